@@ -1,0 +1,1 @@
+"""The CLI layer: the only place that prints or knows about exit codes."""

@@ -1,0 +1,10 @@
+"""Placeholder: `quotesync emulator` (being written)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def emulator() -> None:
+    """The embedded SuperOffice-compatible CRM."""

@@ -1,0 +1,26 @@
+"""`quotesync` command group: wires the subcommands together."""
+
+from __future__ import annotations
+
+import click
+
+from quotesync_gitops import __version__
+from quotesync_gitops.cli import emulator_cmd, plan_cmd, schema_cmd, validate_cmd
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="quotesync")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors (secrets stay masked).")
+def cli(debug: bool) -> None:
+    """Manage SuperOffice Quote/Sync settings as code: validate, plan, apply, drift."""
+
+
+cli.add_command(validate_cmd.validate)
+cli.add_command(schema_cmd.schema)
+cli.add_command(emulator_cmd.emulator)
+for _command in plan_cmd.COMMANDS:
+    cli.add_command(_command)
+
+
+def main() -> None:
+    cli(prog_name="quotesync")

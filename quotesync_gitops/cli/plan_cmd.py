@@ -1,0 +1,7 @@
+"""Placeholder: `quotesync plan` and friends (being written)."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,118 @@
+"""Value types shared by the pipeline: resources, desired and live state.
+
+See docs/design.md for the canonical spec of every kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    ERP_CONNECTOR = "ErpConnector"
+    ERP_CONNECTION = "ErpConnection"
+    QUOTE_CONNECTION = "QuoteConnection"
+    SYNC_SETTINGS = "SyncSettings"
+    PRICE_LIST = "PriceList"
+    PRODUCT_FIELD_SETTINGS = "ProductFieldSettings"
+    REPOSITORY_SETTINGS = "RepositorySettings"
+
+
+#: Kinds of which at most one manifest may exist.
+SINGLETON_KINDS = frozenset(
+    {Kind.SYNC_SETTINGS, Kind.PRODUCT_FIELD_SETTINGS, Kind.REPOSITORY_SETTINGS}
+)
+
+#: Kinds that live in the CRM (RepositorySettings configures the tool only).
+CRM_KINDS = tuple(k for k in Kind if k is not Kind.REPOSITORY_SETTINGS)
+
+ERP_ACTOR_TYPES = ("Customer", "Supplier", "Partner", "Person", "Project", "Employee", "Sale")
+CRM_ACTOR_TYPES = ("Contact", "Person", "Project", "Sale")
+DIRECTIONS = ("toCrm", "toErp", "both", "none")
+
+
+@dataclass(frozen=True, order=True)
+class SourceRef:
+    """Where something was written: 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+ResourceKey = tuple[str, str]  # (kind, name)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One desired or live object in canonical form (see docs/design.md)."""
+
+    kind: str
+    name: str
+    spec: Mapping[str, Any]
+    #: Where the manifest declared it (desired side only).
+    source: SourceRef | None = None
+    #: Server ids and other facts the apply step needs (live side only), e.g. {"id": 12}.
+    ids: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> ResourceKey:
+        return (self.kind, self.name)
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self.spec.get("deleted", False))
+
+
+@dataclass(frozen=True)
+class RepositorySettings:
+    prune: frozenset[str] = frozenset()
+    allow_deletes: bool = False
+    max_delete_percent: float = 30.0
+    max_update_percent: float = 30.0
+    min_existing: int = 10
+
+
+@dataclass
+class State:
+    """A set of resources keyed by (kind, name)."""
+
+    resources: dict[ResourceKey, Resource] = field(default_factory=dict)
+
+    def add(self, resource: Resource) -> None:
+        self.resources[resource.key] = resource
+
+    def get(self, kind: str, name: str) -> Resource | None:
+        return self.resources.get((kind, name))
+
+    def of_kind(self, kind: str) -> list[Resource]:
+        return sorted(
+            (r for r in self.resources.values() if r.kind == kind), key=lambda r: r.name
+        )
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources.values())
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+
+@dataclass
+class DesiredState(State):
+    settings: RepositorySettings = field(default_factory=RepositorySettings)
+    #: Manifest files read, with a sha256 of their bytes (plan-file fingerprint).
+    files: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class LiveState(State):
+    """What the CRM holds. Soft-deleted objects are included with spec["deleted"] True."""
+
+    #: Notes the reader wants shown once (e.g. secrets the CRM cannot hand back).
+    notes: list[str] = field(default_factory=list)

@@ -1,0 +1,91 @@
+"""Sensitive values: a wrapper that cannot be printed or serialised by accident.
+
+Everything that may hold a credential (``${env:}``/``${file:}`` values and values of
+connector fields declared as ``Password``) is a :class:`Secret`. ``str()``/``repr()``/
+``format()`` all give ``(sensitive)``; only :meth:`Secret.reveal` yields the value, and
+only the code that builds request bodies calls it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+MASK: Final = "(sensitive)"
+
+
+class Secret:
+    """A sensitive string. Compares by value; shows only ``(sensitive)``."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return MASK
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Secret):
+            return self._value == other._value
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __reduce__(self) -> Any:  # pickling would write the value somewhere
+        raise TypeError("a Secret cannot be pickled")
+
+
+class _Unreadable:
+    """The CRM holds a value it will not hand back (a Password field that is set)."""
+
+    _instance: _Unreadable | None = None
+
+    def __new__(cls) -> _Unreadable:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "(set, not readable)"
+
+    __str__ = __repr__
+
+
+UNREADABLE: Final = _Unreadable()
+
+
+def reveal(value: Any) -> Any:
+    """Deeply replace Secrets by their values: only for building request bodies."""
+    if isinstance(value, Secret):
+        return value.reveal()
+    if isinstance(value, dict):
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    return value
+
+
+def mask(value: Any) -> Any:
+    """Deeply replace Secrets (and UNREADABLE) by display strings: safe to print or save."""
+    if isinstance(value, Secret):
+        return MASK
+    if value is UNREADABLE:
+        return MASK
+    if isinstance(value, dict):
+        return {k: mask(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask(v) for v in value]
+    return value
+
+
+def is_sensitive(value: Any) -> bool:
+    return isinstance(value, Secret) or value is UNREADABLE
