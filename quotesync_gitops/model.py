@@ -46,6 +46,18 @@ class SourceRef:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in the manifests, pointing at the file, line and column."""
+
+    source: SourceRef
+    message: str
+    level: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.level}: {self.message}"
+
+
 ResourceKey = tuple[str, str]  # (kind, name)
 
 
