@@ -1,0 +1,1 @@
+"""Diff desired against live state and order the changes into a Plan."""

@@ -1,0 +1,248 @@
+"""The Plan: what would change, in the order apply carries it out.
+
+Values in ``FieldChange.before``/``after`` may be :class:`~quotesync_gitops.secrets.Secret`
+or ``UNREADABLE``; everything that leaves the process goes through :func:`secrets.mask`
+(see :meth:`Plan.to_dict`), so a plan can be printed or saved without revealing a secret.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from quotesync_gitops.model import SourceRef
+from quotesync_gitops.secrets import is_sensitive, mask
+
+PLAN_FORMAT_VERSION = 1
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"  # always a soft delete
+    RESTORE = "restore"
+    REPLACE = "replace"
+    REORDER = "reorder"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's before → after. ``None`` before means "absent", after likewise."""
+
+    path: str
+    before: Any
+    after: Any
+
+    @property
+    def sensitive(self) -> bool:
+        return is_sensitive(self.before) or is_sensitive(self.after)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "before": mask(self.before),
+            "after": mask(self.after),
+            "sensitive": self.sensitive,
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change to one resource (or one product inside a price list)."""
+
+    kind: str
+    name: str
+    action: Action
+    fields: tuple[FieldChange, ...] = ()
+    reason: str = ""
+    source: SourceRef | None = None
+    #: Server ids of the live object this change touches (empty for create).
+    live_ids: dict[str, Any] = field(default_factory=dict)
+    #: Product changes inside a price list.
+    children: tuple[Change, ...] = ()
+    #: Products of a price list left as they are.
+    unchanged_children: int = 0
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "name": self.name,
+            "action": str(self.action),
+            "fields": [f.to_dict() for f in self.fields],
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        if self.source is not None:
+            out["source"] = {
+                "file": self.source.file,
+                "line": self.source.line,
+                "column": self.source.column,
+            }
+        if self.live_ids:
+            out["liveIds"] = dict(self.live_ids)
+        if self.children or self.unchanged_children:
+            out["children"] = [c.to_dict() for c in self.children]
+            out["unchangedChildren"] = self.unchanged_children
+        return out
+
+
+@dataclass(frozen=True)
+class Unmanaged:
+    """A live object no manifest describes (reported, never touched unless pruned)."""
+
+    kind: str
+    name: str
+    deleted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "deleted": self.deleted}
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """Outcome of a connector's connection test run with the desired configuration."""
+
+    __test__ = False  # not a pytest test class
+
+    kind: str
+    name: str
+    ok: bool
+    explanation: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "ok": self.ok, "explanation": self.explanation}
+
+
+@dataclass(frozen=True)
+class GuardReport:
+    """Why apply would refuse this plan without --allow-deletes / --allow-mass-changes."""
+
+    needs_allow_deletes: tuple[str, ...] = ()
+    needs_allow_mass_changes: tuple[str, ...] = ()
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.needs_allow_deletes or self.needs_allow_mass_changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "blocked": self.blocked,
+            "needsAllowDeletes": list(self.needs_allow_deletes),
+            "needsAllowMassChanges": list(self.needs_allow_mass_changes),
+        }
+
+
+@dataclass
+class Plan:
+    """Ordered changes plus what a reviewer and apply need to know about them."""
+
+    changes: list[Change] = field(default_factory=list)
+    unmanaged: list[Unmanaged] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tests: list[TestResult] = field(default_factory=list)
+    guard: GuardReport = field(default_factory=GuardReport)
+    #: "kind/name" -> sha256 of the live object's canonical form as read (plan-file staleness).
+    live_fingerprints: dict[str, str] = field(default_factory=dict)
+    #: manifest file -> sha256 of its bytes.
+    manifest_fingerprints: dict[str, str] = field(default_factory=dict)
+    #: Manifest paths given to plan (apply of a plan file re-reads them for secret values).
+    paths: list[str] = field(default_factory=list)
+    #: The CRM target, without credentials.
+    target: str = ""
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def counts(self) -> Counter[tuple[str, str]]:
+        """(kind, action) -> number of changes; products counted as kind Product."""
+        counter: Counter[tuple[str, str]] = Counter()
+        for change in self.changes:
+            if change.action is not Action.UPDATE or change.fields or not change.children:
+                counter[(change.kind, str(change.action))] += 1
+            for child in change.children:
+                counter[(child.kind, str(child.action))] += 1
+        return counter
+
+    def deletions_first(self) -> list[Change]:
+        """Display order: deletions and replacements first, then the rest in apply order."""
+        first = [c for c in self.changes if c.action in (Action.DELETE, Action.REPLACE)]
+        rest = [c for c in self.changes if c.action not in (Action.DELETE, Action.REPLACE)]
+        return first + rest
+
+    def to_dict(self) -> dict[str, Any]:
+        """The versioned JSON shape (schemas/plan.schema.json); secrets masked."""
+        return {
+            "formatVersion": PLAN_FORMAT_VERSION,
+            "target": self.target,
+            "paths": list(self.paths),
+            "summary": {
+                "changes": len(self.changes),
+                "byKindAndAction": [
+                    {"kind": k, "action": a, "count": n}
+                    for (k, a), n in sorted(self.counts().items())
+                ],
+            },
+            "changes": [c.to_dict() for c in self.changes],
+            "unmanaged": [u.to_dict() for u in self.unmanaged],
+            "notes": list(self.notes),
+            "tests": [t.to_dict() for t in self.tests],
+            "guard": self.guard.to_dict(),
+            "fingerprints": {
+                "live": dict(sorted(self.live_fingerprints.items())),
+                "manifests": dict(sorted(self.manifest_fingerprints.items())),
+            },
+        }
+
+
+def _source_from(data: Any) -> SourceRef | None:
+    if not isinstance(data, dict):
+        return None
+    return SourceRef(str(data["file"]), int(data["line"]), int(data["column"]))
+
+
+def change_from_dict(data: dict[str, Any]) -> Change:
+    return Change(
+        kind=str(data["kind"]),
+        name=str(data["name"]),
+        action=Action(data["action"]),
+        fields=tuple(
+            FieldChange(str(f["path"]), f.get("before"), f.get("after")) for f in data["fields"]
+        ),
+        reason=str(data.get("reason", "")),
+        source=_source_from(data.get("source")),
+        live_ids=dict(data.get("liveIds", {})),
+        children=tuple(change_from_dict(c) for c in data.get("children", [])),
+        unchanged_children=int(data.get("unchangedChildren", 0)),
+    )
+
+
+def plan_from_dict(data: dict[str, Any]) -> Plan:
+    """Rebuild a Plan from its saved JSON form (values stay masked)."""
+    guard = data.get("guard", {})
+    fingerprints = data.get("fingerprints", {})
+    return Plan(
+        changes=[change_from_dict(c) for c in data.get("changes", [])],
+        unmanaged=[
+            Unmanaged(str(u["kind"]), str(u["name"]), bool(u.get("deleted", False)))
+            for u in data.get("unmanaged", [])
+        ],
+        notes=[str(n) for n in data.get("notes", [])],
+        tests=[
+            TestResult(str(t["kind"]), str(t["name"]), bool(t["ok"]), str(t.get("explanation", "")))
+            for t in data.get("tests", [])
+        ],
+        guard=GuardReport(
+            tuple(guard.get("needsAllowDeletes", ())), tuple(guard.get("needsAllowMassChanges", ()))
+        ),
+        live_fingerprints=dict(fingerprints.get("live", {})),
+        manifest_fingerprints=dict(fingerprints.get("manifests", {})),
+        paths=[str(p) for p in data.get("paths", [])],
+        target=str(data.get("target", "")),
+    )
