@@ -116,7 +116,12 @@ class TestResult:
     explanation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "ok": self.ok, "explanation": self.explanation}
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "ok": self.ok,
+            "explanation": self.explanation,
+        }
 
 
 @dataclass(frozen=True)
