@@ -104,9 +104,7 @@ class State:
         return self.resources.get((kind, name))
 
     def of_kind(self, kind: str) -> list[Resource]:
-        return sorted(
-            (r for r in self.resources.values() if r.kind == kind), key=lambda r: r.name
-        )
+        return sorted((r for r in self.resources.values() if r.kind == kind), key=lambda r: r.name)
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources.values())
@@ -128,3 +126,52 @@ class LiveState(State):
 
     #: Notes the reader wants shown once (e.g. secrets the CRM cannot hand back).
     notes: list[str] = field(default_factory=list)
+    context: LiveContext = field(default_factory=lambda: LiveContext())
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """A connector-declared configuration field (SuperOffice FieldMetadata)."""
+
+    key: str
+    field_type: str = "Text"  # Checkbox|Text|Password|Integer|Double|List|Date|Label
+    access: str = "Normal"  # Normal|Mandatory|ReadOnly
+    default: str = ""
+    max_length: int = 0
+    list_name: str = ""
+    rank: int = 0
+
+    @property
+    def secret(self) -> bool:
+        return self.field_type == "Password"
+
+
+@dataclass(frozen=True)
+class ErpFieldInfo:
+    """An ERP field of one actor type of one existing ERP connection."""
+
+    key: str
+    field_id: int
+    field_type: str = "Text"
+    access: str = "Normal"
+    list_name: str = ""
+
+
+@dataclass
+class LiveContext:
+    """Facts the CRM declares that plan and apply check manifests against."""
+
+    #: connector display name -> (connector id, its config fields by key)
+    erp_connectors: dict[str, tuple[int, dict[str, FieldInfo]]] = field(default_factory=dict)
+    #: quote connector name -> its config fields by key
+    quote_connectors: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
+    #: (ERP connection name, actor type) -> ERP field key -> info
+    erp_fields: dict[tuple[str, str], dict[str, ErpFieldInfo]] = field(default_factory=dict)
+    #: (ERP connection name, "actor/erpField") -> ERP list item id -> ERP item name
+    erp_list_items: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)
+    groups: dict[str, int] = field(default_factory=dict)
+    #: CRM list name -> item name -> id (country, category, ...)
+    crm_lists: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: quote line field name -> {"id": int, "restrictEdit": bool}
+    line_fields: dict[str, dict[str, Any]] = field(default_factory=dict)

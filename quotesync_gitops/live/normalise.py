@@ -1,0 +1,176 @@
+"""Turn SuperOffice carriers into canonical specs (docs/design.md).
+
+Pure functions: no HTTP here, so the same normalisation serves plan, drift and export, and
+can be tested without a CRM. Every function returns exactly the shape the manifest loader
+produces for the same object, so equal specs mean "no change".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from quotesync_gitops.model import FieldInfo
+from quotesync_gitops.secrets import UNREADABLE
+
+#: What the CRM answers instead of a stored Password value.
+PASSWORD_MASK = "********"
+
+#: canonical product field -> Product carrier field
+PRODUCT_FIELDS: dict[str, str] = {
+    "code": "Code",
+    "name": "Name",
+    "description": "Description",
+    "priceUnit": "PriceUnit",
+    "quantityUnit": "QuantityUnit",
+    "listPrice": "UnitListPrice",
+    "cost": "UnitCost",
+    "minimumPrice": "UnitMinimumPrice",
+    "vat": "VAT",
+    "vatInfo": "VATInfo",
+    "inAssortment": "InAssortment",
+    "isSubscription": "IsSubscription",
+    "subscriptionUnit": "SubscriptionUnit",
+    "defaultSubscriptionQuantity": "DefaultSubscriptionQuantity",
+    "itemNumber": "ItemNumber",
+    "url": "Url",
+    "category": "ProductCategoryKey",
+    "family": "ProductFamilyKey",
+    "type": "ProductTypeKey",
+    "supplier": "Supplier",
+    "supplierCode": "SupplierCode",
+    "rule": "Rule",
+    "erpKey": "ERPProductKey",
+    "inStock": "InStock",
+    "extraField1": "ExtraField1",
+    "extraField2": "ExtraField2",
+    "extraField3": "ExtraField3",
+    "extraField4": "ExtraField4",
+    "extraField5": "ExtraField5",
+}
+PRODUCT_NUMBERS = frozenset(
+    {"listPrice", "cost", "minimumPrice", "vat", "defaultSubscriptionQuantity", "inStock"}
+)
+PRODUCT_BOOLEANS = frozenset({"inAssortment", "isSubscription"})
+
+
+def number(value: Any) -> float:
+    """Numbers compare as floats rounded to 6 places (1, 1.0 and "1.000" are one value)."""
+    if value is None or value == "":
+        return 0.0
+    return round(float(value), 6)
+
+
+def text(value: Any) -> str:
+    """Empty and missing text are the same thing to the CRM."""
+    return "" if value is None else str(value)
+
+
+def date_part(value: Any) -> str:
+    """SuperOffice sends DateTime; manifests hold dates."""
+    return text(value)[:10]
+
+
+def interval(value: Any) -> str | None:
+    """TimeSpan "HH:MM:SS" (maybe with days "d.HH:MM:SS" or fractions) → "HH:MM:SS"."""
+    raw = text(value)
+    if not raw:
+        return None
+    days = 0
+    if "." in raw.split(":")[0]:
+        day_part, raw = raw.split(".", 1)
+        days = int(day_part)
+    parts = raw.split(".")[0].split(":")
+    hours, minutes, seconds = (int(p) for p in [*parts, "0", "0"][:3])
+    return f"{hours + 24 * days:02d}:{minutes:02d}:{seconds:02d}"
+
+
+def product(carrier: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, carrier_key in PRODUCT_FIELDS.items():
+        value = carrier.get(carrier_key)
+        if key in PRODUCT_NUMBERS:
+            out[key] = number(value)
+        elif key in PRODUCT_BOOLEANS:
+            out[key] = bool(value) if value is not None else key == "inAssortment"
+        else:
+            out[key] = text(value)
+    return out
+
+
+def config(values: Mapping[str, Any], fields: Mapping[str, FieldInfo]) -> dict[str, Any]:
+    """Config values as strings; a set Password field becomes UNREADABLE."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        info = fields.get(key)
+        raw = text(value)
+        if info is not None and info.secret and raw:
+            out[key] = UNREADABLE
+        else:
+            out[key] = raw
+    return out
+
+
+def scope(
+    carrier: Mapping[str, Any], users: Mapping[int, str], groups: Mapping[int, str]
+) -> dict[str, Any]:
+    all_access = bool(carrier.get("AllAccess", False))
+    user_ids = carrier.get("AssociateAccessIds") or []
+    group_ids = carrier.get("UserGroupAccessIds") or []
+    return {
+        "allUsers": all_access,
+        "users": [] if all_access else sorted(users.get(i, f"#{i}") for i in user_ids),
+        "groups": [] if all_access else sorted(groups.get(i, f"#{i}") for i in group_ids),
+    }
+
+
+def field_info(meta: Mapping[str, Any]) -> FieldInfo:
+    return FieldInfo(
+        key=text(meta.get("FieldKey")),
+        field_type=text(meta.get("FieldType")) or "Text",
+        access=text(meta.get("Access")) or "Normal",
+        default=text(meta.get("DefaultValue")),
+        max_length=int(meta.get("MaxLength") or 0),
+        list_name=text(meta.get("ListName")),
+        rank=int(meta.get("Rank") or 0),
+    )
+
+
+def direction(sync_to_crm: Any, sync_to_erp: Any) -> str:
+    to_crm, to_erp = bool(sync_to_crm), bool(sync_to_erp)
+    if to_crm and to_erp:
+        return "both"
+    if to_crm:
+        return "toCrm"
+    if to_erp:
+        return "toErp"
+    return "none"
+
+
+def sync_flags(value: str) -> tuple[bool, bool]:
+    """direction -> (SyncToCrm, SyncToErp)"""
+    return value in ("both", "toCrm"), value in ("both", "toErp")
+
+
+def default_value(carrier: Mapping[str, Any]) -> dict[str, Any] | None:
+    """ErpSyncDefaultValue → canonical default, or None when it sets nothing."""
+    value = text(carrier.get("DefaultValue")) or text(carrier.get("FirstSyncDefaultValue"))
+    out = {
+        "value": value or None,
+        "askUser": bool(carrier.get("PromptUser", False)),
+        "mandatory": bool(carrier.get("Mandatory", False)),
+    }
+    if out["value"] is None and not out["askUser"] and not out["mandatory"]:
+        return None
+    return out
+
+
+def line_configuration(carrier: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "shown": bool(carrier.get("InUse", False)),
+        "label": text(carrier.get("Label")),
+        "tooltip": text(carrier.get("Tooltip")),
+        "editable": bool(carrier.get("Editable", False)),
+        "mandatory": bool(carrier.get("Mandatory", False)),
+        "order": int(carrier.get("Rank") or 0),
+    }

@@ -1,0 +1,394 @@
+"""Read the live CRM into a LiveState: bulk reads, then normalise.
+
+Only list calls where SuperOffice has them; per-object calls only where the API offers
+nothing else (config values, actor mappings, default values), and those run through the
+client's bounded-concurrency ``run_bulk``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from quotesync_gitops.crm.client import CrmClient
+
+from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
+from quotesync_gitops.live import normalise as norm
+from quotesync_gitops.model import (
+    ERP_ACTOR_TYPES,
+    ErpFieldInfo,
+    FieldInfo,
+    Kind,
+    LiveContext,
+    LiveState,
+    Resource,
+)
+
+SINGLETON_NAME = "default"
+
+
+def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveState:
+    """Read every Quote/Sync object (or only those of ``kinds``) into a LiveState."""
+    wanted = set(kinds) if kinds is not None else {str(k) for k in Kind}
+    state = LiveState()
+    ctx = state.context
+    _read_directory(client, ctx)
+    connections = client.erp_get_all_connections(include_deleted=True)
+    erp_names = {int(c["ErpConnectionId"]): norm.text(c.get("DisplayName")) for c in connections}
+    _read_connectors(client, state, Kind.ERP_CONNECTOR in wanted)
+    if wanted & {Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS}:
+        _read_erp_connections(client, state, connections)
+    if Kind.SYNC_SETTINGS in wanted:
+        _read_sync_settings(client, state, connections)
+    quote_names: dict[int, str] = {}
+    if wanted & {Kind.QUOTE_CONNECTION, Kind.PRICE_LIST}:
+        quote_names = _read_quote_connections(client, state, erp_names)
+    if Kind.PRICE_LIST in wanted:
+        _read_price_lists(client, state, quote_names)
+    if Kind.PRODUCT_FIELD_SETTINGS in wanted:
+        _read_line_configuration(client, state)
+    for resource in list(state):
+        if resource.kind not in wanted:
+            del state.resources[resource.key]
+    return state
+
+
+def _read_directory(client: CrmClient, ctx: LiveContext) -> None:
+    ctx.users = {norm.text(i.get("Name")): int(i["Id"]) for i in client.mdo_list("associate")}
+    ctx.groups = {norm.text(i.get("Name")): int(i["Id"]) for i in client.mdo_list("usergroup")}
+
+
+def _crm_list(client: CrmClient, ctx: LiveContext, name: str) -> dict[str, int]:
+    key = name.lower()
+    if key not in ctx.crm_lists:
+        try:
+            items = client.mdo_list(key)
+        except CrmNotFound:
+            items = []
+        ctx.crm_lists[key] = {norm.text(i.get("Name")): int(i["Id"]) for i in items}
+    return ctx.crm_lists[key]
+
+
+def _read_connectors(client: CrmClient, state: LiveState, include: bool) -> None:
+    listed = client.erp_get_all_connectors()
+    entities = client.run_bulk(
+        [_bind(client.erp_get_connector_entity, int(c["Id"])) for c in listed]
+    )
+    metas = client.run_bulk([_safe_fields(client, int(c["Id"])) for c in listed])
+    for entity, meta in zip(entities, metas, strict=True):
+        name = norm.text(entity.get("DisplayName"))
+        fields = {f.key: f for f in (norm.field_info(m) for m in meta)}
+        state.context.erp_connectors[name] = (int(entity["ErpConnectorId"]), fields)
+        if include:
+            state.add(
+                Resource(
+                    kind=Kind.ERP_CONNECTOR,
+                    name=name,
+                    spec={
+                        "url": norm.text(entity.get("URL")),
+                        "deleted": bool(entity.get("Deleted")),
+                    },
+                    ids={"id": int(entity["ErpConnectorId"])},
+                )
+            )
+
+
+def _safe_fields(client: CrmClient, connector_id: int) -> Callable[[], list[dict[str, Any]]]:
+    """A connector the CRM cannot reach declares no fields (plan reports it when used)."""
+
+    def call() -> list[dict[str, Any]]:
+        try:
+            return client.erp_get_configuration_fields(connector_id)
+        except (CrmRejected, CrmNotFound):
+            return []
+
+    return call
+
+
+def _read_erp_connections(
+    client: CrmClient, state: LiveState, connections: list[dict[str, Any]]
+) -> None:
+    ctx = state.context
+    users = {v: k for k, v in ctx.users.items()}
+    groups = {v: k for k, v in ctx.groups.items()}
+    connector_names = {cid: name for name, (cid, _) in ctx.erp_connectors.items()}
+    ids = [int(c["ErpConnectionId"]) for c in connections]
+    configs = client.run_bulk([_bind(client.erp_get_connection_config_fields, i) for i in ids])
+    mapping_calls = [_safe_mapping(client, i, actor) for i in ids for actor in ERP_ACTOR_TYPES]
+    mappings = client.run_bulk(mapping_calls)
+    list_mappings = client.run_bulk([_bind(client.erp_get_list_mappings, i) for i in ids])
+    for index, carrier in enumerate(connections):
+        name = norm.text(carrier.get("DisplayName"))
+        connector = connector_names.get(int(carrier.get("ErpConnectorId") or 0), "")
+        fields = ctx.erp_connectors.get(connector, (0, {}))[1]
+        per_actor = mappings[index * len(ERP_ACTOR_TYPES) : (index + 1) * len(ERP_ACTOR_TYPES)]
+        actors, field_ids = _actors(client, ctx, name, per_actor)
+        spec: dict[str, Any] = {
+            "connector": connector,
+            "description": norm.text(carrier.get("DisplayDescription")),
+            "active": bool(carrier.get("Active", False)),
+            "scope": norm.scope(carrier, users, groups),
+            "config": norm.config(configs[index], fields),
+            "actors": actors,
+            "listMappings": _list_mappings(ctx, name, list_mappings[index]),
+            "deleted": bool(carrier.get("Deleted", False)),
+        }
+        state.add(
+            Resource(
+                kind=Kind.ERP_CONNECTION,
+                name=name,
+                spec=spec,
+                ids={
+                    "id": int(carrier["ErpConnectionId"]),
+                    "connectorId": int(carrier.get("ErpConnectorId") or 0),
+                    "fieldIds": field_ids,
+                },
+            )
+        )
+
+
+def _safe_mapping(
+    client: CrmClient, connection_id: int, actor: str
+) -> Callable[[], dict[str, Any] | None]:
+    def call() -> dict[str, Any] | None:
+        try:
+            return client.erp_get_actor_type_mapping(connection_id, actor)
+        except (CrmNotFound, CrmRejected):
+            return None  # the connector does not offer this actor type
+
+    return call
+
+
+def _actors(
+    client: CrmClient,
+    ctx: LiveContext,
+    connection: str,
+    per_actor: list[dict[str, Any] | None],
+) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+    actors: dict[str, Any] = {}
+    field_ids: dict[str, dict[str, int]] = {}
+    offered: list[tuple[str, dict[str, Any]]] = []
+    for actor, mapping in zip(ERP_ACTOR_TYPES, per_actor, strict=True):
+        if not mapping or not mapping.get("FieldMappings"):
+            continue
+        offered.append((actor, mapping))
+    all_fields = [(actor, fm) for actor, m in offered for fm in m["FieldMappings"]]
+    defaults = client.run_bulk(
+        [_bind(client.erp_get_default_value_info, int(fm["ErpFieldId"])) for _, fm in all_fields]
+    )
+    default_of = {
+        (actor, norm.text(fm.get("ErpFieldKey"))): norm.default_value(dv)
+        for (actor, fm), dv in zip(all_fields, defaults, strict=True)
+    }
+    for actor, mapping in offered:
+        infos: dict[str, ErpFieldInfo] = {}
+        mapped: dict[str, Any] = {}
+        order: list[str] = []
+        for fm in mapping["FieldMappings"]:
+            key = norm.text(fm.get("ErpFieldKey"))
+            order.append(key)
+            infos[key] = ErpFieldInfo(
+                key=key,
+                field_id=int(fm["ErpFieldId"]),
+                field_type=norm.text(fm.get("FieldType")) or "Text",
+                access=norm.text(fm.get("Access")) or "Normal",
+                list_name=norm.text(fm.get("ListReference")),
+            )
+            if norm.text(fm.get("CrmFieldKey")):
+                mapped[key] = {
+                    "crmField": norm.text(fm.get("CrmFieldKey")),
+                    "direction": norm.direction(fm.get("SyncToCrm"), fm.get("SyncToErp")),
+                    "showInSearch": bool(fm.get("ShowInSearch", False)),
+                    "showInTab": bool(fm.get("ShowInGui", False)),
+                }
+        ctx.erp_fields[(connection, actor)] = infos
+        field_ids[actor] = {k: i.field_id for k, i in infos.items()}
+        actor_defaults = {k: d for k in order if (d := default_of.get((actor, k))) is not None}
+        enabled = bool(mapping.get("IsActive", False))
+        if enabled or mapped or actor_defaults:
+            actors[actor] = {
+                "enabled": enabled,
+                "crmActor": norm.text(mapping.get("ActorTypeCrm")),
+                "mappings": mapped,
+                "defaults": actor_defaults,
+                "fieldOrder": order,
+            }
+    return actors, field_ids
+
+
+def _list_mappings(ctx: LiveContext, connection: str, container: dict[str, Any]) -> dict[str, Any]:
+    by_id = {
+        info.field_id: (actor, key)
+        for (conn, actor), infos in ctx.erp_fields.items()
+        if conn == connection
+        for key, info in infos.items()
+    }
+    out: dict[str, Any] = {}
+    for entry in container.get("ErpListItemMappings") or []:
+        actor_key = by_id.get(int(entry.get("ErpFieldId") or 0))
+        if actor_key is None:
+            continue
+        address = f"{actor_key[0]}/{actor_key[1]}"
+        items: dict[str, str] = {}
+        erp_items: dict[str, str] = {}
+        for item in entry.get("ErpCrmListItemMappings") or []:
+            erp_id = norm.text(item.get("ErpListItemId"))
+            erp_items[erp_id] = norm.text(item.get("ErpListItemName"))
+            crm = item.get("CrmListItem")
+            if crm and int(crm.get("Id") or 0) > 0:
+                items[erp_id] = norm.text(crm.get("Name"))
+        ctx.erp_list_items[(connection, address)] = erp_items
+        if items:
+            out[address] = items
+    return out
+
+
+def _read_sync_settings(
+    client: CrmClient, state: LiveState, connections: list[dict[str, Any]]
+) -> None:
+    engine = client.erp_get_engine_status()
+    priority = [norm.text(c.get("DisplayName")) for c in connections if not c.get("Deleted")]
+    state.add(
+        Resource(
+            kind=Kind.SYNC_SETTINGS,
+            name=SINGLETON_NAME,
+            spec={
+                "priority": priority,
+                "automaticSync": bool(engine.get("IsRunning", False)),
+                "interval": norm.interval(engine.get("Interval")),
+                "deleted": False,
+            },
+            ids={
+                "connectionIds": {
+                    norm.text(c.get("DisplayName")): int(c["ErpConnectionId"])
+                    for c in connections
+                    if not c.get("Deleted")
+                }
+            },
+        )
+    )
+
+
+def _read_quote_connections(
+    client: CrmClient, state: LiveState, erp_names: dict[int, str]
+) -> dict[int, str]:
+    ctx = state.context
+    users = {v: k for k, v in ctx.users.items()}
+    groups = {v: k for k, v in ctx.groups.items()}
+    available = client.quote_get_available_connections()
+    connector_names = sorted({norm.text(c.get("ConnectorName")) for c in available})
+    installed = client.quote_get_installed_connections()
+    connector_names = sorted(
+        set(connector_names) | {norm.text(c.get("ConnectorName")) for c in installed}
+    )
+    metas = client.run_bulk([_safe_quote_fields(client, name) for name in connector_names])
+    for name, meta in zip(connector_names, metas, strict=True):
+        ctx.quote_connectors[name] = {f.key: f for f in (norm.field_info(m) for m in meta.values())}
+    configs = client.run_bulk(
+        [
+            _bind(client.quote_get_connection_config_fields, int(c["QuoteConnectionId"]))
+            for c in installed
+        ]
+    )
+    names: dict[int, str] = {}
+    for carrier, values in zip(installed, configs, strict=True):
+        name = norm.text(carrier.get("DisplayName"))
+        connector = norm.text(carrier.get("ConnectorName"))
+        names[int(carrier["QuoteConnectionId"])] = name
+        erp_id = int(carrier.get("ErpConnectionId") or 0)
+        state.add(
+            Resource(
+                kind=Kind.QUOTE_CONNECTION,
+                name=name,
+                spec={
+                    "connector": connector,
+                    "erpName": norm.text(carrier.get("ERPName")),
+                    "erpConnection": erp_names.get(erp_id) if erp_id else None,
+                    "description": norm.text(carrier.get("DisplayDescription")),
+                    "scope": norm.scope(carrier, users, groups),
+                    "config": norm.config(values, ctx.quote_connectors.get(connector, {})),
+                    "deleted": bool(carrier.get("Deleted", False)),
+                },
+                ids={"id": int(carrier["QuoteConnectionId"])},
+            )
+        )
+    return names
+
+
+def _safe_quote_fields(client: CrmClient, connector: str) -> Callable[[], dict[str, Any]]:
+    def call() -> dict[str, Any]:
+        try:
+            return client.quote_get_configuration_fields(connector)
+        except (CrmRejected, CrmNotFound):
+            return {}
+
+    return call
+
+
+def _read_price_lists(client: CrmClient, state: LiveState, quote_names: dict[int, str]) -> None:
+    products: dict[str, dict[str, Any]] = defaultdict(dict)
+    product_ids: dict[str, dict[str, int]] = defaultdict(dict)
+    for carrier in client.iter_products():
+        key = norm.text(carrier.get("ERPPriceListKey"))
+        canonical = norm.product(carrier)
+        products[key][canonical["code"]] = canonical
+        product_ids[key][canonical["code"]] = int(carrier["ProductId"])
+    seen: dict[str, Resource] = {}
+    for carrier in client.iter_pricelists():
+        name = norm.text(carrier.get("Name"))
+        erp_key = norm.text(carrier.get("ERPPriceListKey"))
+        quote_id = int(carrier.get("QuoteConnectionId") or 0)
+        resource = Resource(
+            kind=Kind.PRICE_LIST,
+            name=name,
+            spec={
+                "description": norm.text(carrier.get("Description")),
+                "currency": norm.text(carrier.get("Currency")),
+                "currencyName": norm.text(carrier.get("CurrencyName")),
+                "validFrom": norm.date_part(carrier.get("ValidFrom")),
+                "validTo": norm.date_part(carrier.get("ValidTo")),
+                "active": bool(carrier.get("IsActive", False)),
+                "erpKey": erp_key,
+                "quoteConnection": quote_names.get(quote_id) if quote_id else None,
+                "products": products.get(erp_key, {}),
+                "deleted": False,
+            },
+            ids={"id": int(carrier["PriceListId"]), "productIds": product_ids.get(erp_key, {})},
+        )
+        previous = seen.get(name)
+        if previous is not None:
+            state.notes.append(
+                f"Two price lists are named {name!r} in the CRM; the active one is compared."
+            )
+            if previous.spec["active"] and not resource.spec["active"]:
+                continue
+        seen[name] = resource
+        state.add(resource)
+
+
+def _read_line_configuration(client: CrmClient, state: LiveState) -> None:
+    configs = client.quote_get_line_configurations()
+    fields: dict[str, Any] = {}
+    for carrier in configs:
+        field_name = norm.text(carrier.get("FieldName"))
+        fields[field_name] = norm.line_configuration(carrier)
+        state.context.line_fields[field_name] = {
+            "id": int(carrier.get("QuoteLineConfigurationId") or 0),
+            "restrictEdit": bool(carrier.get("RestrictEdit", False)),
+            "carrier": carrier,
+        }
+    state.add(
+        Resource(
+            kind=Kind.PRODUCT_FIELD_SETTINGS,
+            name=SINGLETON_NAME,
+            spec={"fields": fields, "deleted": False},
+        )
+    )
+
+
+def _bind(func: Callable[[int], Any], arg: int) -> Callable[[], Any]:
+    return lambda: func(arg)
+
+
+__all__ = ["SINGLETON_NAME", "FieldInfo", "read_live"]

@@ -1,0 +1,98 @@
+"""Field-level comparison of two canonical specs.
+
+Canonical specs (docs/design.md) are already normalised, so comparison is mostly plain
+equality. The few places where "equal" needs a rule live here, each named:
+
+* order that carries meaning is compared relatively (only the names the manifest lists);
+* values the manifest leaves to the CRM (``None`` / empty, listed per kind) are not compared;
+* a secret the CRM will not hand back cannot be compared: it is counted, not planned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from quotesync_gitops.model import Kind
+from quotesync_gitops.plan.model import FieldChange
+from quotesync_gitops.secrets import UNREADABLE, Secret
+
+#: Paths (last segment) whose list order carries meaning and is compared relatively.
+ORDER_KEYS = frozenset({"fieldOrder", "priority"})
+
+#: Per kind, top-level fields where an empty desired value means "leave it to the CRM".
+SERVER_FILLED: dict[str, frozenset[str]] = {
+    Kind.PRICE_LIST: frozenset({"erpKey", "currencyName"}),
+    Kind.SYNC_SETTINGS: frozenset({"automaticSync", "interval"}),
+}
+
+#: Kinds whose nested mappings are compared only on the keys the manifest gives.
+PARTIAL_KINDS = frozenset({Kind.PRODUCT_FIELD_SETTINGS})
+
+
+@dataclass
+class DiffResult:
+    changes: list[FieldChange] = field(default_factory=list)
+    #: secrets that could not be compared because the CRM does not hand them back
+    unreadable: list[str] = field(default_factory=list)
+
+
+def diff_specs(
+    kind: str,
+    live: Mapping[str, Any],
+    desired: Mapping[str, Any],
+    skip: frozenset[str] = frozenset(),
+) -> DiffResult:
+    """Changes that turn ``live`` into ``desired`` (top-level keys in ``skip`` ignored)."""
+    result = DiffResult()
+    server_filled = SERVER_FILLED.get(kind, frozenset())
+    partial = kind in PARTIAL_KINDS
+    for key in sorted(set(live) | set(desired)):
+        if key in skip:
+            continue
+        after = desired.get(key)
+        if key in server_filled and after in (None, ""):
+            continue
+        _diff(key, live.get(key), after, result, partial)
+    return result
+
+
+def _diff(path: str, before: Any, after: Any, out: DiffResult, partial: bool) -> None:
+    leaf = path.rsplit(".", 1)[-1]
+    if leaf in ORDER_KEYS and isinstance(after, list):
+        _diff_order(path, before, after, out)
+        return
+    if isinstance(after, Secret) and before is UNREADABLE:
+        out.unreadable.append(path)
+        return
+    if isinstance(after, Mapping) and isinstance(before, Mapping):
+        keys = set(after) if partial else set(before) | set(after)
+        for key in sorted(keys, key=str):
+            _diff(f"{path}.{key}", before.get(key), after.get(key), out, partial)
+        return
+    if partial and after is None:
+        return
+    if before != after:
+        out.changes.append(FieldChange(path, before, after))
+
+
+def _diff_order(path: str, before: Any, after: list[Any], out: DiffResult) -> None:
+    """Compare only the relative order of the names the manifest lists ([] = unmanaged)."""
+    if not after:
+        return
+    wanted = set(after)
+    current = [name for name in (before or []) if name in wanted]
+    if current != after:
+        out.changes.append(FieldChange(path, current, list(after)))
+
+
+def is_order_only(changes: list[FieldChange]) -> bool:
+    return bool(changes) and all(c.path.rsplit(".", 1)[-1] in ORDER_KEYS for c in changes)
+
+
+def with_config_defaults(config: Mapping[str, Any], defaults: Mapping[str, str]) -> dict[str, Any]:
+    """Config with every declared field present: a field left out takes its default."""
+    full: dict[str, Any] = {key: value for key, value in defaults.items()}
+    full.update(config)
+    return full

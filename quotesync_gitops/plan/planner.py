@@ -1,0 +1,265 @@
+"""Compare desired with live state and produce an ordered, guarded Plan.
+
+Knows nothing of HTTP or files: it takes two states and returns a Plan plus the problems
+only the CRM could reveal (unknown connectors, fields, users...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from quotesync_gitops.model import (
+    SINGLETON_KINDS,
+    DesiredState,
+    Diagnostic,
+    Kind,
+    LiveState,
+    RepositorySettings,
+    Resource,
+)
+from quotesync_gitops.plan.diff import diff_specs, is_order_only
+from quotesync_gitops.plan.model import Action, Change, GuardReport, Plan, Unmanaged
+from quotesync_gitops.plan.prepare import check_against_crm, prepare_desired, prepare_live
+from quotesync_gitops.plan.products import diff_products
+from quotesync_gitops.secrets import mask
+
+#: Apply order: what others refer to comes first. Deletions run in reverse.
+KIND_ORDER: tuple[str, ...] = (
+    Kind.ERP_CONNECTOR,
+    Kind.ERP_CONNECTION,
+    Kind.QUOTE_CONNECTION,
+    Kind.SYNC_SETTINGS,
+    Kind.PRICE_LIST,
+    Kind.PRODUCT_FIELD_SETTINGS,
+)
+
+#: Fields the CRM will not change in place: a change means replacing the object.
+REPLACE_FIELDS: dict[str, frozenset[str]] = {
+    Kind.PRICE_LIST: frozenset({"currency", "validFrom", "validTo"}),
+}
+
+PRODUCT_KIND = "Product"
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: Plan
+    diagnostics: list[Diagnostic]
+
+
+def fingerprint(spec: Mapping[str, Any]) -> str:
+    """sha256 of a canonical spec with secrets masked (safe to store in a plan file)."""
+    data = json.dumps(mask(dict(spec)), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def build_plan(
+    desired: DesiredState,
+    live: LiveState,
+    *,
+    targets: Iterable[str] = (),
+) -> PlanResult:
+    """The changes that make the CRM match the manifests (``targets``: only these kind/name)."""
+    ctx = live.context
+    wanted = set(targets)
+    live_by_key = _align_singletons(desired, live)
+    diagnostics: list[Diagnostic] = []
+    changes: list[Change] = []
+    unreadable = 0
+    plan = Plan(notes=list(live.notes))
+    for key in sorted(set(live_by_key) | set(desired.resources), key=_order_key):
+        kind, name = key
+        if kind == Kind.REPOSITORY_SETTINGS:
+            continue
+        if wanted and f"{kind}/{name}" not in wanted:
+            continue
+        want = desired.resources.get(key)
+        have = live_by_key.get(key)
+        if want is not None:
+            diagnostics += check_against_crm(want, ctx)
+            want = prepare_desired(want, ctx)
+        if have is not None:
+            have = prepare_live(have, ctx)
+            plan.live_fingerprints[f"{kind}/{name}"] = fingerprint(have.spec)
+        change, skipped = _compare(want, have, desired.settings)
+        unreadable += skipped
+        if change is not None:
+            changes.append(change)
+        elif want is None and have is not None and not have.deleted:
+            plan.unmanaged.append(Unmanaged(kind, name))
+    plan.changes = _apply_order(changes)
+    if unreadable:
+        plan.notes.append(
+            f"{unreadable} password value(s) cannot be compared: the CRM does not hand stored "
+            "passwords back. They are written when their connection is created or its "
+            "configuration changes."
+        )
+    plan.guard = evaluate_guards(plan, live, desired.settings)
+    plan.manifest_fingerprints = dict(desired.files)
+    return PlanResult(plan, diagnostics)
+
+
+def _order_key(key: tuple[str, str]) -> tuple[int, str]:
+    kind, name = key
+    rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+    return rank, name
+
+
+def _align_singletons(desired: DesiredState, live: LiveState) -> dict[tuple[str, str], Resource]:
+    """Singletons match by kind: the live one takes the manifest's name."""
+    by_key = dict(live.resources)
+    for kind in SINGLETON_KINDS:
+        wanted = [r for r in desired.resources.values() if r.kind == kind]
+        existing = [r for r in live.resources.values() if r.kind == kind]
+        if wanted and existing:
+            del by_key[existing[0].key]
+            renamed = replace(existing[0], name=wanted[0].name)
+            by_key[renamed.key] = renamed
+        elif existing:
+            del by_key[existing[0].key]  # singletons without a manifest are simply not managed
+    return by_key
+
+
+def _compare(
+    want: Resource | None, have: Resource | None, settings: RepositorySettings
+) -> tuple[Change | None, int]:
+    if want is None:
+        assert have is not None
+        if have.deleted or have.kind not in settings.prune or have.kind in SINGLETON_KINDS:
+            return None, 0
+        if have.kind == Kind.PRICE_LIST and not have.spec.get("active"):
+            return None, 0
+        return _change(have, Action.DELETE, reason="not in the manifests (pruning is on)"), 0
+    if have is None:
+        if want.deleted:
+            return None, 0
+        return Change(
+            want.kind,
+            want.name,
+            Action.CREATE,
+            source=want.source,
+            fields=tuple(_creation_fields(want)),
+        ), 0
+    if want.deleted:
+        return _tombstone(want, have), 0
+    return _update(want, have)
+
+
+def _change(have: Resource, action: Action, reason: str = "", source: Any = None) -> Change:
+    return Change(
+        have.kind, have.name, action, reason=reason, source=source, live_ids=_plain_ids(have.ids)
+    )
+
+
+def _plain_ids(ids: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the scalar ids go into a plan (product id maps would make plan files huge)."""
+    return {k: v for k, v in ids.items() if isinstance(v, int | str)}
+
+
+def _tombstone(want: Resource, have: Resource) -> Change | None:
+    if want.kind in SINGLETON_KINDS:
+        return None  # a singleton tombstone only stops management
+    if want.kind == Kind.PRICE_LIST:
+        if not have.spec.get("active"):
+            return None
+        return _change(
+            have,
+            Action.DELETE,
+            reason="tombstone: deactivate (price lists have no deleted flag)",
+            source=want.source,
+        )
+    if have.deleted:
+        return None
+    return _change(have, Action.DELETE, reason="tombstone (deleted: true)", source=want.source)
+
+
+def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
+    skip = frozenset({"deleted", "products"})
+    result = diff_specs(want.kind, have.spec, want.spec, skip)
+    children: tuple[Change, ...] = ()
+    unchanged = 0
+    if want.kind == Kind.PRICE_LIST:
+        children, unchanged = diff_products(want, have)
+    action: Action | None = None
+    reason = ""
+    replace_fields = REPLACE_FIELDS.get(want.kind, frozenset())
+    if have.deleted:
+        action = Action.RESTORE
+    elif any(c.path in replace_fields for c in result.changes):
+        action = Action.REPLACE
+        reason = (
+            f"{', '.join(sorted(c.path for c in result.changes if c.path in replace_fields))} "
+            "cannot change after creation: the old price list is deactivated and renamed, "
+            "a new one is created"
+        )
+    elif is_order_only(result.changes):
+        action = Action.REORDER
+    elif result.changes or children:
+        action = Action.UPDATE
+    if action is None:
+        return None, len(result.unreadable)
+    change = Change(
+        want.kind,
+        want.name,
+        action,
+        fields=tuple(result.changes),
+        reason=reason,
+        source=want.source,
+        live_ids=_plain_ids(have.ids),
+        children=children,
+        unchanged_children=unchanged,
+    )
+    return change, len(result.unreadable)
+
+
+def _creation_fields(want: Resource) -> list[Any]:
+    """A create lists what it sets (products summarised as a count)."""
+    empty = Resource(want.kind, want.name, {})
+    result = diff_specs(want.kind, empty.spec, want.spec, frozenset({"deleted", "products"}))
+    return result.changes
+
+
+def _apply_order(changes: list[Change]) -> list[Change]:
+    """Creates/updates in dependency order; soft deletes last, in reverse dependency order."""
+    forward = [c for c in changes if c.action is not Action.DELETE]
+    deletes = [c for c in changes if c.action is Action.DELETE]
+    deletes.sort(key=lambda c: _order_key((c.kind, c.name)), reverse=True)
+    return forward + deletes
+
+
+def evaluate_guards(plan: Plan, live: LiveState, settings: RepositorySettings) -> GuardReport:
+    """Deletions need --allow-deletes; too many changes of one kind need --allow-mass-changes."""
+    counts = plan.counts()
+    existing: Counter[str] = Counter(r.kind for r in live if not r.deleted)
+    existing[PRODUCT_KIND] = sum(
+        len(r.spec.get("products", {})) for r in live.of_kind(Kind.PRICE_LIST)
+    )
+    deletes = tuple(
+        f"{n} {kind} soft delete(s)"
+        for (kind, action), n in sorted(counts.items())
+        if action == Action.DELETE and n
+    )
+    mass: list[str] = []
+    for kind in sorted({k for k, _ in counts}):
+        have = existing[kind]
+        if have < settings.min_existing:
+            continue
+        for action, limit in (
+            (Action.DELETE, settings.max_delete_percent),
+            (Action.UPDATE, settings.max_update_percent),
+        ):
+            n = counts[(kind, str(action))]
+            if n and 100.0 * n / have > limit:
+                mass.append(
+                    f"{n} of {have} {kind} objects would be {action}d "
+                    f"({100.0 * n / have:.0f}% > {limit:g}%)"
+                )
+    return GuardReport(
+        needs_allow_deletes=() if settings.allow_deletes else deletes,
+        needs_allow_mass_changes=tuple(mass),
+    )

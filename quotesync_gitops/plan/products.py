@@ -1,0 +1,65 @@
+"""Products of a price list, compared by code.
+
+Price lists hold tens of thousands of products, so the common case (unchanged) must be
+cheap: whole-product dict equality first, a field-by-field diff only for those that differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quotesync_gitops.model import Resource
+from quotesync_gitops.plan.model import Action, Change, FieldChange
+
+PRODUCT_KIND = "Product"
+
+
+def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], int]:
+    """Product changes inside a price list, and how many products stay as they are.
+
+    A product the manifest no longer lists is taken out of the assortment (the soft delete
+    of a product); one already out of the assortment is left alone.
+    """
+    wanted: dict[str, dict[str, Any]] = want.spec.get("products", {})
+    live: dict[str, dict[str, Any]] = have.spec.get("products", {})
+    live_ids: dict[str, int] = have.ids.get("productIds", {})
+    changes: list[Change] = []
+    unchanged = 0
+    for code, product in wanted.items():
+        current = live.get(code)
+        if current is None:
+            changes.append(Change(PRODUCT_KIND, f"{want.name}/{code}", Action.CREATE))
+        elif current == product:
+            unchanged += 1
+        else:
+            fields = tuple(
+                FieldChange(key, current.get(key), value)
+                for key, value in product.items()
+                if current.get(key) != value
+            )
+            changes.append(
+                Change(
+                    PRODUCT_KIND,
+                    f"{want.name}/{code}",
+                    Action.UPDATE,
+                    fields=fields,
+                    live_ids={"id": live_ids.get(code, 0)},
+                )
+            )
+    for code, current in live.items():
+        if code in wanted:
+            continue
+        if current.get("inAssortment", True):
+            changes.append(
+                Change(
+                    PRODUCT_KIND,
+                    f"{want.name}/{code}",
+                    Action.DELETE,
+                    reason="not in the price list's manifest: taken out of the assortment",
+                    live_ids={"id": live_ids.get(code, 0)},
+                )
+            )
+        else:
+            unchanged += 1
+    changes.sort(key=lambda c: c.name)
+    return tuple(changes), unchanged
