@@ -1,0 +1,38 @@
+"""httpx client for SuperOffice's WebAPI: URLs, auth, retries, error shapes."""
+
+from __future__ import annotations
+
+from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.crm.errors import (
+    CrmAuthError,
+    CrmConfigError,
+    CrmConnectionError,
+    CrmError,
+    CrmNotFound,
+    CrmProtocolError,
+    CrmRateLimited,
+    CrmRejected,
+    CrmServerError,
+)
+from quotesync_gitops.crm.retry import NO_RETRY, ClientStats, RetryPolicy
+from quotesync_gitops.crm.transport import BearerAuth, CrmAuth, SoTicketAuth, auth_from_env
+
+__all__ = [
+    "NO_RETRY",
+    "BearerAuth",
+    "ClientStats",
+    "CrmAuth",
+    "CrmAuthError",
+    "CrmClient",
+    "CrmConfigError",
+    "CrmConnectionError",
+    "CrmError",
+    "CrmNotFound",
+    "CrmProtocolError",
+    "CrmRateLimited",
+    "CrmRejected",
+    "CrmServerError",
+    "RetryPolicy",
+    "SoTicketAuth",
+    "auth_from_env",
+]

@@ -1,0 +1,64 @@
+"""``CrmClient``: the SuperOffice WebAPI client the rest of quotesync-gitops talks through.
+
+Built like httpx clients are: the caller injects an ``httpx.Client`` (base URL, auth,
+timeouts, transport), so tests pass a ``MockTransport`` or the emulator's WSGI app and
+production passes a real tenant URL (see ``quotesync_gitops.target.open_client``).
+
+One ``httpx.Client`` is safe to share between threads; :meth:`CrmClient.run_bulk` runs
+independent calls on at most ``max_concurrency`` threads, and a semaphore keeps requests in
+flight within that bound however the client is used. Give the ``httpx.Client`` a pool of at
+least ``max_concurrency`` connections (``open_client`` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, wait
+from types import TracebackType
+from typing import TypeVar
+
+from quotesync_gitops.crm.erp_sync import ErpSyncCalls
+from quotesync_gitops.crm.quote import QuoteCalls
+from quotesync_gitops.crm.rest import RestCalls
+
+T = TypeVar("T")
+
+
+class CrmClient(ErpSyncCalls, QuoteCalls, RestCalls):
+    """SuperOffice WebAPI client: ErpSync and Quote agents, price lists, products, MDO lists.
+
+    ``CrmClient(http, retry=RetryPolicy(), max_concurrency=8, max_response_bytes=32 MiB)``.
+    Every method returns parsed JSON carriers or raises a ``CrmError`` subclass naming the
+    operation and the object.
+    """
+
+    def run_bulk(self, calls: Iterable[Callable[[], T]]) -> list[T]:
+        """Run independent calls concurrently (at most ``max_concurrency`` at once).
+
+        Results come back in input order. If any call fails, the others still finish
+        (a half-cancelled batch is harder to reason about), then the first failure in
+        input order is raised.
+        """
+        pending = list(calls)
+        if not pending:
+            return []
+        workers = min(self.max_concurrency, len(pending))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="quotesync-crm") as pool:
+            futures = [pool.submit(call) for call in pending]
+            wait(futures)
+        for future in futures:
+            error = future.exception()
+            if error is not None:
+                raise error
+        return [future.result() for future in futures]
+
+    def __enter__(self) -> CrmClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,221 @@
+"""The one place a call is made: encode, send (bounded, counted), retry, check, shape.
+
+:class:`CrmCore` holds the injected ``httpx.Client``, the retry policy and the counters; the
+agent and REST method groups (``erp_sync.py``, ``quote.py``, ``rest.py``) are thin layers on
+``_agent`` and ``_rest`` that only know URLs, carrier names and expected shapes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar
+
+import httpx
+
+from quotesync_gitops.crm.errors import (
+    CrmConfigError,
+    CrmNotFound,
+    CrmProtocolError,
+    CrmRejected,
+)
+from quotesync_gitops.crm.responses import UnexpectedNull, WrongShape, check_answer
+from quotesync_gitops.crm.retry import CallInfo, ClientStats, RetryPolicy, run_with_retry
+from quotesync_gitops.crm.transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    CrmAuth,
+    RawResponse,
+    ensure_safe_url,
+    send_bounded,
+)
+
+T = TypeVar("T")
+
+REDACTED: Final = "(sensitive)"
+_NO_BODY: Final = object()
+_CREDENTIAL_HEADERS = ("authorization", "so-apptoken")
+_MAX_NAME_CHARS = 80
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def describe(noun: str, carrier: Mapping[str, Any], name_key: str, id_key: str) -> str:
+    """A subject for messages: ``ERP connection 'Demo ERP'``, ``... #12`` or ``new ...``."""
+    name = carrier.get(name_key)
+    if isinstance(name, str) and name.strip():
+        text = _CONTROL.sub(" ", name.strip())
+        if len(text) > _MAX_NAME_CHARS:
+            text = text[:_MAX_NAME_CHARS] + "…"
+        return f"{noun} {text!r}"
+    ident = carrier.get(id_key)
+    if isinstance(ident, int) and not isinstance(ident, bool) and ident > 0:
+        return f"{noun} #{ident}"
+    return f"new {noun}"
+
+
+def is_new(carrier: Mapping[str, Any], id_key: str) -> bool:
+    """A carrier without a positive id is a create (a non-idempotent save)."""
+    ident = carrier.get(id_key)
+    return not (isinstance(ident, int) and not isinstance(ident, bool) and ident > 0)
+
+
+class CrmCore:
+    """Request machinery shared by every method group of :class:`CrmClient`."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        retry: RetryPolicy | None = None,
+        max_concurrency: int = 8,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self._http = http
+        self._retry = retry if retry is not None else RetryPolicy()
+        self._max_bytes = max_response_bytes
+        self.max_concurrency = max_concurrency
+        self._slots = threading.BoundedSemaphore(max_concurrency)
+        self._stats = ClientStats()
+        secrets: list[str] = []
+        auth = http.auth
+        if isinstance(auth, CrmAuth):
+            secrets.extend(auth.secret_values())
+        header_credentials = [http.headers[h] for h in _CREDENTIAL_HEADERS if h in http.headers]
+        secrets.extend(header_credentials)
+        if auth is not None or header_credentials:
+            ensure_safe_url(http.base_url)
+        # Longest first, so a value containing another is redacted whole.
+        self._secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
+
+    @property
+    def stats(self) -> ClientStats:
+        """Requests, retries, answers by status and the most requests in flight at once."""
+        return self._stats
+
+    @property
+    def base_url(self) -> httpx.URL:
+        return self._http.base_url
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._http.base_url}>"
+
+    # --- the call -------------------------------------------------------------------------
+
+    def _encode(self, body: object, operation: str, subject: str | None) -> bytes | None:
+        if body is _NO_BODY:
+            return None
+        try:
+            text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        except (TypeError, ValueError) as exc:
+            # The message names a type or a rule, never a value.
+            raise CrmProtocolError(
+                f"request body cannot be sent as JSON: {exc}", operation=operation, subject=subject
+            ) from exc
+        return text.encode("utf-8")
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        shape: Callable[[Any], T],
+        *,
+        operation: str,
+        subject: str | None = None,
+        idempotent: bool = True,
+        params: Mapping[str, str | int] | None = None,
+        body: object = _NO_BODY,
+        landed: Callable[[], T | None] | None = None,
+        creating: bool = False,
+    ) -> T:
+        content = self._encode(body, operation, subject)
+        headers = {"Accept": "application/json"}
+        if content is not None:
+            headers["Content-Type"] = "application/json; charset=utf-8"
+
+        def send() -> RawResponse:
+            request = self._http.build_request(
+                method, path, params=params, content=content, headers=headers
+            )
+            with self._slots:
+                self._stats.enter()
+                try:
+                    return send_bounded(
+                        self._http, request, max_bytes=self._max_bytes, operation=operation
+                    )
+                finally:
+                    self._stats.leave()
+
+        def finish(raw: RawResponse) -> T:
+            data = check_answer(raw, operation=operation, subject=subject, redact=self._redact)
+            try:
+                return shape(data)
+            except UnexpectedNull as exc:
+                if creating:
+                    raise CrmRejected(
+                        "the CRM answered null instead of the saved object",
+                        operation=operation,
+                        subject=subject,
+                        status=raw.status,
+                    ) from exc
+                raise CrmNotFound(
+                    f"{exc} (no such object)",
+                    operation=operation,
+                    subject=subject,
+                    status=raw.status,
+                ) from exc
+            except WrongShape as exc:
+                raise CrmProtocolError(
+                    f"answer has the wrong shape: {self._redact(str(exc))}",
+                    operation=operation,
+                    subject=subject,
+                    status=raw.status,
+                ) from exc
+
+        info = CallInfo(operation=operation, subject=subject, idempotent=idempotent)
+        return run_with_retry(self._retry, self._stats, info, send, finish, landed, self._redact)
+
+    def _agent(
+        self,
+        agent: str,
+        method: str,
+        shape: Callable[[Any], T],
+        body: object = _NO_BODY,
+        *,
+        subject: str | None = None,
+        idempotent: bool = True,
+        params: Mapping[str, str | int] | None = None,
+        landed: Callable[[], T | None] | None = None,
+        creating: bool = False,
+    ) -> T:
+        """``POST /api/v1/Agents/<agent>/<method>`` with a JSON carrier body."""
+        return self._call(
+            "POST",
+            f"/api/v1/Agents/{agent}/{method}",
+            shape,
+            operation=f"{agent}/{method}",
+            subject=subject,
+            idempotent=idempotent,
+            params=params,
+            body=body,
+            landed=landed,
+            creating=creating,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def refuse_unsafe(url: str) -> None:
+    """Check a target URL before any client exists (used by ``target.open_client``)."""
+    try:
+        ensure_safe_url(httpx.URL(url))
+    except httpx.InvalidURL as exc:
+        raise CrmConfigError(f"not a valid CRM URL: {exc}") from exc

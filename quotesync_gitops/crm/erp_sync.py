@@ -1,0 +1,272 @@
+"""ErpSync agent calls (``POST /api/v1/Agents/ErpSync/<Method>``), see ErpSyncAgent.openapi3.json.
+
+Request bodies use the documented carrier names exactly (``ErpConnectionId``, ``Connection``,
+``ConfigFields``, ...). Answers are returned as parsed carriers; nothing here knows manifests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from quotesync_gitops.crm.core import CrmCore, describe, is_new
+from quotesync_gitops.crm.responses import (
+    as_bool,
+    as_list_of_objects,
+    as_nothing,
+    as_object,
+    as_str_list,
+    as_str_map,
+)
+
+AGENT = "ErpSync"
+Landed = Callable[[], dict[str, Any] | None]
+
+
+def _connection(connection_id: int) -> str:
+    return f"ERP connection #{connection_id}"
+
+
+class ErpSyncCalls(CrmCore):
+    """Sync connectors, ERP connections, mappings, defaults, priorities and the sync engine."""
+
+    # --- connectors ---------------------------------------------------------------------
+
+    def erp_get_all_connectors(self) -> list[dict[str, Any]]:
+        """``GetAllConnectors``: ListItem carriers (Id, Name, ToolTip)."""
+        return self._agent(AGENT, "GetAllConnectors", as_list_of_objects)
+
+    def erp_get_connector_entity(self, connector_id: int) -> dict[str, Any]:
+        """``GetErpSyncConnectorEntity?erpSyncConnectorEntityId=`` (id in the query, no body)."""
+        return self._agent(
+            AGENT,
+            "GetErpSyncConnectorEntity",
+            as_object,
+            params={"erpSyncConnectorEntityId": connector_id},
+            subject=f"ERP connector #{connector_id}",
+        )
+
+    def erp_save_connector_entity(
+        self, entity: dict[str, Any], *, landed: Landed | None = None
+    ) -> dict[str, Any]:
+        """``SaveErpSyncConnectorEntity``: the body is the entity itself; id 0 creates."""
+        new = is_new(entity, "ErpConnectorId")
+        return self._agent(
+            AGENT,
+            "SaveErpSyncConnectorEntity",
+            as_object,
+            entity,
+            subject=describe("ERP connector", entity, "DisplayName", "ErpConnectorId"),
+            idempotent=not new,
+            landed=landed if new else None,
+            creating=new,
+        )
+
+    def erp_get_configuration_fields(self, connector_id: int) -> list[dict[str, Any]]:
+        """``GetConfigurationFields {ErpConnectorId}``: the connector's FieldMetadata."""
+        return self._agent(
+            AGENT,
+            "GetConfigurationFields",
+            as_list_of_objects,
+            {"ErpConnectorId": connector_id},
+            subject=f"ERP connector #{connector_id}",
+        )
+
+    # --- connections --------------------------------------------------------------------
+
+    def erp_get_all_connections(self, include_deleted: bool = True) -> list[dict[str, Any]]:
+        """``GetAllConnections {IncludeDeleted}``: in priority order, without config values."""
+        return self._agent(
+            AGENT, "GetAllConnections", as_list_of_objects, {"IncludeDeleted": include_deleted}
+        )
+
+    def erp_get_connection(self, connection_id: int) -> dict[str, Any]:
+        return self._agent(
+            AGENT,
+            "GetConnection",
+            as_object,
+            {"ErpConnectionId": connection_id},
+            subject=_connection(connection_id),
+        )
+
+    def erp_get_connection_config_fields(self, connection_id: int) -> dict[str, str]:
+        return self._agent(
+            AGENT,
+            "GetErpConnectionConfigFields",
+            as_str_map,
+            {"ErpConnectionId": connection_id},
+            subject=_connection(connection_id),
+        )
+
+    def erp_save_connection(
+        self, connection: dict[str, Any], *, landed: Landed | None = None
+    ) -> dict[str, Any]:
+        """``SaveConnection {Connection}``; ``ErpConnectionId`` 0 creates (not retried blindly)."""
+        new = is_new(connection, "ErpConnectionId")
+        return self._agent(
+            AGENT,
+            "SaveConnection",
+            as_object,
+            {"Connection": connection},
+            subject=describe("ERP connection", connection, "DisplayName", "ErpConnectionId"),
+            idempotent=not new,
+            landed=landed if new else None,
+            creating=new,
+        )
+
+    def erp_delete_connection(self, connection_id: int) -> None:
+        """``DeleteConnection``: a soft delete (sets ``Deleted``); repeating it is harmless."""
+        self._agent(
+            AGENT,
+            "DeleteConnection",
+            as_nothing,
+            {"ErpConnectionId": connection_id},
+            subject=_connection(connection_id),
+        )
+
+    def erp_toggle_active(
+        self, connection_id: int, *, landed: Callable[[], list[str] | None] | None = None
+    ) -> list[str]:
+        """``ToggleErpConnectionActive``: ``[]`` when toggled, else the CRM's reasons.
+
+        A toggle is not idempotent; ``landed`` should re-read the connection and return
+        ``[]`` if its ``Active`` flag already changed, else None.
+        """
+        return self._agent(
+            AGENT,
+            "ToggleErpConnectionActive",
+            as_str_list,
+            {"ErpConnectionId": connection_id},
+            subject=_connection(connection_id),
+            idempotent=False,
+            landed=landed,
+        )
+
+    def erp_test_connection_by_config(self, connection_id: int, config: dict[str, str]) -> bool:
+        """``TestConnectionByConfig {ErpConnectionId, ConfigFields}``: True if the test passes."""
+        return self._agent(
+            AGENT,
+            "TestConnectionByConfig",
+            as_bool,
+            {"ErpConnectionId": connection_id, "ConfigFields": config},
+            subject=_connection(connection_id),
+        )
+
+    # --- mappings and defaults ----------------------------------------------------------
+
+    def erp_get_actor_type_mapping(self, connection_id: int, actor_type: str) -> dict[str, Any]:
+        return self._agent(
+            AGENT,
+            "GetActorTypeMapping",
+            as_object,
+            {"ErpConnectionId": connection_id, "ActorType": actor_type},
+            subject=f"{actor_type} mapping of {_connection(connection_id)}",
+        )
+
+    def erp_save_actor_type_mapping(self, mapping: dict[str, Any]) -> dict[str, Any]:
+        return self._agent(
+            AGENT,
+            "SaveActorTypeMapping",
+            as_object,
+            {"Mapping": mapping},
+            subject=_mapping_subject(mapping),
+        )
+
+    def erp_get_list_mappings(self, connection_id: int) -> dict[str, Any]:
+        return self._agent(
+            AGENT,
+            "GetConnectionListMappings",
+            as_object,
+            {"ErpConnectionId": connection_id},
+            subject=f"list mappings of {_connection(connection_id)}",
+        )
+
+    def erp_save_list_mappings(self, container: dict[str, Any]) -> dict[str, Any]:
+        ident = container.get("ErpConnectionId")
+        return self._agent(
+            AGENT,
+            "SaveConnectionListMappings",
+            as_object,
+            {"ListMapping": container},
+            subject=f"list mappings of ERP connection #{ident}",
+        )
+
+    def erp_get_default_value_info(self, erp_field_id: int) -> dict[str, Any]:
+        return self._agent(
+            AGENT,
+            "GetDefaultValueInfo",
+            as_object,
+            {"ErpFieldId": erp_field_id},
+            subject=f"default value of ERP field #{erp_field_id}",
+        )
+
+    def erp_save_default_value_info(self, value: dict[str, Any]) -> dict[str, Any]:
+        return self._agent(
+            AGENT,
+            "SaveDefaultValueInfo",
+            as_object,
+            {"ErpSyncDefaultValue": value},
+            subject=f"default value of ERP field #{value.get('ErpFieldId')}",
+        )
+
+    def erp_move_field_item(
+        self,
+        connection_id: int,
+        actor_type: str,
+        erp_field_id: int,
+        direction: int,
+        *,
+        landed: Callable[[], bool] | None = None,
+    ) -> None:
+        """``MoveErpFieldItem``: move one field a rank up (-1) or down (+1); not idempotent.
+
+        ``landed`` should re-read the actor mapping and say whether the move took effect.
+        """
+
+        check: Callable[[], bool | None] | None = None
+        if landed is not None:
+            took_effect = landed
+            check = lambda: True if took_effect() else None  # noqa: E731
+
+        self._agent(
+            AGENT,
+            "MoveErpFieldItem",
+            lambda data: True,
+            {
+                "ErpFieldId": erp_field_id,
+                "Direction": direction,
+                "ErpConnectionId": connection_id,
+                "ErpActorType": actor_type,
+            },
+            subject=f"ERP field #{erp_field_id} of {actor_type} in {_connection(connection_id)}",
+            idempotent=False,
+            landed=check,
+        )
+
+    # --- priorities and the engine ------------------------------------------------------
+
+    def erp_save_sync_priorities(self, connection_ids: list[int]) -> bool:
+        """``SaveErpConnectionSyncPriorities {ErpConnectionIds}`` (no getter exists)."""
+        return self._agent(
+            AGENT,
+            "SaveErpConnectionSyncPriorities",
+            as_bool,
+            {"ErpConnectionIds": connection_ids},
+            subject="sync priorities",
+        )
+
+    def erp_get_engine_status(self) -> dict[str, Any]:
+        return self._agent(AGENT, "GetEngineStatus", as_object, subject="sync engine")
+
+    def erp_change_engine_status(self, run: bool) -> None:
+        self._agent(AGENT, "ChangeEngineStatus", as_nothing, {"Run": run}, subject="sync engine")
+
+    def erp_change_engine_interval(self, interval: str) -> None:
+        self._agent(
+            AGENT, "ChangeEngineInterval", as_nothing, {"Interval": interval}, subject="sync engine"
+        )
+
+
+def _mapping_subject(mapping: dict[str, Any]) -> str:
+    actor = mapping.get("ActorTypeErp", "?")
+    return f"{actor} mapping of ERP connection #{mapping.get('ErpConnectionId')}"

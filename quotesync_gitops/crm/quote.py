@@ -1,0 +1,138 @@
+"""Quote agent calls (``POST /api/v1/Agents/Quote/<Method>``), see QuoteAgent.swagger2.json."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from quotesync_gitops.crm.core import CrmCore, describe, is_new
+from quotesync_gitops.crm.responses import (
+    as_list_of_objects,
+    as_nothing,
+    as_object,
+    as_object_map,
+    as_str_map,
+)
+
+AGENT = "Quote"
+
+
+def _connection(connection_id: int) -> str:
+    return f"quote connection #{connection_id}"
+
+
+class QuoteCalls(CrmCore):
+    """Quote connections, their configuration and tests, and quote line configuration."""
+
+    def quote_get_available_connections(self) -> list[dict[str, Any]]:
+        """``GetAllAvailableQuoteConnections``: connections the current user may use."""
+        return self._agent(AGENT, "GetAllAvailableQuoteConnections", as_list_of_objects)
+
+    def quote_get_installed_connections(self) -> list[dict[str, Any]]:
+        """``GetAllInstalledQuoteConnections``: every connection, soft-deleted ones included."""
+        return self._agent(AGENT, "GetAllInstalledQuoteConnections", as_list_of_objects)
+
+    def quote_get_connection(self, connection_id: int) -> dict[str, Any]:
+        return self._agent(
+            AGENT,
+            "GetConnection",
+            as_object,
+            {"QuoteConnectionId": connection_id},
+            subject=_connection(connection_id),
+        )
+
+    def quote_save_connection(
+        self,
+        connection: dict[str, Any],
+        *,
+        landed: Callable[[], dict[str, Any] | None] | None = None,
+    ) -> dict[str, Any]:
+        """``SaveConnection {Connection}``; ``QuoteConnectionId`` 0 creates (no blind retry)."""
+        new = is_new(connection, "QuoteConnectionId")
+        return self._agent(
+            AGENT,
+            "SaveConnection",
+            as_object,
+            {"Connection": connection},
+            subject=describe("quote connection", connection, "DisplayName", "QuoteConnectionId"),
+            idempotent=not new,
+            landed=landed if new else None,
+            creating=new,
+        )
+
+    def quote_delete_connection(self, connection_id: int) -> None:
+        """``DeleteConnection``: marks the connection deleted (soft)."""
+        self._agent(
+            AGENT,
+            "DeleteConnection",
+            as_nothing,
+            {"QuoteConnectionId": connection_id},
+            subject=_connection(connection_id),
+        )
+
+    def quote_restore_connection(self, connection_id: int) -> None:
+        self._agent(
+            AGENT,
+            "RestoreConnection",
+            as_nothing,
+            {"QuoteConnectionId": connection_id},
+            subject=_connection(connection_id),
+        )
+
+    def quote_get_connection_config_fields(self, connection_id: int) -> dict[str, str]:
+        return self._agent(
+            AGENT,
+            "GetConnectionConfigFields",
+            as_str_map,
+            {"QuoteConnectionId": connection_id},
+            subject=_connection(connection_id),
+        )
+
+    def quote_save_connection_config_fields(
+        self, connection_id: int, fields: dict[str, str]
+    ) -> dict[str, str]:
+        return self._agent(
+            AGENT,
+            "SaveConnectionConfigFields",
+            as_str_map,
+            {"QuoteConnectionId": connection_id, "ConnectionConfigFields": fields},
+            subject=_connection(connection_id),
+        )
+
+    def quote_get_configuration_fields(
+        self, connector_name: str, connection_id: int = 0
+    ) -> dict[str, dict[str, Any]]:
+        """``GetConfigurationFields {ConnectionId, ConnectorName}``: FieldMetadata by FieldKey."""
+        return self._agent(
+            AGENT,
+            "GetConfigurationFields",
+            as_object_map,
+            {"ConnectionId": connection_id, "ConnectorName": connector_name},
+            subject=f"quote connector {connector_name!r}",
+        )
+
+    def quote_test_connection(self, connector_name: str, data: dict[str, str]) -> dict[str, Any]:
+        """``TestConnection {ConnectorName, ConnectionData}``: a PluginResponse (IsOk, ...)."""
+        return self._agent(
+            AGENT,
+            "TestConnection",
+            as_object,
+            {"ConnectorName": connector_name, "ConnectionData": data},
+            subject=f"quote connector {connector_name!r}",
+        )
+
+    def quote_get_line_configurations(self) -> list[dict[str, Any]]:
+        """``GetAllQuoteLineConfigurations``: the "Configure product" field settings."""
+        return self._agent(AGENT, "GetAllQuoteLineConfigurations", as_list_of_objects)
+
+    def quote_save_line_configurations(self, configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``SaveQuoteLineConfigurations``; idempotent unless it creates (an id of 0)."""
+        creates = any(is_new(c, "QuoteLineConfigurationId") for c in configs)
+        return self._agent(
+            AGENT,
+            "SaveQuoteLineConfigurations",
+            as_list_of_objects,
+            {"QuoteLineConfigurations": configs},
+            subject="quote line configuration",
+            idempotent=not creates,
+        )
