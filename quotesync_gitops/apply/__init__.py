@@ -1,0 +1,1 @@
+"""Carry out a Plan through the CRM client: tests, writes, verification."""

@@ -1,0 +1,58 @@
+"""What every writer needs: the client, both states, ids of objects made in this run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.errors import QuotesyncError
+from quotesync_gitops.model import DesiredState, Kind, LiveState, Resource
+from quotesync_gitops.plan.prepare import prepare_desired
+
+
+class ResourceFailed(QuotesyncError):
+    """This resource could not be applied; the rest of the plan goes on without it."""
+
+
+@dataclass
+class ApplyContext:
+    client: CrmClient
+    desired: DesiredState
+    live: LiveState
+    progress: Callable[[str], None] = lambda _message: None
+    #: (kind, name) -> id of objects created during this run
+    created: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def want(self, kind: str, name: str) -> Resource:
+        resource = self.desired.get(kind, name)
+        if resource is None:
+            raise ResourceFailed(f"{kind} {name!r} is not in the manifests")
+        return prepare_desired(resource, self.live.context)
+
+    def have(self, kind: str, name: str) -> Resource | None:
+        return self.live.get(kind, name)
+
+    def id_of(self, kind: str, name: str | None) -> int:
+        """Server id of an object, whether it existed before or was created in this run."""
+        if not name:
+            return 0
+        if (kind, name) in self.created:
+            return self.created[(kind, name)]
+        existing = self.live.get(kind, name)
+        if existing is None:
+            raise ResourceFailed(f"{kind} {name!r} does not exist in the CRM")
+        return int(existing.ids["id"])
+
+
+def find_by_name(
+    rows: list[dict[str, object]], name_field: str, name: str
+) -> dict[str, object] | None:
+    """The non-deleted row with this display name (used to check whether a create landed)."""
+    for row in rows:
+        if row.get(name_field) == name and not row.get("Deleted"):
+            return row
+    return None
+
+
+SINGLETON_KINDS_WITHOUT_ID = frozenset({Kind.SYNC_SETTINGS, Kind.PRODUCT_FIELD_SETTINGS})

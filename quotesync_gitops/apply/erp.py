@@ -1,0 +1,274 @@
+"""Write ERP connectors and ERP connections, respecting SuperOffice's rules.
+
+* a connection's test must pass before its configuration is saved;
+* the configuration of an active connection can only change while it is inactive
+  (deactivate, save, reactivate — ToggleErpConnectionActive reports why it cannot);
+* ERP-tab field order is changed only by relative one-place moves (MoveErpFieldItem).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from quotesync_gitops.apply import carriers
+from quotesync_gitops.apply.connection_tests import test_erp_connection
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name
+from quotesync_gitops.model import Kind, Resource
+from quotesync_gitops.plan.model import Action, Change
+
+MOVE_DOWN = 1
+
+
+def write_erp_connector(ac: ApplyContext, change: Change) -> None:
+    client = ac.client
+    if change.action is Action.DELETE:
+        entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
+        client.erp_save_connector_entity({**entity, "Deleted": True})
+        return
+    want = ac.want(change.kind, change.name)
+    if change.action is Action.CREATE:
+
+        def landed() -> dict[str, Any] | None:
+            for item in client.erp_get_all_connectors():
+                if item.get("Name") == change.name:
+                    return client.erp_get_connector_entity(int(item["Id"]))
+            return None
+
+        entity = {
+            "ErpConnectorId": 0,
+            "DisplayName": change.name,
+            "URL": want.spec["url"],
+            "Deleted": False,
+        }
+        saved = client.erp_save_connector_entity(entity, landed=landed)
+        ac.created[(change.kind, change.name)] = int(saved["ErpConnectorId"])
+        return
+    entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
+    client.erp_save_connector_entity({**entity, "URL": want.spec["url"], "Deleted": False})
+
+
+def write_erp_connection(ac: ApplyContext, change: Change) -> None:
+    client = ac.client
+    if change.action is Action.DELETE:
+        client.erp_delete_connection(int(change.live_ids["id"]))
+        return
+    want = ac.want(change.kind, change.name)
+    have = ac.have(change.kind, change.name)
+    ctx = ac.live.context
+    connector = str(want.spec["connector"])
+    if connector not in ctx.erp_connectors:
+        raise ResourceFailed(f"the CRM has no ERP connector named {connector!r}")
+    connector_id = ctx.erp_connectors[connector][0]
+    creating = change.action is Action.CREATE
+    paths = {f.path for f in change.fields}
+    config_changed = creating or any(p.startswith("config") for p in paths)
+
+    if creating:
+        conn_id = _create_shell(ac, want, connector_id)
+        active = False
+    else:
+        assert have is not None
+        conn_id = int(have.ids["id"])
+        active = bool(have.spec.get("active")) and not have.deleted
+
+    if config_changed:
+        result = test_erp_connection(client, conn_id, want)
+        if not result.ok:
+            if creating:  # leave nothing half-made: the shell goes (soft) and is restored next time
+                client.erp_delete_connection(conn_id)
+            raise ResourceFailed(f"connection test failed: {result.explanation}")
+        if active:
+            _toggle(ac, conn_id, "deactivate it to change its configuration")
+            active = False
+
+    header = {"description", "active"} | {p for p in paths if p.startswith(("scope", "config"))}
+    if creating or change.action is Action.RESTORE or paths & header:
+        config = carriers.config_values(want.spec["config"], keep_passwords=not config_changed)
+        body = carriers.erp_connection(
+            want.spec,
+            want.name,
+            connection_id=conn_id,
+            connector_id=connector_id,
+            ctx=ctx,
+            config=config,
+            active=active,
+        )
+        client.erp_save_connection(body)
+
+    desired_actors: Mapping[str, Any] = want.spec.get("actors", {})
+    live_actors: Mapping[str, Any] = have.spec.get("actors", {}) if have and not creating else {}
+    touched = {p.split(".")[1] for p in paths if p.startswith("actors.")}
+    if creating or change.action is Action.RESTORE:
+        touched |= set(desired_actors)
+    for actor in sorted(touched):
+        _write_actor(ac, conn_id, actor, desired_actors.get(actor), live_actors.get(actor))
+    if creating or any(p.startswith("listMappings") for p in paths):
+        _write_list_mappings(ac, conn_id, want.spec.get("listMappings", {}))
+
+    if bool(want.spec.get("active")) != active:
+        _toggle(ac, conn_id, "activate it" if not active else "deactivate it")
+
+
+def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
+    """An inactive connection without configuration: SuperOffice tests by connection id."""
+    client = ac.client
+
+    def landed() -> dict[str, Any] | None:
+        rows = client.erp_get_all_connections(include_deleted=False)
+        return find_by_name(rows, "DisplayName", want.name)  # type: ignore[return-value]
+
+    body = carriers.erp_connection(
+        want.spec,
+        want.name,
+        connection_id=0,
+        connector_id=connector_id,
+        ctx=ac.live.context,
+        config={},
+        active=False,
+    )
+    saved = client.erp_save_connection(body, landed=landed)
+    conn_id = int(saved["ErpConnectionId"])
+    ac.created[(Kind.ERP_CONNECTION, want.name)] = conn_id
+    return conn_id
+
+
+def _toggle(ac: ApplyContext, conn_id: int, purpose: str) -> None:
+    reasons = ac.client.erp_toggle_active(conn_id)
+    if reasons:
+        raise ResourceFailed(f"the CRM refused to {purpose}: {'; '.join(reasons)}")
+
+
+def _write_actor(
+    ac: ApplyContext,
+    conn_id: int,
+    actor: str,
+    wanted: Mapping[str, Any] | None,
+    live: Mapping[str, Any] | None,
+) -> None:
+    client = ac.client
+    mapping = client.erp_get_actor_type_mapping(conn_id, actor)
+    current = list(mapping.get("FieldMappings") or [])
+    if not current and wanted is not None:
+        raise ResourceFailed(f"the connector offers no ERP actor type {actor}")
+    offered = {str(fm.get("ErpFieldKey")): int(fm["ErpFieldId"]) for fm in current}
+    mappings: Mapping[str, Any] = wanted.get("mappings", {}) if wanted else {}
+    unknown = sorted(set(mappings) - set(offered))
+    if unknown:
+        raise ResourceFailed(
+            f"actor {actor} has no ERP field(s) {', '.join(unknown)}; "
+            f"the connector offers: {', '.join(sorted(offered))}"
+        )
+    mapping = dict(mapping)
+    mapping["FieldMappings"] = carriers.field_mappings(current, mappings)
+    mapping["IsActive"] = bool(wanted.get("enabled", True)) if wanted else False
+    if wanted and wanted.get("crmActor"):
+        mapping["ActorTypeCrm"] = wanted["crmActor"]
+    client.erp_save_actor_type_mapping(mapping)
+
+    want_defaults: Mapping[str, Any] = wanted.get("defaults", {}) if wanted else {}
+    live_defaults: Mapping[str, Any] = live.get("defaults", {}) if live else {}
+    for key in sorted(set(want_defaults) | set(live_defaults)):
+        if key not in offered:
+            raise ResourceFailed(f"actor {actor} has no ERP field {key!r} for a default value")
+        if want_defaults.get(key) != live_defaults.get(key):
+            client.erp_save_default_value_info(
+                carriers.default_value(offered[key], key, want_defaults.get(key))
+            )
+    order = list(wanted.get("fieldOrder", [])) if wanted else []
+    if order:
+        _reorder(ac, conn_id, actor, [str(fm.get("ErpFieldKey")) for fm in current], order, offered)
+
+
+def target_order(current: list[str], wanted: list[str]) -> list[str]:
+    """Full order with the listed fields in the wanted relative order, in the slots they
+    occupy now; unlisted fields keep their places."""
+    listed = set(wanted)
+    queue = iter(wanted)
+    return [next(queue) if key in listed else key for key in current]
+
+
+def _reorder(
+    ac: ApplyContext,
+    conn_id: int,
+    actor: str,
+    current: list[str],
+    wanted: list[str],
+    ids: Mapping[str, int],
+) -> None:
+    """Adjacent swaps (bubble sort) expressed as one-place moves down."""
+    target = target_order(current, wanted)
+    position = {key: i for i, key in enumerate(target)}
+    order = list(current)
+    client = ac.client
+    for end in range(len(order) - 1, 0, -1):
+        for i in range(end):
+            if position[order[i]] > position[order[i + 1]]:
+                expected = [*order[:i], order[i + 1], order[i], *order[i + 2 :]]
+
+                def landed(expected: list[str] = expected) -> dict[str, Any] | None:
+                    fresh = client.erp_get_actor_type_mapping(conn_id, actor)
+                    keys = [str(fm.get("ErpFieldKey")) for fm in fresh.get("FieldMappings") or []]
+                    return fresh if keys == expected else None
+
+                client.erp_move_field_item(conn_id, actor, ids[order[i]], MOVE_DOWN, landed=landed)
+                order = expected
+
+
+def _write_list_mappings(ac: ApplyContext, conn_id: int, wanted: Mapping[str, Any]) -> None:
+    client = ac.client
+    container = client.erp_get_list_mappings(conn_id)
+    by_field: dict[int, str] = {}
+    for actor in sorted({address.split("/", 1)[0] for address in wanted}):
+        mapping = client.erp_get_actor_type_mapping(conn_id, actor)
+        for fm in mapping.get("FieldMappings") or []:
+            by_field[int(fm["ErpFieldId"])] = f"{actor}/{fm.get('ErpFieldKey')}"
+    seen: set[str] = set()
+    entries = []
+    for entry in container.get("ErpListItemMappings") or []:
+        address = by_field.get(int(entry.get("ErpFieldId") or 0), "")
+        items: Mapping[str, str] = wanted.get(address, {})
+        if address in wanted:
+            seen.add(address)
+        crm_items = _crm_items(ac, entry) if items else {}
+        new_items = []
+        for item in entry.get("ErpCrmListItemMappings") or []:
+            erp_id = str(item.get("ErpListItemId", ""))
+            crm_name = items.get(erp_id)
+            updated = dict(item)
+            if crm_name is None:
+                updated["CrmListItem"] = None
+            elif crm_name not in crm_items:
+                raise ResourceFailed(
+                    f"list mapping {address}: the CRM list has no item {crm_name!r}; "
+                    f"it has: {', '.join(sorted(crm_items))}"
+                )
+            else:
+                updated["CrmListItem"] = {"Id": crm_items[crm_name], "Name": crm_name}
+            new_items.append(updated)
+        missing = sorted(set(items) - {str(i.get("ErpListItemId", "")) for i in new_items})
+        if missing:
+            raise ResourceFailed(
+                f"list mapping {address}: the ERP list has no item(s) {', '.join(missing)}"
+            )
+        entries.append({**entry, "ErpCrmListItemMappings": new_items})
+    unknown = sorted(set(wanted) - seen)
+    if unknown:
+        raise ResourceFailed(
+            f"no ERP list field {', '.join(unknown)} (a list mapping needs its ERP field "
+            "mapped to a CRM list field)"
+        )
+    client.erp_save_list_mappings({**container, "ErpListItemMappings": entries})
+
+
+def _crm_items(ac: ApplyContext, entry: Mapping[str, Any]) -> dict[str, int]:
+    crm_list = entry.get("CrmList") or {}
+    list_name = str(crm_list.get("Name") or crm_list.get("ExtraInfo") or "").lower()
+    if not list_name:
+        raise ResourceFailed("the CRM did not say which CRM list an ERP list maps to")
+    cached = ac.live.context.crm_lists.get(list_name)
+    if cached is None:
+        rows = ac.client.mdo_list(list_name)
+        cached = {str(r.get("Name")): int(r["Id"]) for r in rows}
+        ac.live.context.crm_lists[list_name] = cached
+    return cached

@@ -1,0 +1,134 @@
+"""Write price lists and their products.
+
+Products are written in bulk through the client's bounded concurrency: one request per
+changed product and no more. Price lists have no deleted flag, so their soft delete is
+``IsActive: false``; a product's is ``InAssortment: false``. Currency and validity cannot
+change after creation, so such a change replaces the list: the old one is deactivated and
+renamed out of the way, and a new one is created with the products.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from quotesync_gitops.apply import carriers
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
+from quotesync_gitops.model import Kind
+from quotesync_gitops.plan.model import Action, Change
+
+
+def write_price_list(ac: ApplyContext, change: Change) -> None:
+    client = ac.client
+    if change.action is Action.DELETE:
+        current = client.get_pricelist(int(change.live_ids["id"]))
+        client.update_pricelist(int(change.live_ids["id"]), _plain({**current, "IsActive": False}))
+        return
+    want = ac.want(change.kind, change.name)
+    quote_id = ac.id_of(Kind.QUOTE_CONNECTION, want.spec.get("quoteConnection"))
+    if change.action is Action.REPLACE:
+        old_id = int(change.live_ids["id"])
+        current = client.get_pricelist(old_id)
+        retired = f"{change.name} (replaced {dt.date.today().isoformat()} #{old_id})"
+        client.update_pricelist(old_id, _plain({**current, "IsActive": False, "Name": retired}))
+    if change.action in (Action.CREATE, Action.REPLACE):
+        _create(ac, change, want.spec, quote_id)
+        return
+    list_id = int(change.live_ids["id"])
+    have = ac.have(change.kind, change.name)
+    assert have is not None
+    if change.fields:
+        body = carriers.price_list(
+            want.spec, want.name, price_list_id=list_id, quote_connection_id=quote_id
+        )
+        if not want.spec.get("erpKey"):
+            body["ERPPriceListKey"] = have.spec.get("erpKey", "")
+        client.update_pricelist(list_id, body)
+    _write_products(
+        ac,
+        change,
+        want.spec,
+        have.spec,
+        str(have.spec.get("erpKey", "")),
+        have.ids.get("productIds", {}),
+    )
+
+
+def _create(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id: int) -> None:
+    client = ac.client
+
+    def landed() -> dict[str, Any] | None:
+        for row in client.iter_pricelists():
+            if row.get("Name") == change.name and row.get("Currency") == spec.get("currency"):
+                return row
+        return None
+
+    body = carriers.price_list(spec, change.name, price_list_id=0, quote_connection_id=quote_id)
+    saved = client.create_pricelist(body, landed=landed)
+    ac.created[(change.kind, change.name)] = int(saved["PriceListId"])
+    key = str(saved.get("ERPPriceListKey") or "")
+    products: Mapping[str, Any] = spec.get("products", {})
+    calls = [_creator(ac, key, code, product) for code, product in sorted(products.items())]
+    ac.progress(f"{change.kind}/{change.name}: writing {len(calls)} product(s)")
+    client.run_bulk(calls)
+
+
+def _write_products(
+    ac: ApplyContext,
+    change: Change,
+    want: Mapping[str, Any],
+    have: Mapping[str, Any],
+    list_key: str,
+    product_ids: Mapping[str, int],
+) -> None:
+    client = ac.client
+    wanted: Mapping[str, Any] = want.get("products", {})
+    live: Mapping[str, Any] = have.get("products", {})
+    calls: list[Callable[[], Any]] = []
+    for child in change.children:
+        code = child.name[len(change.name) + 1 :]  # children are named "<list>/<code>"
+        if child.action is Action.CREATE:
+            calls.append(_creator(ac, list_key, code, wanted[code]))
+        elif child.action is Action.UPDATE:
+            body = carriers.product(
+                wanted[code], product_id=product_ids[code], price_list_key=list_key
+            )
+            calls.append(_updater(ac, product_ids[code], body))
+        elif child.action is Action.DELETE:
+            body = carriers.product(
+                {**live[code], "inAssortment": False},
+                product_id=product_ids[code],
+                price_list_key=list_key,
+            )
+            calls.append(_updater(ac, product_ids[code], body))
+    if calls:
+        ac.progress(f"{change.kind}/{change.name}: writing {len(calls)} product(s)")
+        client.run_bulk(calls)
+
+
+def _creator(
+    ac: ApplyContext, list_key: str, code: str, product: Mapping[str, Any]
+) -> Callable[[], Any]:
+    client = ac.client
+    body = carriers.product(product, product_id=0, price_list_key=list_key)
+
+    def landed() -> dict[str, Any] | None:
+        # Re-read only this product: keyset read filtered to the price list and code.
+        for row in client.find_products(list_key, code):
+            return row
+        return None
+
+    return lambda: client.create_product(body, landed=landed)
+
+
+def _updater(ac: ApplyContext, product_id: int, body: dict[str, Any]) -> Callable[[], Any]:
+    return lambda: ac.client.update_product(product_id, body)
+
+
+def _plain(carrier: Mapping[str, Any]) -> dict[str, Any]:
+    """A price list as read, minus the REST links (not part of a write body)."""
+    body = {k: v for k, v in carrier.items() if k != "_Links"}
+    if not body.get("PriceListId"):
+        raise ResourceFailed("the CRM answered a price list without an id")
+    return body

@@ -1,0 +1,113 @@
+"""`quotesync apply`: plan, confirm, apply, verify — or apply a saved plan exactly."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+
+import click
+
+from quotesync_gitops.apply.engine import ApplyResult
+from quotesync_gitops.cli.common import exits
+from quotesync_gitops.cli.options import build_manifest_options, crm_option, manifest_options
+from quotesync_gitops.cli.plan_cmd import render, report_invalid
+from quotesync_gitops.errors import EXIT_ERROR, EXIT_OK, QuotesyncError, StalePlanError
+from quotesync_gitops.pipeline import (
+    InvalidManifests,
+    check_guards,
+    execute,
+    plan_against,
+    stale_objects,
+)
+from quotesync_gitops.plan.planfile import is_plan_file, load_plan
+from quotesync_gitops.target import describe_target, open_client
+
+
+def _progress(enabled: bool) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        if enabled:
+            click.echo(f"  {message}", err=True)
+
+    return say
+
+
+def render_result(result: ApplyResult, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+    lines = []
+    for outcome in result.failed:
+        lines.append(f"{outcome.status}: {outcome.change.address}: {outcome.message}")
+    for remaining in result.remaining:
+        lines.append(f"still differs after apply: {remaining}")
+    summary = result.summary()
+    parts = [f"{n} {word}" for word, n in sorted(summary.items())]
+    verdict = "Apply complete" if result.ok else "Apply finished with problems"
+    lines.append(f"{verdict}: {', '.join(parts) if parts else 'nothing to do'}.")
+    return "\n".join(lines)
+
+
+@click.command()
+@manifest_options
+@crm_option
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (required off a TTY).")
+@click.option("--allow-deletes", is_flag=True, help="Allow soft deletes.")
+@click.option("--allow-mass-changes", is_flag=True, help="Allow more changes than the guards.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Format of the result summary.",
+)
+@exits
+def apply(
+    paths: tuple[str, ...],
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    allow_files_outside: bool,
+    crm: str | None,
+    auto_approve: bool,
+    allow_deletes: bool,
+    allow_mass_changes: bool,
+    fmt: str,
+) -> int:
+    """Make the CRM match the manifests (PATH...), or apply a saved PLANFILE exactly."""
+    saved = None
+    if len(paths) == 1 and is_plan_file(paths[0]):
+        saved = load_plan(paths[0])
+        paths = tuple(saved.paths)
+    if not auto_approve and not sys.stdin.isatty():
+        raise QuotesyncError("not on a terminal: pass --auto-approve to apply without asking")
+    options = build_manifest_options(paths, var_pairs, var_files, allow_files_outside)
+    with open_client(crm, os.environ) as client:
+        try:
+            run = plan_against(client, options, target_label=describe_target(crm, os.environ))
+        except InvalidManifests as exc:
+            report_invalid(exc)
+            raise
+        if saved is not None:
+            stale = stale_objects(saved, run.plan)
+            if stale:
+                raise StalePlanError(
+                    "the saved plan is stale, nothing was changed; changed since it was made: "
+                    + ", ".join(stale)
+                )
+        if not run.plan.has_changes:
+            click.echo(
+                render(run.plan, "text", "plan")
+                if fmt == "text"
+                else json.dumps(ApplyResult().to_dict(), indent=2)
+            )
+            return EXIT_OK
+        check_guards(run.plan, allow_deletes=allow_deletes, allow_mass_changes=allow_mass_changes)
+        if not auto_approve:
+            click.echo(render(run.plan, "text", "plan"))
+            if not click.confirm("Apply these changes?", default=False):
+                click.echo("Nothing applied.", err=True)
+                return EXIT_ERROR
+        result = execute(client, run, _progress(fmt == "text"))
+    click.echo(render_result(result, fmt))
+    return EXIT_OK if result.ok else EXIT_ERROR

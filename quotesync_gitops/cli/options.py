@@ -1,0 +1,75 @@
+"""Options several commands share, declared once."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from quotesync_gitops.manifest import parse_var_args
+from quotesync_gitops.pipeline import ManifestOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def manifest_options(func: F) -> F:
+    """PATH... plus --var/--var-file/--allow-files-outside."""
+    for decorator in reversed(
+        [
+            click.argument("paths", nargs=-1, type=click.Path()),
+            click.option(
+                "--var",
+                "var_pairs",
+                multiple=True,
+                metavar="NAME=VALUE",
+                help="Set ${var:NAME} (repeatable).",
+            ),
+            click.option(
+                "--var-file",
+                "var_files",
+                multiple=True,
+                type=click.Path(),
+                help="YAML file of variables for ${var:NAME} (repeatable).",
+            ),
+            click.option(
+                "--allow-files-outside",
+                is_flag=True,
+                help="Let ${file:} read files outside the manifest repository.",
+            ),
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
+def crm_option(func: F) -> F:
+    return click.option(
+        "--crm",
+        "crm",
+        envvar="QUOTESYNC_CRM",
+        metavar="TARGET",
+        help="https://<tenant base URL>, or local:PATH for the embedded CRM "
+        "(default local:.quotesync/crm.sqlite). Env: QUOTESYNC_CRM.",
+    )(func)
+
+
+def build_manifest_options(
+    paths: tuple[str, ...],
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    allow_files_outside: bool,
+) -> ManifestOptions:
+    return ManifestOptions(
+        paths=list(paths),
+        env=dict(os.environ),
+        variables=parse_var_args(var_pairs, var_files),
+        allow_files_outside=allow_files_outside,
+    )
+
+
+def use_color() -> bool:
+    """Colour only for a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -1,0 +1,128 @@
+"""The one pipeline: load → validate → read live → diff → plan.
+
+Commands (plan, drift, apply, show) call these functions; they return values and raise
+QuotesyncError subclasses, and never print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quotesync_gitops.apply.connection_tests import run_connection_tests
+from quotesync_gitops.apply.context import ApplyContext
+from quotesync_gitops.apply.engine import ApplyResult, apply_plan
+from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.errors import GuardError, ManifestError
+from quotesync_gitops.live.reader import read_live
+from quotesync_gitops.manifest import load_manifests
+from quotesync_gitops.model import DesiredState, Diagnostic, LiveState
+from quotesync_gitops.plan.model import Plan
+from quotesync_gitops.plan.planner import build_plan
+
+
+class InvalidManifests(ManifestError):
+    """Manifests have problems; ``diagnostics`` says where."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], what: str = "manifests") -> None:
+        errors = [d for d in diagnostics if d.level == "error"]
+        super().__init__(f"{len(errors)} problem(s) found in the {what}")
+        self.diagnostics = list(diagnostics)
+
+
+@dataclass
+class PlanRun:
+    desired: DesiredState
+    live: LiveState
+    plan: Plan
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ManifestOptions:
+    paths: Sequence[str]
+    env: Mapping[str, str]
+    variables: Mapping[str, str]
+    allow_files_outside: bool = False
+
+
+def load_desired(options: ManifestOptions) -> tuple[DesiredState, list[Diagnostic]]:
+    """Load and validate manifests; raise InvalidManifests on any error."""
+    result = load_manifests(
+        [Path(p) for p in options.paths] or [Path(".")],
+        env=options.env,
+        variables=options.variables,
+        allow_files_outside=options.allow_files_outside,
+    )
+    if not result.ok:
+        raise InvalidManifests(result.diagnostics)
+    return result.desired, [d for d in result.diagnostics if d.level != "error"]
+
+
+def plan_against(
+    client: CrmClient,
+    options: ManifestOptions,
+    *,
+    targets: Iterable[str] = (),
+    test_connections: bool = False,
+    target_label: str = "",
+) -> PlanRun:
+    """Everything `plan` and `drift` do short of rendering."""
+    desired, warnings = load_desired(options)
+    live = read_live(client)
+    result = build_plan(desired, live, targets=targets)
+    if any(d.level == "error" for d in result.diagnostics):
+        raise InvalidManifests(result.diagnostics, "manifests, checked against the CRM")
+    plan = result.plan
+    plan.paths = [str(p) for p in options.paths] or ["."]
+    plan.target = target_label
+    if test_connections:
+        plan.tests = run_connection_tests(client, desired, live, targets=targets)
+    return PlanRun(desired, live, plan, warnings + result.diagnostics)
+
+
+def stale_objects(saved: Plan, fresh: Plan) -> list[str]:
+    """What changed since a saved plan was made: manifests, and every object it touches."""
+    stale: list[str] = []
+    if saved.manifest_fingerprints != fresh.manifest_fingerprints:
+        changed = sorted(
+            set(saved.manifest_fingerprints.items()) ^ set(fresh.manifest_fingerprints.items())
+        )
+        stale += sorted({f"manifest {path}" for path, _ in changed})
+    touched = {c.address for c in saved.changes} | {c.address for c in fresh.changes}
+    for address in sorted(touched):
+        if saved.live_fingerprints.get(address) != fresh.live_fingerprints.get(address):
+            stale.append(address)
+    if not stale and [c.to_dict() for c in saved.changes] != [c.to_dict() for c in fresh.changes]:
+        stale.append("the planned changes (the CRM or the tool's reading of it differs)")
+    return stale
+
+
+def check_guards(plan: Plan, *, allow_deletes: bool, allow_mass_changes: bool) -> None:
+    reasons: list[str] = []
+    if plan.guard.needs_allow_deletes and not allow_deletes:
+        reasons.append(
+            f"deletions need --allow-deletes: {', '.join(plan.guard.needs_allow_deletes)}"
+        )
+    if plan.guard.needs_allow_mass_changes and not allow_mass_changes:
+        reasons.append(
+            "more changes than the guard allows need --allow-mass-changes: "
+            + "; ".join(plan.guard.needs_allow_mass_changes)
+        )
+    if reasons:
+        raise GuardError("apply refused, nothing was changed: " + " | ".join(reasons))
+
+
+def execute(client: CrmClient, run: PlanRun, progress: Callable[[str], None]) -> ApplyResult:
+    """Apply a checked plan, then read the CRM again to verify it now matches."""
+    context = ApplyContext(client, run.desired, run.live, progress)
+    result = apply_plan(run.plan, context)
+    targets = [c.address for c in run.plan.changes]
+    after = build_plan(run.desired, read_live(client), targets=targets).plan
+    failed = {o.change.address for o in result.failed}
+    for change in after.changes:
+        detail = ", ".join(f.path for f in change.fields) or str(change.action)
+        note = " (failed above)" if change.address in failed else ""
+        result.remaining.append(f"{change.address}: {detail}{note}")
+    return result
