@@ -1,0 +1,1 @@
+"""Turn a Plan into text for terminals, Markdown for PR comments, or versioned JSON."""

@@ -1,0 +1,387 @@
+"""Markdown rendering of a Plan for pull-request comments (GitHub; GitLab reads it too).
+
+Layout: the comment marker, a heading with the verdict, the guard and deletion call-outs,
+a summary table, connection tests, one ``<details>`` block per resource, then unmanaged
+objects and notes. The whole comment stays under ``max_chars``: detail blocks are dropped
+from the end (the summary, call-outs and sections around them are always kept) and a note
+says how much was cut and where the full plan is.
+
+Every user value is HTML-escaped and its Markdown punctuation turned into character
+references, so a name holding ``|``, ``<`` or backticks cannot break the table or the
+page, and ``@`` cannot mention anyone. Values reach the page only through
+:func:`~quotesync_gitops.render.text.display_value` (secrets masked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from quotesync_gitops.plan.model import Action, Change, FieldChange, Plan
+from quotesync_gitops.render.text import (
+    ACTION_ORDER,
+    DRIFT_DETECTED,
+    DRIFT_WORDS,
+    NEW_IN_CRM,
+    NONE_TEXT,
+    PLAN_WORDS,
+    SOFT_DELETE_HOW,
+    SYMBOLS,
+    UNMANAGED_EXPLAINED,
+    action_phrase,
+    action_totals,
+    check_mode,
+    children_summary,
+    clean,
+    display_order,
+    drift_found,
+    field_sides,
+    guard_lines,
+    plural,
+    summary_line,
+    unique_notes,
+)
+from quotesync_gitops.secrets import MASK
+
+#: First line of every Markdown render, so a bot can find and update its own comment.
+COMMENT_MARKER = "<!-- quotesync-plan -->"
+DEFAULT_MAX_CHARS = 65_000
+MIN_MAX_CHARS = 2_000
+#: Field rows and product rows shown per resource block (more are counted, not shown).
+BLOCK_ROW_LIMIT = 100
+#: Entries of the unmanaged, notes and tests sections (and guard reasons) shown.
+LIST_LIMIT = 100
+#: Top-level deletions/replacements listed in the warning call-out.
+WARNING_LIMIT = 30
+_VALUE_LIMIT = 300
+_CHILD_VALUE_LIMIT = 120
+_CHILD_FIELD_LIMIT = 8
+_CODES_LIMIT = 5
+_EXPLANATION_LIMIT = 500
+_DEFAULT_HINT = "the JSON plan (`quotesync plan --format json`, or `--out PLANFILE`)"
+_DRIFT_COLUMNS = {
+    Action.CREATE: "missing in CRM",
+    Action.UPDATE: "changed in CRM",
+    Action.DELETE: "deleted in git",
+    Action.RESTORE: "deleted in CRM",
+    Action.REPLACE: "needs replace",
+    Action.REORDER: "reordered in CRM",
+}
+_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>`*_[]|~#!@\\{}$"})
+
+
+def esc(text: str) -> str:
+    """User text made inert for Markdown and HTML (tables, summaries, blockquotes)."""
+    return clean(text).translate(_ESCAPES)
+
+
+def code(text: str) -> str:
+    return f"<code>{esc(text)}</code>"
+
+
+def render_markdown(
+    plan: Plan,
+    *,
+    mode: str = "plan",
+    max_chars: int = DEFAULT_MAX_CHARS,
+    full_plan_hint: str | None = None,
+) -> str:
+    """The plan as a PR comment of at most ``max_chars`` characters (no trailing newline).
+
+    ``full_plan_hint`` is Markdown naming where the full plan is (e.g. "the plan artifact
+    `plan.json`"); it is shown when details had to be cut.
+    """
+    check_mode(mode)
+    if max_chars < MIN_MAX_CHARS:
+        raise ValueError(f"max_chars must be at least {MIN_MAX_CHARS}, got {max_chars}")
+    hint = full_plan_hint or _DEFAULT_HINT
+    head = _head(plan, mode)
+    middle = _tests(plan)
+    tail = _unmanaged(plan, mode) + _notes(plan)
+    ordered = plan.deletions_first()
+    if not ordered:
+        return _finish("\n\n".join([*head, *middle, *tail]), max_chars, hint)
+
+    total_rows = sum(len(c.fields) + len(c.children) for c in ordered)
+    reserve = len(_cut_note(len(ordered), len(ordered), total_rows, hint))
+    reserve += len(_cut_line(len(ordered))) + 16
+    fixed = len("\n\n".join([*head, *middle, "### Changes", *tail]))
+    budget = max_chars - fixed - reserve
+    blocks: list[str] = []
+    hidden_rows = 0
+    for change in ordered:
+        block, hidden = _fit_block(change, mode, budget)
+        if block is None:
+            break
+        blocks.append(block)
+        budget -= len(block) + 2
+        hidden_rows += hidden
+    cut = len(ordered) - len(blocks)
+    changes = "\n\n".join(["### Changes", *blocks])
+    if cut:
+        changes += "\n\n" + _cut_line(cut)
+    note = [_cut_note(cut, len(ordered), hidden_rows, hint)] if cut or hidden_rows else []
+    text = "\n\n".join([*head, *note, *middle, changes, *tail])
+    return _finish(text, max_chars, hint)
+
+
+def _finish(text: str, max_chars: int, hint: str) -> str:
+    """Last resort when even the fixed sections are too long: cut at a line end."""
+    if len(text) <= max_chars:
+        return text
+    note = f"_… comment cut at {max_chars} characters; the full plan is in {hint}._"
+    kept = text[: max_chars - len(note) - 2]
+    return kept[: kept.rfind("\n")].rstrip() + "\n\n" + note
+
+
+def _cut_note(cut: int, total: int, rows: int, hint: str) -> str:
+    parts = []
+    if cut:
+        parts.append(f"the details of {cut} of {plural(total, 'resource')} are left out")
+    if rows:
+        parts.append(f"{plural(rows, 'field or product change')} inside resources are not listed")
+    return (
+        "> [!NOTE]\n> **This comment is shortened** to stay within the comment size limit: "
+        + " and ".join(parts)
+        + f". The full plan is in {hint}."
+    )
+
+
+def _cut_line(cut: int) -> str:
+    return f"_… details of {plural(cut, 'more resource')} cut to fit (see the note above)._"
+
+
+# --- fixed sections --------------------------------------------------------------------
+
+
+def _head(plan: Plan, mode: str) -> list[str]:
+    parts = [COMMENT_MARKER + "\n## " + _verdict(plan, mode)]
+    if plan.target:
+        parts.append(f"Target: {code(plan.target)}")
+    parts += _guard(plan, mode) + _warning(plan, mode)
+    if plan.has_changes:
+        parts.append(_summary_table(plan, mode))
+        if mode == "drift":
+            parts.append(f"**{esc(summary_line(plan, mode))}**")
+    elif mode == "drift" and drift_found(plan):
+        parts.append(f"**{esc(summary_line(plan, mode))}**")
+    return parts
+
+
+def _verdict(plan: Plan, mode: str) -> str:
+    if mode == "drift":
+        return esc(DRIFT_DETECTED if drift_found(plan) else summary_line(plan, mode))
+    return esc(summary_line(plan, mode))
+
+
+def _guard(plan: Plan, mode: str) -> list[str]:
+    needed = guard_lines(plan)
+    if not needed:
+        return []
+    flags = " and ".join(f"`{flag}`" for flag, _ in needed)
+    subject = "this plan" if mode == "plan" else "the changes that would undo this drift"
+    lines = ["> [!CAUTION]", f"> **Apply will refuse {subject}** unless run with {flags}:"]
+    for flag, reasons in needed:
+        lines += [f"> - `{flag}`: {esc(reason)}" for reason in reasons[:LIST_LIMIT]]
+        if len(reasons) > LIST_LIMIT:
+            lines.append(f"> - `{flag}`: … and {len(reasons) - LIST_LIMIT} more reasons")
+    return ["\n".join(lines)]
+
+
+def _warning(plan: Plan, mode: str) -> list[str]:
+    """Deletions and replacements, top-level and of products, called out before anything."""
+    top = [c for c in plan.changes if c.action in (Action.DELETE, Action.REPLACE)]
+    items = [
+        f"> - <code>{SYMBOLS[c.action]}</code> {code(c.address)}: {esc(action_phrase(c, mode))}"
+        for c in top[:WARNING_LIMIT]
+    ]
+    if len(top) > WARNING_LIMIT:
+        items.append(f"> - … and {len(top) - WARNING_LIMIT} more (see the changes below)")
+    for parent in plan.changes:
+        for action in (Action.DELETE, Action.REPLACE):
+            group = [c for c in parent.children if c.action is action]
+            if group:
+                items.append(f"> - {code(parent.address)}: {_product_group(group, action, mode)}")
+    if not items:
+        return []
+    if mode == "drift":
+        intro = "> **Bringing the CRM back to the manifests would soft-delete or replace:**"
+    else:
+        intro = (
+            "> **This plan soft-deletes or replaces** (nothing is hard-deleted; putting a"
+            " manifest back restores what it describes):"
+        )
+    return ["\n".join(["> [!WARNING]", intro, *items])]
+
+
+def _product_group(group: Sequence[Change], action: Action, mode: str) -> str:
+    if len(group) == 1:
+        phrase = action_phrase(group[0], mode)
+    elif mode == "drift":
+        phrase = DRIFT_WORDS[action]
+    elif action is Action.DELETE:
+        phrase = f"soft delete ({SOFT_DELETE_HOW['Product']})"
+    else:
+        phrase = PLAN_WORDS[action]
+    codes = ", ".join(code(c.name) for c in group[:_CODES_LIMIT])
+    more = ", …" if len(group) > _CODES_LIMIT else ""
+    return f"{plural(len(group), 'product')}, {esc(phrase)}: {codes}{more}"
+
+
+def _summary_table(plan: Plan, mode: str) -> str:
+    counts = plan.counts()
+    totals, _products = action_totals(plan)
+    actions = [a for a in ACTION_ORDER if totals[a]]
+    labels = [_DRIFT_COLUMNS[a] if mode == "drift" else PLAN_WORDS[a] for a in actions]
+    lines = [
+        "| Kind | " + " | ".join(labels) + " |",
+        "|:--|" + "--:|" * len(actions),
+    ]
+    for kind in sorted({k for k, _a in counts}):
+        cells = [str(counts[(kind, str(a))] or "") for a in actions]
+        lines.append(f"| {esc(kind)} | " + " | ".join(cells) + " |")
+    lines.append("| **Total** | " + " | ".join(f"**{totals[a]}**" for a in actions) + " |")
+    return "\n".join(lines)
+
+
+def _tests(plan: Plan) -> list[str]:
+    if not plan.tests:
+        return []
+    tests = sorted(plan.tests, key=lambda t: t.ok)  # failures first
+    lines = [
+        "### Connection tests",
+        "",
+        "Run with the manifests' configuration.",
+        "",
+        "| Result | Resource | Explanation |",
+        "|:--|:--|:--|",
+    ]
+    for test in tests[:LIST_LIMIT]:
+        result = "ok" if test.ok else "**failed**"
+        explanation = _shorten(test.explanation, _EXPLANATION_LIMIT)
+        lines.append(f"| {result} | {code(f'{test.kind}/{test.name}')} | {esc(explanation)} |")
+    if len(tests) > LIST_LIMIT:
+        lines.append(f"| … | {len(tests) - LIST_LIMIT} more | see the full plan |")
+    return ["\n".join(lines)]
+
+
+def _unmanaged(plan: Plan, mode: str) -> list[str]:
+    if not plan.unmanaged:
+        return []
+    if mode == "drift":
+        title, explained = NEW_IN_CRM, UNMANAGED_EXPLAINED
+    else:
+        title, explained = UNMANAGED_EXPLAINED.split("; ", 1)
+    lines = [
+        f"### {title[0].upper()}{title[1:]}",
+        "",
+        f"{explained[0].upper()}{explained[1:]}.",
+        "",
+    ]
+    for item in plan.unmanaged[:LIST_LIMIT]:
+        flag = " (soft-deleted in the CRM)" if item.deleted else ""
+        lines.append(f"- {code(f'{item.kind}/{item.name}')}{flag}")
+    if len(plan.unmanaged) > LIST_LIMIT:
+        lines.append(f"- … and {len(plan.unmanaged) - LIST_LIMIT} more (see the full plan)")
+    return ["\n".join(lines)]
+
+
+def _notes(plan: Plan) -> list[str]:
+    notes = unique_notes(plan)
+    if not notes:
+        return []
+    lines = ["### Notes", ""]
+    lines += [f"- {esc(_shorten(note, _EXPLANATION_LIMIT))}" for note in notes[:LIST_LIMIT]]
+    if len(notes) > LIST_LIMIT:
+        lines.append(f"- … and {len(notes) - LIST_LIMIT} more (see the full plan)")
+    return ["\n".join(lines)]
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# --- one block per resource ----------------------------------------------------------
+
+
+def _fit_block(change: Change, mode: str, budget: int) -> tuple[str | None, int]:
+    """The resource's block within ``budget`` characters, listing fewer rows if needed."""
+    limit = BLOCK_ROW_LIMIT
+    while True:
+        block, hidden = _block(change, mode, limit)
+        if len(block) <= budget:
+            return block, hidden
+        if limit == 0:
+            return None, 0
+        limit //= 2
+
+
+def _block(change: Change, mode: str, limit: int) -> tuple[str, int]:
+    """(block, rows not shown) with at most ``limit`` field rows and ``limit`` product rows."""
+    summary = f"<code>{SYMBOLS[change.action]}</code> <b>{esc(change.address)}</b>: "
+    summary += esc(action_phrase(change, mode))
+    if change.fields:
+        summary += " · " + plural(len(change.fields), "field")
+    if children_summary(change):
+        summary += " · " + esc(children_summary(change))
+    parts = [f"<details><summary>{summary}</summary>"]
+    if change.source is not None:
+        parts.append(f"Declared in {code(str(change.source))}.")
+    hidden_fields = max(0, len(change.fields) - limit)
+    hidden_children = max(0, len(change.children) - limit)
+    if change.fields:
+        parts.append(_field_table(change.fields[:limit], mode))
+    if change.children:
+        parts.append(_product_table(display_order(change.children)[:limit], mode))
+    if hidden_fields or hidden_children:
+        counts = [plural(hidden_fields, "more field change")] if hidden_fields else []
+        counts += [plural(hidden_children, "more product change")] if hidden_children else []
+        parts.append(f"_… {' and '.join(counts)} not shown here; the full plan has them._")
+    if change.unchanged_children:
+        parts.append(f"and {plural(change.unchanged_children, 'unchanged product')}")
+    if len(parts) == 1:
+        parts.append("No field-level changes.")
+    parts.append("</details>")
+    return "\n\n".join(parts), hidden_fields + hidden_children
+
+
+def _field_table(fields: Sequence[FieldChange], mode: str) -> str:
+    header = (
+        "| Field | Live (CRM) | Manifests (git) |"
+        if mode == "drift"
+        else "| Field | Before | After |"
+    )
+    lines = [header, "|:--|:--|:--|"]
+    for field_change in fields:
+        before, after, suffix = field_sides(field_change)
+        lines.append(
+            f"| {code(field_change.path)} | {_cell(before, _VALUE_LIMIT)} | "
+            f"{_cell(after, _VALUE_LIMIT)}{esc(suffix)} |"
+        )
+    return "\n".join(lines)
+
+
+def _product_table(children: Sequence[Change], mode: str) -> str:
+    lines = ["| | Product | Change | Fields |", "|:-:|:--|:--|:--|"]
+    for child in children:
+        changes = [_inline_field(f, mode) for f in child.fields[:_CHILD_FIELD_LIMIT]]
+        if len(child.fields) > _CHILD_FIELD_LIMIT:
+            changes.append(f"… {len(child.fields) - _CHILD_FIELD_LIMIT} more")
+        lines.append(
+            f"| <code>{SYMBOLS[child.action]}</code> | {code(child.name)} | "
+            f"{esc(action_phrase(child, mode))} | {'<br>'.join(changes)} |"
+        )
+    return "\n".join(lines)
+
+
+def _inline_field(field_change: FieldChange, mode: str) -> str:
+    before, after, suffix = field_sides(field_change)
+    left, right = _cell(before, _CHILD_VALUE_LIMIT), _cell(after, _CHILD_VALUE_LIMIT)
+    if mode == "drift":
+        return f"{code(field_change.path)}: live {left}, manifests {right}{esc(suffix)}"
+    return f"{code(field_change.path)}: {left} → {right}{esc(suffix)}"
+
+
+def _cell(text: str, limit: int) -> str:
+    if text in (NONE_TEXT, MASK):
+        return f"<i>{text}</i>"
+    return code(_shorten(text, limit))
