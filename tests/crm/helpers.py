@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
 from quotesync_gitops.crm import CrmClient, RetryPolicy, SoTicketAuth
 
 BASE_URL = "https://crm.example.com/Cust12345"

@@ -67,7 +67,7 @@ def test_plain_http_refused_per_request_even_for_absolute_urls() -> None:
         transport=httpx.MockTransport(lambda r: seen.append(r) or json_response([])),
         auth=SoTicketAuth(TICKET, APP_TOKEN),
     )
-    with pytest.raises(CrmConfigError, match="crm.example.com"):
+    with pytest.raises(CrmConfigError, match=r"crm\.example\.com"):
         http.get("http://crm.example.com/api/v1/MDOList/associate")
     assert seen == []
 

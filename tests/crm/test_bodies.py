@@ -122,7 +122,7 @@ def test_create_answered_null_is_rejected_not_not_found() -> None:
     ],
 )
 def test_wrong_types_are_protocol_errors(call: Any, body: Any) -> None:
-    with pytest.raises(CrmProtocolError, match="shape|integer|objects|strings"):
+    with pytest.raises(CrmProtocolError, match=r"shape|integer|objects|strings"):
         call(client_answering(body))
 
 
@@ -151,9 +151,9 @@ def test_streamed_body_without_length_is_bounded_too() -> None:
         for _ in range(100):
             yield b"[" + b"1," * 50 + b"1]"
 
-    client = make_client(
-        lambda r: httpx.Response(200, content=chunks()), max_response_bytes=1000
-    )[0]
+    client = make_client(lambda r: httpx.Response(200, content=chunks()), max_response_bytes=1000)[
+        0
+    ]
     with pytest.raises(CrmProtocolError, match="1000-byte bound"):
         client.erp_get_all_connectors()
 
