@@ -1,0 +1,79 @@
+"""JSON renderer: the versioned shape, validated against schemas/plan.schema.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from quotesync_gitops.plan.model import Plan
+from quotesync_gitops.plan.planfile import load_plan, save_plan
+from quotesync_gitops.render.json_format import plan_schema, render_json
+from quotesync_gitops.render.markdown import render_markdown
+from quotesync_gitops.render.text import render_text
+from tests.render.sample_plans import big_plan, full_plan, secret_plan
+
+VALIDATOR = jsonschema.Draft202012Validator(plan_schema())
+
+
+def _errors(document: Any) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(document)]
+
+
+def test_schema_is_a_valid_draft_2020_12_schema_with_version_1() -> None:
+    schema = plan_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["properties"]["formatVersion"] == {
+        "description": schema["properties"]["formatVersion"]["description"],
+        "const": 1,
+    }
+
+
+def test_schema_file_is_reachable_at_the_repository_root() -> None:
+    root = Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json"
+    assert json.loads(root.read_text("utf-8")) == plan_schema()
+
+
+@pytest.mark.parametrize("plan", [full_plan(), secret_plan(), Plan(), big_plan(50)])
+@pytest.mark.parametrize("mode", ["plan", "drift"])
+def test_render_json_validates(plan: Plan, mode: str) -> None:
+    document = json.loads(render_json(plan, mode=mode))
+    assert _errors(document) == []
+    assert document == {**plan.to_dict(), "mode": mode}
+
+
+def test_render_json_is_indented_two_spaces() -> None:
+    text = render_json(Plan())
+    assert text.startswith('{\n  "formatVersion": 1,')
+    assert not text.endswith("\n")
+
+
+def test_schema_rejects_what_it_does_not_describe() -> None:
+    document = json.loads(render_json(full_plan()))
+    assert _errors({**document, "formatVersion": 2}) == ["['formatVersion']: 1 was expected"]
+    assert _errors({**document, "mode": "apply"})
+    assert _errors({**document, "extra": 1})
+    change = document["changes"][0]
+    assert _errors({**document, "changes": [{**change, "action": "destroy"}]})
+    assert _errors({**document, "changes": [{**change, "children": []}]})  # no unchangedChildren
+    fingerprints = {"live": {"x": "not-a-sha"}, "manifests": {}}
+    assert _errors({**document, "fingerprints": fingerprints})
+
+
+def test_saved_plan_file_validates_and_renders_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    save_plan(secret_plan(), path)
+    assert _errors(json.loads(path.read_text("utf-8"))) == []
+    loaded = load_plan(path)
+    # Read back, secrets are "(sensitive)" strings: still shown unquoted and as changed.
+    assert render_text(loaded) == render_text(secret_plan())
+    assert render_markdown(loaded) == render_markdown(secret_plan())
+
+
+def test_unknown_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown render mode"):
+        render_json(Plan(), mode="text")
