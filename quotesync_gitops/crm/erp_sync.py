@@ -216,17 +216,18 @@ class ErpSyncCalls(CrmCore):
         erp_field_id: int,
         direction: int,
         *,
-        landed: Callable[[], bool] | None = None,
+        landed: Callable[[], object] | None = None,
     ) -> None:
         """``MoveErpFieldItem``: move one field a rank up (-1) or down (+1); not idempotent.
 
-        ``landed`` should re-read the actor mapping and say whether the move took effect.
+        ``landed`` should re-read the actor mapping and return something (the mapping, True)
+        if the move took effect, None or False if it did not.
         """
 
         check: Callable[[], bool | None] | None = None
         if landed is not None:
             took_effect = landed
-            check = lambda: True if took_effect() else None  # noqa: E731
+            check = lambda: None if took_effect() in (None, False) else True  # noqa: E731
 
         self._agent(
             AGENT,

@@ -34,20 +34,30 @@ def _page(data: Any) -> Page:
     return rows, bool(next_link)
 
 
+def odata_string(value: str) -> str:
+    """An OData string literal: single-quoted, quotes doubled."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 class RestCalls(CrmCore):
     """Price lists, products and MDO lists."""
 
     # --- paging -------------------------------------------------------------------------
 
-    def _iter_keyset(self, path: str, id_field: str, page_size: int) -> Iterator[dict[str, Any]]:
+    def _iter_keyset(
+        self, path: str, id_field: str, page_size: int, where: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Rows in ``id_field`` order; ``where`` is an extra OData condition ANDed to the keyset."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
         operation = f"GET {path}"
         last: int | None = None
         while True:
             params: dict[str, str | int] = {"$orderBy": id_field, "$top": page_size}
-            if last is not None:
-                params["$filter"] = f"{id_field} gt {last}"
+            conditions = [] if last is None else [f"{id_field} gt {last}"]
+            conditions += [where] if where else []
+            if conditions:
+                params["$filter"] = " and ".join(conditions)
             rows, more = self._call("GET", path, _page, operation=operation, params=params)
             for row in rows:
                 try:
@@ -114,6 +124,16 @@ class RestCalls(CrmCore):
     def iter_products(self, page_size: int = MAX_PAGE_SIZE) -> Iterator[dict[str, Any]]:
         """Every product row, in ``ProductId`` order, one page request per ``page_size``."""
         return self._iter_keyset(PRODUCT, "ProductId", page_size)
+
+    def find_products(self, price_list_key: str, code: str) -> Iterator[dict[str, Any]]:
+        """Products of one price list with this code (normally one): a filtered keyset read.
+
+        Used to check whether a product create landed without reading every product.
+        """
+        where = (
+            f"ERPPriceListKey eq {odata_string(price_list_key)} and Code eq {odata_string(code)}"
+        )
+        return self._iter_keyset(PRODUCT, "ProductId", MAX_PAGE_SIZE, where)
 
     def get_product(self, product_id: int) -> dict[str, Any]:
         return self._call(

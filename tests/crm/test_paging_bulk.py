@@ -159,3 +159,12 @@ def test_in_flight_bound_holds_for_callers_with_their_own_threads() -> None:
         list(pool.map(client.get_product, range(1, 11)))
     assert gauge.peak <= 2 and client.stats.max_in_flight <= 2
     assert client.stats.as_dict()["requests"] == 10
+
+
+def test_find_products_ands_its_condition_to_the_keyset() -> None:
+    body = {"value": [{"ProductId": 5, "Code": "O'Neil"}]}
+    client, recorder = make_client(lambda r: json_response(body))
+    assert list(client.find_products("7", "O'Neil")) == body["value"]
+    (request,) = recorder.requests
+    assert request.url.params["$filter"] == "ERPPriceListKey eq '7' and Code eq 'O''Neil'"
+    assert request.url.params["$orderBy"] == "ProductId"
