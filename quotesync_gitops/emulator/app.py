@@ -1,0 +1,328 @@
+"""The WSGI application: routing, authentication, faults, one transaction per request.
+
+Order of work for a SuperOffice path: count it (stats), wait the configured latency, decide a
+fault (answer it now unless it is an "after processing" fault), check credentials, run the
+handler in a transaction, then answer (or drop / fail after the write, for after-processing
+faults). ``/_emulator/faults`` and ``/_emulator/stats`` are emulator-only control endpoints:
+never faulted or counted, but they need credentials too when the server has them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from quotesync_gitops.emulator import (
+    erp_connections,
+    erp_connectors,
+    erp_lists,
+    erp_mappings,
+    quote,
+    quote_lines,
+    rest,
+)
+from quotesync_gitops.emulator.faults import (
+    DroppedConnection,
+    FaultConfig,
+    FaultRule,
+    FaultSpecError,
+)
+from quotesync_gitops.emulator.http import (
+    AgentMessage,
+    Call,
+    HttpError,
+    Request,
+    Response,
+    Route,
+    agent_routes,
+    bad_request,
+    ok,
+)
+from quotesync_gitops.emulator.store import Store
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+
+_REASONS = {
+    200: "OK", 204: "No Content", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+    405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error",
+    502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+}  # fmt: skip
+
+ROUTES: list[Route] = [
+    *agent_routes(
+        "ErpSync",
+        {
+            **erp_connectors.METHODS,
+            **erp_connections.METHODS,
+            **erp_mappings.METHODS,
+            **erp_lists.METHODS,
+        },
+    ),
+    *agent_routes("Quote", {**quote.METHODS, **quote_lines.METHODS}),
+    *rest.ROUTES,
+]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a caller must present. With nothing set, every request is accepted."""
+
+    ticket: str | None = None
+    app_token: str | None = None
+    access_token: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.ticket or self.app_token or self.access_token)
+
+    def accepts(self, authorization: str, app_token: str) -> bool:
+        scheme, _, value = authorization.strip().partition(" ")
+        value = value.strip()
+        if scheme.lower() == "soticket" and self.ticket:
+            if not hmac.compare_digest(value.encode(), self.ticket.encode()):
+                return False
+            return not self.app_token or hmac.compare_digest(
+                app_token.strip().encode(), self.app_token.encode()
+            )
+        if scheme.lower() == "bearer" and self.access_token:
+            return hmac.compare_digest(value.encode(), self.access_token.encode())
+        return False
+
+
+class RequestStats:
+    """Requests per path and how many were in flight at once (for concurrency checks)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.per_path: Counter[str] = Counter()
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def begin(self, path: str) -> None:
+        with self._lock:
+            self.per_path[path] += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self.per_path.clear()
+            self.max_in_flight = self.in_flight
+
+    def to_json(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests_per_path": dict(self.per_path),
+                "in_flight": self.in_flight,
+                "max_in_flight": self.max_in_flight,
+            }
+
+
+def _request(environ: dict[str, Any]) -> Request:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    query = {k.lower(): v for k, v in parse_qsl(environ.get("QUERY_STRING", ""), True)}
+    raw_path = environ.get("PATH_INFO", "") or "/"
+    path = raw_path.encode("latin-1").decode("utf-8", "replace")
+    scheme = environ.get("wsgi.url_scheme", "http")
+    return Request(
+        method=environ.get("REQUEST_METHOD", "GET").upper(),
+        path=path,
+        query=query,
+        headers=headers,
+        body=body,
+        base_url=f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}",
+    )
+
+
+class EmulatorApp:
+    """A SuperOffice-compatible WebAPI over one SQLite file, as a WSGI callable."""
+
+    def __init__(self, store: Store, credentials: Credentials | None, faults: FaultConfig) -> None:
+        self.store = store
+        self.credentials = credentials
+        self.faults = faults
+        self.stats = RequestStats()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        request = _request(environ)
+        if request.path.lower().startswith("/_emulator/"):
+            response = self._authorised(request) or self._control(request)
+            return self._send(start_response, response)
+        self.stats.begin(request.path)
+        try:
+            if self.faults.latency_ms > 0:
+                time.sleep(self.faults.latency_ms / 1000)
+            rule = self.faults.decide(request.path)
+            if rule is not None and not rule.after_processing:
+                return self._send(start_response, self._fault(rule))
+            response = self._authorised(request) or self._dispatch(request)
+            if rule is not None:
+                return self._send(start_response, self._fault(rule))
+            return self._send(start_response, response)
+        finally:
+            self.stats.end()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- pieces -------------------------------------------------------------------------------
+
+    def _authorised(self, request: Request) -> Response | None:
+        """None when the caller may proceed, else the 401 answer."""
+        if self.credentials is None or self.credentials.empty:
+            return None
+        authorization = request.headers.get("authorization", "")
+        if self.credentials.accepts(authorization, request.headers.get("so-apptoken", "")):
+            return None
+        reason = (
+            "No credentials were sent."
+            if not authorization
+            else "The credentials were not accepted."
+        )
+        return Response(
+            401,
+            {"Error": True, "ErrorType": "Unauthorized",
+             "ErrorMessage": f"{reason} Send 'Authorization: SOTicket <ticket>' with "
+                             "'SO-AppToken: <token>', or 'Authorization: Bearer <token>'."},
+            headers=(("WWW-Authenticate", 'SOTicket realm="SuperOffice", Bearer'),),
+        )  # fmt: skip
+
+    def _fault(self, rule: FaultRule) -> Response:
+        if rule.status == "drop":
+            raise DroppedConnection("connection dropped by the emulator's fault injection")
+        status = int(rule.status)
+        headers: tuple[tuple[str, str], ...] = ()
+        if status == 429:
+            headers = (("Retry-After", str(rule.retry_after_seconds)),)
+        body = {"Error": True, "ErrorType": _REASONS[status].replace(" ", ""),
+                "ErrorMessage": f"Injected fault: {status} {_REASONS[status]}."}  # fmt: skip
+        return Response(status, body, headers=headers)
+
+    def _dispatch(self, request: Request) -> Response:
+        allowed: list[str] = []
+        for candidate in ROUTES:
+            match = candidate.pattern.match(request.path)
+            if match is None:
+                continue
+            if candidate.method != request.method:
+                allowed.append(candidate.method)
+                continue
+            try:
+                with self.store.transaction(write=candidate.writes) as db:
+                    return candidate.handler(Call(request, db, match.groupdict()))
+            except AgentMessage as message:
+                return ok(message.body())
+            except HttpError as error:
+                return Response(error.status, error.body())
+            except Exception:
+                log.exception("emulator handler failed: %s %s", request.method, request.path)
+                return Response(
+                    500,
+                    {
+                        "Error": True,
+                        "ErrorType": "InternalError",
+                        "ErrorMessage": "The emulator failed to handle the request.",
+                    },
+                )
+        if allowed:
+            return Response(
+                405,
+                {"Error": True, "ErrorType": "MethodNotAllowed",
+                 "ErrorMessage": f"{request.method} is not allowed on {request.path}."},
+                headers=(("Allow", ", ".join(sorted(set(allowed)))),),
+            )  # fmt: skip
+        return Response(
+            404,
+            {
+                "Error": True,
+                "ErrorType": "NotFound",
+                "ErrorMessage": f"No endpoint at {request.path}.",
+            },
+        )
+
+    def _control(self, request: Request) -> Response:
+        path = request.path.lower().rstrip("/")
+        try:
+            if path == "/_emulator/faults" and request.method == "POST":
+                self.faults.configure(FaultConfig.from_json(request.json()))
+                return ok(self.faults.to_json())
+            if path == "/_emulator/faults" and request.method == "GET":
+                return ok(self.faults.to_json())
+            if path == "/_emulator/stats" and request.method == "GET":
+                return ok({"calls_seen": self.faults.calls_seen,
+                           "faults_injected": self.faults.faults_injected,
+                           **self.stats.to_json()})  # fmt: skip
+            if path == "/_emulator/stats" and request.method == "DELETE":
+                self.faults.reset_counters()
+                self.stats.reset()
+                return Response(204, has_body=False)
+        except FaultSpecError as exc:
+            return Response(400, bad_request(str(exc)).body())
+        except HttpError as error:
+            return Response(error.status, error.body())
+        if path in ("/_emulator/faults", "/_emulator/stats"):
+            return Response(
+                405,
+                {
+                    "Error": True,
+                    "ErrorType": "MethodNotAllowed",
+                    "ErrorMessage": f"{request.method} is not allowed on {path}.",
+                },
+            )
+        return Response(
+            404,
+            {
+                "Error": True,
+                "ErrorType": "NotFound",
+                "ErrorMessage": f"No emulator endpoint at {request.path}.",
+            },
+        )
+
+    def _send(self, start_response: StartResponse, response: Response) -> list[bytes]:
+        headers = list(response.headers)
+        payload = b""
+        if response.has_body:
+            payload = json.dumps(response.body, ensure_ascii=False).encode("utf-8")
+            headers.append(("Content-Type", "application/json; charset=utf-8"))
+        headers.append(("Content-Length", str(len(payload))))
+        start_response(f"{response.status} {_REASONS.get(response.status, 'Unknown')}", headers)
+        return [payload]
+
+
+def create_app(
+    db_path: str | os.PathLike[str],
+    *,
+    credentials: Credentials | None = None,
+    faults: FaultConfig | None = None,
+) -> EmulatorApp:
+    """The emulator over ``db_path`` (created and seeded on first use; survives restarts).
+
+    ``credentials`` None (or empty) accepts every request: the embedded in-process default needs
+    no auth. ``faults`` is kept by reference and can be changed at runtime (``app.faults``).
+    """
+    return EmulatorApp(Store(db_path), credentials, faults if faults is not None else FaultConfig())

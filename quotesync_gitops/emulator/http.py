@@ -1,0 +1,217 @@
+"""Request, response and error shapes shared by the endpoint modules.
+
+SuperOffice answers failures in two ways, and so does the emulator:
+- agents (``/api/v1/Agents/...``) answer 200 with ``null`` or with ``{"Message", "MessageDetail"}``
+  (``AgentMessage``);
+- REST resources and the HTTP layer answer a status code with
+  ``{"Error": true, "ErrorType", "ErrorMessage"}`` (``HttpError``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Column limits of the CRM (GUIDE: names/descriptions 254, config values and URLs 1023).
+MAX_NAME = 254
+MAX_VALUE = 1023
+PASSWORD_MASK = "********"
+
+
+class HttpError(Exception):
+    """Answer with a status code and a REST error body."""
+
+    def __init__(self, status: int, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_type = error_type
+        self.message = message
+
+    def body(self) -> dict[str, Any]:
+        return {"Error": True, "ErrorType": self.error_type, "ErrorMessage": self.message}
+
+
+def bad_request(message: str) -> HttpError:
+    return HttpError(400, "BadRequest", message)
+
+
+def not_found(message: str) -> HttpError:
+    return HttpError(404, "NotFound", message)
+
+
+class AgentMessage(Exception):
+    """A rule violation answered the agent way: 200 with ``{"Message", "MessageDetail"}``."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def body(self) -> dict[str, Any]:
+        return {"Message": self.message, "MessageDetail": self.detail}
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: Mapping[str, str]  # keys lower-cased: SuperOffice treats them case-insensitively
+    headers: Mapping[str, str]  # keys lower-cased
+    body: bytes
+    base_url: str
+
+    def param(self, name: str) -> str | None:
+        return self.query.get(name.lower())
+
+    def json(self) -> Any:
+        """The parsed JSON body; an empty body reads as ``None``. Malformed JSON is a 400."""
+        if not self.body.strip():
+            return None
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise bad_request(f"The request body is not valid JSON: {exc}") from exc
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object (agents take one); empty or ``null`` reads as ``{}``."""
+        data = self.json()
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise bad_request("The request body must be a JSON object.")
+        return data
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int = 200
+    body: Any = None
+    has_body: bool = True
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+NO_CONTENT = Response(status=204, has_body=False)
+
+
+def ok(body: Any) -> Response:
+    return Response(200, body)
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler gets: the request, its path parameters and the open transaction."""
+
+    request: Request
+    db: sqlite3.Connection
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Call], Response]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    writes: bool
+
+
+def route(method: str, template: str, handler: Handler, *, writes: bool) -> Route:
+    """A route whose ``{name}`` segments become path parameters; matching ignores case."""
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+    return Route(method, re.compile(f"^{regex}/?$", re.IGNORECASE), handler, writes)
+
+
+def agent_routes(agent: str, methods: Mapping[str, tuple[Handler, bool]]) -> list[Route]:
+    """``POST /api/v1/Agents/<agent>/<Method>`` for each (handler, writes) entry."""
+    return [
+        route("POST", f"/api/v1/Agents/{agent}/{name}", handler, writes=writes)
+        for name, (handler, writes) in methods.items()
+    ]
+
+
+# --- typed access to JSON bodies (wrong types are a 400, as model binding would give) ---------
+
+
+def get_int(data: Mapping[str, Any], key: str, default: int = 0) -> int:
+    value = data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        raise bad_request(f"'{key}' must be an integer.")
+    return int(value)
+
+
+def get_str(data: Mapping[str, Any], key: str, default: str = "") -> str:
+    value = data.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise bad_request(f"'{key}' must be a string.")
+    return value
+
+
+def get_bool(data: Mapping[str, Any], key: str, default: bool = False) -> bool:
+    value = data.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise bad_request(f"'{key}' must be true or false.")
+    return value
+
+
+def get_float(data: Mapping[str, Any], key: str, default: float = 0.0) -> float:
+    value = data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad_request(f"'{key}' must be a number.")
+    return float(value)
+
+
+def get_object(data: Mapping[str, Any], key: str) -> dict[str, Any] | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad_request(f"'{key}' must be an object.")
+    return value
+
+
+def get_list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise bad_request(f"'{key}' must be an array.")
+    return value
+
+
+def get_int_list(data: Mapping[str, Any], key: str) -> list[int]:
+    items = get_list(data, key)
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in items):
+        raise bad_request(f"'{key}' must be an array of integers.")
+    return [int(i) for i in items]
+
+
+def get_str_dict(data: Mapping[str, Any], key: str) -> dict[str, str] | None:
+    value = get_object(data, key)
+    if value is None:
+        return None
+    if any(not isinstance(v, str) for v in value.values()):
+        raise bad_request(f"'{key}' values must be strings.")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def check_length(label: str, value: str, limit: int = MAX_NAME) -> None:
+    """Reject a value longer than its column (the agent way: a Message body)."""
+    if len(value) > limit:
+        raise AgentMessage(
+            f"{label} is too long ({len(value)} characters; at most {limit}).",
+            f"The CRM stores {label} in a column of {limit} characters.",
+        )
