@@ -30,6 +30,7 @@ from quotesync_gitops.render.text import (
     action_phrase,
     action_totals,
     check_mode,
+    child_label,
     children_summary,
     clean,
     display_order,
@@ -200,7 +201,9 @@ def _warning(plan: Plan, mode: str) -> list[str]:
         for action in (Action.DELETE, Action.REPLACE):
             group = [c for c in parent.children if c.action is action]
             if group:
-                items.append(f"> - {code(parent.address)}: {_product_group(group, action, mode)}")
+                items.append(
+                    f"> - {code(parent.address)}: {_product_group(parent, group, action, mode)}"
+                )
     if not items:
         return []
     if mode == "drift":
@@ -213,16 +216,15 @@ def _warning(plan: Plan, mode: str) -> list[str]:
     return ["\n".join(["> [!WARNING]", intro, *items])]
 
 
-def _product_group(group: Sequence[Change], action: Action, mode: str) -> str:
-    if len(group) == 1:
-        phrase = action_phrase(group[0], mode)
-    elif mode == "drift":
+def _product_group(parent: Change, group: Sequence[Change], action: Action, mode: str) -> str:
+    # Reasons are in the resource's details; the call-out stays one line.
+    if mode == "drift":
         phrase = DRIFT_WORDS[action]
     elif action is Action.DELETE:
         phrase = f"soft delete ({SOFT_DELETE_HOW['Product']})"
     else:
         phrase = PLAN_WORDS[action]
-    codes = ", ".join(code(c.name) for c in group[:_CODES_LIMIT])
+    codes = ", ".join(code(child_label(parent, c)) for c in group[:_CODES_LIMIT])
     more = ", …" if len(group) > _CODES_LIMIT else ""
     return f"{plural(len(group), 'product')}, {esc(phrase)}: {codes}{more}"
 
@@ -331,7 +333,7 @@ def _block(change: Change, mode: str, limit: int) -> tuple[str, int]:
     if change.fields:
         parts.append(_field_table(change.fields[:limit], mode))
     if change.children:
-        parts.append(_product_table(display_order(change.children)[:limit], mode))
+        parts.append(_product_table(change, display_order(change.children)[:limit], mode))
     if hidden_fields or hidden_children:
         counts = [plural(hidden_fields, "more field change")] if hidden_fields else []
         counts += [plural(hidden_children, "more product change")] if hidden_children else []
@@ -360,14 +362,14 @@ def _field_table(fields: Sequence[FieldChange], mode: str) -> str:
     return "\n".join(lines)
 
 
-def _product_table(children: Sequence[Change], mode: str) -> str:
+def _product_table(parent: Change, children: Sequence[Change], mode: str) -> str:
     lines = ["| | Product | Change | Fields |", "|:-:|:--|:--|:--|"]
     for child in children:
         changes = [_inline_field(f, mode) for f in child.fields[:_CHILD_FIELD_LIMIT]]
         if len(child.fields) > _CHILD_FIELD_LIMIT:
             changes.append(f"… {len(child.fields) - _CHILD_FIELD_LIMIT} more")
         lines.append(
-            f"| <code>{SYMBOLS[child.action]}</code> | {code(child.name)} | "
+            f"| <code>{SYMBOLS[child.action]}</code> | {code(child_label(parent, child))} | "
             f"{esc(action_phrase(child, mode))} | {'<br>'.join(changes)} |"
         )
     return "\n".join(lines)

@@ -46,7 +46,7 @@ PLAN_WORDS = {
 DRIFT_WORDS = {
     Action.CREATE: "missing from the CRM",
     Action.UPDATE: "changed in the CRM",
-    Action.DELETE: "deleted in git but active in the CRM",
+    Action.DELETE: "removed in git but active in the CRM",
     Action.RESTORE: "soft-deleted in the CRM",
     Action.REPLACE: "changed in the CRM (needs replace)",
     Action.REORDER: "reordered in the CRM",
@@ -144,17 +144,21 @@ def field_value_text(change: FieldChange, mode: str) -> str:
 def action_phrase(change: Change, mode: str) -> str:
     """What happens to one resource, in the words of the mode."""
     action = change.action
-    reason = clean(change.reason)
     if mode == "drift":
         words = DRIFT_WORDS[action]
-        return f"{words}: {reason}" if action is Action.REPLACE and reason else words
-    if action is Action.DELETE:
-        return f"soft delete ({SOFT_DELETE_HOW.get(change.kind, 'marked deleted')})"
-    if action is Action.REPLACE:
-        return f"replace: {reason}" if reason else "replace"
-    if action is Action.RESTORE:
-        return "restore (soft-deleted in the CRM)"
-    return PLAN_WORDS[action]
+    elif action is Action.DELETE:
+        words = f"soft delete ({SOFT_DELETE_HOW.get(change.kind, 'marked deleted')})"
+    elif action is Action.RESTORE:
+        words = "restore (soft-deleted in the CRM)"
+    else:
+        words = PLAN_WORDS[action]
+    return f"{words}: {clean(change.reason)}" if change.reason else words
+
+
+def child_label(parent: Change, child: Change) -> str:
+    """A product's code: the planner names products ``<price list>/<code>``."""
+    prefix = f"{parent.name}/"
+    return child.name[len(prefix) :] if child.name.startswith(prefix) else child.name
 
 
 def children_summary(change: Change) -> str:
@@ -277,12 +281,18 @@ def render_text(plan: Plan, *, mode: str = "plan", color: bool = False) -> str:
 
 
 def _change_lines(
-    change: Change, mode: str, paint: _Painter, *, indent: int, width: int
+    change: Change,
+    mode: str,
+    paint: _Painter,
+    *,
+    indent: int,
+    width: int,
+    parent: Change | None = None,
 ) -> list[str]:
     code = _ANSI[change.action]
     pad = " " * indent
     symbol = paint(f"{SYMBOLS[change.action]:<3}", code)
-    address = clean(change.address).ljust(width)
+    address = clean(_address(change, parent)).ljust(width)
     phrase = paint(action_phrase(change, mode), code)
     extra = children_summary(change)
     lines = [f"{pad}{symbol} {address}  {phrase}" + (f" ({extra})" if extra else "")]
@@ -295,9 +305,11 @@ def _change_lines(
     if change.children:
         children = display_order(change.children)
         shown = children[:TEXT_CHILD_LIMIT]
-        child_width = min(_MAX_ADDRESS_PAD, max(len(clean(c.address)) for c in shown))
+        child_width = min(_MAX_ADDRESS_PAD, max(len(clean(_address(c, change))) for c in shown))
         for child in shown:
-            lines += _change_lines(child, mode, paint, indent=indent + 4, width=child_width)
+            lines += _change_lines(
+                child, mode, paint, indent=indent + 4, width=child_width, parent=change
+            )
         if len(children) > len(shown):
             more = len(children) - len(shown)
             lines.append(
@@ -307,6 +319,10 @@ def _change_lines(
     if change.unchanged_children:
         lines.append(f"{inner}and {plural(change.unchanged_children, 'unchanged product')}")
     return lines
+
+
+def _address(change: Change, parent: Change | None) -> str:
+    return change.address if parent is None else f"{change.kind}/{child_label(parent, change)}"
 
 
 def _sections(plan: Plan, mode: str, paint: _Painter) -> list[str]:

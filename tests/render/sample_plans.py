@@ -17,8 +17,11 @@ from quotesync_gitops.secrets import UNREADABLE, Secret
 CANARY = "canary-s3cr3t"
 
 
-def product(code: str, action: Action, *fields: FieldChange) -> Change:
-    return Change("Product", code, action, fields=tuple(fields))
+def product(
+    code: str, action: Action, *fields: FieldChange, parent: str = "Standard", reason: str = ""
+) -> Change:
+    """A product change named like the planner names them: ``<price list>/<code>``."""
+    return Change("Product", f"{parent}/{code}", action, fields=tuple(fields), reason=reason)
 
 
 def full_plan() -> Plan:
@@ -33,7 +36,7 @@ def full_plan() -> Plan:
         children=(
             product("A-100", Action.CREATE, FieldChange("listPrice", None, 12.5)),
             product("A-200", Action.UPDATE, FieldChange("listPrice", 10.0, 12.0)),
-            product("A-300", Action.DELETE),
+            product("A-300", Action.DELETE, reason="not in the price list's manifest"),
         ),
         unchanged_children=1234,
     )
@@ -50,6 +53,7 @@ def full_plan() -> Plan:
                 "QuoteConnection",
                 "Old quotes",
                 Action.DELETE,
+                reason="tombstone (deleted: true)",
                 live_ids={"id": 3},
             ),
             price_list,
@@ -138,6 +142,7 @@ def big_plan(products: int = 100_000) -> Plan:
             Action.UPDATE if i % 10 else Action.CREATE,
             FieldChange("listPrice", float(i), float(i) + 1.5),
             FieldChange("name", f"Product {i}", f"Product {i} (new)"),
+            parent="Huge",
         )
         for i in range(products)
     )

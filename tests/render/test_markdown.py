@@ -113,7 +113,7 @@ def test_drift_wording() -> None:
     assert "| Field | Live (CRM) | Manifests (git) |" in text
     assert "| missing in CRM | changed in CRM | deleted in git |" in text
     assert "### New in the CRM, not in git" in text
-    assert "deleted in git but active in the CRM" in text
+    assert "removed in git but active in the CRM: tombstone (deleted: true)" in text
     assert "live <code>10.0</code>, manifests <code>12.0</code>" in text
     assert "→" not in text
     assert render_markdown(Plan(), mode="drift").endswith(

@@ -63,7 +63,7 @@ def test_summary_line_counts_products_too() -> None:
 
 
 def test_price_list_changing_only_products_counts_only_products() -> None:
-    children = tuple(product(f"C-{i}", Action.UPDATE) for i in range(12))
+    children = tuple(product(f"C-{i}", Action.UPDATE, parent="P") for i in range(12))
     plan = Plan(changes=[Change("PriceList", "P", Action.UPDATE, children=children)])
     assert render_text(plan).endswith(
         "Plan: 0 to create, 12 to update (12 products), 0 to delete, 0 to restore, "
@@ -107,7 +107,7 @@ def test_drift_wording_reads_from_the_crm() -> None:
     assert text.startswith("Target: http://127.0.0.1:8080\n\nDrift detected: the CRM differs")
     assert 'currency: live: "EUR", manifests: "SEK"' in text
     assert "ErpConnection/Visma         missing from the CRM" in text
-    assert "QuoteConnection/Old quotes  deleted in git but active in the CRM" in text
+    assert "QuoteConnection/Old quotes  removed in git but active in the CRM: tombstone (deleted: true)" in text
     assert "ErpConnector/Legacy         soft-deleted in the CRM" in text
     assert "New in the CRM, not in git (not managed by these manifests;" in text
     assert "→" not in text
@@ -144,7 +144,9 @@ def test_no_trailing_spaces_and_no_trailing_newline() -> None:
 
 
 def test_many_products_show_the_first_fifty_and_a_count() -> None:
-    children = tuple(product(f"C-{i:04d}", Action.UPDATE) for i in range(TEXT_CHILD_LIMIT + 25))
+    children = tuple(
+        product(f"C-{i:04d}", Action.UPDATE, parent="P") for i in range(TEXT_CHILD_LIMIT + 25)
+    )
     plan = Plan(changes=[Change("PriceList", "P", Action.UPDATE, children=children)])
     text = render_text(plan)
     assert "Product/C-0049" in text
