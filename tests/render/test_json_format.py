@@ -77,3 +77,9 @@ def test_saved_plan_file_validates_and_renders_the_same(tmp_path: Path) -> None:
 def test_unknown_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown render mode"):
         render_json(Plan(), mode="text")
+
+
+def test_the_documented_example_validates() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "plan-format.md"
+    example = doc.read_text("utf-8").split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert _errors(json.loads(example)) == []

@@ -107,7 +107,10 @@ def test_drift_wording_reads_from_the_crm() -> None:
     assert text.startswith("Target: http://127.0.0.1:8080\n\nDrift detected: the CRM differs")
     assert 'currency: live: "EUR", manifests: "SEK"' in text
     assert "ErpConnection/Visma         missing from the CRM" in text
-    assert "QuoteConnection/Old quotes  removed in git but active in the CRM: tombstone (deleted: true)" in text
+    assert (
+        "QuoteConnection/Old quotes  removed in git but active in the CRM: "
+        "tombstone (deleted: true)"
+    ) in text
     assert "ErpConnector/Legacy         soft-deleted in the CRM" in text
     assert "New in the CRM, not in git (not managed by these manifests;" in text
     assert "→" not in text
