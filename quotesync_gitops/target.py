@@ -26,6 +26,7 @@ import httpx
 from quotesync_gitops import __version__
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmConfigError
+from quotesync_gitops.crm.retry import RetryPolicy
 from quotesync_gitops.crm.transport import (
     ENV_ACCESS_TOKEN,
     ENV_APP_TOKEN,
@@ -125,12 +126,16 @@ def open_client(
     *,
     timeout: float = 30.0,
     max_concurrency: int = 8,
+    retry: RetryPolicy | None = None,
 ) -> CrmClient:
-    """A :class:`CrmClient` for ``--crm``/``QUOTESYNC_CRM``/the embedded default."""
+    """A :class:`CrmClient` for ``--crm``/``QUOTESYNC_CRM``/the embedded default.
+
+    ``retry`` replaces the default :class:`RetryPolicy` (tests use tiny delays).
+    """
     resolved = resolve_target(target, env)
     headers = {"User-Agent": f"quotesync-gitops/{__version__}"}
     if resolved.kind == "local":
-        return _open_embedded(Path(resolved.location).expanduser(), headers, max_concurrency)
+        return _open_embedded(Path(resolved.location).expanduser(), headers, max_concurrency, retry)
     auth = auth_from_env(env)
     url = httpx.URL(resolved.location)
     if auth is None and url.scheme == "https":
@@ -149,10 +154,12 @@ def open_client(
         verify=True,
         follow_redirects=False,
     )
-    return _client(http, max_concurrency)
+    return _client(http, max_concurrency, retry)
 
 
-def _open_embedded(path: Path, headers: dict[str, str], max_concurrency: int) -> CrmClient:
+def _open_embedded(
+    path: Path, headers: dict[str, str], max_concurrency: int, retry: RetryPolicy | None
+) -> CrmClient:
     from quotesync_gitops.emulator.app import create_app
 
     try:
@@ -164,12 +171,12 @@ def _open_embedded(path: Path, headers: dict[str, str], max_concurrency: int) ->
         base_url=EMBEDDED_BASE_URL,
         headers=headers,
     )
-    return _client(http, max_concurrency)
+    return _client(http, max_concurrency, retry)
 
 
-def _client(http: httpx.Client, max_concurrency: int) -> CrmClient:
+def _client(http: httpx.Client, max_concurrency: int, retry: RetryPolicy | None) -> CrmClient:
     try:
-        return CrmClient(http, max_concurrency=max_concurrency)
+        return CrmClient(http, retry=retry, max_concurrency=max_concurrency)
     except BaseException:
         http.close()
         raise
