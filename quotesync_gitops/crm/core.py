@@ -35,6 +35,8 @@ T = TypeVar("T")
 
 REDACTED: Final = "(sensitive)"
 _NO_BODY: Final = object()
+#: Used when the injected httpx.Client has no connect or read timeout.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
 _CREDENTIAL_HEADERS = ("authorization", "so-apptoken")
 _MAX_NAME_CHARS = 80
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -76,6 +78,11 @@ class CrmCore:
         self._http = http
         self._retry = retry if retry is not None else RetryPolicy()
         self._max_bytes = max_response_bytes
+        # Every call has connect and read timeouts, even on a client built without them.
+        timeout = http.timeout
+        if timeout.connect is None or timeout.read is None:
+            timeout = DEFAULT_TIMEOUT
+        self._timeout = timeout
         self.max_concurrency = max_concurrency
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._stats = ClientStats()
@@ -142,7 +149,7 @@ class CrmCore:
 
         def send() -> RawResponse:
             request = self._http.build_request(
-                method, path, params=params, content=content, headers=headers
+                method, path, params=params, content=content, headers=headers, timeout=self._timeout
             )
             with self._slots:
                 self._stats.enter()

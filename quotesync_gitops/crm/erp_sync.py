@@ -182,13 +182,13 @@ class ErpSyncCalls(CrmCore):
         )
 
     def erp_save_list_mappings(self, container: dict[str, Any]) -> dict[str, Any]:
-        ident = container.get("ErpConnectionId")
         return self._agent(
             AGENT,
             "SaveConnectionListMappings",
             as_object,
             {"ListMapping": container},
-            subject=f"list mappings of ERP connection #{ident}",
+            subject="list mappings of "
+            + describe("ERP connection", container, "ErpConnectionName", "ErpConnectionId"),
         )
 
     def erp_get_default_value_info(self, erp_field_id: int) -> dict[str, Any]:
@@ -206,7 +206,7 @@ class ErpSyncCalls(CrmCore):
             "SaveDefaultValueInfo",
             as_object,
             {"ErpSyncDefaultValue": value},
-            subject=f"default value of ERP field #{value.get('ErpFieldId')}",
+            subject="default value of " + describe("ERP field", value, "ErpFieldKey", "ErpFieldId"),
         )
 
     def erp_move_field_item(
@@ -269,5 +269,5 @@ class ErpSyncCalls(CrmCore):
 
 
 def _mapping_subject(mapping: dict[str, Any]) -> str:
-    actor = mapping.get("ActorTypeErp", "?")
-    return f"{actor} mapping of ERP connection #{mapping.get('ErpConnectionId')}"
+    actor = mapping.get("ActorTypeErp") or "actor"
+    return f"{actor} mapping of " + describe("ERP connection", mapping, "", "ErpConnectionId")

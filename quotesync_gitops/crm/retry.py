@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import enum
+import logging
 import random
 import threading
 import time
@@ -32,6 +33,7 @@ from quotesync_gitops.crm.errors import (
 from quotesync_gitops.crm.transport import RawResponse
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 #: Statuses that say the server did not process the request (safe to resend any call).
@@ -256,5 +258,6 @@ def run_with_retry(
                 why, operation=info.operation, subject=info.subject, status=status
             ) from cause
         stats.retried()
+        log.debug("%s: %s; retry %d in %.2fs", info.operation, failure, attempt, delay)
         if delay > 0:
             policy.sleep(delay)

@@ -295,3 +295,26 @@ def test_rejections_are_never_retried(clock: FakeClock) -> None:
 )
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header, now=1_700_000_000.0) == expected
+
+
+def test_every_request_has_connect_and_read_timeouts() -> None:
+    seen: list[dict[str, float | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return json_response([])
+
+    from quotesync_gitops.crm import CrmClient
+
+    untimed = httpx.Client(
+        base_url="https://crm.example.com", transport=httpx.MockTransport(handler), timeout=None
+    )
+    CrmClient(untimed).erp_get_all_connectors()
+    timed = httpx.Client(
+        base_url="https://crm.example.com",
+        transport=httpx.MockTransport(handler),
+        timeout=httpx.Timeout(7.0, connect=3.0),
+    )
+    CrmClient(timed).erp_get_all_connectors()
+    assert seen[0]["connect"] == 10.0 and seen[0]["read"] == 30.0
+    assert seen[1]["connect"] == 3.0 and seen[1]["read"] == 7.0
