@@ -16,7 +16,6 @@ from typing import Any, Final, TypeVar
 import httpx
 
 from quotesync_gitops.crm.errors import (
-    CrmConfigError,
     CrmNotFound,
     CrmProtocolError,
     CrmRejected,
@@ -91,7 +90,9 @@ class CrmCore:
         if isinstance(auth, CrmAuth):
             secrets.extend(auth.secret_values())
         header_credentials = [http.headers[h] for h in _CREDENTIAL_HEADERS if h in http.headers]
+        # The whole header value and the credential after its scheme ("Bearer <token>").
         secrets.extend(header_credentials)
+        secrets.extend(value.split(" ", 1)[-1] for value in header_credentials)
         if auth is not None or header_credentials:
             ensure_safe_url(http.base_url)
         # Longest first, so a value containing another is redacted whole.
@@ -218,11 +219,3 @@ class CrmCore:
 
     def close(self) -> None:
         self._http.close()
-
-
-def refuse_unsafe(url: str) -> None:
-    """Check a target URL before any client exists (used by ``target.open_client``)."""
-    try:
-        ensure_safe_url(httpx.URL(url))
-    except httpx.InvalidURL as exc:
-        raise CrmConfigError(f"not a valid CRM URL: {exc}") from exc
