@@ -116,7 +116,7 @@ def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
 
     def landed() -> dict[str, Any] | None:
         rows = client.erp_get_all_connections(include_deleted=False)
-        return find_by_name(rows, "DisplayName", want.name)  # type: ignore[return-value]
+        return find_by_name(rows, "DisplayName", want.name)
 
     body = carriers.erp_connection(
         want.spec,

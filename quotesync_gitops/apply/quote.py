@@ -30,7 +30,7 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
 
         def landed() -> dict[str, Any] | None:
             rows = client.quote_get_installed_connections()
-            return find_by_name(rows, "DisplayName", want.name)  # type: ignore[return-value]
+            return find_by_name(rows, "DisplayName", want.name)
 
         body = carriers.quote_connection(
             want.spec, want.name, connection_id=0, erp_connection_id=erp_id, ctx=ac.live.context
