@@ -1,0 +1,113 @@
+"""Rules across documents and files: unique names, singletons, references between kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from quotesync_gitops.manifest.document import Declared
+from quotesync_gitops.manifest.problems import Problems, Where
+from quotesync_gitops.model import SINGLETON_KINDS, Kind
+
+
+def check_across(
+    declared: Sequence[Declared], problems: Problems, *, complete: bool
+) -> list[Declared]:
+    """Report repeats and dangling references; return the declarations that count (firsts).
+
+    ``complete`` is False when some file could not be read to its end: a reference to
+    something declared there would look dangling, so "not declared" is not reported then.
+    """
+    unique = _unique(declared, problems)
+    by_kind: dict[str, dict[str, Declared]] = {}
+    for item in unique:
+        by_kind.setdefault(item.kind, {})[item.name] = item
+    for item in unique:
+        if item.deleted:
+            continue
+        spec = item.spec
+        if item.kind == Kind.QUOTE_CONNECTION:
+            _reference(item, ("erpConnection",), Kind.ERP_CONNECTION, by_kind, problems, complete)
+        elif item.kind == Kind.PRICE_LIST:
+            _reference(
+                item, ("quoteConnection",), Kind.QUOTE_CONNECTION, by_kind, problems, complete
+            )
+        elif item.kind == Kind.ERP_CONNECTION:
+            # Connectors are usually pre-installed: only a declared tombstone is an error here;
+            # plan checks the name against the CRM.
+            _reference(item, ("connector",), Kind.ERP_CONNECTOR, by_kind, problems, False)
+        elif item.kind == Kind.SYNC_SETTINGS and isinstance(spec.get("priority"), list):
+            for index in range(len(spec["priority"])):
+                _reference(
+                    item, ("priority", index), Kind.ERP_CONNECTION, by_kind, problems, complete
+                )
+    return unique
+
+
+def _unique(declared: Sequence[Declared], problems: Problems) -> list[Declared]:
+    first_by_key: dict[tuple[str, str], Declared] = {}
+    first_singleton: dict[str, Declared] = {}
+    unique: list[Declared] = []
+    for item in declared:
+        first = first_by_key.get((item.kind, item.name))
+        if first is not None:
+            problems.at(
+                item.where,
+                f"{item.kind} {item.name!r} is declared twice (first at {{first}}); names must "
+                "be unique per kind",
+                first=first.where,
+            )
+            continue
+        first_by_key[(item.kind, item.name)] = item
+        if item.kind in SINGLETON_KINDS:
+            earlier = first_singleton.get(item.kind)
+            if earlier is not None:
+                problems.at(
+                    item.where,
+                    f"only one {item.kind} may be declared, and {earlier.name!r} already is "
+                    "(at {first})",
+                    first=earlier.where,
+                )
+                continue
+            first_singleton[item.kind] = item
+        unique.append(item)
+    return unique
+
+
+def _reference(
+    item: Declared,
+    path: tuple[str | int, ...],
+    target_kind: str,
+    by_kind: dict[str, dict[str, Declared]],
+    problems: Problems,
+    must_exist: bool,
+) -> None:
+    value: object = item.spec
+    for part in path:
+        if isinstance(value, dict) and isinstance(part, str):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        else:
+            return
+    if not isinstance(value, str) or not value:
+        return
+    where = Where(item.where.file, item.where.doc, ("spec", *path))
+    field = ".".join(str(p) for p in path) if len(path) == 1 else f"{path[0]}[{path[1]}]"
+    target = by_kind.get(target_kind, {}).get(value)
+    if target is None:
+        if must_exist:
+            declared = sorted(by_kind.get(target_kind, {}))
+            listed = f"declared: {', '.join(declared)}" if declared else "none is declared"
+            problems.at(
+                where,
+                f"{field} names {target_kind} {value!r}, which is not declared in the "
+                f"manifests ({listed})",
+            )
+        return
+    if target.deleted:
+        problems.at(
+            where,
+            f"{field} names {target_kind} {value!r}, which is declared as deleted "
+            "(deleted: true at {first}); remove the reference or restore it",
+            first=target.where,
+        )

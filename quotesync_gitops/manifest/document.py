@@ -1,0 +1,201 @@
+"""One manifest document: envelope, references, schema, products, rules → a declared resource."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+from quotesync_gitops.manifest.canonical import canonical_spec
+from quotesync_gitops.manifest.checks import check_spec
+from quotesync_gitops.manifest.interpolate import resolve_tree
+from quotesync_gitops.manifest.problems import Problems, Where
+from quotesync_gitops.manifest.products import MAX_PRODUCT_PROBLEMS, check_product
+from quotesync_gitops.manifest.products_csv import read_products_csv
+from quotesync_gitops.manifest.references import ReferenceContext, is_inside
+from quotesync_gitops.manifest.schema_check import check_document
+from quotesync_gitops.manifest.schemagen.parts import API_VERSION
+from quotesync_gitops.manifest.wording import kind_of, suggestion
+from quotesync_gitops.manifest.yamlparse import ParsedDocument, Path
+from quotesync_gitops.model import Kind, SourceRef
+from quotesync_gitops.secrets import reveal
+
+KINDS = [str(k) for k in Kind]
+
+
+@dataclass
+class Declared:
+    """A document that names a resource (its spec may still have problems)."""
+
+    kind: str
+    name: str
+    where: Where  # metadata.name
+    source: SourceRef
+    spec: dict[str, Any]  # references resolved, not canonical
+    canonical: dict[str, Any] | None  # None when the document has problems
+    deleted: bool
+
+
+@dataclass
+class FileContext:
+    display: str
+    refs: ReferenceContext
+    show: Callable[[FsPath], str]
+    #: extra files read (products CSV): display path → sha256
+    extra_files: dict[str, str] = field(default_factory=dict)
+
+
+def read_document(doc: ParsedDocument, ctx: FileContext, problems: Problems) -> Declared | None:
+    value = doc.value
+    where = Where(ctx.display, doc.index, ())
+    if value is None:
+        return None  # an empty document (a stray --- or only comments)
+    if not isinstance(value, dict):
+        problems.at(
+            where,
+            "a manifest document must be a mapping with apiVersion, kind, "
+            f"metadata and spec, but this one is {kind_of(value)}",
+        )
+        return None
+    if not _envelope(value, where, problems):
+        return None
+    kind = str(value["kind"])
+    before = problems.count
+    secrets: set[Path] = set()
+
+    def report(path: Path, message: str) -> None:
+        problems.at(where.child(*path), message)
+
+    metadata = resolve_tree(value.get("metadata"), ("metadata",), ctx.refs, report, secrets)
+    spec = resolve_tree(value.get("spec"), ("spec",), ctx.refs, report, secrets)
+    view_spec = spec
+    if kind == Kind.PRICE_LIST and isinstance(spec, dict) and "products" in spec:
+        view_spec = {**spec, "products": []}  # products get the fast row check below
+    view = reveal({**value, "metadata": metadata, "spec": view_spec})
+    for found in check_document(kind, view, frozenset(secrets)):
+        problems.at(Where(ctx.display, doc.index, found.path, found.at), found.message)
+    products = (
+        _products(spec, where.child("spec"), ctx, problems) if kind == Kind.PRICE_LIST else None
+    )
+    check_spec(kind, spec, where.child("spec"), problems)
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if not isinstance(name, str) or not name:
+        return None
+    name_at = where.child("metadata", "name")
+    position = doc.positions.get(name_at.path)
+    mark = position.value if position is not None else doc.start
+    spec = spec if isinstance(spec, dict) else {}
+    canonical = canonical_spec(kind, spec, products) if problems.count == before else None
+    return Declared(
+        kind,
+        name,
+        name_at,
+        SourceRef(ctx.display, *mark),
+        spec,
+        canonical,
+        spec.get("deleted") is True,
+    )
+
+
+def _envelope(value: dict[str, Any], where: Where, problems: Problems) -> bool:
+    ok = True
+    if "apiVersion" not in value:
+        problems.at(where, f"the document has no apiVersion; write apiVersion: {API_VERSION}")
+        ok = False
+    elif value["apiVersion"] != API_VERSION:
+        problems.at(
+            where.child("apiVersion"),
+            f"unknown apiVersion {value['apiVersion']!r}; expected {API_VERSION}",
+        )
+        ok = False
+    kind = value.get("kind")
+    if "kind" not in value:
+        problems.at(where, f"the document has no kind; expected one of: {', '.join(KINDS)}")
+        ok = False
+    elif not isinstance(kind, str) or kind not in KINDS:
+        near = suggestion(str(kind), KINDS)
+        listed = "" if "expected" in near else f"; known kinds: {', '.join(KINDS)}"
+        problems.at(where.child("kind"), f"unknown kind {kind!r}{near}{listed}")
+        ok = False
+    return ok
+
+
+def _products(
+    spec: Any, where: Where, ctx: FileContext, problems: Problems
+) -> dict[str, dict[str, Any]]:
+    """Inline products and those of productsFile, by code; repeats and bad rows reported."""
+    out: dict[str, dict[str, Any]] = {}
+    first_at: dict[str, Where | SourceRef] = {}
+    if not isinstance(spec, dict):
+        return out
+    shown = hidden = 0
+
+    def add(product: dict[str, Any], at: Where | SourceRef) -> None:
+        code = product["code"]
+        if code in first_at:
+            message = (
+                f"product code {code!r} is listed twice in this price list (first at {{first}})"
+            )
+            problems.at(at, message, first=first_at[code])
+            return
+        first_at[code] = at
+        out[code] = product
+
+    inline = spec.get("products")
+    if isinstance(inline, list):
+        for index, item in enumerate(inline):
+            product, found = check_product(item, f"spec.products[{index}]")
+            for problem in found:
+                if shown >= MAX_PRODUCT_PROBLEMS:
+                    hidden += 1
+                    continue
+                shown += 1
+                path = (index,) if problem.field is None else (index, problem.field)
+                problems.at(where.child("products", *path, at=problem.at), problem.message)
+            if product is not None:
+                add(product, where.child("products", index, "code"))
+    if hidden:
+        problems.at(
+            where.child("products", at="key"),
+            f"{hidden} more problems in spec.products are not shown; fix the ones above first",
+        )
+    file_name = spec.get("productsFile")
+    if isinstance(file_name, str) and file_name:
+        _products_file(file_name, where, ctx, problems, add)
+    return out
+
+
+def _products_file(
+    file_name: str,
+    where: Where,
+    ctx: FileContext,
+    problems: Problems,
+    add: Callable[[dict[str, Any], Where | SourceRef], None],
+) -> None:
+    refs = ctx.refs
+    path = FsPath(os.path.normpath(refs.manifest_dir / file_name))
+    at = where.child("productsFile")
+    if not refs.allow_outside and not is_inside(path, refs.root):
+        problems.at(
+            at,
+            f"productsFile {file_name!r} points outside the repository "
+            f"({refs.root}); keep it inside, or pass --allow-files-outside",
+        )
+        return
+    if not path.is_file():
+        problems.at(
+            at,
+            f"productsFile {file_name!r}: no such file ({ctx.show(path)}); the path "
+            "is relative to this manifest's folder",
+        )
+        return
+    display = ctx.show(path)
+    result = read_products_csv(path, display)
+    for diagnostic in result.diagnostics:
+        problems.add(diagnostic.source, diagnostic.message)
+    if result.sha256 is not None:
+        ctx.extra_files[display] = result.sha256
+    for product, source in result.products:
+        add(product, source)

@@ -1,0 +1,123 @@
+"""load_manifests: files → documents → declared resources → checked DesiredState."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quotesync_gitops.manifest.crossrefs import check_across
+from quotesync_gitops.manifest.document import Declared, FileContext, read_document
+from quotesync_gitops.manifest.files import discover, read_text, show
+from quotesync_gitops.manifest.problems import Problems
+from quotesync_gitops.manifest.references import ReferenceContext
+from quotesync_gitops.manifest.yamlparse import ParsedDocument, parse_yaml
+from quotesync_gitops.model import (
+    DesiredState,
+    Diagnostic,
+    Kind,
+    RepositorySettings,
+    Resource,
+    SourceRef,
+)
+
+
+@dataclass
+class LoadResult:
+    desired: DesiredState
+    #: Every problem found, sorted by file, line and column.
+    diagnostics: list[Diagnostic]
+    #: The manifest files read (shown paths), for summaries.
+    manifest_files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.level == "error" for d in self.diagnostics)
+
+
+def load_manifests(
+    paths: Sequence[str | Path],
+    *,
+    env: Mapping[str, str],
+    variables: Mapping[str, str] | None = None,
+    resolve_env: bool = True,
+    allow_files_outside: bool = False,
+) -> LoadResult:
+    """Read, resolve and check the manifests under ``paths`` (default: current directory).
+
+    Never raises for bad input: every problem becomes a diagnostic.
+    """
+    cwd = Path.cwd()
+    found = discover(paths, cwd)
+    problems = Problems()
+    for shown, message in found.problems:
+        problems.add(SourceRef(shown, 0, 0), message)
+    documents: dict[str, list[ParsedDocument]] = {}
+    locations: dict[str, Path] = {}
+    fingerprints: dict[str, str] = {}
+    declared: list[Declared] = []
+    complete = True
+    for path in found.files:
+        shown = show(path, cwd)
+        read = read_text(path, shown)
+        if read.sha256 is not None:
+            fingerprints[shown] = read.sha256
+        if read.problem is not None or read.text is None:
+            if read.problem is not None:
+                problems.add(*read.problem)
+            complete = False
+            continue
+        parsed = parse_yaml(read.text)
+        documents[shown] = parsed.documents
+        locations[shown] = path
+        complete = complete and parsed.complete
+        for (line, column), message in parsed.problems:
+            problems.add(SourceRef(shown, line, column), message)
+        refs = ReferenceContext(
+            env=env,
+            variables=variables or {},
+            resolve_env=resolve_env,
+            manifest_dir=path.parent,
+            root=found.root,
+            allow_outside=allow_files_outside,
+        )
+        context = FileContext(shown, refs, lambda p: show(p, cwd))
+        for document in parsed.documents:
+            item = read_document(document, context, problems)
+            if item is not None:
+                declared.append(item)
+        fingerprints.update(context.extra_files)
+    unique = check_across(declared, problems, complete=complete)
+
+    def reread(shown: str) -> str | None:
+        location = locations.get(shown)
+        return read_text(location, shown).text if location is not None else None
+
+    diagnostics = problems.diagnostics(lambda shown: documents.get(shown, []), reread)
+    desired = _desired(unique, fingerprints)
+    return LoadResult(desired, diagnostics, [show(p, cwd) for p in found.files])
+
+
+def _desired(declared: Sequence[Declared], fingerprints: dict[str, str]) -> DesiredState:
+    desired = DesiredState(files=dict(sorted(fingerprints.items())))
+    for item in declared:
+        if item.canonical is None:
+            continue
+        desired.add(Resource(item.kind, item.name, item.canonical, source=item.source))
+        if item.kind == Kind.REPOSITORY_SETTINGS and not item.deleted:
+            desired.settings = repository_settings(item.canonical)
+    return desired
+
+
+def repository_settings(spec: Mapping[str, object]) -> RepositorySettings:
+    guards = spec["guards"]
+    assert isinstance(guards, dict)
+    prune = spec["prune"]
+    assert isinstance(prune, list)
+    return RepositorySettings(
+        prune=frozenset(str(k) for k in prune),
+        allow_deletes=bool(spec["allowDeletes"]),
+        max_delete_percent=float(guards["maxDeletePercent"]),
+        max_update_percent=float(guards["maxUpdatePercent"]),
+        min_existing=int(guards["minExisting"]),
+    )

@@ -1,0 +1,137 @@
+"""Collect every problem found, then turn them into file:line:col diagnostics in one go.
+
+Most checks know a problem by its path in a document (``spec.actors.Customer.mappings[2]``);
+their positions are looked up at the end, re-reading a file only when a path lies deeper
+than the positions recorded on the first read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from quotesync_gitops.manifest.locate import DocPath, locate
+from quotesync_gitops.manifest.yamlparse import Mark, ParsedDocument, Path, Position
+from quotesync_gitops.model import Diagnostic, SourceRef
+
+
+@dataclass(frozen=True)
+class Where:
+    """A value in a manifest document: ``at`` picks its key or the value itself."""
+
+    file: str
+    doc: int
+    path: Path
+    at: str = "value"  # "value" | "key"
+
+    def child(self, *more: str | int, at: str = "value") -> Where:
+        return Where(self.file, self.doc, self.path + more, at)
+
+    def key(self) -> Where:
+        return Where(self.file, self.doc, self.path, "key")
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    where: Where | SourceRef
+    message: str
+    first: Where | SourceRef | None
+    level: str
+
+
+class Problems:
+    def __init__(self) -> None:
+        self._direct: list[Diagnostic] = []
+        self._deferred: list[_Deferred] = []
+
+    def add(self, source: SourceRef, message: str, level: str = "error") -> None:
+        self._direct.append(Diagnostic(source, message, level))
+
+    @property
+    def count(self) -> int:
+        """How many problems were reported so far (to tell whether a step added any)."""
+        return len(self._direct) + len(self._deferred)
+
+    def at(
+        self,
+        where: Where | SourceRef,
+        message: str,
+        *,
+        first: Where | SourceRef | None = None,
+        level: str = "error",
+    ) -> None:
+        """A problem at ``where``; ``{first}`` in the message becomes the position of ``first``."""
+        self._deferred.append(_Deferred(where, message, first, level))
+
+    def has_errors(self) -> bool:
+        return any(d.level == "error" for d in self._direct) or any(
+            d.level == "error" for d in self._deferred
+        )
+
+    def diagnostics(
+        self,
+        documents: Callable[[str], Sequence[ParsedDocument]],
+        text: Callable[[str], str | None],
+    ) -> list[Diagnostic]:
+        """Every problem with its position, sorted by file, line and column, without repeats."""
+        places = _Places(documents, text)
+        for item in self._deferred:
+            for where in (item.where, item.first):
+                if isinstance(where, Where):
+                    places.want(where)
+        places.resolve()
+        out = set(self._direct)
+        for item in self._deferred:
+            source = places.source(item.where) if isinstance(item.where, Where) else item.where
+            message = item.message
+            if item.first is not None:
+                first = places.source(item.first) if isinstance(item.first, Where) else item.first
+                shown = f"line {first.line}" if first.file == source.file else str(first)
+                message = message.replace("{first}", shown)
+            out.add(Diagnostic(source, message, item.level))
+        return sorted(out)
+
+
+class _Places:
+    def __init__(
+        self,
+        documents: Callable[[str], Sequence[ParsedDocument]],
+        text: Callable[[str], str | None],
+    ) -> None:
+        self._documents = documents
+        self._text = text
+        self._missing: dict[str, set[DocPath]] = defaultdict(set)
+        self._found: dict[str, dict[DocPath, Position]] = defaultdict(dict)
+
+    def _doc(self, where: Where) -> ParsedDocument | None:
+        docs = self._documents(where.file)
+        return docs[where.doc] if 0 <= where.doc < len(docs) else None
+
+    def want(self, where: Where) -> None:
+        doc = self._doc(where)
+        if doc is not None and where.path not in doc.positions:
+            self._missing[where.file].add((where.doc, where.path))
+
+    def resolve(self) -> None:
+        for file, wanted in self._missing.items():
+            content = self._text(file)
+            if content is not None:
+                self._found[file] = locate(content, wanted)
+
+    def source(self, where: Where) -> SourceRef:
+        doc = self._doc(where)
+        if doc is None:
+            return SourceRef(where.file, 1, 1)
+        found = self._found.get(where.file, {})
+        position = Position(None, doc.start)
+        for end in range(len(where.path), -1, -1):
+            prefix = where.path[:end]
+            hit = doc.positions.get(prefix) or found.get((where.doc, prefix))
+            if hit is not None:
+                position = hit
+                break
+        mark: Mark = position.value
+        if where.at == "key" and position.key is not None:
+            mark = position.key
+        return SourceRef(where.file, mark[0], mark[1])

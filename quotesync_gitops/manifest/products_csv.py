@@ -1,0 +1,242 @@
+"""Products from a CSV file (``productsFile:``): header row of product field names.
+
+Cells are text; numbers (``1234.50``) and booleans (true/false, yes/no, 1/0) are parsed by
+the field's type, an empty cell keeps the field's default. Problems point at the CSV file's
+own line and column. ``,`` separates cells unless the header uses ``;`` or tabs only (as
+spreadsheet exports in many locales do).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quotesync_gitops.manifest.products import (
+    MAX_PRODUCT_PROBLEMS,
+    ProductField,
+    length_problem,
+    number_value,
+    product_fields,
+    product_template,
+    required_fields,
+)
+from quotesync_gitops.manifest.wording import suggestion
+from quotesync_gitops.model import Diagnostic, SourceRef
+
+MAX_CSV_BYTES = 50 * 1024 * 1024
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+
+
+@dataclass
+class CsvProducts:
+    #: (canonical product, where its code cell is)
+    products: list[tuple[dict[str, Any], SourceRef]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sha256: str | None = None
+    _hidden: int = 0
+
+    def problem(self, source: SourceRef, message: str) -> None:
+        if len(self.diagnostics) < MAX_PRODUCT_PROBLEMS:
+            self.diagnostics.append(Diagnostic(source, message))
+        else:
+            self._hidden += 1
+
+    def finish(self, display: str) -> None:
+        if self._hidden:
+            self.diagnostics.append(
+                Diagnostic(
+                    SourceRef(display, 1, 1),
+                    f"{self._hidden} more problems in this "
+                    "file are not shown; fix the ones above first",
+                )
+            )
+
+
+def read_products_csv(path: Path, display: str) -> CsvProducts:
+    out = CsvProducts()
+    try:
+        size = path.stat().st_size
+        if size > MAX_CSV_BYTES:
+            out.problem(
+                SourceRef(display, 1, 1), f"the file is larger than {MAX_CSV_BYTES // 2**20} MB"
+            )
+            return out
+        data = path.read_bytes()
+    except OSError as exc:
+        out.problem(
+            SourceRef(display, 1, 1), f"cannot read the products file: {exc.strerror or exc}"
+        )
+        return out
+    out.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _byte_position(data, exc.start)
+        out.problem(
+            SourceRef(display, line, column),
+            "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in spreadsheets)",
+        )
+        return out
+    _parse(text, display, out)
+    out.finish(display)
+    return out
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
+
+
+def _delimiter(header_line: str) -> str:
+    if "," not in header_line:
+        if ";" in header_line:
+            return ";"
+        if "\t" in header_line:
+            return "\t"
+    return ","
+
+
+def _parse(text: str, display: str, out: CsvProducts) -> None:
+    lines = text.split("\n")
+    delimiter = _delimiter(lines[0] if lines else "")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    fields = product_fields()
+    try:
+        header = next(reader, None)
+        if header is None or not any(cell.strip() for cell in header):
+            out.problem(
+                SourceRef(display, 1, 1),
+                "the products file is empty; its first row "
+                "must name the columns (code, name, listPrice, ...)",
+            )
+            return
+        columns = _header(header, lines, delimiter, display, out)
+        previous_end = reader.line_num
+        for record in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not record or all(not cell.strip() for cell in record):
+                continue
+            _row(record, start, columns, lines, delimiter, display, out, fields)
+    except csv.Error as exc:
+        out.problem(SourceRef(display, reader.line_num or 1, 1), f"CSV syntax error: {exc}")
+
+
+def _header(
+    header: list[str], lines: list[str], delimiter: str, display: str, out: CsvProducts
+) -> list[ProductField | None]:
+    fields = product_fields()
+    columns: list[ProductField | None] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(header):
+        name = raw.strip()
+        where = SourceRef(display, *cell_position(lines, 1, index, delimiter))
+        if name in seen:
+            out.problem(where, f"column {name!r} appears twice in the header")
+            columns.append(None)
+            continue
+        seen.add(name)
+        found = fields.get(name)
+        if found is None:
+            out.problem(
+                where, f"unknown product field {name!r} in the header{suggestion(name, fields)}"
+            )
+        columns.append(found)
+    for name in required_fields():
+        if name not in seen:
+            out.problem(
+                SourceRef(display, 1, 1),
+                f"the header has no {name!r} column; every product needs one",
+            )
+    return columns
+
+
+def _row(
+    record: list[str],
+    line: int,
+    columns: list[ProductField | None],
+    lines: list[str],
+    delimiter: str,
+    display: str,
+    out: CsvProducts,
+    fields: dict[str, ProductField],
+) -> None:
+    if len(record) != len(columns):
+        out.problem(
+            SourceRef(display, line, 1),
+            f"this row has {len(record)} cells but the header has {len(columns)} columns",
+        )
+        return
+    product = dict(product_template())
+    code_at = SourceRef(display, line, 1)
+    ok = True
+    for index, (column, raw) in enumerate(zip(columns, record, strict=True)):
+        if column is None:
+            continue
+        value, problem = _cell(column, raw)
+        if problem is None and column.name == "code":
+            code_at = SourceRef(display, *cell_position(lines, line, index, delimiter))
+        if problem is not None:
+            ok = False
+            where = SourceRef(display, *cell_position(lines, line, index, delimiter))
+            out.problem(where, f"{column.name}: {problem}")
+        elif value is not None:
+            product[column.name] = value
+    if ok and not product["code"]:
+        ok = False
+        out.problem(code_at, "code is empty; every product needs a code")
+    if ok:
+        out.products.append((product, code_at))
+
+
+def _cell(f: ProductField, raw: str) -> tuple[Any, str | None]:
+    """(value or None for the default, problem) of one cell."""
+    if f.type == "string":
+        return (raw if raw else None), length_problem(f, raw, "the value", secret=False)
+    text = raw.strip()
+    if not text:
+        return None, None
+    if f.type == "number":
+        if not _NUMBER.fullmatch(text):
+            return (
+                None,
+                f"{text!r} is not a number; write numbers like 1234.50 (no spaces or commas)",
+            )
+        value, problem = number_value(f, float(text), "the value")
+        return value, problem
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True, None
+    if lowered in _FALSE:
+        return False, None
+    return None, f"{text!r} is not true or false"
+
+
+def cell_position(lines: list[str], line: int, index: int, delimiter: str) -> tuple[int, int]:
+    """(line, column), 1-based, where cell ``index`` of the record starting at ``line`` begins."""
+    row, column, cell, quoted = line - 1, 0, 0, False
+    while row < len(lines):
+        text = lines[row]
+        while column < len(text):
+            if cell == index and not quoted:
+                return row + 1, column + 1
+            char = text[column]
+            if char == '"':
+                quoted = not quoted
+            elif char == delimiter and not quoted:
+                cell += 1
+            column += 1
+        if cell == index and not quoted:
+            return row + 1, column + 1
+        if not quoted:
+            break
+        row, column = row + 1, 0
+    return line, 1
