@@ -1,11 +1,95 @@
-"""Placeholder: `quotesync validate` (being written)."""
+"""`quotesync validate`: check manifests offline and report every problem with its line."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+
 import click
+
+from quotesync_gitops.cli.common import exits
+from quotesync_gitops.manifest import load_manifests, parse_var_args
+from quotesync_gitops.model import Diagnostic
+from quotesync_gitops.render.diagnostics import FORMATS, render_diagnostics
+
+
+def default_format() -> str:
+    """GitHub annotations inside GitHub Actions, text elsewhere."""
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
 @click.command()
-def validate() -> None:
-    """(not yet implemented)"""
-    raise click.ClickException("not implemented yet")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output: text, json, or github annotations (default: github when GITHUB_ACTIONS "
+    "is set, else text).",
+)
+@click.option(
+    "--no-env",
+    is_flag=True,
+    help="Check ${env:} and ${file:} references for form only, without resolving them "
+    "(for pipelines that have no secrets).",
+)
+@click.option(
+    "--var", "var_pairs", multiple=True, metavar="NAME=VALUE", help="Set ${var:NAME} (repeatable)."
+)
+@click.option(
+    "--var-file",
+    "var_files",
+    multiple=True,
+    type=click.Path(),
+    help="YAML file of NAME: value variables for ${var:NAME} (repeatable).",
+)
+@click.option(
+    "--allow-files-outside",
+    is_flag=True,
+    help="Let ${file:} and productsFile read files outside the manifest repository.",
+)
+@exits
+def validate(
+    paths: tuple[str, ...],
+    fmt: str | None,
+    no_env: bool,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    allow_files_outside: bool,
+) -> int:
+    """Validate the manifests under PATH... (default: the current directory).
+
+    Exit 0 when they are valid, 1 when not; every problem is reported as
+    FILE:LINE:COL: error: MESSAGE.
+    """
+    fmt = fmt or default_format()
+    variables = parse_var_args(var_pairs, var_files)
+    result = load_manifests(
+        list(paths) or ["."],
+        env=dict(os.environ),
+        variables=variables,
+        resolve_env=not no_env,
+        allow_files_outside=allow_files_outside,
+    )
+    output = render_diagnostics(result.diagnostics, fmt)
+    if output:
+        click.echo(output, nl=False)
+    if fmt != "json":
+        click.echo(
+            _summary(result.ok, result.diagnostics, len(result.desired), len(result.manifest_files))
+        )
+    return 0 if result.ok else 1
+
+
+def _summary(ok: bool, diagnostics: Sequence[Diagnostic], resources: int, files: int) -> str:
+    noun = "file" if files == 1 else "files"
+    if ok:
+        things = "resource" if resources == 1 else "resources"
+        return f"{resources} {things} in {files} {noun}, valid"
+    errors = sum(1 for d in diagnostics if d.level == "error")
+    problem_files = len({d.source.file for d in diagnostics if d.level == "error"})
+    return (
+        f"{errors} {'problem' if errors == 1 else 'problems'} in {problem_files} "
+        f"{'file' if problem_files == 1 else 'files'}; the manifests are not valid"
+    )

@@ -1,0 +1,78 @@
+"""Render diagnostics (manifest problems) as text, JSON or GitHub workflow annotations.
+
+* text: ``FILE:LINE:COL: error: MESSAGE`` (``FILE: error: MESSAGE`` when the problem
+  concerns a whole file: line 0), as yamllint and compilers write them.
+* json: ``{"version": 1, "valid": bool, "diagnostics": [{file, line, column, level,
+  message}]}``; line and column are 0 for whole-file problems.
+* github: ``::error file=F,line=L,col=C::MESSAGE`` workflow commands, which GitHub shows
+  as annotations on the pull request's diff.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from quotesync_gitops.model import Diagnostic
+
+FORMATS = ("text", "json", "github")
+JSON_VERSION = 1
+
+
+def render_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> str:
+    """All diagnostics in ``fmt`` (text|json|github); text and github end with a newline
+    unless there is nothing to say."""
+    if fmt == "json":
+        return render_json(diagnostics)
+    if fmt == "github":
+        return "".join(github_line(d) + "\n" for d in diagnostics)
+    if fmt == "text":
+        return "".join(text_line(d) + "\n" for d in diagnostics)
+    raise ValueError(f"unknown diagnostics format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def text_line(diagnostic: Diagnostic) -> str:
+    source = diagnostic.source
+    where = source.file if source.line <= 0 else str(source)
+    return f"{where}: {diagnostic.level}: {_one_line(diagnostic.message)}"
+
+
+def render_json(diagnostics: Sequence[Diagnostic]) -> str:
+    document = {
+        "version": JSON_VERSION,
+        "valid": not any(d.level == "error" for d in diagnostics),
+        "diagnostics": [
+            {
+                "file": d.source.file,
+                "line": d.source.line,
+                "column": d.source.column,
+                "level": d.level,
+                "message": d.message,
+            }
+            for d in diagnostics
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def github_line(diagnostic: Diagnostic) -> str:
+    source = diagnostic.source
+    command = "error" if diagnostic.level == "error" else "warning"
+    props = [f"file={_escape_property(source.file)}"]
+    if source.line > 0:
+        props.append(f"line={source.line}")
+        props.append(f"col={source.column}")
+    return f"::{command} {','.join(props)}::{_escape_data(diagnostic.message)}"
+
+
+def _one_line(message: str) -> str:
+    return message.replace("\r", " ").replace("\n", " ")
+
+
+def _escape_data(value: str) -> str:
+    """GitHub's escaping of workflow command data (toolkit/core/src/command.ts)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
