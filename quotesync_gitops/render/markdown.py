@@ -33,6 +33,7 @@ from quotesync_gitops.render.text import (
     child_label,
     children_summary,
     clean,
+    display_fields,
     display_order,
     drift_found,
     field_sides,
@@ -321,17 +322,18 @@ def _block(change: Change, mode: str, limit: int) -> tuple[str, int]:
     """(block, rows not shown) with at most ``limit`` field rows and ``limit`` product rows."""
     summary = f"<code>{SYMBOLS[change.action]}</code> <b>{esc(change.address)}</b>: "
     summary += esc(action_phrase(change, mode))
-    if change.fields:
-        summary += " · " + plural(len(change.fields), "field")
+    fields = display_fields(change)
+    if fields:
+        summary += " · " + plural(len(fields), "field")
     if children_summary(change):
         summary += " · " + esc(children_summary(change))
     parts = [f"<details><summary>{summary}</summary>"]
     if change.source is not None:
         parts.append(f"Declared in {code(str(change.source))}.")
-    hidden_fields = max(0, len(change.fields) - limit)
+    hidden_fields = max(0, len(fields) - limit)
     hidden_children = max(0, len(change.children) - limit)
-    if change.fields:
-        parts.append(_field_table(change.fields[:limit], mode))
+    if fields:
+        parts.append(_field_table(fields[:limit], mode))
     if change.children:
         parts.append(_product_table(change, display_order(change.children)[:limit], mode))
     if hidden_fields or hidden_children:
@@ -365,9 +367,10 @@ def _field_table(fields: Sequence[FieldChange], mode: str) -> str:
 def _product_table(parent: Change, children: Sequence[Change], mode: str) -> str:
     lines = ["| | Product | Change | Fields |", "|:-:|:--|:--|:--|"]
     for child in children:
-        changes = [_inline_field(f, mode) for f in child.fields[:_CHILD_FIELD_LIMIT]]
-        if len(child.fields) > _CHILD_FIELD_LIMIT:
-            changes.append(f"… {len(child.fields) - _CHILD_FIELD_LIMIT} more")
+        fields = display_fields(child)
+        changes = [_inline_field(f, mode) for f in fields[:_CHILD_FIELD_LIMIT]]
+        if len(fields) > _CHILD_FIELD_LIMIT:
+            changes.append(f"… {len(fields) - _CHILD_FIELD_LIMIT} more")
         lines.append(
             f"| <code>{SYMBOLS[child.action]}</code> | {code(child_label(parent, child))} | "
             f"{esc(action_phrase(child, mode))} | {'<br>'.join(changes)} |"

@@ -73,7 +73,7 @@ _ANSI = {
     Action.REORDER: "36",
 }
 _MAX_ADDRESS_PAD = 48
-_MAX_PATH_PAD = 40
+_MAX_PATH_PAD = 60
 
 
 # --- shared wording and values -------------------------------------------------------
@@ -127,10 +127,39 @@ def field_sides(change: FieldChange) -> tuple[str, str, str]:
     if field_is_sensitive(change):
         before = NONE_TEXT if change.before is None else MASK
         after = NONE_TEXT if change.after is None else MASK
-        return before, after, " (changed)"
+        # Both sides masked alike: say that the values differ.
+        return before, after, " (changed)" if before == after else ""
     before, after = display_value(change.before), display_value(change.after)
     # Equal after masking: the difference is inside a masked value.
     return before, after, " (sensitive value changed)" if before == after else ""
+
+
+def display_fields(change: Change) -> list[FieldChange]:
+    """The field changes as shown: a whole mapping that appears or goes away (typical of a
+    create) is listed leaf by leaf, masked, instead of as one long line."""
+    out: list[FieldChange] = []
+    for field_change in change.fields:
+        before, after = field_change.before, field_change.after
+        if before is None and _expandable(after):
+            out += [FieldChange(p, None, v) for p, v in _leaves(field_change.path, mask(after))]
+        elif after is None and _expandable(before):
+            out += [FieldChange(p, v, None) for p, v in _leaves(field_change.path, mask(before))]
+        else:
+            out.append(field_change)
+    return out
+
+
+def _expandable(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value)
+
+
+def _leaves(path: str, value: Any) -> Iterable[tuple[str, Any]]:
+    """(dotted path, value) of every leaf; a leaf that is null says nothing and is left out."""
+    if isinstance(value, dict) and value:
+        for key in sorted(value, key=str):
+            yield from _leaves(f"{path}.{key}", value[key])
+    elif value is not None:
+        yield path, value
 
 
 def field_value_text(change: FieldChange, mode: str) -> str:
@@ -297,9 +326,10 @@ def _change_lines(
     extra = children_summary(change)
     lines = [f"{pad}{symbol} {address}  {phrase}" + (f" ({extra})" if extra else "")]
     inner = " " * (indent + 4)
-    if change.fields:
-        path_width = min(_MAX_PATH_PAD, max(len(clean(f.path)) for f in change.fields) + 1)
-        for field_change in change.fields:
+    fields = display_fields(change)
+    if fields:
+        path_width = min(_MAX_PATH_PAD, max(len(clean(f.path)) for f in fields) + 1)
+        for field_change in fields:
             label = (clean(field_change.path) + ":").ljust(path_width)
             lines.append(f"{inner}{label} {field_value_text(field_change, mode)}")
     if change.children:

@@ -32,7 +32,7 @@ def test_canary_never_appears() -> None:
 def test_secret_changes_show_as_changed_on_both_sides() -> None:
     text = render_text(secret_plan())
     assert "config.password: (sensitive) → (sensitive) (changed)" in text
-    assert "config.token:    (none) → (sensitive) (changed)" in text
+    assert "config.token:    (none) → (sensitive)\n" in text
     assert "extraField1: (sensitive) → (sensitive) (changed)" in text
     # A secret nested in a mapping: masked on both sides, the change is still visible.
     assert 'config:          {"apiKey": "(sensitive)"} → {"apiKey": "(sensitive)"} ' in text

@@ -178,3 +178,32 @@ def test_values_that_are_empty_strings_differ_from_absent() -> None:
 def test_unknown_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown render mode 'apply'"):
         render_text(Plan(), mode="apply")
+
+
+def test_a_created_mapping_is_listed_leaf_by_leaf() -> None:
+    scope = {"allUsers": False, "groups": ["Sales"], "users": []}
+    defaults = {"country": {"value": None, "askUser": True}}
+    plan = Plan(
+        changes=[
+            Change(
+                "ErpConnection",
+                "E",
+                Action.CREATE,
+                fields=(
+                    FieldChange("scope", None, scope),
+                    FieldChange("defaults", None, defaults),
+                    FieldChange("listMappings", None, {}),
+                ),
+            ),
+            Change(
+                "QuoteConnection", "Q", Action.UPDATE, fields=(FieldChange("scope", scope, None),)
+            ),
+        ]
+    )
+    text = render_text(plan)
+    assert "      scope.allUsers:           (none) → false\n" in text
+    assert '      scope.groups:             (none) → ["Sales"]\n' in text
+    assert "      defaults.country.askUser: (none) → true\n" in text
+    assert "defaults.country.value" not in text  # a null leaf says nothing
+    assert "      listMappings:             (none) → {}\n" in text
+    assert "      scope.users:    [] → (none)" in text
