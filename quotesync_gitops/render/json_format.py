@@ -14,6 +14,7 @@ from typing import Any
 
 from quotesync_gitops.plan.model import Plan
 from quotesync_gitops.render.text import check_mode
+from quotesync_gitops.secrets import MASK
 
 #: Package resource holding the JSON Schema (draft 2020-12) of the output.
 PLAN_SCHEMA_RESOURCE = "schemas/plan.schema.json"
@@ -23,7 +24,25 @@ def render_json(plan: Plan, *, mode: str = "plan") -> str:
     """The plan as indented JSON with ``"mode": "plan" | "drift"`` (no trailing newline)."""
     check_mode(mode)
     document: dict[str, Any] = {**plan.to_dict(), "mode": mode}
+    for change in document["changes"]:
+        _mask_both_sides(change)
     return json.dumps(document, indent=2)
+
+
+def _mask_both_sides(change: dict[str, Any]) -> None:
+    """A sensitive field shows ``(sensitive)`` on both sides, as in text and Markdown.
+
+    ``FieldChange.to_dict`` masks only the side holding the Secret; when a value is a secret
+    in the manifests but readable in the CRM (a ``${env:}`` value in a non-Password field),
+    the live side would otherwise be printed.
+    """
+    for field_change in change["fields"]:
+        if field_change["sensitive"]:
+            for side in ("before", "after"):
+                if field_change[side] is not None:
+                    field_change[side] = MASK
+    for child in change.get("children", ()):
+        _mask_both_sides(child)
 
 
 @cache

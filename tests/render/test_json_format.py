@@ -43,7 +43,39 @@ def test_schema_file_is_reachable_at_the_repository_root() -> None:
 def test_render_json_validates(plan: Plan, mode: str) -> None:
     document = json.loads(render_json(plan, mode=mode))
     assert _errors(document) == []
-    assert document == {**plan.to_dict(), "mode": mode}
+    if not _has_sensitive(plan):
+        assert document == {**plan.to_dict(), "mode": mode}
+
+
+def _has_sensitive(plan: Plan) -> bool:
+    return any(f.sensitive for c in plan.changes for f in c.fields) or any(
+        f.sensitive for c in plan.changes for child in c.children for f in child.fields
+    )
+
+
+def test_render_json_is_to_dict_with_sensitive_fields_masked_on_both_sides() -> None:
+    plan = secret_plan()
+    document = json.loads(render_json(plan))
+    expected = plan.to_dict()
+    first = expected["changes"][0]["fields"][0]
+    assert first == {
+        "path": "config.password",
+        "before": "(sensitive)",
+        "after": "(sensitive)",
+        "sensitive": True,
+    }
+    assert document["changes"][0]["fields"][1] == {
+        "path": "config.token",
+        "before": None,
+        "after": "(sensitive)",
+        "sensitive": True,
+    }
+    # The product's plain live value "a" is masked because its manifest value is a secret.
+    assert expected["changes"][2]["children"][0]["fields"][0]["before"] == "a"
+    product_field = document["changes"][2]["children"][0]["fields"][0]
+    assert product_field["before"] == product_field["after"] == "(sensitive)"
+    expected["changes"][2]["children"][0]["fields"][0]["before"] = "(sensitive)"
+    assert document == {**expected, "mode": "plan"}
 
 
 def test_render_json_is_indented_two_spaces() -> None:

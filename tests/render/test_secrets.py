@@ -47,7 +47,8 @@ def test_secret_changes_show_as_changed_on_both_sides() -> None:
 
 
 def test_plain_side_of_a_sensitive_field_is_masked_too() -> None:
-    # A field that turns secret: its old plain value is not shown in text or Markdown either.
+    # A secret in the manifests whose live value the CRM hands back in plain (an ${env:}
+    # value in a field that is not a Password): the live side is masked too.
     plan = Plan(
         changes=[
             Change(
@@ -59,8 +60,9 @@ def test_plain_side_of_a_sensitive_field_is_masked_too() -> None:
         ]
     )
     for mode in ("plan", "drift"):
-        for output in (render_text(plan, mode=mode), render_markdown(plan, mode=mode)):
-            assert "old-plain-pw" not in output
+        for render in (render_text, render_markdown, render_json):
+            output = render(plan, mode=mode)
+            assert "old-plain-pw" not in output, render
             assert CANARY not in output
 
 
