@@ -14,6 +14,7 @@ from quotesync_gitops.emulator.faults import (
     FaultSpecError,
 )
 from quotesync_gitops.emulator.server import RunningServer, serve, start_in_thread
+from quotesync_gitops.emulator.store import reset_database
 
 __all__ = [
     "Credentials",
@@ -24,6 +25,7 @@ __all__ = [
     "FaultSpecError",
     "RunningServer",
     "create_app",
+    "reset_database",
     "serve",
     "start_in_thread",
 ]

@@ -54,10 +54,18 @@ log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 
 _REASONS = {
-    200: "OK", 204: "No Content", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-    405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error",
-    502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
-}  # fmt: skip
+    200: "OK",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
 
 ROUTES: list[Route] = [
     *agent_routes(
@@ -206,11 +214,14 @@ class EmulatorApp:
         )
         return Response(
             401,
-            {"Error": True, "ErrorType": "Unauthorized",
-             "ErrorMessage": f"{reason} Send 'Authorization: SOTicket <ticket>' with "
-                             "'SO-AppToken: <token>', or 'Authorization: Bearer <token>'."},
+            {
+                "Error": True,
+                "ErrorType": "Unauthorized",
+                "ErrorMessage": f"{reason} Send 'Authorization: SOTicket <ticket>' with "
+                "'SO-AppToken: <token>', or 'Authorization: Bearer <token>'.",
+            },
             headers=(("WWW-Authenticate", 'SOTicket realm="SuperOffice", Bearer'),),
-        )  # fmt: skip
+        )
 
     def _fault(self, rule: FaultRule) -> Response:
         if rule.status == "drop":
@@ -219,8 +230,11 @@ class EmulatorApp:
         headers: tuple[tuple[str, str], ...] = ()
         if status == 429:
             headers = (("Retry-After", str(rule.retry_after_seconds)),)
-        body = {"Error": True, "ErrorType": _REASONS[status].replace(" ", ""),
-                "ErrorMessage": f"Injected fault: {status} {_REASONS[status]}."}  # fmt: skip
+        body = {
+            "Error": True,
+            "ErrorType": _REASONS[status].replace(" ", ""),
+            "ErrorMessage": f"Injected fault: {status} {_REASONS[status]}.",
+        }
         return Response(status, body, headers=headers)
 
     def _dispatch(self, request: Request) -> Response:
@@ -252,10 +266,13 @@ class EmulatorApp:
         if allowed:
             return Response(
                 405,
-                {"Error": True, "ErrorType": "MethodNotAllowed",
-                 "ErrorMessage": f"{request.method} is not allowed on {request.path}."},
+                {
+                    "Error": True,
+                    "ErrorType": "MethodNotAllowed",
+                    "ErrorMessage": f"{request.method} is not allowed on {request.path}.",
+                },
                 headers=(("Allow", ", ".join(sorted(set(allowed)))),),
-            )  # fmt: skip
+            )
         return Response(
             404,
             {
@@ -274,9 +291,13 @@ class EmulatorApp:
             if path == "/_emulator/faults" and request.method == "GET":
                 return ok(self.faults.to_json())
             if path == "/_emulator/stats" and request.method == "GET":
-                return ok({"calls_seen": self.faults.calls_seen,
-                           "faults_injected": self.faults.faults_injected,
-                           **self.stats.to_json()})  # fmt: skip
+                return ok(
+                    {
+                        "calls_seen": self.faults.calls_seen,
+                        "faults_injected": self.faults.faults_injected,
+                        **self.stats.to_json(),
+                    }
+                )
             if path == "/_emulator/stats" and request.method == "DELETE":
                 self.faults.reset_counters()
                 self.stats.reset()

@@ -172,12 +172,12 @@ def save_list_mappings(call: Call) -> Response:
                     "Each ERP list item maps to at most one CRM list item.",
                 )
             seen.add(erp_id)
-            crm_id = _crm_item_id(item, crm_items, label)
-            if crm_id is not None and not spec["crm_list"]:
+            if item.get("CrmListItem") is not None and not spec["crm_list"]:
                 raise AgentMessage(
                     f"The ERP field of {label} is not mapped to a CRM list field.",
                     "Map it to a CRM list field (SaveActorTypeMapping) first.",
                 )
+            crm_id = _crm_item_id(item, crm_items, label)
             if crm_id is not None:
                 chosen[erp_id] = crm_id
         call.db.execute("DELETE FROM erp_list_mapping WHERE erp_field_id = ?", (field_id,))

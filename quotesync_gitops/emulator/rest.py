@@ -120,10 +120,16 @@ def _page(call: Call, table: Table, where: str = "1 = 1", params: tuple[Any, ...
 def _price_list_defaults() -> dict[str, Any]:
     today = date.today()
     return {
-        "erp_key": "", "quote_connection_id": 0, "name": "", "description": "", "currency": "",
-        "currency_name": "", "valid_from": f"{today.isoformat()}T00:00:00",
-        "valid_to": f"{(today + timedelta(days=365)).isoformat()}T00:00:00", "is_active": 1,
-    }  # fmt: skip
+        "erp_key": "",
+        "quote_connection_id": 0,
+        "name": "",
+        "description": "",
+        "currency": "",
+        "currency_name": "",
+        "valid_from": f"{today.isoformat()}T00:00:00",
+        "valid_to": f"{(today + timedelta(days=365)).isoformat()}T00:00:00",
+        "is_active": 1,
+    }
 
 
 def _with_links(call: Call, row: sqlite3.Row) -> dict[str, Any]:
@@ -283,12 +289,25 @@ def mdo_list(call: Call) -> Response:
     ).fetchall()
     if not rows:
         raise not_found(f"There is no MDO list named '{call.params['listname']}'.")
-    return ok([
-        {"Id": r["id"], "Name": r["name"], "ToolTip": r["tooltip"], "Deleted": bool(r["deleted"]),
-         "Rank": r["rank"], "Type": name, "ChildItems": [], "IconHint": "", "ColorBlock": 0,
-         "ExtraInfo": "", "StyleHint": "", "FullName": r["full_name"]}
-        for r in rows
-    ])  # fmt: skip
+    return ok(
+        [
+            {
+                "Id": r["id"],
+                "Name": r["name"],
+                "ToolTip": r["tooltip"],
+                "Deleted": bool(r["deleted"]),
+                "Rank": r["rank"],
+                "Type": name,
+                "ChildItems": [],
+                "IconHint": "",
+                "ColorBlock": 0,
+                "ExtraInfo": "",
+                "StyleHint": "",
+                "FullName": r["full_name"],
+            }
+            for r in rows
+        ]
+    )
 
 
 ROUTES: list[Route] = [

@@ -75,10 +75,21 @@ SCHEMA: tuple[str, ...] = (
 )
 
 TABLES = (
-    "meta", "erp_connector", "erp_connection", "erp_config", "erp_actor", "erp_field",
-    "erp_list_mapping", "quote_connection", "quote_config", "quote_line_config", "mdo_item",
-    "engine", PRICE_LIST.name, PRODUCT.name,
-)  # fmt: skip
+    "meta",
+    "erp_connector",
+    "erp_connection",
+    "erp_config",
+    "erp_actor",
+    "erp_field",
+    "erp_list_mapping",
+    "quote_connection",
+    "quote_config",
+    "quote_line_config",
+    "mdo_item",
+    "engine",
+    PRICE_LIST.name,
+    PRODUCT.name,
+)
 
 
 class Store:
@@ -174,3 +185,12 @@ class Store:
             conn.close()
         if self._memory:
             self._shared.close()
+
+
+def reset_database(path: str | os.PathLike[str]) -> None:
+    """Re-seed the database at ``path`` as a new tenant (created when missing)."""
+    store = Store(path)
+    try:
+        store.reset()
+    finally:
+        store.close()
