@@ -82,9 +82,14 @@ def mask(value: Any) -> Any:
         return MASK
     if isinstance(value, dict):
         return {k: mask(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [mask(v) for v in value]
     return value
+
+
+def plain(value: Any) -> Any:
+    """For comparison only: a Secret equals the plain string it holds."""
+    return value.reveal() if isinstance(value, Secret) else value
 
 
 def is_sensitive(value: Any) -> bool:

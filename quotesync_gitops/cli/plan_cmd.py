@@ -21,7 +21,7 @@ from quotesync_gitops.plan.planfile import load_plan, save_plan
 from quotesync_gitops.render.diagnostics import render_diagnostics
 from quotesync_gitops.render.json_format import render_json
 from quotesync_gitops.render.markdown import render_markdown
-from quotesync_gitops.render.text import render_text
+from quotesync_gitops.render.text import drift_found, render_text
 from quotesync_gitops.target import describe_target, open_client
 
 FORMATS = click.Choice(["text", "markdown", "json"])
@@ -143,7 +143,7 @@ def drift(
     if out:
         _write(out, report)
     click.echo(report)
-    return EXIT_CHANGES if result.has_changes or result.unmanaged else EXIT_OK
+    return EXIT_CHANGES if drift_found(result) else EXIT_OK
 
 
 @click.command()

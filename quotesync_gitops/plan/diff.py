@@ -16,7 +16,7 @@ from typing import Any
 
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import FieldChange
-from quotesync_gitops.secrets import UNREADABLE, Secret
+from quotesync_gitops.secrets import UNREADABLE, Secret, plain
 
 #: Paths (last segment) whose list order carries meaning and is compared relatively.
 ORDER_KEYS = frozenset({"fieldOrder", "priority"})
@@ -73,7 +73,7 @@ def _diff(path: str, before: Any, after: Any, out: DiffResult, partial: bool) ->
         return
     if partial and after is None:
         return
-    if before != after:
+    if plain(before) != plain(after):
         out.changes.append(FieldChange(path, before, after))
 
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from quotesync_gitops.model import SourceRef
-from quotesync_gitops.secrets import is_sensitive, mask
+from quotesync_gitops.secrets import MASK, is_sensitive, mask
 
 PLAN_FORMAT_VERSION = 1
 
@@ -37,15 +37,17 @@ class FieldChange:
 
     @property
     def sensitive(self) -> bool:
-        return is_sensitive(self.before) or is_sensitive(self.after)
+        """Either side is secret (or was, in a plan read back from a file)."""
+        return any(is_sensitive(v) or v == MASK for v in (self.before, self.after))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "before": mask(self.before),
-            "after": mask(self.after),
-            "sensitive": self.sensitive,
-        }
+        """Masked: when one side is secret, both are shown as (sensitive)."""
+        if self.sensitive:
+            before = None if self.before is None else MASK
+            after = None if self.after is None else MASK
+        else:
+            before, after = mask(self.before), mask(self.after)
+        return {"path": self.path, "before": before, "after": after, "sensitive": self.sensitive}
 
 
 @dataclass(frozen=True)
