@@ -38,12 +38,12 @@ def _change_crm_by_hand(ws: Workspace) -> None:
         )
         # 4. a product price
         for product in client.iter_products():
-            if product["Code"] == "SUP-STD":
+            if product["Code"] == "HW-1002":
                 product["UnitListPrice"] = 1.5
                 client.update_product(product["ProductId"], product)
                 break
         else:
-            raise AssertionError("example product SUP-STD not found")
+            raise AssertionError("example product HW-1002 not found")
         # 5. soft-delete a connection
         quote = next(c for c in client.quote_get_installed_connections()
                      if c["DisplayName"] == "ERP Quotes")
@@ -67,9 +67,9 @@ def test_drift_finds_each_hand_change_once(applied: Workspace) -> None:
     sync = next(c for c in data["changes"] if c["kind"] == "SyncSettings")
     assert sync["action"] == "reorder"
     prices = by_address["PriceList/Standard NOK 2026"]
-    assert [c["name"] for c in prices["children"]] == ["Standard NOK 2026/SUP-STD"]
+    assert [c["name"] for c in prices["children"]] == ["Standard NOK 2026/HW-1002"]
     assert [u["name"] for u in data["unmanaged"]] == ["Hand made"]
     markdown = applied.run("drift", str(applied.manifests), "--format", "markdown")
     assert markdown.exit_code == 2
-    for needle in ("ERP Quotes", "SUP-STD", "Hand made", "email"):
+    for needle in ("ERP Quotes", "HW-1002", "Hand made", "email"):
         assert needle in markdown.output and needle in text.output
