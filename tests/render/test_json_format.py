@@ -71,10 +71,8 @@ def test_render_json_is_to_dict_with_sensitive_fields_masked_on_both_sides() -> 
         "sensitive": True,
     }
     # The product's plain live value "a" is masked because its manifest value is a secret.
-    assert expected["changes"][2]["children"][0]["fields"][0]["before"] == "a"
     product_field = document["changes"][2]["children"][0]["fields"][0]
     assert product_field["before"] == product_field["after"] == "(sensitive)"
-    expected["changes"][2]["children"][0]["fields"][0]["before"] = "(sensitive)"
     assert document == {**expected, "mode": "plan"}
 
 
