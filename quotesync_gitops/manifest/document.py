@@ -13,7 +13,7 @@ from quotesync_gitops.manifest.checks import check_spec
 from quotesync_gitops.manifest.interpolate import resolve_tree
 from quotesync_gitops.manifest.problems import Problems, Where
 from quotesync_gitops.manifest.products import MAX_PRODUCT_PROBLEMS, check_product
-from quotesync_gitops.manifest.products_csv import read_products_csv
+from quotesync_gitops.manifest.products_csv import CsvCell, read_products_csv
 from quotesync_gitops.manifest.references import ReferenceContext, is_inside
 from quotesync_gitops.manifest.schema_check import check_document
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
@@ -127,18 +127,20 @@ def _products(
 ) -> dict[str, dict[str, Any]]:
     """Inline products and those of productsFile, by code; repeats and bad rows reported."""
     out: dict[str, dict[str, Any]] = {}
-    first_at: dict[str, Where | SourceRef] = {}
+    first_at: dict[str, Where | CsvCell] = {}
     if not isinstance(spec, dict):
         return out
     shown = hidden = 0
 
-    def add(product: dict[str, Any], at: Where | SourceRef) -> None:
+    def add(product: dict[str, Any], at: Where | CsvCell) -> None:
         code = product["code"]
         if code in first_at:
-            message = (
-                f"product code {code!r} is listed twice in this price list (first at {{first}})"
+            first = first_at[code]
+            problems.at(
+                at if isinstance(at, Where) else at.source(),
+                f"product code {code!r} is listed twice in this price list (first at {{first}})",
+                first=first if isinstance(first, Where) else first.source(),
             )
-            problems.at(at, message, first=first_at[code])
             return
         first_at[code] = at
         out[code] = product
@@ -146,7 +148,7 @@ def _products(
     inline = spec.get("products")
     if isinstance(inline, list):
         for index, item in enumerate(inline):
-            product, found = check_product(item, f"spec.products[{index}]")
+            product, found = check_product(item, index)
             for problem in found:
                 if shown >= MAX_PRODUCT_PROBLEMS:
                     hidden += 1
@@ -172,7 +174,7 @@ def _products_file(
     where: Where,
     ctx: FileContext,
     problems: Problems,
-    add: Callable[[dict[str, Any], Where | SourceRef], None],
+    add: Callable[[dict[str, Any], Where | CsvCell], None],
 ) -> None:
     refs = ctx.refs
     path = FsPath(os.path.normpath(refs.manifest_dir / file_name))

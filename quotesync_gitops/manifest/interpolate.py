@@ -63,26 +63,18 @@ def resolve_tree(
 ) -> Any:
     """``value`` with references resolved; unchanged parts are shared, not copied."""
     if isinstance(value, str):
-        if "${" not in value:
-            return value
-        resolved = resolve(value, ctx)
-        for problem in resolved.problems:
-            report(path, problem)
-        if isinstance(resolved.value, Secret):
-            if plain_only(path):
-                report(
-                    path,
-                    f"{dotted(path)} cannot come from ${{env:}} or ${{file:}}: such values are "
-                    "secret, and this is a name or key the tool matches on; write it out or "
-                    "use ${var:NAME}",
-                )
-                return value
-            secrets.add(path)
-        return resolved.value
+        return _resolve_text(value, path, ctx, report, secrets) if "${" in value else value
     if isinstance(value, dict):
         changed: dict[str, Any] | None = None
         for key, item in value.items():
-            new = resolve_tree(item, (*path, key), ctx, report, secrets)
+            if type(item) is str:
+                if "${" not in item:
+                    continue  # the common case: no call, no path
+                new = _resolve_text(item, (*path, key), ctx, report, secrets)
+            elif isinstance(item, dict | list):
+                new = resolve_tree(item, (*path, key), ctx, report, secrets)
+            else:
+                continue
             if new is not item:
                 if changed is None:
                     changed = dict(value)
@@ -91,6 +83,8 @@ def resolve_tree(
     if isinstance(value, list):
         out: list[Any] | None = None
         for index, item in enumerate(value):
+            if type(item) is str and "${" not in item:
+                continue
             new = resolve_tree(item, (*path, index), ctx, report, secrets)
             if new is not item:
                 if out is None:
@@ -98,3 +92,22 @@ def resolve_tree(
                 out[index] = new
         return value if out is None else out
     return value
+
+
+def _resolve_text(
+    value: str, path: Path, ctx: ReferenceContext, report: Report, secrets: set[Path]
+) -> str | Secret:
+    resolved = resolve(value, ctx)
+    for problem in resolved.problems:
+        report(path, problem)
+    if isinstance(resolved.value, Secret):
+        if plain_only(path):
+            report(
+                path,
+                f"{dotted(path)} cannot come from ${{env:}} or ${{file:}}: such values are "
+                "secret, and this is a name or key the tool matches on; write it out or "
+                "use ${var:NAME}",
+            )
+            return value
+        secrets.add(path)
+    return resolved.value

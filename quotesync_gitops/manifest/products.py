@@ -9,7 +9,6 @@ into its canonical dict on the way.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -103,8 +102,13 @@ def number_value(f: ProductField, number: float, label: str) -> tuple[Any, str |
     return round(number, 6), None
 
 
-def check_product(item: Any, label: str) -> tuple[dict[str, Any] | None, list[RowProblem]]:
-    """Canonical product of one inline YAML entry, or None with the problems found."""
+def check_product(item: Any, index: int) -> tuple[dict[str, Any] | None, list[RowProblem]]:
+    """Canonical product of inline entry ``spec.products[index]``, or None with its problems.
+
+    The common case (a string or a number that fits) is decided inline; anything else goes
+    through :func:`check_value`, which words the problem.
+    """
+    label = f"spec.products[{index}]"
     if not isinstance(item, dict):
         return None, [
             RowProblem(
@@ -114,7 +118,7 @@ def check_product(item: Any, label: str) -> tuple[dict[str, Any] | None, list[Ro
             )
         ]
     fields = product_fields()
-    out = dict(product_template())
+    out = product_template().copy()
     problems: list[RowProblem] = []
     for key, value in item.items():
         f = fields.get(key)
@@ -125,6 +129,20 @@ def check_product(item: Any, label: str) -> tuple[dict[str, Any] | None, list[Ro
                 )
             )
             continue
+        kind = type(value)
+        if f.type == "string" and kind is str:
+            if f.min_length <= len(value) <= (f.max_length or len(value)):
+                out[key] = value
+                continue
+        elif f.type == "number" and (kind is float or kind is int):
+            number = float(value)
+            if (
+                math.isfinite(number)
+                and (f.minimum is None or number >= f.minimum)
+                and (f.maximum is None or number <= f.maximum)
+            ):
+                out[key] = round(number, 6)
+                continue
         canonical, problem = check_value(f, value, f"{label}.{key}")
         if problem is not None:
             problems.append(RowProblem(key, problem))
@@ -134,11 +152,3 @@ def check_product(item: Any, label: str) -> tuple[dict[str, Any] | None, list[Ro
         if name not in item:
             problems.append(RowProblem(None, f"{label} is missing the required field {name!r}"))
     return (None if problems else out), problems
-
-
-def limited(problems: Iterator[Any], limit: int = MAX_PRODUCT_PROBLEMS) -> Iterator[Any]:
-    """The first ``limit`` problems; the caller reports how many more there were."""
-    for count, problem in enumerate(problems):
-        if count >= limit:
-            return
-        yield problem

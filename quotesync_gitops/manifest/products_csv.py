@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,6 @@ from quotesync_gitops.manifest.wording import suggestion
 from quotesync_gitops.model import Diagnostic, SourceRef
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
-_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
 
@@ -37,7 +36,7 @@ _FALSE = frozenset({"false", "no", "0"})
 @dataclass
 class CsvProducts:
     #: (canonical product, where its code cell is)
-    products: list[tuple[dict[str, Any], SourceRef]] = field(default_factory=list)
+    products: list[tuple[dict[str, Any], CsvCell]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sha256: str | None = None
     _hidden: int = 0
@@ -108,7 +107,6 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
     lines = text.split("\n")
     delimiter = _delimiter(lines[0] if lines else "")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    fields = product_fields()
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
@@ -125,7 +123,7 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
             previous_end = reader.line_num
             if not record or all(not cell.strip() for cell in record):
                 continue
-            _row(record, start, columns, lines, delimiter, display, out, fields)
+            _row(record, start, columns, lines, delimiter, display, out)
     except csv.Error as exc:
         out.problem(SourceRef(display, reader.line_num or 1, 1), f"CSV syntax error: {exc}")
 
@@ -159,6 +157,25 @@ def _header(
     return columns
 
 
+class CsvCell:
+    """Where a cell is, with its column worked out only when a diagnostic needs it."""
+
+    __slots__ = ("delimiter", "display", "index", "line", "lines")
+
+    def __init__(self, display: str, lines: list[str], delimiter: str, line: int, index: int):
+        self.display, self.lines, self.delimiter = display, lines, delimiter
+        self.line, self.index = line, index
+
+    def source(self) -> SourceRef:
+        return SourceRef(
+            self.display, *cell_position(self.lines, self.line, self.index, self.delimiter)
+        )
+
+
+_STRING, _NUMBER_FIELD, _BOOLEAN = 0, 1, 2
+_KINDS = {"string": _STRING, "number": _NUMBER_FIELD, "boolean": _BOOLEAN}
+
+
 def _row(
     record: list[str],
     line: int,
@@ -167,7 +184,6 @@ def _row(
     delimiter: str,
     display: str,
     out: CsvProducts,
-    fields: dict[str, ProductField],
 ) -> None:
     if len(record) != len(columns):
         out.problem(
@@ -175,43 +191,57 @@ def _row(
             f"this row has {len(record)} cells but the header has {len(columns)} columns",
         )
         return
-    product = dict(product_template())
-    code_at = SourceRef(display, line, 1)
+    product = product_template().copy()
+    code_index = -1
     ok = True
-    for index, (column, raw) in enumerate(zip(columns, record, strict=True)):
+    for index, column in enumerate(columns):
         if column is None:
             continue
-        value, problem = _cell(column, raw)
-        if problem is None and column.name == "code":
-            code_at = SourceRef(display, *cell_position(lines, line, index, delimiter))
-        if problem is not None:
-            ok = False
-            where = SourceRef(display, *cell_position(lines, line, index, delimiter))
-            out.problem(where, f"{column.name}: {problem}")
-        elif value is not None:
-            product[column.name] = value
-    if ok and not product["code"]:
+        raw = record[index]
+        kind = _KINDS[column.type]
+        problem: str | None = None
+        if kind == _STRING:
+            if not raw:
+                continue
+            if column.max_length is not None and len(raw) > column.max_length:
+                problem = length_problem(column, raw, "the value", secret=False)
+            else:
+                product[column.name] = raw
+                if column.name == "code":
+                    code_index = index
+                continue
+        else:
+            text = raw.strip()
+            if not text:
+                continue
+            if kind == _NUMBER_FIELD:
+                value, problem = _number_cell(column, text)
+            else:
+                value, problem = _boolean_cell(text)
+            if problem is None:
+                product[column.name] = value
+                continue
         ok = False
-        out.problem(code_at, "code is empty; every product needs a code")
-    if ok:
-        out.products.append((product, code_at))
+        out.problem(
+            CsvCell(display, lines, delimiter, line, index).source(), f"{column.name}: {problem}"
+        )
+    if ok and code_index < 0:
+        out.problem(SourceRef(display, line, 1), "code is empty; every product needs a code")
+    elif ok:
+        out.products.append((product, CsvCell(display, lines, delimiter, line, code_index)))
 
 
-def _cell(f: ProductField, raw: str) -> tuple[Any, str | None]:
-    """(value or None for the default, problem) of one cell."""
-    if f.type == "string":
-        return (raw if raw else None), length_problem(f, raw, "the value", secret=False)
-    text = raw.strip()
-    if not text:
-        return None, None
-    if f.type == "number":
-        if not _NUMBER.fullmatch(text):
-            return (
-                None,
-                f"{text!r} is not a number; write numbers like 1234.50 (no spaces or commas)",
-            )
-        value, problem = number_value(f, float(text), "the value")
-        return value, problem
+def _number_cell(f: ProductField, text: str) -> tuple[Any, str | None]:
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if "_" in text or not math.isfinite(number) or not text.isascii():
+        return None, f"{text!r} is not a number; write numbers like 1234.50 (no spaces or commas)"
+    return number_value(f, number, "the value")
+
+
+def _boolean_cell(text: str) -> tuple[Any, str | None]:
     lowered = text.lower()
     if lowered in _TRUE:
         return True, None

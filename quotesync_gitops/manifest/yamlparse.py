@@ -7,9 +7,8 @@ deeper values are found again only when a diagnostic needs one (see ``locate``).
 
 Rules (also the safety guarantees):
 
-* Scalars resolve by the YAML 1.2 core schema: only ``true``/``false`` are booleans (``NO``
-  stays the string Norway needs), no sexagesimal numbers (``12:00:00`` stays a string), no
-  timestamps (dates stay strings). Mapping keys are always their source text.
+* Scalars resolve by the YAML 1.2 core schema (``yamlscalars``). Mapping keys are always
+  their source text.
 * Tags other than the core ones (``!!python/object``, ``!!binary``, ``!Ref``) are errors and
   never construct anything.
 * Duplicate keys are errors (PyYAML keeps the last one silently).
@@ -19,12 +18,21 @@ Rules (also the safety guarantees):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml import events as ev
+
+from quotesync_gitops.manifest.yamlscalars import (
+    CORE_TAG,
+    PLAIN_TAGS,
+    STR_TAG,
+    TYPED_TAGS,
+    resolve_plain,
+    short_tag,
+    typed,
+)
 
 Mark = tuple[int, int]  # 1-based line, 1-based column
 Path = tuple[str | int, ...]
@@ -35,19 +43,12 @@ MAX_ALIAS_EXPANSION = 100_000
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-CORE_TAG = "tag:yaml.org,2002:"
-_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_TRUES = frozenset({"true", "True", "TRUE"})
-_FALSES = frozenset({"false", "False", "FALSE"})
-_SPECIAL_FLOATS = {
-    ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
-    "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
-    "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
-    ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
-}  # fmt: skip
-_MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
+_SCALAR = ev.ScalarEvent
+_MAPPING_START = ev.MappingStartEvent
+_MAPPING_END = ev.MappingEndEvent
+_SEQUENCE_START = ev.SequenceStartEvent
+_SEQUENCE_END = ev.SequenceEndEvent
+_ALIAS = ev.AliasEvent
 
 
 @dataclass(frozen=True)
@@ -83,56 +84,29 @@ def _mark(m: Any) -> Mark:
     return (m.line + 1, m.column + 1)
 
 
-def resolve_plain(text: str) -> Any:
-    """YAML 1.2 core schema resolution of an untagged plain scalar."""
-    if not text:
-        return None
-    if text[0] not in _MAYBE_NOT_STRING:
-        return text
-    if text in _NULLS:
-        return None
-    if text in _TRUES:
-        return True
-    if text in _FALSES:
-        return False
-    if _INT.fullmatch(text):
-        if text.startswith(("0o", "0x")):
-            return int(text[2:], 8 if text[1] == "o" else 16)
-        return int(text)
-    if _FLOAT.fullmatch(text):
-        return float(text)
-    return _SPECIAL_FLOATS.get(text, text)
+_NO_KEY = object()  # a mapping waits for its next key
+_KEY_BUILDING = object()  # a list/mapping/alias is being read as a key (reported, dropped)
+_BAD_KEY = object()  # the value of a dropped key follows: read it, drop it
+_MERGE = object()  # the value of "<<" follows
 
 
 class _Frame:
-    __slots__ = (
-        "anchor",
-        "first_keys",
-        "key",
-        "key_mark",
-        "merges",
-        "path",
-        "size",
-        "start",
-        "value",
-    )
+    """An open mapping or list. Marks are libyaml's (0-based), converted only when used."""
 
-    def __init__(self, value: Any, path: Path | None, anchor: str | None, start: Mark) -> None:
-        self.value = value
+    __slots__ = ("anchor", "first_keys", "is_map", "key", "key_mark", "merges", "path",
+                 "size", "start", "value")  # fmt: skip
+
+    def __init__(self, is_map: bool, path: Path | None, anchor: str | None, start: Any) -> None:
+        self.is_map = is_map
+        self.value: Any = {} if is_map else []
         self.path = path  # None below the depth where positions are recorded
         self.anchor = anchor
         self.start = start
         self.size = 1
-        self.key: Any = _NO_KEY  # mappings: the pending key
-        self.key_mark: Mark = start
-        self.first_keys: dict[str, int] | None = {} if isinstance(value, dict) else None
-        self.merges: list[tuple[Any, Mark]] = []
-
-
-_NO_KEY = object()  # a mapping waits for its next key
-_KEY_BUILDING = object()  # a list/mapping/alias is being read as a key (reported, dropped)
-_BAD_KEY = object()  # the value of a dropped key follows: read it, drop it
-_MERGE = object()
+        self.key: Any = _NO_KEY
+        self.key_mark: Any = None
+        self.first_keys: dict[str, Any] = {}
+        self.merges: list[tuple[Any, Any]] = []
 
 
 class _Builder:
@@ -144,58 +118,40 @@ class _Builder:
         self.expanded = 0
         self.doc: ParsedDocument | None = None
 
-    def problem(self, mark: Mark, message: str) -> None:
-        self.result.problems.append((mark, message))
+    def problem(self, mark: Any, message: str) -> None:
+        self.result.problems.append((_mark(mark), message))
 
-    # -- scalars ---------------------------------------------------------------------------
-
-    def scalar(self, event: Any) -> Any:
-        tag = event.tag
-        text: str = event.value
-        if tag is None:
-            return resolve_plain(text) if event.implicit[0] else text
-        if tag == "!" or tag == CORE_TAG + "str":
-            return text
-        wanted = tag[len(CORE_TAG) :] if tag.startswith(CORE_TAG) else ""
-        if wanted in ("int", "float", "bool", "null"):
-            value = resolve_plain(text) if text else None
-            is_number = isinstance(value, int | float) and not isinstance(value, bool)
-            if wanted == "float" and is_number:
-                return float(value)  # type: ignore[arg-type]
-            if (
-                (wanted == "int" and is_number and isinstance(value, int))
-                or (wanted == "bool" and isinstance(value, bool))
-                or (wanted == "null" and value is None)
-            ):
-                return value
-            self.problem(_mark(event.start_mark), f"{text!r} is not a valid !!{wanted} value")
-            return text
-        self._bad_tag(event)
-        return text
-
-    def _bad_tag(self, event: Any) -> None:
+    def bad_tag(self, event: Any) -> None:
         self.problem(
-            _mark(event.start_mark),
-            f"YAML tag {_short_tag(event.tag)} is not allowed: manifests hold plain values "
+            event.start_mark,
+            f"YAML tag {short_tag(event.tag)} is not allowed: manifests hold plain values "
             "(text, numbers, true/false, lists and mappings) without tags",
         )
 
-    # -- structure -------------------------------------------------------------------------
+    # -- where values go -------------------------------------------------------------------
 
-    def child_path(self, parent: _Frame) -> Path | None:
-        if parent.path is None or len(parent.path) >= 2:
+    def child_path(self, parent: _Frame | None) -> Path | None:
+        """Path of the next value in ``parent`` if positions are recorded that deep."""
+        if parent is None:
+            return ()
+        path = parent.path
+        if path is None or len(path) >= 2:
             return None
-        if isinstance(parent.value, dict):
+        if parent.is_map:
             key = parent.key
-            return (*parent.path, key) if isinstance(key, str) else None
-        return (*parent.path, len(parent.value))
+            return (*path, key) if type(key) is str else None
+        return (*path, len(parent.value))
 
-    def record(self, path: Path | None, key: Mark | None, start: Mark) -> None:
+    def record(self, parent: _Frame | None, start: Any) -> None:
+        path = self.child_path(parent)
         if path is not None and self.doc is not None:
-            self.doc.positions[path] = Position(key, start)
+            key = parent.key_mark if parent is not None and parent.is_map else None
+            self.doc.positions[path] = Position(
+                _mark(key) if key is not None else None, _mark(start)
+            )
 
-    def add(self, value: Any, size: int, start: Mark, anchor: str | None) -> None:
-        """A finished value: register its anchor and put it in its parent."""
+    def finish(self, value: Any, size: int, anchor: str | None) -> None:
+        """A complete value: register its anchor and put it in its parent."""
         if anchor is not None:
             self.anchors[anchor] = (value, size)
         if not self.stack:
@@ -204,62 +160,117 @@ class _Builder:
             return
         parent = self.stack[-1]
         parent.size += size
-        if isinstance(parent.value, list):
+        if not parent.is_map:
             parent.value.append(value)
             return
         key = parent.key
-        if key is _KEY_BUILDING:
-            parent.key = _BAD_KEY
-            return
-        parent.key = _NO_KEY
-        if key is _MERGE:
-            parent.merges.append((value, parent.key_mark))
-        elif key is not _BAD_KEY:
+        if type(key) is str:
             parent.value[key] = value
+            parent.key = _NO_KEY
+        elif key is _MERGE:
+            parent.merges.append((value, parent.key_mark))
+            parent.key = _NO_KEY
+        elif key is _KEY_BUILDING:
+            parent.key = _BAD_KEY
+        else:
+            parent.key = _NO_KEY  # the value of a dropped key
 
-    def key_event(self, frame: _Frame, event: Any) -> None:
-        """A mapping expects a key and got ``event``."""
-        mark = _mark(event.start_mark)
-        frame.key_mark = mark
-        if type(event) is not ev.ScalarEvent:
-            self.problem(mark, "mapping keys must be plain names, not lists, mappings or aliases")
-            frame.key = _KEY_BUILDING
+    def complex_key(self, frame: _Frame, event: Any) -> None:
+        frame.key_mark = event.start_mark
+        self.problem(
+            event.start_mark, "mapping keys must be plain names, not lists, mappings or aliases"
+        )
+        frame.key = _KEY_BUILDING
+
+    # -- events ----------------------------------------------------------------------------
+
+    def scalar(self, event: Any) -> None:
+        self.values += 1
+        stack = self.stack
+        frame = stack[-1] if stack else None
+        if frame is not None and frame.is_map and frame.key is _NO_KEY:
+            self.key(frame, event)
             return
-        if event.tag not in (None, "!", CORE_TAG + "str"):
-            self._bad_tag(event)
+        tag = event.tag
+        if tag is None:
+            text = event.value
+            value = resolve_plain(text) if event.implicit[0] else text
+        else:
+            value = self.tagged(event)
+        if frame is None or frame.path is not None:
+            self.record(frame, event.start_mark)
+        if frame is None or event.anchor is not None or not frame.is_map:
+            self.finish(value, 1, event.anchor)
+            return
+        key = frame.key
+        if type(key) is str:  # the common case, kept short
+            frame.value[key] = value
+            frame.key = _NO_KEY
+            frame.size += 1
+        else:
+            self.finish(value, 1, None)
+
+    def tagged(self, event: Any) -> Any:
+        tag: str = event.tag
         text: str = event.value
-        if text == "<<" and event.implicit[0] and event.tag is None:
+        if tag in PLAIN_TAGS:
+            return text
+        wanted = tag[len(CORE_TAG) :] if tag.startswith(CORE_TAG) else ""
+        if wanted in TYPED_TAGS:
+            value, fits = typed(text, wanted)
+            if fits:
+                return value
+            self.problem(event.start_mark, f"{text!r} is not a valid !!{wanted} value")
+            return text
+        self.bad_tag(event)
+        return text
+
+    def key(self, frame: _Frame, event: Any) -> None:
+        tag = event.tag
+        if tag is not None and tag != "!" and tag != STR_TAG:
+            self.bad_tag(event)
+        text: str = event.value
+        mark = event.start_mark
+        frame.key_mark = mark
+        if text == "<<" and tag is None and event.implicit[0]:
             frame.key = _MERGE
             return
-        assert frame.first_keys is not None
         first = frame.first_keys.get(text)
         if first is not None:
             self.problem(
                 mark,
-                f"duplicate key {text!r} in this mapping (first at line {first}); "
+                f"duplicate key {text!r} in this mapping (first at line {first.line + 1}); "
                 "YAML would silently keep only the last one",
             )
         else:
-            frame.first_keys[text] = mark[0]
+            frame.first_keys[text] = mark
         frame.key = text
 
-    def open(self, container: Any, event: Any) -> None:
-        start = _mark(event.start_mark)
-        parent = self.stack[-1] if self.stack else None
-        path: Path | None = () if parent is None else self.child_path(parent)
-        self.record(path, _key_mark(parent), start)
-        if len(self.stack) >= MAX_DEPTH:
-            self.problem(start, f"values are nested deeper than {MAX_DEPTH} levels")
+    def open(self, event: Any, is_map: bool) -> None:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            self.problem(
+                event.start_mark, f"the file holds more than {MAX_VALUES:,} values; split it up"
+            )
             raise _Stop
-        if event.tag not in (None, "!", CORE_TAG + "map", CORE_TAG + "seq"):
-            self._bad_tag(event)
-        self.stack.append(_Frame(container, path, event.anchor, start))
+        parent = self.stack[-1] if self.stack else None
+        if parent is not None and parent.is_map and parent.key is _NO_KEY:
+            self.complex_key(parent, event)
+        path = self.child_path(parent)
+        if path is not None:
+            self.record(parent, event.start_mark)
+        if len(self.stack) >= MAX_DEPTH:
+            self.problem(event.start_mark, f"values are nested deeper than {MAX_DEPTH} levels")
+            raise _Stop
+        if event.tag is not None and event.tag not in PLAIN_TAGS:
+            self.bad_tag(event)
+        self.stack.append(_Frame(is_map, path, event.anchor, event.start_mark))
 
     def close(self) -> None:
         frame = self.stack.pop()
         if frame.merges:
             self.merge(frame)
-        self.add(frame.value, frame.size, frame.start, frame.anchor)
+        self.finish(frame.value, frame.size, frame.anchor)
 
     def merge(self, frame: _Frame) -> None:
         """``<<: *base`` (or a list of them): keys not written in the mapping come from base."""
@@ -273,75 +284,31 @@ class _Builder:
                     if key not in frame.value:
                         frame.value[key] = item
 
-    def count(self, mark: Mark, size: int = 1) -> None:
-        self.values += size
-        if self.values > MAX_VALUES:
-            self.problem(mark, f"the file holds more than {MAX_VALUES:,} values; split it up")
-            raise _Stop
-
-    def handle(self, event: Any) -> None:
-        kind = type(event)
-        frame = self.stack[-1] if self.stack else None
-        if kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
-            self.close()
-            return
-        if frame is not None and frame.key is _NO_KEY and isinstance(frame.value, dict):
-            if kind is ev.ScalarEvent:
-                self.key_event(frame, event)
-                self.count(frame.key_mark)
-                return
-            self.key_event(frame, event)  # a complex key: reported, then read and dropped
-        if kind is ev.ScalarEvent:
-            start = _mark(event.start_mark)
-            self.count(start)
-            if frame is None or frame.path is not None:
-                path = () if frame is None else self.child_path(frame)
-                self.record(path, _key_mark(frame), start)
-            self.add(self.scalar(event), 1, start, event.anchor)
-        elif kind is ev.MappingStartEvent:
-            self.count(_mark(event.start_mark))
-            self.open({}, event)
-        elif kind is ev.SequenceStartEvent:
-            self.count(_mark(event.start_mark))
-            self.open([], event)
-        elif kind is ev.AliasEvent:
-            self.alias(event, frame)
-
-    def alias(self, event: Any, frame: _Frame | None) -> None:
-        start = _mark(event.start_mark)
-        if frame is not None and frame.path is not None:
-            self.record(self.child_path(frame), _key_mark(frame), start)
+    def alias(self, event: Any) -> None:
+        parent = self.stack[-1] if self.stack else None
+        if parent is not None and parent.is_map and parent.key is _NO_KEY:
+            self.complex_key(parent, event)
+        self.record(parent, event.start_mark)
         found = self.anchors.get(event.anchor)
         if found is None:
             self.problem(
-                start,
+                event.start_mark,
                 f"alias *{event.anchor} refers to no anchor &{event.anchor} written before it "
                 "(or to a value that contains the alias itself)",
             )
-            self.add(None, 1, start, None)
+            self.finish(None, 1, None)
             return
         value, size = found
         self.expanded += size
-        if self.expanded > MAX_ALIAS_EXPANSION:
+        self.values += size
+        if self.expanded > MAX_ALIAS_EXPANSION or self.values > MAX_VALUES:
             self.problem(
-                start,
+                event.start_mark,
                 f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values; "
                 "this looks like an alias bomb",
             )
             raise _Stop
-        self.count(start, size)
-        self.add(value, size, start, None)
-
-
-def _key_mark(frame: _Frame | None) -> Mark | None:
-    """Where the key of the value being read is written (None inside lists)."""
-    if frame is not None and isinstance(frame.value, dict):
-        return frame.key_mark
-    return None
-
-
-def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(CORE_TAG) :] if tag.startswith(CORE_TAG) else tag
+        self.finish(value, size, None)
 
 
 def parse_yaml(text: str) -> ParsedFile:
@@ -349,12 +316,24 @@ def parse_yaml(text: str) -> ParsedFile:
     result = ParsedFile()
     builder = _Builder(result)
     loader = _LOADER(text)
+    get_event = loader.get_event
+    scalar, open_, close, alias = builder.scalar, builder.open, builder.close, builder.alias
     index = 0
     try:
-        while loader.check_event():
-            event = loader.get_event()
+        while True:
+            event = get_event()
             kind = type(event)
-            if kind is ev.DocumentStartEvent:
+            if kind is _SCALAR:
+                scalar(event)
+            elif kind is _MAPPING_START:
+                open_(event, True)
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+                close()
+            elif kind is _SEQUENCE_START:
+                open_(event, False)
+            elif kind is _ALIAS:
+                alias(event)
+            elif kind is ev.DocumentStartEvent:
                 builder.doc = ParsedDocument(index, None, _mark(event.start_mark))
                 builder.stack.clear()
                 builder.anchors.clear()
@@ -363,8 +342,8 @@ def parse_yaml(text: str) -> ParsedFile:
                 result.documents.append(builder.doc)
                 builder.doc = None
                 index += 1
-            elif kind is not ev.StreamStartEvent and kind is not ev.StreamEndEvent:
-                builder.handle(event)
+            elif kind is ev.StreamEndEvent or event is None:
+                break
     except _Stop:
         result.complete = False
     except yaml.MarkedYAMLError as exc:
