@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from quotesync_gitops.apply.concurrency import check_before_write
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
 from quotesync_gitops.apply.erp import write_erp_connection, write_erp_connector
 from quotesync_gitops.apply.pricing import write_price_list
@@ -129,6 +130,7 @@ def apply_plan(plan: Plan, ac: ApplyContext) -> ApplyResult:
             ac.progress(f"skipped {change.address}: depends on {', '.join(blocked)}")
             continue
         ac.progress(f"{change.action} {change.address} ...")
+        check_before_write(ac, change)
         try:
             WRITERS[change.kind](ac, change)
         except CrmConnectionError:

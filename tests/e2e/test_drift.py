@@ -33,8 +33,12 @@ def _change_crm_by_hand(ws: Workspace) -> None:
         client.erp_save_sync_priorities([r["ErpConnectionId"] for r in reversed(rows)])
         # 3. an unmanaged quote connection
         client.quote_save_connection(
-            {"QuoteConnectionId": 0, "ConnectorName": "CrmQuoteConnector",
-             "DisplayName": "Hand made", "AllAccess": True}
+            {
+                "QuoteConnectionId": 0,
+                "ConnectorName": "CrmQuoteConnector",
+                "DisplayName": "Hand made",
+                "AllAccess": True,
+            }
         )
         # 4. a product price
         for product in client.iter_products():
@@ -45,8 +49,9 @@ def _change_crm_by_hand(ws: Workspace) -> None:
         else:
             raise AssertionError("example product HW-1002 not found")
         # 5. soft-delete a connection
-        quote = next(c for c in client.quote_get_installed_connections()
-                     if c["DisplayName"] == "ERP Quotes")
+        quote = next(
+            c for c in client.quote_get_installed_connections() if c["DisplayName"] == "ERP Quotes"
+        )
         client.quote_delete_connection(quote["QuoteConnectionId"])
 
 

@@ -31,17 +31,21 @@ def test_saved_plan_applies_exactly(ws: Workspace, tmp_path: Path) -> None:
 def test_stale_plan_is_refused_and_changes_nothing(applied: Workspace, tmp_path: Path) -> None:
     manifest = next(applied.manifests.rglob("*.yaml"))
     text = manifest.read_text(encoding="utf-8")
-    prices = next(p for p in applied.manifests.rglob("*.yaml") if "Standard NOK 2026" in
-                  p.read_text(encoding="utf-8"))
-    prices.write_text(prices.read_text(encoding="utf-8").replace(
-        "description: ", "description: changed ", 1), encoding="utf-8")
+    prices = next(
+        p
+        for p in applied.manifests.rglob("*.yaml")
+        if "Standard NOK 2026" in p.read_text(encoding="utf-8")
+    )
+    prices.write_text(
+        prices.read_text(encoding="utf-8").replace("description: ", "description: changed ", 1),
+        encoding="utf-8",
+    )
     planfile = tmp_path / "plan.json"
     assert applied.plan("--out", str(planfile)).exit_code == 0
     with applied.client() as client:  # someone changes a planned object
         row = next(p for p in client.iter_pricelists() if p["Name"] == "Standard NOK 2026")
         row["Description"] = "edited by hand"
-        client.update_pricelist(row["PriceListId"], {k: v for k, v in row.items()
-                                                      if k != "_Links"})
+        client.update_pricelist(row["PriceListId"], {k: v for k, v in row.items() if k != "_Links"})
     result = applied.run("apply", str(planfile), "--auto-approve")
     assert result.exit_code == 3, result.output
     assert "PriceList/Standard NOK 2026" in result.output
@@ -52,8 +56,11 @@ def test_stale_plan_is_refused_and_changes_nothing(applied: Workspace, tmp_path:
 
 
 def _enable_pruning(ws: Workspace) -> None:
-    settings = next(p for p in ws.manifests.rglob("*.yaml")
-                    if "kind: RepositorySettings" in p.read_text(encoding="utf-8"))
+    settings = next(
+        p
+        for p in ws.manifests.rglob("*.yaml")
+        if "kind: RepositorySettings" in p.read_text(encoding="utf-8")
+    )
     settings.write_text(
         "apiVersion: quotesync.io/v1\nkind: RepositorySettings\nmetadata:\n  name: repo\n"
         "spec:\n  prune: [QuoteConnection]\n",
@@ -62,8 +69,11 @@ def _enable_pruning(ws: Workspace) -> None:
 
 
 def _quote_manifest(ws: Workspace) -> Path:
-    return next(p for p in ws.manifests.rglob("*.yaml")
-                if "kind: QuoteConnection" in p.read_text(encoding="utf-8"))
+    return next(
+        p
+        for p in ws.manifests.rglob("*.yaml")
+        if "kind: QuoteConnection" in p.read_text(encoding="utf-8")
+    )
 
 
 def test_pruned_removal_needs_allow_deletes_then_soft_deletes_and_restores(

@@ -32,8 +32,11 @@ def _outputs(ws: Workspace, tmp_path: Path, env: dict[str, str]) -> list[str]:
 
 @pytest.mark.parametrize("secret", [VALID, CANARY])
 def test_secret_is_in_no_output(ws: Workspace, tmp_path: Path, secret: str) -> None:
-    env = {"DEMO_ERP_PASSWORD": secret, "DEMO_QUOTE_PASSWORD": secret,
-           "DEMO_ACCOUNTING_API_KEY": secret}
+    env = {
+        "DEMO_ERP_PASSWORD": secret,
+        "DEMO_QUOTE_PASSWORD": secret,
+        "DEMO_ACCOUNTING_API_KEY": secret,
+    }
     for output in _outputs(ws, tmp_path, env):
         assert secret not in output
     assert "(sensitive)" in ws.plan(env=env).output
