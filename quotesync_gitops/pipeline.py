@@ -14,7 +14,7 @@ from quotesync_gitops.apply.connection_tests import run_connection_tests
 from quotesync_gitops.apply.context import ApplyContext
 from quotesync_gitops.apply.engine import ApplyResult, apply_plan
 from quotesync_gitops.crm.client import CrmClient
-from quotesync_gitops.errors import GuardError, ManifestError
+from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.model import DesiredState, Diagnostic, LiveState
@@ -71,6 +71,7 @@ def plan_against(
     """Everything `plan` and `drift` do short of rendering."""
     desired, warnings = load_desired(options)
     live = read_live(client)
+    _check_targets(targets, desired, live)
     result = build_plan(desired, live, targets=targets)
     if any(d.level == "error" for d in result.diagnostics):
         raise InvalidManifests(result.diagnostics, "manifests, checked against the CRM")
@@ -80,6 +81,16 @@ def plan_against(
     if test_connections:
         plan.tests = run_connection_tests(client, desired, live, targets=targets)
     return PlanRun(desired, live, plan, warnings + result.diagnostics)
+
+
+def _check_targets(targets: Iterable[str], desired: DesiredState, live: LiveState) -> None:
+    known = {f"{k}/{n}" for k, n in desired.resources} | {f"{k}/{n}" for k, n in live.resources}
+    unknown = sorted(set(targets) - known)
+    if unknown:
+        raise QuotesyncError(
+            f"--target {', '.join(unknown)} matches no resource in the manifests or the CRM "
+            "(expected KIND/NAME, e.g. ErpConnection/Demo ERP)"
+        )
 
 
 def stale_objects(saved: Plan, fresh: Plan) -> list[str]:

@@ -33,3 +33,11 @@ def test_apply_is_refused_off_a_terminal_without_auto_approve(ws: Workspace) -> 
     assert "--auto-approve" in result.output
     with ws.client() as client:
         assert client.erp_get_all_connections(include_deleted=True) == []
+
+
+def test_target_limits_the_plan_and_rejects_unknown_names(ws: Workspace) -> None:
+    data = json.loads(ws.plan("--format", "json", "--target", "QuoteConnection/ERP Quotes").output)
+    assert [(c["kind"], c["name"]) for c in data["changes"]] == [("QuoteConnection", "ERP Quotes")]
+    bad = ws.plan("--target", "QuoteConnection/Nope")
+    assert bad.exit_code == 1
+    assert "--target QuoteConnection/Nope matches no resource" in bad.output
