@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from quotesync_gitops import __version__
-from quotesync_gitops.cli import apply_cmd, emulator_cmd, plan_cmd, schema_cmd, validate_cmd
+from quotesync_gitops.cli import (
+    apply_cmd,
+    emulator_cmd,
+    export_cmd,
+    plan_cmd,
+    schema_cmd,
+    validate_cmd,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +26,7 @@ cli.add_command(validate_cmd.validate)
 cli.add_command(schema_cmd.schema)
 cli.add_command(emulator_cmd.emulator)
 cli.add_command(apply_cmd.apply)
+cli.add_command(export_cmd.export)
 for _command in plan_cmd.COMMANDS:
     cli.add_command(_command)
 
