@@ -155,7 +155,10 @@ def _request(environ: dict[str, Any]) -> Request:
     host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
     query = {k.lower(): v for k, v in parse_qsl(environ.get("QUERY_STRING", ""), True)}
     raw_path = environ.get("PATH_INFO", "") or "/"
-    path = raw_path.encode("latin-1").decode("utf-8", "replace")
+    try:  # PEP 3333: PATH_INFO carries the raw bytes as latin-1; some callers pass real text
+        path = raw_path.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        path = raw_path
     scheme = environ.get("wsgi.url_scheme", "http")
     return Request(
         method=environ.get("REQUEST_METHOD", "GET").upper(),
@@ -253,6 +256,8 @@ class EmulatorApp:
                 return ok(message.body())
             except HttpError as error:
                 return Response(error.status, error.body())
+            except (UnicodeEncodeError, OverflowError) as exc:  # lone surrogates, huge numbers
+                return Response(400, bad_request(f"A value cannot be stored: {exc}").body())
             except Exception:
                 log.exception("emulator handler failed: %s %s", request.method, request.path)
                 return Response(

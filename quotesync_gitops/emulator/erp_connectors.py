@@ -8,6 +8,7 @@ from typing import Any
 from quotesync_gitops.emulator.connectors import erp_connector_for_url
 from quotesync_gitops.emulator.erp_common import connector_row, definition_of_connector, unreachable
 from quotesync_gitops.emulator.http import (
+    INT32,
     MAX_VALUE,
     NO_CONTENT,
     AgentMessage,
@@ -37,9 +38,12 @@ def _query_id(call: Call) -> int:
     if raw is None:
         raise bad_request("The query parameter 'erpSyncConnectorEntityId' is required.")
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise bad_request("'erpSyncConnectorEntityId' must be an integer.") from exc
+    if value not in INT32:
+        raise bad_request("'erpSyncConnectorEntityId' is out of range for a 32-bit integer.")
+    return value
 
 
 def get_all_connectors(call: Call) -> Response:

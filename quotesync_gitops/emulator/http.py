@@ -55,6 +55,13 @@ class AgentMessage(Exception):
         return {"Message": self.message, "MessageDetail": self.detail}
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+INT32 = range(-(2**31), 2**31)
+
+
 @dataclass(frozen=True)
 class Request:
     method: str
@@ -72,9 +79,11 @@ class Request:
         if not self.body.strip():
             return None
         try:
-            return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return json.loads(self.body.decode("utf-8"), parse_constant=_no_constant)
+        except (UnicodeDecodeError, ValueError) as exc:
             raise bad_request(f"The request body is not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise bad_request("The request body is nested too deeply.") from exc
 
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object (agents take one); empty or ``null`` reads as ``{}``."""
@@ -116,6 +125,7 @@ Handler = Callable[[Call], Response]
 @dataclass(frozen=True)
 class Route:
     method: str
+    template: str  # e.g. /api/v1/Pricelist/{id}
     pattern: re.Pattern[str]
     handler: Handler
     writes: bool
@@ -124,7 +134,7 @@ class Route:
 def route(method: str, template: str, handler: Handler, *, writes: bool) -> Route:
     """A route whose ``{name}`` segments become path parameters; matching ignores case."""
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-    return Route(method, re.compile(f"^{regex}/?$", re.IGNORECASE), handler, writes)
+    return Route(method, template, re.compile(f"^{regex}/?$", re.IGNORECASE), handler, writes)
 
 
 def agent_routes(agent: str, methods: Mapping[str, tuple[Handler, bool]]) -> list[Route]:
@@ -144,6 +154,8 @@ def get_int(data: Mapping[str, Any], key: str, default: int = 0) -> int:
         return default
     if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
         raise bad_request(f"'{key}' must be an integer.")
+    if int(value) not in INT32:
+        raise bad_request(f"'{key}' is out of range for a 32-bit integer.")
     return int(value)
 
 
@@ -194,8 +206,8 @@ def get_list(data: Mapping[str, Any], key: str) -> list[Any]:
 
 def get_int_list(data: Mapping[str, Any], key: str) -> list[int]:
     items = get_list(data, key)
-    if any(isinstance(i, bool) or not isinstance(i, int) for i in items):
-        raise bad_request(f"'{key}' must be an array of integers.")
+    if any(isinstance(i, bool) or not isinstance(i, int) or i not in INT32 for i in items):
+        raise bad_request(f"'{key}' must be an array of 32-bit integers.")
     return [int(i) for i in items]
 
 

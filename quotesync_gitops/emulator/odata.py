@@ -133,6 +133,8 @@ class _FilterParser:
             value: Any = text[1:-1].replace("''", "'")
         elif kind == "num":
             value = float(text) if "." in text else int(text)
+            if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                value = float(value)  # beyond SQLite's integers; compares the same
         elif kind == "name" and text.lower() in ("true", "false"):
             value = text.lower() == "true"
         elif kind == "name" and text.lower() == "null":
@@ -195,7 +197,7 @@ def _int_option(request: Request, name: str, default: int) -> int:
         raise bad_request(f"{name} must be a whole number.") from exc
     if value < 0:
         raise bad_request(f"{name} must not be negative.")
-    return value
+    return min(value, 2**31 - 1)
 
 
 def parse(request: Request, table: Table) -> ODataQuery:

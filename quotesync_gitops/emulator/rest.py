@@ -13,6 +13,7 @@ from typing import Any
 
 from quotesync_gitops.emulator import odata
 from quotesync_gitops.emulator.http import (
+    INT32,
     MAX_NAME,
     NO_CONTENT,
     Call,
@@ -52,6 +53,8 @@ def _read(table: Table, body: Any, stored: dict[str, Any]) -> dict[str, Any]:
         if kind == "bool" and isinstance(value, bool):
             values[column.name] = int(value)
         elif kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+            if value not in INT32:
+                raise bad_request(f"'{column.carrier}' is out of range for a 32-bit integer.")
             values[column.name] = value
         elif kind == "float" and isinstance(value, int | float) and not isinstance(value, bool):
             values[column.name] = float(value)
@@ -73,6 +76,8 @@ def _row(db: sqlite3.Connection, table: Table, raw_id: str) -> sqlite3.Row:
         row_id = int(raw_id)
     except ValueError as exc:
         raise bad_request(f"'{raw_id}' is not an id.") from exc
+    if row_id not in INT32:
+        raise bad_request(f"'{raw_id}' is not an id.")
     row: sqlite3.Row | None = db.execute(
         f"SELECT * FROM {table.name} WHERE id = ?", (row_id,)
     ).fetchone()
