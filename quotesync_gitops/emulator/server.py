@@ -126,7 +126,7 @@ def start_in_thread(
     server = _make_server(host, port, app)
     thread = threading.Thread(
         target=server.serve_forever,
-        kwargs={"poll_interval": 0.05},
+        kwargs={"poll_interval": 0.01},
         daemon=True,
         name=f"quotesync-emulator-{server.server_address[1]}",
     )
