@@ -25,7 +25,10 @@ def test_contract_helper_rejects_wrong_types() -> None:
 def test_contract_helper_validates_arrays_and_swagger2() -> None:
     assert "SuperOffice.CRM.Services.QuoteConnection" in schema_names("QuoteAgent")
     assert_matches(
-        "QuoteAgent", "SuperOffice.CRM.Services.QuoteConnection", [{"QuoteConnectionId": 3}], many=True
+        "QuoteAgent",
+        "SuperOffice.CRM.Services.QuoteConnection",
+        [{"QuoteConnectionId": 3}],
+        many=True,
     )
     with pytest.raises(AssertionError):
         assert_matches(
