@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from quotesync_gitops.manifest.document import Declared
 from quotesync_gitops.manifest.problems import Problems, Where
+from quotesync_gitops.manifest.wording import dotted
 from quotesync_gitops.model import SINGLETON_KINDS, Kind
 
 
@@ -92,7 +93,7 @@ def _reference(
     if not isinstance(value, str) or not value:
         return
     where = Where(item.where.file, item.where.doc, ("spec", *path))
-    field = ".".join(str(p) for p in path) if len(path) == 1 else f"{path[0]}[{path[1]}]"
+    field = dotted(("spec", *path))
     target = by_kind.get(target_kind, {}).get(value)
     if target is None:
         if must_exist:

@@ -10,14 +10,14 @@ from typing import Any
 
 from quotesync_gitops.manifest.canonical import canonical_spec
 from quotesync_gitops.manifest.checks import check_spec
-from quotesync_gitops.manifest.interpolate import resolve_tree
+from quotesync_gitops.manifest.interpolate import Found, resolve_tree
 from quotesync_gitops.manifest.problems import Problems, Where
 from quotesync_gitops.manifest.products import MAX_PRODUCT_PROBLEMS, check_product
 from quotesync_gitops.manifest.products_csv import CsvCell, read_products_csv
 from quotesync_gitops.manifest.references import ReferenceContext, is_inside
 from quotesync_gitops.manifest.schema_check import check_document
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
-from quotesync_gitops.manifest.wording import kind_of, suggestion
+from quotesync_gitops.manifest.wording import closest, kind_of
 from quotesync_gitops.manifest.yamlparse import ParsedDocument, Path
 from quotesync_gitops.model import Kind, SourceRef
 from quotesync_gitops.secrets import reveal
@@ -63,19 +63,20 @@ def read_document(doc: ParsedDocument, ctx: FileContext, problems: Problems) -> 
         return None
     kind = str(value["kind"])
     before = problems.count
-    secrets: set[Path] = set()
+    found = Found()
 
     def report(path: Path, message: str) -> None:
         problems.at(where.child(*path), message)
 
-    metadata = resolve_tree(value.get("metadata"), ("metadata",), ctx.refs, report, secrets)
-    spec = resolve_tree(value.get("spec"), ("spec",), ctx.refs, report, secrets)
+    metadata = resolve_tree(value.get("metadata"), ("metadata",), ctx.refs, report, found)
+    spec = resolve_tree(value.get("spec"), ("spec",), ctx.refs, report, found)
     view_spec = spec
     if kind == Kind.PRICE_LIST and isinstance(spec, dict) and "products" in spec:
         view_spec = {**spec, "products": []}  # products get the fast row check below
     view = reveal({**value, "metadata": metadata, "spec": view_spec})
-    for found in check_document(kind, view, frozenset(secrets)):
-        problems.at(Where(ctx.display, doc.index, found.path, found.at), found.message)
+    for problem in check_document(kind, view, frozenset(found.secrets)):
+        if problem.path not in found.refused:  # reported as "cannot come from ${env:}"
+            problems.at(Where(ctx.display, doc.index, problem.path, problem.at), problem.message)
     products = (
         _products(spec, where.child("spec"), ctx, problems) if kind == Kind.PRICE_LIST else None
     )
@@ -115,9 +116,12 @@ def _envelope(value: dict[str, Any], where: Where, problems: Problems) -> bool:
         problems.at(where, f"the document has no kind; expected one of: {', '.join(KINDS)}")
         ok = False
     elif not isinstance(kind, str) or kind not in KINDS:
-        near = suggestion(str(kind), KINDS)
-        listed = "" if "expected" in near else f"; known kinds: {', '.join(KINDS)}"
-        problems.at(where.child("kind"), f"unknown kind {kind!r}{near}{listed}")
+        near = closest(str(kind), KINDS)
+        hint = f"; did you mean {near!r}?" if near else ""
+        problems.at(
+            where.child("kind"),
+            f"unknown kind {kind!r}{hint or '.'} Known kinds: {', '.join(KINDS)}",
+        )
         ok = False
     return ok
 

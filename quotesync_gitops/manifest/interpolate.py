@@ -58,21 +58,29 @@ def _matches(pattern: tuple[str, ...], path: Path) -> bool:
 Report = Callable[[Path, str], None]
 
 
+class Found:
+    """Paths where resolution put a secret, and where it refused one (already reported)."""
+
+    def __init__(self) -> None:
+        self.secrets: set[Path] = set()
+        self.refused: set[Path] = set()
+
+
 def resolve_tree(
-    value: Any, path: Path, ctx: ReferenceContext, report: Report, secrets: set[Path]
+    value: Any, path: Path, ctx: ReferenceContext, report: Report, found: Found
 ) -> Any:
     """``value`` with references resolved; unchanged parts are shared, not copied."""
     if isinstance(value, str):
-        return _resolve_text(value, path, ctx, report, secrets) if "${" in value else value
+        return _resolve_text(value, path, ctx, report, found) if "${" in value else value
     if isinstance(value, dict):
         changed: dict[str, Any] | None = None
         for key, item in value.items():
             if type(item) is str:
                 if "${" not in item:
                     continue  # the common case: no call, no path
-                new = _resolve_text(item, (*path, key), ctx, report, secrets)
+                new = _resolve_text(item, (*path, key), ctx, report, found)
             elif isinstance(item, dict | list):
-                new = resolve_tree(item, (*path, key), ctx, report, secrets)
+                new = resolve_tree(item, (*path, key), ctx, report, found)
             else:
                 continue
             if new is not item:
@@ -85,7 +93,7 @@ def resolve_tree(
         for index, item in enumerate(value):
             if type(item) is str and "${" not in item:
                 continue
-            new = resolve_tree(item, (*path, index), ctx, report, secrets)
+            new = resolve_tree(item, (*path, index), ctx, report, found)
             if new is not item:
                 if out is None:
                     out = list(value)
@@ -95,7 +103,7 @@ def resolve_tree(
 
 
 def _resolve_text(
-    value: str, path: Path, ctx: ReferenceContext, report: Report, secrets: set[Path]
+    value: str, path: Path, ctx: ReferenceContext, report: Report, found: Found
 ) -> str | Secret:
     resolved = resolve(value, ctx)
     for problem in resolved.problems:
@@ -108,6 +116,7 @@ def _resolve_text(
                 "secret, and this is a name or key the tool matches on; write it out or "
                 "use ${var:NAME}",
             )
+            found.refused.add(path)
             return value
-        secrets.add(path)
+        found.secrets.add(path)
     return resolved.value
