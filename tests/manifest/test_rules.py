@@ -1,0 +1,169 @@
+"""Rules beyond the fixture table: scopes, price-list links, CSV dialects, limits on noise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from quotesync_gitops.manifest import load_manifests
+from tests.manifest.helpers import HEADER, diagnostics, quotesync, write
+
+PRICES = (
+    HEADER + "kind: PriceList\nmetadata:\n  name: P\nspec:\n  currency: EUR\n"
+    '  validFrom: "2026-01-01"\n  validTo: "2026-12-31"\n'
+)
+
+
+def test_scope_conflicts_and_repeats(workdir: Path) -> None:
+    write(
+        workdir,
+        {
+            "erp.yaml": HEADER + "kind: ErpConnection\nmetadata:\n  name: E\nspec:\n"
+            "  connector: C\n  scope:\n    allUsers: true\n    users: [ANNA, BOB, ANNA]\n"
+        },
+    )
+
+    result = quotesync("validate", "erp.yaml")
+
+    assert result.exit_code == 1
+    assert diagnostics(result) == [
+        "erp.yaml:8:15: error: scope.allUsers is true, which gives every user access, but users "
+        "or groups are also listed; remove them, or set allUsers to false to limit access to "
+        "them",
+        "erp.yaml:9:24: error: 'ANNA' is listed twice in scope.users (first at line 9)",
+    ]
+
+
+def test_scope_forms_are_canonical(workdir: Path) -> None:
+    body = "kind: QuoteConnection\nmetadata:\n  name: {name}\nspec:\n  connector: C\n{scope}"
+    write(
+        workdir,
+        {
+            "a.yaml": HEADER + body.format(name="A", scope="  scope: {allUsers: true}\n"),
+            "b.yaml": HEADER + body.format(name="B", scope="  scope: {groups: [S, F]}\n"),
+            "c.yaml": HEADER + body.format(name="C", scope=""),
+        },
+    )
+
+    result = load_manifests(["."], env={})
+
+    assert result.ok, result.diagnostics
+    scopes = {r.name: r.spec["scope"] for r in result.desired}
+    assert scopes == {
+        "A": {"allUsers": True, "users": [], "groups": []},
+        "B": {"allUsers": False, "users": [], "groups": ["F", "S"]},
+        "C": {"allUsers": True, "users": [], "groups": []},
+    }
+
+
+def test_price_list_quote_connection_must_be_declared(workdir: Path) -> None:
+    write(workdir, {"p.yaml": PRICES + "  quoteConnection: Quotes\n"})
+
+    result = quotesync("validate", "p.yaml")
+
+    assert diagnostics(result) == [
+        "p.yaml:9:20: error: spec.quoteConnection names QuoteConnection 'Quotes', which is not "
+        "declared in the manifests (none is declared)"
+    ]
+
+
+def test_an_unreadable_file_does_not_make_references_look_dangling(workdir: Path) -> None:
+    write(
+        workdir,
+        {
+            "a.yaml": HEADER + "kind: ErpConnection\nmetadata:\n  name: ERP\nspec:\n"
+            "  connector: [broken\n",
+            "b.yaml": HEADER + "kind: QuoteConnection\nmetadata:\n  name: Q\nspec:\n"
+            "  connector: C\n  erpConnection: ERP\n",
+        },
+    )
+
+    result = quotesync("validate", ".")
+
+    assert result.exit_code == 1
+    assert [line.split(": error:")[0] for line in diagnostics(result)] == ["a.yaml:7:1"]
+
+
+def test_semicolon_csv_and_bom(workdir: Path) -> None:
+    write(workdir, {"p.yaml": PRICES + "  productsFile: p.csv\n"})
+    (workdir / "p.csv").write_bytes(
+        '\ufeffcode;name;listPrice;inAssortment\nA;"x; y";1.5;no\n\nB;Bee;;\n'.encode()
+    )
+
+    result = load_manifests(["."], env={})
+
+    assert result.ok, result.diagnostics
+    products = result.desired.get("PriceList", "P").spec["products"]  # type: ignore[union-attr]
+    assert products["A"]["name"] == "x; y" and products["A"]["listPrice"] == 1.5
+    assert products["A"]["inAssortment"] is False
+    assert products["B"]["listPrice"] == 0.0 and products["B"]["inAssortment"] is True
+
+
+def test_csv_problems_with_quoted_multiline_cells(workdir: Path) -> None:
+    write(workdir, {"p.yaml": PRICES + "  productsFile: p.csv\n"})
+    (workdir / "p.csv").write_text(
+        'code,description,vat\nA,"two\nlines",250\nB,short\n,empty code,1\n'
+    )
+
+    result = quotesync("validate", ".")
+
+    assert diagnostics(result) == [
+        "p.csv:3:8: error: vat: the value must be at most 100, not 250",
+        "p.csv:4:1: error: this row has 2 cells but the header has 3 columns",
+        "p.csv:5:1: error: code is empty; every product needs a code",
+    ]
+
+
+def test_csv_encoding_and_location_problems(workdir: Path) -> None:
+    write(
+        workdir,
+        {
+            "repo/p.yaml": PRICES + "  productsFile: p.csv\n",
+            "repo/q.yaml": PRICES.replace("name: P", "name: Q")
+            + "  productsFile: ../outside.csv\n",
+            "outside.csv": "code\nA\n",
+        },
+    )
+    (workdir / "repo" / "p.csv").write_bytes(b"code,name\nA,Caf\xe9\n")
+
+    result = quotesync("validate", "repo")
+
+    assert diagnostics(result) == [
+        "repo/p.csv:2:6: error: the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in "
+        "spreadsheets)",
+        "repo/q.yaml:9:17: error: productsFile '../outside.csv' points outside the repository "
+        f"({workdir / 'repo'}); keep it inside, or pass --allow-files-outside",
+    ]
+
+
+def test_many_bad_products_are_summarised(workdir: Path) -> None:
+    rows = "".join(f"    - {{code: P{i}, vat: high}}\n" for i in range(150))
+    write(workdir, {"p.yaml": PRICES + "  products:\n" + rows})
+
+    result = quotesync("validate", "p.yaml")
+
+    lines = diagnostics(result)
+    assert len(lines) == 101
+    assert lines[0] == (
+        "p.yaml:9:3: error: 50 more problems in spec.products are not shown; fix the ones "
+        "above first"
+    )
+    assert lines[1] == "p.yaml:10:23: error: spec.products[0].vat must be a number, but it is text"
+
+
+def test_defaults_that_set_nothing_are_left_out(workdir: Path) -> None:
+    write(
+        workdir,
+        {
+            "erp.yaml": HEADER + "kind: ErpConnection\nmetadata:\n  name: E\nspec:\n"
+            "  connector: C\n  actors:\n    Customer:\n      crmActor: Contact\n      defaults:\n"
+            "        - {erpField: a, value: ''}\n        - {erpField: b, mandatory: true}\n"
+        },
+    )
+
+    result = load_manifests(["."], env={})
+
+    erp = result.desired.get("ErpConnection", "E")
+    assert erp is not None
+    assert erp.spec["actors"]["Customer"]["defaults"] == {
+        "b": {"value": None, "askUser": False, "mandatory": True}
+    }
