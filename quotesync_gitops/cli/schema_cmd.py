@@ -6,8 +6,11 @@ import click
 
 from quotesync_gitops.cli.common import exits
 from quotesync_gitops.errors import QuotesyncError
-from quotesync_gitops.manifest.schemas import KINDS, schema_text, schema_title
+from quotesync_gitops.manifest.schemas import COMBINED, KINDS, schema_text, schema_title
 from quotesync_gitops.manifest.wording import closest
+
+#: Schemas beyond one per kind: any-kind manifests, and the JSON output of plan.
+EXTRA = (COMBINED, "plan")
 
 
 @click.command()
@@ -16,21 +19,24 @@ from quotesync_gitops.manifest.wording import closest
 def schema(kind: str | None) -> int:
     """Print the JSON Schema (draft 2020-12) of KIND, or list the kinds.
 
-    Point your editor at the schemas for completion and checks as you type:
-    # yaml-language-server: $schema=<path to schemas>/ErpConnection.schema.json
+    KIND is a manifest kind, `manifest` (any kind, for files that mix kinds) or `plan`
+    (the JSON written by plan --format json / --out). Point your editor at a schema for
+    completion as you type, with a first line such as:
+
+    # yaml-language-server: $schema=../schemas/ErpConnection.schema.json
     """
+    names = [*KINDS, *EXTRA]
     if kind is None:
-        width = max(len(k) for k in KINDS)
-        for name in KINDS:
+        width = max(len(name) for name in names)
+        for name in names:
             click.echo(f"{name:<{width}}  {schema_title(name)}")
-        click.echo(f"{'manifest':<{width}}  {schema_title('manifest')}")
         return 0
-    wanted = {k.lower(): k for k in [*KINDS, "manifest"]}.get(kind.lower())
+    wanted = {name.lower(): name for name in names}.get(kind.lower())
     if wanted is None:
-        near = closest(kind, [*KINDS, "manifest"])
+        near = closest(kind, names)
         hint = f"; did you mean {near}?" if near else ""
         raise QuotesyncError(
-            f"unknown kind {kind!r}{hint} (kinds: {', '.join(KINDS)}, or manifest for all)"
+            f"unknown kind {kind!r}{hint} (kinds: {', '.join(KINDS)}; also manifest, plan)"
         )
     click.echo(schema_text(wanted), nl=False)
     return 0

@@ -64,11 +64,6 @@ class Problems:
         """A problem at ``where``; ``{first}`` in the message becomes the position of ``first``."""
         self._deferred.append(_Deferred(where, message, first, level))
 
-    def has_errors(self) -> bool:
-        return any(d.level == "error" for d in self._direct) or any(
-            d.level == "error" for d in self._deferred
-        )
-
     def diagnostics(
         self,
         documents: Callable[[str], Sequence[ParsedDocument]],

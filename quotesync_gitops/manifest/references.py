@@ -44,10 +44,6 @@ class Resolved:
     problems: tuple[str, ...] = ()
 
 
-def has_reference(text: str) -> bool:
-    return "${" in text
-
-
 def resolve(text: str, ctx: ReferenceContext) -> Resolved:
     """The value of ``text`` with its references replaced (a Secret if any is sensitive)."""
     if "${" not in text:

@@ -53,7 +53,11 @@ def test_schema_command_lists_and_prints() -> None:
     combined = quotesync("schema", "manifest")
 
     assert listing.exit_code == 0
-    assert [line.split()[0] for line in listing.stdout.splitlines()] == [*KINDS, "manifest"]
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == [
+        *KINDS,
+        "manifest",
+        "plan",
+    ]
     assert "ERP connection of a Sync Connector" in listing.stdout
     assert printed.exit_code == 0
     assert json.loads(printed.stdout)["title"] == "ERP connection of a Sync Connector"
@@ -67,7 +71,7 @@ def test_schema_command_rejects_an_unknown_kind() -> None:
     assert result.stderr == (
         "error: unknown kind 'PriceLists'; did you mean PriceList? (kinds: ErpConnector, "
         "ErpConnection, QuoteConnection, SyncSettings, PriceList, ProductFieldSettings, "
-        "RepositorySettings, or manifest for all)\n"
+        "RepositorySettings; also manifest, plan)\n"
     )
 
 
