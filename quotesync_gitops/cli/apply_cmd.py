@@ -51,7 +51,12 @@ def render_result(result: ApplyResult, fmt: str) -> str:
 @click.command()
 @manifest_options
 @crm_option
-@click.option("--auto-approve", is_flag=True, help="Apply without asking (required off a TTY).")
+@click.option(
+    "--auto-approve",
+    is_flag=True,
+    help="Apply without asking (required off a terminal). A saved PLANFILE is never asked "
+    "about: it was reviewed when it was made.",
+)
 @click.option("--allow-deletes", is_flag=True, help="Allow soft deletes.")
 @click.option("--allow-mass-changes", is_flag=True, help="Allow more changes than the guards.")
 @click.option(
@@ -74,17 +79,29 @@ def apply(
     allow_mass_changes: bool,
     fmt: str,
 ) -> int:
-    """Make the CRM match the manifests (PATH...), or apply a saved PLANFILE exactly."""
+    """Make the CRM match the manifests (PATH...), or apply a saved PLANFILE exactly.
+
+    With PLANFILE nothing is asked (the saved plan is what was reviewed), but nothing is
+    changed unless the CRM and the manifests are as they were when it was made (exit 3)
+    and it was made for this CRM (exit 1). Exit 4 when a guard blocks it.
+    """
     saved = None
     if len(paths) == 1 and is_plan_file(paths[0]):
         saved = load_plan(paths[0])
         paths = tuple(saved.paths)
+        auto_approve = True
     if not auto_approve and not sys.stdin.isatty():
         raise QuotesyncError("not on a terminal: pass --auto-approve to apply without asking")
+    target = describe_target(crm, os.environ)
+    if saved is not None and saved.target and saved.target != target:
+        raise QuotesyncError(
+            f"the saved plan was made for {saved.target}, not {target}; nothing was changed "
+            "(plan again against this CRM, or point --crm/QUOTESYNC_CRM at the plan's CRM)"
+        )
     options = build_manifest_options(paths, var_pairs, var_files, allow_files_outside)
     with open_client(crm, os.environ) as client:
         try:
-            run = plan_against(client, options, target_label=describe_target(crm, os.environ))
+            run = plan_against(client, options, target_label=target)
         except InvalidManifests as exc:
             report_invalid(exc)
             raise

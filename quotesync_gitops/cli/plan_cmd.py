@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import click
@@ -14,24 +15,53 @@ from quotesync_gitops.cli.options import (
     manifest_options,
     use_color,
 )
-from quotesync_gitops.errors import EXIT_CHANGES, EXIT_OK
+from quotesync_gitops.errors import EXIT_CHANGES, EXIT_OK, QuotesyncError
 from quotesync_gitops.pipeline import InvalidManifests, plan_against
 from quotesync_gitops.plan.model import Plan
 from quotesync_gitops.plan.planfile import load_plan, save_plan
 from quotesync_gitops.render.diagnostics import render_diagnostics
 from quotesync_gitops.render.json_format import render_json
-from quotesync_gitops.render.markdown import render_markdown
+from quotesync_gitops.render.markdown import COMMENT_MARKER, DEFAULT_MAX_CHARS, render_markdown
 from quotesync_gitops.render.text import drift_found, render_text
 from quotesync_gitops.target import describe_target, open_client
 
 FORMATS = click.Choice(["text", "markdown", "json"])
 
 
-def render(plan: Plan, fmt: str, mode: str, full_plan_hint: str | None = None) -> str:
+_COMMENT_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.]|-(?!-)){0,63}")
+
+
+def comment_marker(comment_id: str | None) -> str:
+    """The first line of the Markdown output: ``<!-- quotesync-plan -->``, or
+    ``<!-- quotesync-plan:ID -->`` so several plans (one per environment) can each keep
+    their own comment on one pull request."""
+    if comment_id is None:
+        return COMMENT_MARKER
+    if not _COMMENT_ID.fullmatch(comment_id) or comment_id.endswith("-"):
+        raise QuotesyncError(
+            f"--comment-id {comment_id!r} is not usable in a comment marker: use up to 64 "
+            "letters, digits, '_', '.' or single '-', starting with a letter or digit "
+            "(e.g. production)"
+        )
+    return COMMENT_MARKER.replace(" -->", f":{comment_id} -->")
+
+
+def render(
+    plan: Plan,
+    fmt: str,
+    mode: str,
+    full_plan_hint: str | None = None,
+    comment_id: str | None = None,
+) -> str:
     if fmt == "json":
         return render_json(plan, mode=mode)
     if fmt == "markdown":
-        return render_markdown(plan, mode=mode, full_plan_hint=full_plan_hint)
+        marker = comment_marker(comment_id)
+        extra = len(marker) - len(COMMENT_MARKER)
+        text = render_markdown(
+            plan, mode=mode, max_chars=DEFAULT_MAX_CHARS - extra, full_plan_hint=full_plan_hint
+        )
+        return marker + text[len(COMMENT_MARKER) :] if extra else text
     return render_text(plan, mode=mode, color=use_color())
 
 
@@ -82,7 +112,12 @@ def _run(
     type=click.Path(dir_okay=False),
     help="Also write the Markdown rendering to this file (for a PR comment).",
 )
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on any error "
+    "(including a failed connection test). Without it, plan exits 0 whenever it could plan.",
+)
 @click.option("--test-connections", is_flag=True, help="Run each connection's test.")
 @click.option(
     "--target",
@@ -90,6 +125,18 @@ def _run(
     multiple=True,
     metavar="KIND/NAME",
     help="Plan only these resources (repeatable).",
+)
+@click.option(
+    "--comment-id",
+    metavar="NAME",
+    help="Mark the Markdown as <!-- quotesync-plan:NAME --> instead of <!-- quotesync-plan -->, "
+    "so a bot keeps one comment per NAME (e.g. per environment) on a pull request.",
+)
+@click.option(
+    "--full-plan-at",
+    metavar="MARKDOWN",
+    help="Where readers find the full plan (e.g. a link to the CI artifact); the Markdown "
+    "names it when the comment had to be shortened. Default: the --out file.",
 )
 @exits
 def plan(
@@ -104,14 +151,22 @@ def plan(
     detailed_exitcode: bool,
     test_connections: bool,
     targets: tuple[str, ...],
+    comment_id: str | None,
+    full_plan_at: str | None,
 ) -> int:
-    """Show what apply would change to make the CRM match the manifests."""
+    """Show what apply would change to make the CRM match the manifests.
+
+    Exit 0 when it could plan (with --detailed-exitcode: 0 nothing to do, 2 changes),
+    1 on an error or a failed connection test.
+    """
+    comment_marker(comment_id)  # a bad --comment-id fails before the CRM is read
     result = _run(paths, var_pairs, var_files, allow_files_outside, crm, targets, test_connections)
+    hint = full_plan_at or out
     if out:
         save_plan(result, out)
     if markdown_out:
-        _write(markdown_out, render(result, "markdown", "plan", full_plan_hint=out))
-    click.echo(render(result, fmt, "plan", full_plan_hint=out))
+        _write(markdown_out, render(result, "markdown", "plan", hint, comment_id))
+    click.echo(render(result, fmt, "plan", hint, comment_id))
     failed_tests = [t for t in result.tests if not t.ok]
     if failed_tests:
         return 1
@@ -127,6 +182,23 @@ def plan(
     type=click.Path(dir_okay=False),
     help="Also write the report to this file (in --format).",
 )
+@click.option(
+    "--markdown-out",
+    type=click.Path(dir_okay=False),
+    help="Also write the Markdown report to this file (e.g. the body of a drift issue).",
+)
+@click.option(
+    "--comment-id",
+    metavar="NAME",
+    help="Mark the Markdown as <!-- quotesync-plan:NAME --> instead of <!-- quotesync-plan -->, "
+    "so a bot keeps one comment per NAME (e.g. per environment) on a pull request.",
+)
+@click.option(
+    "--full-plan-at",
+    metavar="MARKDOWN",
+    help="Where readers find the full plan (e.g. a link to the CI artifact); the Markdown "
+    "names it when the comment had to be shortened. Default: the --out file.",
+)
 @exits
 def drift(
     paths: tuple[str, ...],
@@ -136,12 +208,18 @@ def drift(
     crm: str | None,
     fmt: str,
     out: str | None,
+    markdown_out: str | None,
+    comment_id: str | None,
+    full_plan_at: str | None,
 ) -> int:
     """Report what changed in the CRM outside git. Exit 0 in sync, 2 drift, 1 error."""
+    comment_marker(comment_id)
     result = _run(paths, var_pairs, var_files, allow_files_outside, crm, (), False)
-    report = render(result, fmt, "drift")
+    report = render(result, fmt, "drift", full_plan_at, comment_id)
     if out:
         _write(out, report)
+    if markdown_out:
+        _write(markdown_out, render(result, "markdown", "drift", full_plan_at, comment_id))
     click.echo(report)
     return EXIT_CHANGES if drift_found(result) else EXIT_OK
 
