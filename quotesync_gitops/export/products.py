@@ -1,0 +1,77 @@
+"""Products of a price list: inline manifest entries, or a CSV file beside the manifest.
+
+Both forms leave out what the loader fills in (empty text, 0, ``isSubscription: false``,
+``inAssortment: true``) and list products by code, so an export does not depend on the order
+the CRM happens to store them in. A product out of the assortment (the soft delete of a
+product) is exported with ``inAssortment: false``: it is still part of the price list.
+
+CSV cells are what ``manifest/products_csv.py`` reads: text as it is (never trimmed, no
+``${`` references), numbers like ``1234.5``, booleans ``true``/``false``; a cell is quoted
+only when it holds a comma, a quote or a line break.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from quotesync_gitops.manifest.products import product_fields, product_template
+
+Product = Mapping[str, Any]
+
+
+def by_code(products: Mapping[str, Product]) -> list[Product]:
+    return [products[code] for code in sorted(products)]
+
+
+def inline_products(products: Mapping[str, Product]) -> list[dict[str, Any]]:
+    """Manifest entries: ``code`` first, then the fields that differ from the defaults."""
+    defaults = product_template()
+    return [
+        {"code": p["code"]}
+        | {
+            key: p[key]
+            for key in product_fields()
+            if key != "code" and key in p and p[key] != defaults[key]
+        }
+        for p in by_code(products)
+    ]
+
+
+def number_text(value: float) -> str:
+    """``14990.0`` → ``14990``, ``0.45`` → ``0.45``: what a person would type."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float | int):
+        return number_text(float(value))
+    return str(value)
+
+
+def _quoted(cell: str) -> str:
+    if any(ch in cell for ch in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def products_csv(products: Mapping[str, Product]) -> str:
+    """A CSV file: the header names ``code`` and every field some product sets."""
+    defaults = product_template()
+    rows = by_code(products)
+    columns = ["code"] + [
+        key
+        for key in product_fields()
+        if key != "code" and any(p.get(key, defaults[key]) != defaults[key] for p in rows)
+    ]
+    lines = [",".join(columns)]
+    lines += [_line(_cell(p.get(key, defaults[key])) for key in columns) for p in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _line(cells: Iterable[str]) -> str:
+    return ",".join(_quoted(cell) for cell in cells)

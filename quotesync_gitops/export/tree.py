@@ -1,0 +1,213 @@
+"""A LiveState → the files of a manifest repository (in memory; ``output`` writes them).
+
+Layout (one file per resource)::
+
+    erp/connectors/<slug>.yaml      ErpConnector
+    erp/connections/<slug>.yaml     ErpConnection
+    quote/<slug>.yaml               QuoteConnection
+    pricing/<slug>.yaml             PriceList (+ <slug>-products.csv beside it when large)
+    settings/sync.yaml              SyncSettings
+    settings/product-fields.yaml    ProductFieldSettings
+    settings/repository.yaml        RepositorySettings (a default: nothing pruned)
+    schemas/<Kind>.schema.json      the JSON Schemas the modelines point at
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from quotesync_gitops.export import specs
+from quotesync_gitops.export.names import env_names, file_stems
+from quotesync_gitops.export.products import inline_products, products_csv
+from quotesync_gitops.export.yamlout import to_yaml
+from quotesync_gitops.manifest.schemagen.parts import API_VERSION
+from quotesync_gitops.manifest.schemas import schema_file_name, schema_text
+from quotesync_gitops.model import Kind, LiveState, Resource
+
+#: Price lists with more products than this get their products in a CSV file.
+DEFAULT_CSV_THRESHOLD = 50
+SINGLETON_NAME = "default"
+SCHEMA_FOLDER = "schemas"
+
+#: Folder per kind (one file per resource) or fixed file (singletons).
+FOLDERS: dict[str, str] = {
+    Kind.ERP_CONNECTOR: "erp/connectors",
+    Kind.ERP_CONNECTION: "erp/connections",
+    Kind.QUOTE_CONNECTION: "quote",
+    Kind.PRICE_LIST: "pricing",
+}
+SINGLETON_FILES: dict[str, str] = {
+    Kind.SYNC_SETTINGS: "settings/sync.yaml",
+    Kind.PRODUCT_FIELD_SETTINGS: "settings/product-fields.yaml",
+    Kind.REPOSITORY_SETTINGS: "settings/repository.yaml",
+}
+#: File name of a resource whose name has no letter or digit, per kind.
+FALLBACK_STEMS: dict[str, str] = {
+    Kind.ERP_CONNECTOR: "connector",
+    Kind.ERP_CONNECTION: "connection",
+    Kind.QUOTE_CONNECTION: "connection",
+    Kind.PRICE_LIST: "price-list",
+}
+#: Order of kinds in summaries: what others refer to first.
+KIND_ORDER: tuple[str, ...] = (
+    Kind.ERP_CONNECTOR,
+    Kind.ERP_CONNECTION,
+    Kind.QUOTE_CONNECTION,
+    Kind.SYNC_SETTINGS,
+    Kind.PRICE_LIST,
+    Kind.PRODUCT_FIELD_SETTINGS,
+    Kind.REPOSITORY_SETTINGS,
+)
+
+_REPOSITORY_COMMENT = (
+    "How quotesync treats this repository (not a CRM object). Nothing is pruned: objects in\n"
+    "the CRM that no manifest describes are reported as unmanaged and left alone.\n"
+)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    kinds: frozenset[str] = frozenset(KIND_ORDER)
+    include_deleted: bool = False
+    csv_threshold: int = DEFAULT_CSV_THRESHOLD
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """An environment variable the user must set: a password the CRM does not hand back."""
+
+    name: str
+    kind: str
+    resource: str
+    field: str  # e.g. "config.password"
+
+
+@dataclass(frozen=True)
+class Written:
+    kind: str
+    name: str
+    path: str  # the manifest, relative to the export folder (POSIX)
+    tombstone: bool = False
+    products_file: str | None = None
+
+
+@dataclass
+class ExportTree:
+    #: relative POSIX path → file content
+    files: dict[str, str] = field(default_factory=dict)
+    written: list[Written] = field(default_factory=list)
+    env_vars: list[EnvVar] = field(default_factory=list)
+    #: soft-deleted objects left out (no --include-deleted)
+    skipped_deleted: list[tuple[str, str]] = field(default_factory=list)
+
+
+def build_tree(live: LiveState, options: ExportOptions) -> ExportTree:
+    """Every file of the export, from what the CRM holds."""
+    tree = ExportTree()
+    chosen: list[Resource] = []
+    for kind in KIND_ORDER:
+        if kind not in options.kinds:
+            continue
+        for resource in live.of_kind(kind):
+            if resource.deleted and not options.include_deleted:
+                tree.skipped_deleted.append((resource.kind, resource.name))
+            else:
+                chosen.append(resource)
+    names = _env_names(chosen, live)
+    tree.env_vars = [
+        EnvVar(name, kind, resource, f"config.{key}")
+        for (kind, resource, key), name in sorted(names.items(), key=lambda item: item[1])
+    ]
+    context = specs.SpecContext(live.context, lambda kind, name, key: names[(kind, name, key)])
+    paths = _paths(chosen)
+    for resource in chosen:
+        _add_resource(tree, resource, paths[resource.key], context, options)
+    if Kind.REPOSITORY_SETTINGS in options.kinds:
+        path = SINGLETON_FILES[Kind.REPOSITORY_SETTINGS]
+        _add_document(
+            tree,
+            path,
+            Kind.REPOSITORY_SETTINGS,
+            SINGLETON_NAME,
+            specs.repository_settings(),
+            comment=_REPOSITORY_COMMENT,
+        )
+        tree.written.append(Written(Kind.REPOSITORY_SETTINGS, SINGLETON_NAME, path))
+    for kind in sorted({w.kind for w in tree.written}):
+        tree.files[f"{SCHEMA_FOLDER}/{schema_file_name(kind)}"] = schema_text(kind)
+    return tree
+
+
+def _env_names(chosen: Iterable[Resource], live: LiveState) -> dict[tuple[str, str, str], str]:
+    wanted = [(r.kind, r.name, key) for r in chosen for key in specs.secret_fields(r, live.context)]
+    return env_names(wanted)
+
+
+def _paths(chosen: list[Resource]) -> dict[tuple[str, str], str]:
+    paths: dict[tuple[str, str], str] = {}
+    for kind, folder in FOLDERS.items():
+        of_kind = [r.name for r in chosen if r.kind == kind]
+        for name, stem in file_stems(of_kind, FALLBACK_STEMS[kind]).items():
+            paths[(kind, name)] = f"{folder}/{stem}.yaml"
+    for resource in chosen:
+        if resource.kind in SINGLETON_FILES:
+            paths[resource.key] = SINGLETON_FILES[resource.kind]
+    return paths
+
+
+def _add_resource(
+    tree: ExportTree,
+    resource: Resource,
+    path: str,
+    context: specs.SpecContext,
+    options: ExportOptions,
+) -> None:
+    singleton = resource.kind in SINGLETON_FILES
+    name = SINGLETON_NAME if singleton else resource.name
+    if resource.deleted:
+        _add_document(tree, path, resource.kind, name, specs.tombstone())
+        tree.written.append(Written(resource.kind, name, path, tombstone=True))
+        return
+    spec = specs.BUILDERS[resource.kind](resource, context)
+    comment = ""
+    products_file: str | None = None
+    if resource.kind == Kind.PRICE_LIST:
+        products = resource.spec["products"]
+        if len(products) > options.csv_threshold:
+            products_file = path.removesuffix(".yaml") + "-products.csv"
+            file_name = products_file.rsplit("/", 1)[-1]
+            spec["productsFile"] = file_name
+            tree.files[products_file] = products_csv(products)
+            comment = f"{len(products)} products, in {file_name} beside this file.\n"
+        elif products:
+            spec["products"] = inline_products(products)
+    _add_document(tree, path, resource.kind, name, spec, comment=comment)
+    tree.written.append(Written(resource.kind, name, path, products_file=products_file))
+
+
+def _add_document(
+    tree: ExportTree, path: str, kind: str, name: str, spec: dict[str, Any], comment: str = ""
+) -> None:
+    document = {
+        "apiVersion": API_VERSION,
+        "kind": str(kind),
+        "metadata": {"name": name},
+        "spec": spec,
+    }
+    tree.files[path] = (
+        modeline(path, kind) + _comment(comment) + to_yaml(specs.escape_refs(document))
+    )
+
+
+def modeline(path: str, kind: str) -> str:
+    """The yaml-language-server modeline: the schema copy in the export's ``schemas/``."""
+    up = "../" * path.count("/")
+    return f"# yaml-language-server: $schema={up}{SCHEMA_FOLDER}/{schema_file_name(kind)}\n"
+
+
+def _comment(text: str) -> str:
+    if not text:
+        return ""
+    return "#\n" + "".join(f"# {line}\n" for line in text.splitlines())
