@@ -141,7 +141,7 @@ def check_product(item: Any, index: int) -> tuple[dict[str, Any] | None, list[Ro
                 and (f.minimum is None or number >= f.minimum)
                 and (f.maximum is None or number <= f.maximum)
             ):
-                out[key] = round(number, 6)
+                out[key] = number if number.is_integer() else round(number, 6)
                 continue
         canonical, problem = check_value(f, value, f"{label}.{key}")
         if problem is not None:

@@ -117,13 +117,17 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
             )
             return
         columns = _header(header, lines, delimiter, display, out)
+        named = {column.name for column in columns if column is not None}
+        if not named.issuperset(required_fields()):
+            return  # reported with the header; every row would repeat it
+        plan, width = _plan(columns), len(columns)
         previous_end = reader.line_num
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             if not record or all(not cell.strip() for cell in record):
                 continue
-            _row(record, start, columns, lines, delimiter, display, out)
+            _row(record, start, width, plan, lines, delimiter, display, out)
     except csv.Error as exc:
         out.problem(SourceRef(display, reader.line_num or 1, 1), f"CSV syntax error: {exc}")
 
@@ -175,47 +179,60 @@ class CsvCell:
 _STRING, _NUMBER_FIELD, _BOOLEAN = 0, 1, 2
 _KINDS = {"string": _STRING, "number": _NUMBER_FIELD, "boolean": _BOOLEAN}
 
+#: How one column is read: (cell index, field, kind, max length, minimum, maximum).
+_Column = tuple[int, ProductField, int, int, float, float]
+
+
+def _plan(columns: list[ProductField | None]) -> list[_Column]:
+    return [
+        (
+            index,
+            column,
+            _KINDS[column.type],
+            column.max_length if column.max_length is not None else 1 << 62,
+            column.minimum if column.minimum is not None else -math.inf,
+            column.maximum if column.maximum is not None else math.inf,
+        )
+        for index, column in enumerate(columns)
+        if column is not None
+    ]
+
 
 def _row(
     record: list[str],
     line: int,
-    columns: list[ProductField | None],
+    width: int,
+    plan: list[_Column],
     lines: list[str],
     delimiter: str,
     display: str,
     out: CsvProducts,
 ) -> None:
-    if len(record) != len(columns):
+    """One CSV record → a canonical product; the usual cell is decided without a call."""
+    if len(record) != width:
         out.problem(
             SourceRef(display, line, 1),
-            f"this row has {len(record)} cells but the header has {len(columns)} columns",
+            f"this row has {len(record)} cells but the header has {width} columns",
         )
         return
     product = product_template().copy()
-    code_index = -1
     ok = True
-    for index, column in enumerate(columns):
-        if column is None:
-            continue
+    for index, column, kind, longest, lowest, highest in plan:
         raw = record[index]
-        kind = _KINDS[column.type]
         problem: str | None = None
         if kind == _STRING:
             if not raw:
                 continue
-            if column.max_length is not None and len(raw) > column.max_length:
-                problem = length_problem(column, raw, "the value", secret=False)
-            else:
+            if len(raw) <= longest:
                 product[column.name] = raw
-                if column.name == "code":
-                    code_index = index
                 continue
+            problem = length_problem(column, raw, "the value", secret=False)
         else:
             text = raw.strip()
             if not text:
                 continue
             if kind == _NUMBER_FIELD:
-                value, problem = _number_cell(column, text)
+                value, problem = _number_cell(column, text, lowest, highest)
             else:
                 value, problem = _boolean_cell(text)
             if problem is None:
@@ -225,20 +242,30 @@ def _row(
         out.problem(
             CsvCell(display, lines, delimiter, line, index).source(), f"{column.name}: {problem}"
         )
-    if ok and code_index < 0:
+    if not ok:
+        return
+    code_index = next((index for index, column, *_ in plan if column.name == "code"), -1)
+    if not product["code"]:
         out.problem(SourceRef(display, line, 1), "code is empty; every product needs a code")
-    elif ok:
+    else:
         out.products.append((product, CsvCell(display, lines, delimiter, line, code_index)))
 
 
-def _number_cell(f: ProductField, text: str) -> tuple[Any, str | None]:
+def _number_cell(
+    f: ProductField, text: str, lowest: float, highest: float
+) -> tuple[Any, str | None]:
     try:
         number = float(text)
     except ValueError:
         number = math.nan
-    if "_" in text or not math.isfinite(number) or not text.isascii():
+    if not math.isfinite(number) or "_" in text or not text.isascii():
         return None, f"{text!r} is not a number; write numbers like 1234.50 (no spaces or commas)"
-    return number_value(f, number, "the value")
+    if number < lowest or number > highest:
+        return number_value(f, number, "the value")  # words the problem
+    dot = text.find(".")
+    if "e" in text or "E" in text or (dot >= 0 and len(text) - dot > 7):
+        number = round(number, 6)  # written with more than 6 decimals
+    return number, None
 
 
 def _boolean_cell(text: str) -> tuple[Any, str | None]:

@@ -167,3 +167,31 @@ def test_defaults_that_set_nothing_are_left_out(workdir: Path) -> None:
     assert erp.spec["actors"]["Customer"]["defaults"] == {
         "b": {"value": None, "askUser": False, "mandatory": True}
     }
+
+
+def test_csv_without_a_code_column_is_reported_once(workdir: Path) -> None:
+    write(workdir, {"p.yaml": PRICES + "  productsFile: p.csv\n", "p.csv": "name\nA\nB\n"})
+
+    result = quotesync("validate", ".")
+
+    assert diagnostics(result) == [
+        "p.csv:1:1: error: the header has no 'code' column; every product needs one"
+    ]
+
+
+def test_numbers_are_floats_rounded_to_six_places(workdir: Path) -> None:
+    write(
+        workdir,
+        {
+            "p.yaml": PRICES + "  productsFile: p.csv\n  products:\n"
+            "    - {code: Y, listPrice: 1.23456789, cost: 3}\n",
+            "p.csv": "code,listPrice,cost,vat\nX,1.23456789,2,2.5e1\n",
+        },
+    )
+
+    result = load_manifests(["."], env={})
+
+    products = result.desired.get("PriceList", "P").spec["products"]  # type: ignore[union-attr]
+    assert products["X"]["listPrice"] == 1.234568 and products["X"]["vat"] == 25.0
+    assert products["Y"]["listPrice"] == 1.234568 and products["Y"]["cost"] == 3.0
+    assert all(isinstance(products[c][f], float) for c in "XY" for f in ("listPrice", "cost"))
