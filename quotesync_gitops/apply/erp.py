@@ -79,7 +79,7 @@ def write_erp_connection(ac: ApplyContext, change: Change) -> None:
                 client.erp_delete_connection(conn_id)
             raise ResourceFailed(f"connection test failed: {result.explanation}")
         if active:
-            _toggle(ac, conn_id, "deactivate it to change its configuration")
+            _toggle(ac, conn_id, False, "deactivate it to change its configuration")
             active = False
 
     header = {"description", "active"} | {p for p in paths if p.startswith(("scope", "config"))}
@@ -107,7 +107,7 @@ def write_erp_connection(ac: ApplyContext, change: Change) -> None:
         _write_list_mappings(ac, conn_id, want.spec.get("listMappings", {}))
 
     if bool(want.spec.get("active")) != active:
-        _toggle(ac, conn_id, "activate it" if not active else "deactivate it")
+        _toggle(ac, conn_id, not active, "activate it" if not active else "deactivate it")
 
 
 def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
@@ -133,8 +133,17 @@ def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
     return conn_id
 
 
-def _toggle(ac: ApplyContext, conn_id: int, purpose: str) -> None:
-    reasons = ac.client.erp_toggle_active(conn_id)
+def _toggle(ac: ApplyContext, conn_id: int, to_active: bool, purpose: str) -> None:
+    """ToggleErpConnectionActive is a toggle, not a set: when its answer is lost, the
+    connection is read again, and the toggle is not repeated if it already took effect
+    (repeating it would flip the connection back)."""
+    client = ac.client
+
+    def landed() -> list[str] | None:
+        now = client.erp_get_connection(conn_id)
+        return [] if bool(now.get("Active")) is to_active else None
+
+    reasons = client.erp_toggle_active(conn_id, landed=landed)
     if reasons:
         raise ResourceFailed(f"the CRM refused to {purpose}: {'; '.join(reasons)}")
 
