@@ -3,7 +3,8 @@
 Retried: 429 (honouring ``Retry-After``, seconds or HTTP date), 502/503/504, and network
 failures, with exponential backoff and full jitter, bounded by a number of attempts and a
 total time. Idempotent calls retry freely. A non-idempotent write (create, toggle, move) is
-retried only when the request certainly was not processed (connect failure, 429, 503).
+retried only when the request certainly was not processed (connect failure, 429, and 503
+unless ``RetryPolicy.not_processed_statuses`` leaves it out, as ``open_client`` does).
 When its outcome is unknown (read timeout, dropped answer, 502/504) the caller's ``landed``
 check is asked whether the write took effect; without one the call fails with
 ``CrmConnectionError(outcome_unknown=True)`` instead of risking a duplicate.
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 #: Statuses that say the server did not process the request (safe to resend any call).
 NOT_PROCESSED_STATUSES = frozenset({429, 503})
+#: The stricter set ``open_client`` uses: only a 429 is a refusal by definition (RFC 6585).
+#: A 503 can come from a gateway after the backend did the work (an upstream reset before
+#: the headers), so a write answered 503 is checked with ``landed`` before it is resent.
+ONLY_429_NOT_PROCESSED = frozenset({429})
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,10 @@ class RetryPolicy:
     jitter: Callable[[], float] = random.random
     #: Wall clock (epoch seconds) for ``Retry-After`` given as an HTTP date.
     now: Callable[[], float] = time.time
+    #: Retried statuses trusted to mean "not processed": after them even a non-idempotent
+    #: write is resent without asking ``landed``. Any other retried status (and 502/504
+    #: always) makes a write's outcome unknown.
+    not_processed_statuses: frozenset[int] = NOT_PROCESSED_STATUSES
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -206,7 +215,8 @@ def run_with_retry(
             if raw.status not in RETRY_STATUSES:
                 return finish(raw)
             status = raw.status
-            outcome = _Outcome.NOT_SENT if status in NOT_PROCESSED_STATUSES else _Outcome.UNKNOWN
+            trusted = policy.not_processed_statuses & NOT_PROCESSED_STATUSES
+            outcome = _Outcome.NOT_SENT if status in trusted else _Outcome.UNKNOWN
             retry_after = parse_retry_after(raw.headers.get("retry-after"), policy.now())
             failure = f"HTTP {status}"
             cause = None
