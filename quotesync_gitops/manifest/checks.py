@@ -8,6 +8,7 @@ problems of a document are found in one run.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -208,6 +209,11 @@ def _price_list(spec: dict[str, Any], where: Where, problems: Problems) -> None:
 
 
 def _repository_settings(spec: dict[str, Any], where: Where, problems: Problems) -> None:
+    guards = spec.get("guards")
+    if isinstance(guards, dict):
+        for name, value in guards.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                problems.at(where.child("guards", name), f"guards.{name} must be a finite number")
     _once(
         _listed(spec.get("prune")),
         partial(_item, where, "prune"),

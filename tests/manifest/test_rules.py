@@ -195,3 +195,19 @@ def test_numbers_are_floats_rounded_to_six_places(workdir: Path) -> None:
     assert products["X"]["listPrice"] == 1.234568 and products["X"]["vat"] == 25.0
     assert products["Y"]["listPrice"] == 1.234568 and products["Y"]["cost"] == 3.0
     assert all(isinstance(products[c][f], float) for c in "XY" for f in ("listPrice", "cost"))
+
+
+def test_guards_must_be_finite(workdir: Path) -> None:
+    write(
+        workdir,
+        {
+            "r.yaml": HEADER + "kind: RepositorySettings\nmetadata: {name: d}\nspec:\n"
+            "  guards: {maxDeletePercent: .nan}\n"
+        },
+    )
+
+    result = quotesync("validate", "r.yaml")
+
+    assert diagnostics(result) == [
+        "r.yaml:5:30: error: guards.maxDeletePercent must be a finite number"
+    ]
