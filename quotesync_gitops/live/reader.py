@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
-
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.model import (
