@@ -5,7 +5,7 @@ Only this module and the writers that call it reveal secrets, and only into requ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from quotesync_gitops.live.normalise import PASSWORD_MASK, PRODUCT_FIELDS, sync_flags
@@ -13,12 +13,19 @@ from quotesync_gitops.model import LiveContext
 from quotesync_gitops.secrets import UNREADABLE, Secret
 
 
-def config_values(config: Mapping[str, Any], *, keep_passwords: bool) -> dict[str, str]:
-    """Request-ready config. keep_passwords sends the mask, which tells the CRM to keep
-    the stored password: used when the configuration itself is not being changed."""
+def config_values(
+    config: Mapping[str, Any],
+    *,
+    keep_passwords: bool,
+    password_keys: Collection[str] = (),
+) -> dict[str, str]:
+    """Request-ready config. keep_passwords sends the mask for the connector's Password
+    fields (``password_keys``), which tells the CRM to keep the stored password: used when
+    the configuration itself is not being changed. Any other field is sent as its value,
+    even a secret one (from ``${env:}``): the CRM would store the mask in a Text field."""
     out: dict[str, str] = {}
     for key, value in config.items():
-        if value is UNREADABLE or (keep_passwords and isinstance(value, Secret)):
+        if value is UNREADABLE or (keep_passwords and key in password_keys):
             out[key] = PASSWORD_MASK
         elif isinstance(value, Secret):
             out[key] = value.reveal()

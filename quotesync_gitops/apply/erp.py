@@ -84,7 +84,11 @@ def write_erp_connection(ac: ApplyContext, change: Change) -> None:
 
     header = {"description", "active"} | {p for p in paths if p.startswith(("scope", "config"))}
     if creating or change.action is Action.RESTORE or paths & header:
-        config = carriers.config_values(want.spec["config"], keep_passwords=not config_changed)
+        config = carriers.config_values(
+            want.spec["config"],
+            keep_passwords=not config_changed,
+            password_keys={k for k, f in ctx.erp_connectors[connector][1].items() if f.secret},
+        )
         body = carriers.erp_connection(
             want.spec,
             want.name,
