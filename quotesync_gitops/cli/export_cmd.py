@@ -90,7 +90,7 @@ def export(
         click.echo(f"note: {note}", err=True)
     _summary(result, out, label)
     if result.diagnostics:
-        click.echo(render_diagnostics(result.diagnostics, "text"), err=True)
+        click.echo(render_diagnostics(result.diagnostics, "text"), err=True, nl=False)
     errors = [d for d in result.diagnostics if d.level == "error"]
     if errors:
         click.echo(

@@ -187,3 +187,20 @@ def test_soft_deleted_connector_is_exported_as_a_tombstone(hand_built: str, tmp_
         .read_text(encoding="utf-8")
         .endswith("spec:\n  deleted: true\n")
     )
+
+
+def test_kind_limits_the_export_and_says_the_check_was_skipped(
+    hand_built: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "partial"
+    result = run(
+        "export", "--out", str(out), "--crm", hand_built, "--kind", "pricelist",
+        "--kind", "QuoteConnection",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    folders = {path.split("/")[0] for path in tree_of(out)}
+    assert folders == {"pricing", "quote", "schemas"}
+    assert "Only some kinds were exported" in result.stdout
+    assert printed_env_vars(result.stdout) == {
+        "QUOTESYNC_QUOTE_CONNECTION_QUOTES_ERP_MAIN_API_PASSWORD": "apiPassword"
+    }
