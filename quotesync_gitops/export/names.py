@@ -7,9 +7,11 @@ emoji, Nordic letters), so both kinds of names are derived deterministically:
 * an **env name** part: ASCII letters and digits, uppercase, joined with ``_``.
 
 Nordic and German letters are spelled out (``ø`` → ``o``, ``æ`` → ``ae``, ``ß`` → ``ss``),
-other accents are dropped (``é`` → ``e``), and everything else separates words. When two names
-give the same result, or a name gives nothing at all (``🚀``), a short hash of the exact name is
-appended, so the result depends only on the names themselves, never on the order of reading.
+other accents are dropped (``é`` → ``e``), and everything else separates words. A name without
+letters or digits (``🚀``) becomes a fallback word (file names) or its hash (env names). When
+two names would give the same result (ignoring case for file names), each gets ``-<hash>`` /
+``_<HASH>`` of its exact name appended, so a result depends only on the names themselves,
+never on the order they were read in.
 """
 
 from __future__ import annotations
