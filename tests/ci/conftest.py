@@ -1,7 +1,53 @@
-"""Fixtures of the CI tests: the e2e workspace (manifests + embedded CRM in a temp dir)."""
+"""Fixtures of the CI tests: the e2e workspace, and the emulator served over HTTP."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
 from tests.e2e.conftest import applied, ws
 
-__all__ = ["applied", "ws"]
+__all__ = ["ServedCrm", "applied", "served_crm", "ws"]
+
+TICKET = "ci-ticket-7f3a"
+APP_TOKEN = "ci-app-token-91bd"
+
+
+@dataclass(frozen=True)
+class ServedCrm:
+    url: str
+    credentials: dict[str, str]
+
+
+@pytest.fixture
+def served_crm(tmp_path: Path) -> Iterator[ServedCrm]:
+    """`quotesync emulator serve` on 127.0.0.1, a fresh tenant, requiring a SOTicket."""
+    credentials = {"QUOTESYNC_TICKET": TICKET, "QUOTESYNC_APP_TOKEN": APP_TOKEN}
+    quotesync = Path(sys.executable).parent / "quotesync"
+    process = subprocess.Popen(
+        [str(quotesync), "emulator", "serve", "--db", str(tmp_path / "crm.sqlite"),
+         "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={"PATH": os.environ.get("PATH", ""), **credentials},
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().strip()
+        assert first.startswith("Serving SuperOffice-compatible WebAPI on http://127.0.0.1:"), first
+        yield ServedCrm(first.rsplit(" ", 1)[1], credentials)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
