@@ -12,7 +12,7 @@ import click
 from quotesync_gitops.apply.engine import ApplyResult
 from quotesync_gitops.cli.common import exits
 from quotesync_gitops.cli.options import build_manifest_options, crm_option, manifest_options
-from quotesync_gitops.cli.plan_cmd import render, report_invalid
+from quotesync_gitops.cli.plan_cmd import PipelineCommand, render, report_invalid
 from quotesync_gitops.errors import EXIT_ERROR, EXIT_OK, QuotesyncError, StalePlanError
 from quotesync_gitops.pipeline import (
     InvalidManifests,
@@ -48,7 +48,7 @@ def render_result(result: ApplyResult, fmt: str) -> str:
     return "\n".join(lines)
 
 
-@click.command()
+@click.command(cls=PipelineCommand)
 @manifest_options
 @crm_option
 @click.option(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,7 +16,7 @@ from quotesync_gitops.cli.options import (
     manifest_options,
     use_color,
 )
-from quotesync_gitops.errors import EXIT_CHANGES, EXIT_OK, QuotesyncError
+from quotesync_gitops.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, QuotesyncError
 from quotesync_gitops.pipeline import InvalidManifests, plan_against
 from quotesync_gitops.plan.model import Plan
 from quotesync_gitops.plan.planfile import load_plan, save_plan
@@ -26,6 +27,29 @@ from quotesync_gitops.render.text import drift_found, render_text
 from quotesync_gitops.target import describe_target, open_client
 
 FORMATS = click.Choice(["text", "markdown", "json"])
+
+
+class _UsageError(click.UsageError):
+    exit_code = EXIT_ERROR
+
+
+class PipelineCommand(click.Command):
+    """A command whose usage errors (unknown flag, bad value) exit 1, not click's 2.
+
+    Exit 2 means "changes" or "drift" to a pipeline; a mistyped flag must not read as drift.
+    """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _UsageError(exc.format_message(), exc.ctx) from exc
 
 
 _COMMENT_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.]|-(?!-)){0,63}")
@@ -102,7 +126,7 @@ def _run(
     return run.plan
 
 
-@click.command()
+@click.command(cls=PipelineCommand)
 @manifest_options
 @crm_option
 @click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON, no secrets).")
@@ -173,7 +197,7 @@ def plan(
     return EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
 
 
-@click.command()
+@click.command(cls=PipelineCommand)
 @manifest_options
 @crm_option
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
@@ -224,7 +248,7 @@ def drift(
     return EXIT_CHANGES if drift_found(result) else EXIT_OK
 
 
-@click.command()
+@click.command(cls=PipelineCommand)
 @click.argument("planfile", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @exits

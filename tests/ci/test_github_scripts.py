@@ -295,3 +295,11 @@ def test_run_by_hand_refuses_a_plan_that_is_not_a_fresh_plan_of_main(
     state = run_step("apply", tmp_path, _dispatch({**DISPATCHED, **run}), inputs)
     assert message in state["failed"] and "nothing was applied" in state["failed"]
     assert state["outputs"] == {}
+
+
+def test_drift_exit_2_without_a_report_fails_instead_of_opening_an_empty_issue(
+    tmp_path: Path,
+) -> None:
+    state = run_step("drift", tmp_path, _drift_state(), {"steps.drift.outputs.exit-code": "2"})
+    assert "exited 2 without writing drift.md" in state["failed"]
+    assert _open_drift_issues(state) == []

@@ -291,3 +291,12 @@ def test_drift_issue_is_opened_updated_and_closed(
     assert "No drift any more" in fake.issue_notes[-1]["body"]
     error = helper(api, tmp_path, "drift-issue", "drift.md", "--exit-code", "1")
     assert error.returncode == 0 and "left as it is" in error.stdout
+
+
+def test_drift_exit_2_without_a_report_fails_instead_of_opening_an_empty_issue(
+    gitlab: tuple[FakeGitLab, str], tmp_path: Path
+) -> None:
+    fake, api = gitlab
+    done = helper(api, tmp_path, "drift-issue", "drift.md", "--exit-code", "2")
+    assert done.returncode == 1 and "drift.md was not written" in done.stderr
+    assert fake.issues == []

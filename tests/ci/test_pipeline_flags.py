@@ -144,3 +144,20 @@ def test_saved_plan_for_another_crm_is_refused_and_changes_nothing(
     )
     with ws.client() as client:
         assert client.erp_get_all_connections(include_deleted=True) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["drift", "--bogus"], "No such option '--bogus'"),
+        (["plan", "--format", "xml"], "Invalid value for '--format'"),
+        (["apply", "--bogus"], "No such option '--bogus'"),
+        (["show"], "Missing argument 'PLANFILE'"),
+    ],
+)
+def test_usage_errors_exit_1_so_a_pipeline_never_reads_them_as_drift(
+    ws: Workspace, args: list[str], message: str
+) -> None:
+    result = ws.run(*args)
+    assert result.exit_code == 1, result.output
+    assert message in result.output

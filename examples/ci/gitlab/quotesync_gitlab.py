@@ -105,6 +105,8 @@ def first_line(text: str | None) -> str:
 
 
 def read_report(path: str, marker: str) -> str:
+    if not Path(path).is_file():
+        raise Failure(f"{path} was not written: see quotesync's message above")
     text = Path(path).read_text(encoding="utf-8").rstrip()
     if first_line(text) != marker:
         raise Failure(
