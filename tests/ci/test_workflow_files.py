@@ -210,3 +210,20 @@ def test_pre_commit_hook_validates_the_whole_folder_without_secrets(tmp_path: Pa
         text=True,
     )
     assert alone.returncode == 1 and "not declared in the manifests" in alone.stdout
+
+
+def test_every_flag_the_guide_names_exists() -> None:
+    guide = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    commands = r"(validate|plan|apply|drift|show)\s+(.*)"
+    found_all = [re.match(commands, span) for span in re.findall(r"`([^`\n]+)`", guide)]
+    found_all += [re.search(r"quotesync\s+" + commands, line) for line in guide.splitlines()]
+    named: dict[str, set[str]] = {}
+    for found in found_all:
+        if found:
+            named.setdefault(found.group(1), set()).update(re.findall(r"--[a-z][a-z-]+", found[2]))
+    assert {"validate", "plan", "apply", "drift"} <= set(named)
+    quotesync = str(Path(sys.executable).parent / "quotesync")
+    for command, flags in named.items():
+        shown = subprocess.run([quotesync, command, "--help"], capture_output=True, text=True)
+        for flag in flags:
+            assert flag in shown.stdout, f"docs/ci.md names `{command} {flag}`"
