@@ -12,12 +12,14 @@ only when it holds a comma, a quote or a line break.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from quotesync_gitops.manifest.products import product_fields, product_template
 
 Product = Mapping[str, Any]
+_NEEDS_QUOTES = re.compile('[,"\r\n]')
 
 
 def by_code(products: Mapping[str, Product]) -> list[Product]:
@@ -54,7 +56,7 @@ def _cell(value: Any) -> str:
 
 
 def _quoted(cell: str) -> str:
-    if any(ch in cell for ch in ',"\r\n'):
+    if _NEEDS_QUOTES.search(cell):
         return '"' + cell.replace('"', '""') + '"'
     return cell
 
@@ -63,11 +65,10 @@ def products_csv(products: Mapping[str, Product]) -> str:
     """A CSV file: the header names ``code`` and every field some product sets."""
     defaults = product_template()
     rows = by_code(products)
-    columns = ["code"] + [
-        key
-        for key in product_fields()
-        if key != "code" and any(p.get(key, defaults[key]) != defaults[key] for p in rows)
-    ]
+    used: set[str] = {"code"}
+    for product in rows:
+        used.update(k for k, v in product.items() if k not in used and v != defaults.get(k, v))
+    columns = [key for key in product_fields() if key in used]
     lines = [",".join(columns)]
     lines += [_line(_cell(p.get(key, defaults[key])) for key in columns) for p in rows]
     return "\n".join(lines) + "\n"
