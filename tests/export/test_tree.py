@@ -15,6 +15,7 @@ from quotesync_gitops.export import ExportOptions, build_tree
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.products import product_template
 from quotesync_gitops.model import DesiredState, FieldInfo, Kind, LiveState, Resource
+from quotesync_gitops.plan.planner import build_plan
 from quotesync_gitops.secrets import UNREADABLE
 
 SCOPE_ALL = {"allUsers": True, "users": [], "groups": []}
@@ -217,3 +218,17 @@ def test_a_product_coded_with_a_blank_loads_back_from_csv(tmp_path: Path) -> Non
     loaded = desired.get(Kind.PRICE_LIST, "P")
     assert loaded is not None
     assert loaded.spec["products"] == {" ": blank}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="plan/prepare.py prepare_desired gives a left-out Password field no default while "
+    "prepare_live gives it '', so leaving out an empty password plans an update '' -> None; "
+    'export therefore writes empty passwords as "" instead of leaving them out',
+)
+def test_leaving_out_an_empty_password_plans_no_change() -> None:
+    live = live_state(erp_connection("Shop", config={"url": "https://x", "password": ""}))
+    desired = DesiredState()
+    spec = {**erp_connection("Shop").spec, "config": {"url": "https://x"}}
+    desired.add(Resource(Kind.ERP_CONNECTION, "Shop", spec))
+    assert build_plan(desired, live).plan.changes == []
