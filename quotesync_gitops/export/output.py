@@ -29,6 +29,13 @@ def check_destination(out: Path, *, force: bool) -> None:
     folder the command runs in (or one holding it) are refused: replacing them would throw
     away far more than an export.
     """
+    try:
+        _check_destination(out, force=force)
+    except OSError as exc:
+        raise ExportError(f"cannot use --out {out}: {_reason(exc)}") from exc
+
+
+def _check_destination(out: Path, *, force: bool) -> None:
     if out.is_symlink():
         raise ExportError(f"--out {out} is a symbolic link; give the folder it points to")
     if out.exists() and not out.is_dir():

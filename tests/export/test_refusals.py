@@ -176,3 +176,13 @@ def test_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Invalid value for '--kind'" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_a_symbolic_link_is_refused(examples_crm: str, occupied: Path) -> None:
+    link = occupied.parent / "link"
+    link.symlink_to(occupied, target_is_directory=True)
+    result = run("export", "--out", str(link), "--crm", examples_crm, "--force")
+    assert result.exit_code == 1
+    assert f"--out {link} is a symbolic link" in result.stderr
+    assert link.is_symlink()
+    assert (occupied / "README.md").is_file()
