@@ -14,6 +14,7 @@ from typing import Any
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.live import normalise as norm
+from quotesync_gitops.live.products import LiveProducts
 from quotesync_gitops.model import (
     ERP_ACTOR_TYPES,
     ErpFieldInfo,
@@ -25,6 +26,8 @@ from quotesync_gitops.model import (
 )
 
 SINGLETON_NAME = "default"
+#: Products hashed together into a price list's fingerprint (one JSON text per batch).
+_FINGERPRINT_BATCH = 1000
 
 
 def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveState:
@@ -326,18 +329,13 @@ def _safe_quote_fields(client: CrmClient, connector: str) -> Callable[[], dict[s
 
 
 def _read_price_lists(client: CrmClient, state: LiveState, quote_names: dict[int, str]) -> None:
-    products: dict[str, dict[str, Any]] = defaultdict(dict)
-    product_ids: dict[str, dict[str, int]] = defaultdict(dict)
-    for carrier in client.iter_products():
-        key = norm.text(carrier.get("ERPPriceListKey"))
-        canonical = norm.product(carrier)
-        products[key][canonical["code"]] = canonical
-        product_ids[key][canonical["code"]] = int(carrier["ProductId"])
+    products = _read_products(client)
     seen: dict[str, Resource] = {}
     for carrier in client.iter_pricelists():
         name = norm.text(carrier.get("Name"))
         erp_key = norm.text(carrier.get("ERPPriceListKey"))
         quote_id = int(carrier.get("QuoteConnectionId") or 0)
+        of_list = products.get(erp_key) or LiveProducts()
         resource = Resource(
             kind=Kind.PRICE_LIST,
             name=name,
@@ -350,10 +348,10 @@ def _read_price_lists(client: CrmClient, state: LiveState, quote_names: dict[int
                 "active": bool(carrier.get("IsActive", False)),
                 "erpKey": erp_key,
                 "quoteConnection": quote_names.get(quote_id) if quote_id else None,
-                "products": products.get(erp_key, {}),
+                "products": of_list,
                 "deleted": False,
             },
-            ids={"id": int(carrier["PriceListId"]), "productIds": product_ids.get(erp_key, {})},
+            ids={"id": int(carrier["PriceListId"]), "productIds": of_list.ids},
         )
         previous = seen.get(name)
         if previous is not None:
@@ -364,6 +362,31 @@ def _read_price_lists(client: CrmClient, state: LiveState, quote_names: dict[int
                 continue
         seen[name] = resource
         state.add(resource)
+
+
+def _read_products(client: CrmClient) -> dict[str, LiveProducts]:
+    """Every product, by price list key: carriers kept as read (see ``live.products``)."""
+    products: dict[str, LiveProducts] = {}
+    batches: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for carrier in client.iter_products():
+        key = carrier.get("ERPPriceListKey")
+        key = key if type(key) is str else norm.text(key)
+        of_list = products.get(key)
+        if of_list is None:
+            of_list = products[key] = LiveProducts()
+        code = carrier.get("Code")
+        of_list.add(
+            code if type(code) is str else norm.text(code), int(carrier["ProductId"]), carrier
+        )
+        batch = batches[key]
+        batch.append(carrier)
+        if len(batch) >= _FINGERPRINT_BATCH:
+            of_list.add_to_fingerprint(batch)
+            batch.clear()
+    for key, batch in batches.items():
+        if batch:
+            products[key].add_to_fingerprint(batch)
+    return products
 
 
 def _read_line_configuration(client: CrmClient, state: LiveState) -> None:

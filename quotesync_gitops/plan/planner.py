@@ -26,7 +26,7 @@ from quotesync_gitops.plan.diff import diff_specs, is_order_only
 from quotesync_gitops.plan.model import Action, Change, GuardReport, Plan, Unmanaged
 from quotesync_gitops.plan.prepare import check_against_crm, prepare_desired, prepare_live
 from quotesync_gitops.plan.products import diff_products
-from quotesync_gitops.secrets import mask
+from quotesync_gitops.secrets import MASK, is_sensitive
 
 #: Apply order: what others refer to comes first. Deletions run in reverse.
 KIND_ORDER: tuple[str, ...] = (
@@ -53,9 +53,25 @@ class PlanResult:
 
 
 def fingerprint(spec: Mapping[str, Any]) -> str:
-    """sha256 of a canonical spec with secrets masked (safe to store in a plan file)."""
-    data = json.dumps(mask(dict(spec)), sort_keys=True, separators=(",", ":"), default=str)
+    """sha256 of a canonical spec with secrets masked (safe to store in a plan file).
+
+    Secrets are masked as the encoder meets them (no masked copy of the spec is built), and
+    values that fingerprint themselves (the live reader's products of a price list) give
+    their own digest instead of being serialised.
+    """
+    data = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=_fingerprint_value)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _fingerprint_value(value: Any) -> Any:
+    if is_sensitive(value):
+        return MASK
+    own = getattr(value, "fingerprint", None)
+    if callable(own):
+        return own()
+    if isinstance(value, Mapping):
+        return dict(value)
+    return str(value)
 
 
 def build_plan(

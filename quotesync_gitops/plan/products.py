@@ -1,17 +1,27 @@
 """Products of a price list, compared by code.
 
 Price lists hold tens of thousands of products, so the common case (unchanged) must be
-cheap: whole-product dict equality first, a field-by-field diff only for those that differ.
+cheap: a quick equality first — the live reader's ``unchanged`` check against the carrier
+as read, when the live products offer one, else whole-product dict equality — and a
+field-by-field diff only for those that differ.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
 
 from quotesync_gitops.model import Resource
 from quotesync_gitops.plan.model import Action, Change, FieldChange
 
 PRODUCT_KIND = "Product"
+
+
+@runtime_checkable
+class QuickCompare(Protocol):
+    """Live products that can tell "unchanged" without building the canonical product."""
+
+    def unchanged(self, code: str, wanted: Mapping[str, Any]) -> bool: ...
 
 
 def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], int]:
@@ -25,7 +35,11 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
     live_ids: dict[str, int] = have.ids.get("productIds", {})
     changes: list[Change] = []
     unchanged = 0
+    quick = live.unchanged if isinstance(live, QuickCompare) else None
     for code, product in wanted.items():
+        if quick is not None and quick(code, product):
+            unchanged += 1
+            continue
         current = live.get(code)
         if current is None:
             changes.append(Change(PRODUCT_KIND, f"{want.name}/{code}", Action.CREATE))
@@ -46,9 +60,10 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
                     live_ids={"id": live_ids.get(code, 0)},
                 )
             )
-    for code, current in live.items():
+    for code in live:
         if code in wanted:
             continue
+        current = live[code]
         if current.get("inAssortment", True):
             changes.append(
                 Change(

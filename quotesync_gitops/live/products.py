@@ -1,0 +1,100 @@
+"""The products of one price list as read from the CRM: kept as carriers, normalised on demand.
+
+A price list may hold 100,000 products and a plan usually finds almost all of them
+unchanged, so building a canonical dict for every product (29 fields each) would be most of
+the work of a plan. :class:`LiveProducts` is a read-only ``Mapping`` code → canonical product
+(the contract of ``docs/design.md`` holds for every product looked at), but it keeps the
+carriers as they came and normalises a product only when someone reads it.
+:meth:`LiveProducts.unchanged` compares a manifest product with the carrier directly: the
+carrier's values in canonical field order against the manifest's values (two C-level tuple
+builds and one tuple comparison). Equal there means equal in canonical form, because a
+canonical value equal to the raw one is what normalisation makes of it; anything else
+falls back to the canonical comparison.
+
+The fingerprint of the products (:meth:`LiveProducts.fingerprint`) is a sha256 over the
+carriers' values, fed page by page while reading, so a plan never serialises 100,000 dicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+from quotesync_gitops.live.normalise import PRODUCT_FIELDS, product
+
+_CANONICAL_VALUES = itemgetter(*PRODUCT_FIELDS)
+_CARRIER_VALUES = itemgetter(*PRODUCT_FIELDS.values())
+
+
+def carrier_values(carrier: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The carrier's product fields in canonical order (missing ones as None)."""
+    try:
+        values: tuple[Any, ...] = _CARRIER_VALUES(carrier)
+    except KeyError:
+        values = tuple(carrier.get(key) for key in PRODUCT_FIELDS.values())
+    return values
+
+
+class LiveProducts(Mapping[str, dict[str, Any]]):
+    """code → canonical product, over the carriers read (the last one wins per code)."""
+
+    __slots__ = ("_cache", "_carriers", "_hash", "ids")
+
+    def __init__(self) -> None:
+        self._carriers: dict[str, Mapping[str, Any]] = {}
+        self._cache: dict[str, dict[str, Any]] = {}
+        self._hash = hashlib.sha256()
+        #: code → ProductId
+        self.ids: dict[str, int] = {}
+
+    def add(self, code: str, product_id: int, carrier: Mapping[str, Any]) -> None:
+        self._carriers[code] = carrier
+        self.ids[code] = product_id
+        self._cache.pop(code, None)
+
+    def add_to_fingerprint(self, carriers: Sequence[Mapping[str, Any]]) -> None:
+        """Feed the fingerprint with a batch of carriers, in the order they were read."""
+        rows = [carrier_values(c) for c in carriers]
+        self._hash.update(json.dumps(rows, separators=(",", ":"), default=str).encode("utf-8"))
+
+    def fingerprint(self) -> str:
+        """sha256 of every product value read (changes whenever any product changes)."""
+        return self._hash.hexdigest()
+
+    def carrier(self, code: str) -> Mapping[str, Any] | None:
+        return self._carriers.get(code)
+
+    def unchanged(self, code: str, wanted: Mapping[str, Any]) -> bool:
+        """True when the product ``code`` exists and equals ``wanted`` (a canonical product)."""
+        carrier = self._carriers.get(code)
+        if carrier is None:
+            return False
+        try:
+            if _CARRIER_VALUES(carrier) == _CANONICAL_VALUES(wanted):
+                return True
+        except KeyError:
+            pass
+        return self[code] == wanted
+
+    # --- Mapping --------------------------------------------------------------------------
+
+    def __getitem__(self, code: str) -> dict[str, Any]:
+        cached = self._cache.get(code)
+        if cached is None:
+            cached = self._cache[code] = product(self._carriers[code])
+        return cached
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._carriers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._carriers)
+
+    def __len__(self) -> int:
+        return len(self._carriers)
+
+    def __repr__(self) -> str:
+        return f"<LiveProducts: {len(self)} product(s)>"
