@@ -52,7 +52,7 @@ def prepare_desired(resource: Resource, ctx: LiveContext) -> Resource:
         if info is not None and info.secret and isinstance(value, str) and value:
             value = Secret(value)
         config[key] = value
-    defaults = {k: f.default for k, f in fields.items() if not f.secret}
+    defaults = {k: ("" if f.secret else f.default) for k, f in fields.items()}
     spec = dict(resource.spec)
     spec["config"] = with_config_defaults(config, defaults)
     return replace(resource, spec=spec)

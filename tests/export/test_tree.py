@@ -220,12 +220,6 @@ def test_a_product_coded_with_a_blank_loads_back_from_csv(tmp_path: Path) -> Non
     assert loaded.spec["products"] == {" ": blank}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan/prepare.py prepare_desired gives a left-out Password field no default while "
-    "prepare_live gives it '', so leaving out an empty password plans an update '' -> None; "
-    'export therefore writes empty passwords as "" instead of leaving them out',
-)
 def test_leaving_out_an_empty_password_plans_no_change() -> None:
     live = live_state(erp_connection("Shop", config={"url": "https://x", "password": ""}))
     desired = DesiredState()
