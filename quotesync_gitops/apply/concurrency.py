@@ -5,6 +5,9 @@ optimistically, right before it writes a resource: the object it is about to cre
 still not exist, and the object it is about to change must still look as it did when the
 plan read it (its header: name, state, description, scope, validity). A difference stops
 the whole run with exit 3, so two applies cannot interleave silently.
+
+Right after a create, :func:`claim_created` closes the gap the check before it leaves: when
+two runs created the same name at once, the later copy is retired and its run stops (exit 3).
 """
 
 from __future__ import annotations
@@ -31,8 +34,20 @@ def _conflict(change: Change, what: str) -> ConcurrentChange:
     )
 
 
+def interfered(change: Change, what: str) -> ConcurrentChange:
+    """Another writer changed the object while this run was writing it."""
+    return ConcurrentChange(
+        f"{change.address} {what} (another apply at the same time, or a change by hand?); "
+        "this run stopped. Run plan again to see the current state."
+    )
+
+
 def check_before_write(ac: ApplyContext, change: Change) -> None:
     """Raise ConcurrentChange when the CRM no longer matches what the plan read."""
+    if change.kind == Kind.ERP_CONNECTOR and change.action is Action.CREATE:
+        if any(r.get("Name") == change.name for r in ac.client.erp_get_all_connectors()):
+            raise _conflict(change, "was created by someone else")
+        return
     if change.kind not in (Kind.ERP_CONNECTION, Kind.QUOTE_CONNECTION, Kind.PRICE_LIST):
         return
     if change.action is Action.CREATE:
@@ -109,3 +124,96 @@ def _head_then(kind: str, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         "validFrom": spec.get("validFrom"),
         "validTo": spec.get("validTo"),
     }
+
+
+# --- two creates of one name ----------------------------------------------------------------
+#
+# The check before a create narrows the window but cannot close it: two applies that both
+# found a name free can both create it (SuperOffice has no unique names and no lock). So right
+# after its create, a run lists the objects of that name. Ids grow with creation, so the lowest
+# id was created first and wins. A run holding a higher id moves its copy out of the way
+# (renamed and soft-deleted, never hard-deleted) and stops with exit 3; the winner goes on.
+
+MAX_NAME = 254
+
+
+def duplicate_name(name: str, object_id: int) -> str:
+    """The name a losing copy gets: unmistakable, unique, within the CRM's 254 characters."""
+    suffix = f" (duplicate #{object_id} from a concurrent apply)"
+    return name[: MAX_NAME - len(suffix)] + suffix
+
+
+def _lost(change_address: str, ours: int, winner: int) -> ConcurrentChange:
+    return ConcurrentChange(
+        f"{change_address} was created by another apply at the same time (it holds #{winner}); "
+        f"this run's copy #{ours} was renamed and soft-deleted, and the run stopped before "
+        "writing more. Run plan again to see the current state."
+    )
+
+
+def claim_created(ac: ApplyContext, kind: str, name: str, ours: int) -> None:
+    """Raise ConcurrentChange (after retiring our copy) if another run created ``name`` too."""
+    client = ac.client
+    if kind == Kind.ERP_CONNECTION:
+        rows = client.erp_get_all_connections(include_deleted=True)
+        ids = [int(r["ErpConnectionId"]) for r in rows if r.get("DisplayName") == name]
+    elif kind == Kind.QUOTE_CONNECTION:
+        rows = client.quote_get_installed_connections()
+        ids = [int(r["QuoteConnectionId"]) for r in rows if r.get("DisplayName") == name]
+    elif kind == Kind.PRICE_LIST:
+        ids = [int(r["PriceListId"]) for r in client.iter_pricelists() if r.get("Name") == name]
+    elif kind == Kind.ERP_CONNECTOR:
+        ids = [int(r["Id"]) for r in client.erp_get_all_connectors() if r.get("Name") == name]
+    else:
+        return
+    winner = min([*ids, ours])
+    if winner == ours:
+        return
+    _retire(ac, kind, name, ours)
+    raise _lost(f"{kind}/{name}", ours, winner)
+
+
+def _retire(ac: ApplyContext, kind: str, name: str, object_id: int) -> None:
+    client = ac.client
+    renamed = duplicate_name(name, object_id)
+    if kind == Kind.ERP_CONNECTION:
+        row = client.erp_get_connection(object_id)
+        client.erp_save_connection({**row, "DisplayName": renamed, "ConfigFields": {}})
+        client.erp_delete_connection(object_id)
+    elif kind == Kind.QUOTE_CONNECTION:
+        row = client.quote_get_connection(object_id)
+        client.quote_save_connection({**row, "DisplayName": renamed})
+        client.quote_delete_connection(object_id)
+    elif kind == Kind.PRICE_LIST:
+        row = {k: v for k, v in client.get_pricelist(object_id).items() if k != "_Links"}
+        client.update_pricelist(object_id, {**row, "Name": renamed, "IsActive": False})
+    elif kind == Kind.ERP_CONNECTOR:
+        entity = client.erp_get_connector_entity(object_id)
+        client.erp_save_connector_entity({**entity, "DisplayName": renamed, "Deleted": True})
+
+
+def claim_created_products(
+    ac: ApplyContext, price_list: str, list_key: str, created: Mapping[str, int]
+) -> None:
+    """After creating products (code → id) in a list: the same for codes within the list."""
+    if not created:
+        return
+    first: dict[str, int] = {}
+    for row in ac.client.find_products(list_key):
+        code = str(row.get("Code") or "")
+        if code in created:
+            ident = int(row["ProductId"])
+            first[code] = min(first.get(code, ident), ident)
+    lost = sorted(code for code, ident in created.items() if first.get(code, ident) < ident)
+    if not lost:
+        return
+    for code in lost:
+        ident = created[code]
+        row = {k: v for k, v in ac.client.get_product(ident).items() if k != "_Links"}
+        retired = {**row, "Code": duplicate_name(code, ident), "InAssortment": False}
+        ac.client.update_product(ident, retired)
+    raise ConcurrentChange(
+        f"{Kind.PRICE_LIST}/{price_list}: product(s) {', '.join(lost)} were created by another "
+        "apply at the same time; this run's copies were renamed and taken out of the "
+        "assortment, and the run stopped. Run plan again to see the current state."
+    )

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from quotesync_gitops.apply import carriers
+from quotesync_gitops.apply.concurrency import claim_created, interfered
 from quotesync_gitops.apply.connection_tests import test_erp_connection
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name
+from quotesync_gitops.crm.errors import CrmRejected
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change
 
@@ -42,6 +44,7 @@ def write_erp_connector(ac: ApplyContext, change: Change) -> None:
             "Deleted": False,
         }
         saved = client.erp_save_connector_entity(entity, landed=landed)
+        claim_created(ac, change.kind, change.name, int(saved["ErpConnectorId"]))
         ac.created[(change.kind, change.name)] = int(saved["ErpConnectorId"])
         return
     entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
@@ -79,7 +82,7 @@ def write_erp_connection(ac: ApplyContext, change: Change) -> None:
                 client.erp_delete_connection(conn_id)
             raise ResourceFailed(f"connection test failed: {result.explanation}")
         if active:
-            _toggle(ac, conn_id, False, "deactivate it to change its configuration")
+            _toggle(ac, change, conn_id, False, "deactivate it to change its configuration")
             active = False
 
     header = {"description", "active"} | {p for p in paths if p.startswith(("scope", "config"))}
@@ -98,7 +101,14 @@ def write_erp_connection(ac: ApplyContext, change: Change) -> None:
             config=config,
             active=active,
         )
-        client.erp_save_connection(body)
+        try:
+            client.erp_save_connection(body)
+        except CrmRejected:
+            if not active and _is_active(ac, conn_id):  # "deactivate first"
+                raise interfered(
+                    change, "was activated by someone else during this apply"
+                ) from None
+            raise
 
     desired_actors: Mapping[str, Any] = want.spec.get("actors", {})
     live_actors: Mapping[str, Any] = have.spec.get("actors", {}) if have and not creating else {}
@@ -111,7 +121,7 @@ def write_erp_connection(ac: ApplyContext, change: Change) -> None:
         _write_list_mappings(ac, conn_id, want.spec.get("listMappings", {}))
 
     if bool(want.spec.get("active")) != active:
-        _toggle(ac, conn_id, not active, "activate it" if not active else "deactivate it")
+        _toggle(ac, change, conn_id, not active, "activate it" if not active else "deactivate it")
 
 
 def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
@@ -133,23 +143,36 @@ def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
     )
     saved = client.erp_save_connection(body, landed=landed)
     conn_id = int(saved["ErpConnectionId"])
+    claim_created(ac, Kind.ERP_CONNECTION, want.name, conn_id)
     ac.created[(Kind.ERP_CONNECTION, want.name)] = conn_id
     return conn_id
 
 
-def _toggle(ac: ApplyContext, conn_id: int, to_active: bool, purpose: str) -> None:
-    """ToggleErpConnectionActive is a toggle, not a set: when its answer is lost, the
-    connection is read again, and the toggle is not repeated if it already took effect
-    (repeating it would flip the connection back)."""
+def _is_active(ac: ApplyContext, conn_id: int) -> bool:
+    return bool(ac.client.erp_get_connection(conn_id).get("Active"))
+
+
+def _toggle(ac: ApplyContext, change: Change, conn_id: int, to_active: bool, purpose: str) -> None:
+    """ToggleErpConnectionActive is a toggle, not a set, so it is fenced by reads.
+
+    Before: the connection must still be in the other state (else someone else switched
+    it). After: it must be in the new one (else another writer toggled it at the same time,
+    and this run's toggle may have undone theirs). When the answer is lost, the connection
+    is read again and the toggle is not repeated if it took effect.
+    """
     client = ac.client
+    if _is_active(ac, conn_id) is to_active:
+        done = "activated" if to_active else "deactivated"
+        raise interfered(change, f"was {done} by someone else during this apply")
 
     def landed() -> list[str] | None:
-        now = client.erp_get_connection(conn_id)
-        return [] if bool(now.get("Active")) is to_active else None
+        return [] if _is_active(ac, conn_id) is to_active else None
 
     reasons = client.erp_toggle_active(conn_id, landed=landed)
     if reasons:
         raise ResourceFailed(f"the CRM refused to {purpose}: {'; '.join(reasons)}")
+    if _is_active(ac, conn_id) is not to_active:
+        raise interfered(change, "was switched on or off by someone else at the same time")
 
 
 def _write_actor(

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from quotesync_gitops.apply import carriers
+from quotesync_gitops.apply.concurrency import claim_created, claim_created_products
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
@@ -66,6 +67,7 @@ def _create(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id:
 
     body = carriers.price_list(spec, change.name, price_list_id=0, quote_connection_id=quote_id)
     saved = client.create_pricelist(body, landed=landed)
+    claim_created(ac, change.kind, change.name, int(saved["PriceListId"]))
     ac.created[(change.kind, change.name)] = int(saved["PriceListId"])
     key = str(saved.get("ERPPriceListKey") or "")
     products: Mapping[str, Any] = spec.get("products", {})
@@ -86,9 +88,11 @@ def _write_products(
     wanted: Mapping[str, Any] = want.get("products", {})
     live: Mapping[str, Any] = have.get("products", {})
     calls: list[Callable[[], Any]] = []
+    creates: dict[int, str] = {}  # position in calls -> code
     for child in change.children:
         code = child.name[len(change.name) + 1 :]  # children are named "<list>/<code>"
         if child.action is Action.CREATE:
+            creates[len(calls)] = code
             calls.append(_creator(ac, list_key, code, wanted[code]))
         elif child.action is Action.UPDATE:
             body = carriers.product(
@@ -104,7 +108,10 @@ def _write_products(
             calls.append(_updater(ac, product_ids[code], body))
     if calls:
         ac.progress(f"{change.kind}/{change.name}: writing {len(calls)} product(s)")
-        client.run_bulk(calls)
+        results = client.run_bulk(calls)
+        # Another apply may have created the same codes in this list at the same time.
+        created = {code: int(results[i]["ProductId"]) for i, code in creates.items()}
+        claim_created_products(ac, change.name, list_key, created)
 
 
 def _creator(

@@ -125,14 +125,18 @@ class RestCalls(CrmCore):
         """Every product row, in ``ProductId`` order, one page request per ``page_size``."""
         return self._iter_keyset(PRODUCT, "ProductId", page_size)
 
-    def find_products(self, price_list_key: str, code: str) -> Iterator[dict[str, Any]]:
-        """Products of one price list with this code (normally one): a filtered keyset read.
+    def find_products(
+        self, price_list_key: str, code: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Products of one price list, with this code (normally one) or all of them when
+        ``code`` is None: a filtered keyset read, in ``ProductId`` order.
 
-        Used to check whether a product create landed without reading every product.
+        Used to check whether a product create landed without reading every product, and
+        whether another apply created the same codes at the same time.
         """
-        where = (
-            f"ERPPriceListKey eq {odata_string(price_list_key)} and Code eq {odata_string(code)}"
-        )
+        where = f"ERPPriceListKey eq {odata_string(price_list_key)}"
+        if code is not None:
+            where += f" and Code eq {odata_string(code)}"
         return self._iter_keyset(PRODUCT, "ProductId", MAX_PAGE_SIZE, where)
 
     def get_product(self, product_id: int) -> dict[str, Any]:

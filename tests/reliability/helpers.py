@@ -236,6 +236,10 @@ def fast_retries() -> Iterator[None]:
 # --- what the CRM holds ---------------------------------------------------------------------
 
 
+#: What apply/concurrency.py puts in the name of a copy a losing concurrent apply retired.
+RETIRED_MARK = "from a concurrent apply)"
+
+
 @dataclass(frozen=True)
 class Inventory:
     """Everything apply creates, as read through the client."""
@@ -256,9 +260,12 @@ class Inventory:
             found += [f"{what} {n!r} x{c}" for n, c in Counter(names).items() if c > 1]
         return found
 
-    def product_count(self, price_list: str) -> int:
+    def product_codes(self, price_list: str) -> list[str]:
+        """Codes in the list, without copies a losing concurrent apply retired."""
         keys = [k for n, _, k in self.price_lists if n == price_list]
-        return sum(1 for k, _ in self.products if keys and k == keys[0])
+        return sorted(
+            c for k, c in self.products if keys and k == keys[0] and RETIRED_MARK not in c
+        )
 
 
 def read_inventory(client: CrmClient) -> Inventory:
@@ -287,7 +294,7 @@ class Expected:
 
     erp_connections: frozenset[str]
     quote_connections: frozenset[str]
-    price_lists: dict[str, int] = field(default_factory=dict)
+    price_lists: dict[str, list[str]] = field(default_factory=dict)  # name -> codes
 
 
 def expected_from(manifests: Path) -> Expected:
@@ -302,7 +309,7 @@ def expected_from(manifests: Path) -> Expected:
             r.name for r in desired.of_kind(Kind.QUOTE_CONNECTION) if not r.deleted
         ),
         price_lists={
-            r.name: len(r.spec.get("products", {}))
+            r.name: sorted(r.spec.get("products", {}))
             for r in desired.of_kind(Kind.PRICE_LIST)
             if not r.deleted
         },
@@ -334,10 +341,12 @@ def problems_after(crm: Crm, manifests: Path) -> list[str]:
     problems += [
         f"lost quote connection {n!r}" for n in sorted(want.quote_connections - live_quote)
     ]
-    for name, count in sorted(want.price_lists.items()):
-        have = inventory.product_count(name)
-        if have != count:
-            problems.append(f"price list {name!r} has {have} products, expected {count}")
+    for name, codes in sorted(want.price_lists.items()):
+        have = inventory.product_codes(name)
+        if have != codes:
+            lost = sorted(set(codes) - set(have))
+            extra = sorted((Counter(have) - Counter(codes)).elements())
+            problems.append(f"price list {name!r}: lost products {lost}, extra {extra}")
     return problems
 
 
