@@ -82,15 +82,18 @@ def _one(body: str, ctx: ReferenceContext) -> tuple[str, bool, str | None]:
         name, default = match.group(1), match.group(2)
         if not ctx.resolve_env:
             return "${env:" + name + "}", True, None
-        if name in ctx.env:
+        # Empty counts as unset, as in the shell's ${NAME:-default}: CI systems pass a
+        # secret that was never configured as an empty string, which must not slip through.
+        if ctx.env.get(name):
             return ctx.env[name], True, None
         if default is not None:
             return default, True, None
+        state = "is empty" if name in ctx.env else "is not set"
         return (
             "",
             True,
             (
-                f"environment variable {name} is not set (${{env:{name}}}); set it, or give a "
+                f"environment variable {name} {state} (${{env:{name}}}); set it, or give a "
                 f"default with ${{env:{name}:-default}}"
             ),
         )

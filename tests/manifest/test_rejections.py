@@ -225,3 +225,19 @@ def test_file_reference_outside_the_repository(workdir: Path) -> None:
     ]
     assert allowed.exit_code == 0, allowed.output
     assert "hunter2" not in refused.output + allowed.output
+
+
+def test_an_empty_environment_variable_counts_as_unset(workdir: Path) -> None:
+    # CI systems pass a secret that was never configured as an empty string.
+    copy_fixture("undefined-references.yaml", workdir)
+
+    result = quotesync(
+        "validate", "undefined-references.yaml", env={"QUOTESYNC_TEST_UNSET_VARIABLE": ""}
+    )
+
+    assert result.exit_code == 1
+    assert (
+        "undefined-references.yaml:8:15: error: environment variable "
+        "QUOTESYNC_TEST_UNSET_VARIABLE is empty (${env:QUOTESYNC_TEST_UNSET_VARIABLE}); "
+        "set it, or give a default with ${env:QUOTESYNC_TEST_UNSET_VARIABLE:-default}"
+    ) in diagnostics(result)
