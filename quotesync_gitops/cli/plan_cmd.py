@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -25,6 +26,25 @@ from quotesync_gitops.render.json_format import render_json
 from quotesync_gitops.render.markdown import COMMENT_MARKER, DEFAULT_MAX_CHARS, render_markdown
 from quotesync_gitops.render.text import drift_found, render_text
 from quotesync_gitops.target import describe_target, open_client
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def markdown_options(func: F) -> F:
+    """--comment-id and --full-plan-at: what a bot needs to keep one comment up to date."""
+    func = click.option(
+        "--full-plan-at",
+        metavar="MARKDOWN",
+        help="Where readers find the full plan (e.g. a link to the CI artifact); the Markdown "
+        "names it when the comment had to be shortened. Default: the --out file.",
+    )(func)
+    return click.option(
+        "--comment-id",
+        metavar="NAME",
+        help="Mark the Markdown as <!-- quotesync-plan:NAME --> instead of "
+        "<!-- quotesync-plan -->, so a bot keeps one comment per NAME (e.g. per environment).",
+    )(func)
+
 
 FORMATS = click.Choice(["text", "markdown", "json"])
 
@@ -150,18 +170,7 @@ def _run(
     metavar="KIND/NAME",
     help="Plan only these resources (repeatable).",
 )
-@click.option(
-    "--comment-id",
-    metavar="NAME",
-    help="Mark the Markdown as <!-- quotesync-plan:NAME --> instead of <!-- quotesync-plan -->, "
-    "so a bot keeps one comment per NAME (e.g. per environment) on a pull request.",
-)
-@click.option(
-    "--full-plan-at",
-    metavar="MARKDOWN",
-    help="Where readers find the full plan (e.g. a link to the CI artifact); the Markdown "
-    "names it when the comment had to be shortened. Default: the --out file.",
-)
+@markdown_options
 @exits
 def plan(
     paths: tuple[str, ...],
@@ -211,18 +220,7 @@ def plan(
     type=click.Path(dir_okay=False),
     help="Also write the Markdown report to this file (e.g. the body of a drift issue).",
 )
-@click.option(
-    "--comment-id",
-    metavar="NAME",
-    help="Mark the Markdown as <!-- quotesync-plan:NAME --> instead of <!-- quotesync-plan -->, "
-    "so a bot keeps one comment per NAME (e.g. per environment) on a pull request.",
-)
-@click.option(
-    "--full-plan-at",
-    metavar="MARKDOWN",
-    help="Where readers find the full plan (e.g. a link to the CI artifact); the Markdown "
-    "names it when the comment had to be shortened. Default: the --out file.",
-)
+@markdown_options
 @exits
 def drift(
     paths: tuple[str, ...],
