@@ -5,16 +5,24 @@ Lists are read in pages ordered by primary key with a keyset filter
 unlike a growing ``$skip``, a row created or removed during the read cannot shift the pages,
 and the server never has to count past skipped rows. ``odata.nextLink`` is taken only as a
 signal that more rows exist; the next URL is always built here.
+
+A keyset read waits one round trip per page. :meth:`RestCalls.iter_product_pages` cuts the
+id space into ranges of about a page each, from the density of the rows seen so far, and
+reads up to ``max_concurrency`` ranges at once (each a keyset read bounded above), handing
+pages back in id order: about as many requests as a sequential read, a fraction of its
+waiting.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
 from quotesync_gitops.crm.core import CrmCore, describe
-from quotesync_gitops.crm.errors import CrmProtocolError
+from quotesync_gitops.crm.errors import CrmProtocolError, CrmRejected
 from quotesync_gitops.crm.responses import WrongShape, as_list_of_objects, as_object, int_field
 
 PRICELIST = "/api/v1/Pricelist"
@@ -50,30 +58,132 @@ class RestCalls(CrmCore):
         """Rows in ``id_field`` order; ``where`` is an extra OData condition ANDed to the keyset."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
-        operation = f"GET {path}"
         last: int | None = None
         while True:
-            params: dict[str, str | int] = {"$orderBy": id_field, "$top": page_size}
-            conditions = [] if last is None else [f"{id_field} gt {last}"]
-            conditions += [where] if where else []
-            if conditions:
-                params["$filter"] = " and ".join(conditions)
-            rows, more = self._call("GET", path, _page, operation=operation, params=params)
-            for row in rows:
-                try:
-                    ident = int_field(row, id_field)
-                except WrongShape as exc:
-                    raise CrmProtocolError(str(exc), operation=operation) from exc
-                if last is not None and ident <= last:
-                    # The server ignored the order or the filter: going on could loop forever.
-                    raise CrmProtocolError(
-                        f"rows are not in ascending {id_field} order ({ident} after {last})",
-                        operation=operation,
-                    )
-                last = ident
-                yield row
-            if not rows or not (more or len(rows) >= page_size):
+            rows, more = self._keyset_page(path, id_field, page_size, last, None, where)
+            yield from rows
+            if not more:
                 return
+            last = int_field(rows[-1], id_field)
+
+    def _keyset_page(
+        self,
+        path: str,
+        id_field: str,
+        page_size: int,
+        low: int | None,
+        high: int | None,
+        where: str | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page of rows with ``low < id <= high`` (None: unbounded), ids checked ascending.
+
+        Returns the rows and whether more rows (of the range) may follow.
+        """
+        operation = f"GET {path}"
+        conditions = [] if low is None else [f"{id_field} gt {low}"]
+        conditions += [] if high is None else [f"{id_field} le {high}"]
+        conditions += [where] if where else []
+        params: dict[str, str | int] = {"$orderBy": id_field, "$top": page_size}
+        if conditions:
+            params["$filter"] = " and ".join(conditions)
+        rows, more = self._call("GET", path, _page, operation=operation, params=params)
+        last = low
+        for row in rows:
+            try:
+                ident = int_field(row, id_field)
+            except WrongShape as exc:
+                raise CrmProtocolError(str(exc), operation=operation) from exc
+            if last is not None and ident <= last:
+                # The server ignored the order or the filter: going on could loop forever.
+                raise CrmProtocolError(
+                    f"rows are not in ascending {id_field} order ({ident} after {last})",
+                    operation=operation,
+                )
+            if high is not None and ident > high:
+                raise CrmProtocolError(
+                    f"the server ignored the filter: {id_field} {ident} is above {high}",
+                    operation=operation,
+                )
+            last = ident
+        if not rows or not (more or len(rows) >= page_size):
+            return rows, False
+        return rows, high is None or last is None or last < high
+
+    def _range_pages(
+        self, path: str, id_field: str, page_size: int, low: int, high: int | None
+    ) -> list[list[dict[str, Any]]]:
+        """Every row with ``low < id <= high``, as pages (a keyset read bounded above)."""
+        pages: list[list[dict[str, Any]]] = []
+        while True:
+            rows, more = self._keyset_page(path, id_field, page_size, low, high)
+            pages.append(rows)
+            if not more:
+                return pages
+            low = int_field(rows[-1], id_field)
+
+    def _highest_id(self, path: str, id_field: str) -> int | None:
+        """The largest id (one row, one column), or None when the server cannot sort down."""
+        params: dict[str, str | int] = {
+            "$orderBy": f"{id_field} desc",
+            "$top": 1,
+            "$select": id_field,
+        }
+        operation = f"GET {path}"
+        try:
+            rows, _ = self._call("GET", path, _page, operation=operation, params=params)
+        except CrmRejected:
+            return None
+        if not rows:
+            return None
+        try:
+            return int_field(rows[0], id_field)
+        except WrongShape as exc:
+            raise CrmProtocolError(str(exc), operation=operation) from exc
+
+    def _iter_ranged_pages(
+        self, path: str, id_field: str, page_size: int
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Pages in ``id_field`` order, id ranges read concurrently (see the module doc)."""
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        first, more = self._keyset_page(path, id_field, page_size, None, None)
+        yield first
+        if not more:
+            return  # the first page held everything
+        lowest, last = int_field(first[0], id_field), int_field(first[-1], id_field)
+        highest = self._highest_id(path, id_field)
+        if highest is None or highest <= last or self.max_concurrency == 1:
+            # No usable highest id (a server that cannot sort down, or ignored the order):
+            # read on page after page.
+            yield from self._range_pages(path, id_field, page_size, last, None)
+            return
+        # The ids the last range spanned per row decide the next width: enough ids for 95% of
+        # a page (so a range rarely needs a second request), at least a page of ids (dense
+        # ids: one request per page, as a sequential read), at most four times the last
+        # width (a thin stretch is crossed in a few widening steps).
+        width = max(page_size, (last - lowest + 1) * 95 // 100)
+        window: deque[tuple[Future[list[list[dict[str, Any]]]], int, int]] = deque()
+        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="quotesync-read")
+        try:
+            cursor = last
+            while cursor < highest or window:
+                while cursor < highest and len(window) < self.max_concurrency:
+                    upper = min(cursor + width, highest)
+                    future = pool.submit(
+                        self._range_pages, path, id_field, page_size, cursor, upper
+                    )
+                    window.append((future, cursor, upper))
+                    cursor = upper
+                future, low, high = window.popleft()
+                done = future.result()
+                found = sum(len(page) for page in done)
+                wanted = page_size * 95 * (high - low) // (100 * found) if found else 4 * width
+                width = max(page_size, min(wanted, 4 * width))
+                yield from done
+        finally:
+            for future, _, _ in window:
+                future.cancel()
+            pool.shutdown(wait=True)
 
     # --- price lists ----------------------------------------------------------------------
 
@@ -124,6 +234,15 @@ class RestCalls(CrmCore):
     def iter_products(self, page_size: int = MAX_PAGE_SIZE) -> Iterator[dict[str, Any]]:
         """Every product row, in ``ProductId`` order, one page request per ``page_size``."""
         return self._iter_keyset(PRODUCT, "ProductId", page_size)
+
+    def iter_product_pages(self, page_size: int = MAX_PAGE_SIZE) -> Iterator[list[dict[str, Any]]]:
+        """Every product row in ``ProductId`` order, a page at a time, ranges read concurrently.
+
+        About one request per page, plus one for the highest id. Rows created once the read
+        has started may be missed, as with any paged read. A server that cannot sort by
+        ``ProductId desc`` is read sequentially.
+        """
+        return self._iter_ranged_pages(PRODUCT, "ProductId", page_size)
 
     def find_products(
         self, price_list_key: str, code: str | None = None

@@ -26,8 +26,6 @@ from quotesync_gitops.model import (
 )
 
 SINGLETON_NAME = "default"
-#: Products hashed together into a price list's fingerprint (one JSON text per batch).
-_FINGERPRINT_BATCH = 1000
 
 
 def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveState:
@@ -365,26 +363,25 @@ def _read_price_lists(client: CrmClient, state: LiveState, quote_names: dict[int
 
 
 def _read_products(client: CrmClient) -> dict[str, LiveProducts]:
-    """Every product, by price list key: carriers kept as read (see ``live.products``)."""
+    """Every product, by price list key: carriers kept as read (see ``live.products``).
+
+    Pages arrive in ``ProductId`` order (id ranges read concurrently by the client); each
+    page feeds the fingerprint of the price lists it holds products of.
+    """
     products: dict[str, LiveProducts] = {}
-    batches: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for carrier in client.iter_products():
-        key = carrier.get("ERPPriceListKey")
-        key = key if type(key) is str else norm.text(key)
-        of_list = products.get(key)
-        if of_list is None:
-            of_list = products[key] = LiveProducts()
-        code = carrier.get("Code")
-        of_list.add(
-            code if type(code) is str else norm.text(code), int(carrier["ProductId"]), carrier
-        )
-        batch = batches[key]
-        batch.append(carrier)
-        if len(batch) >= _FINGERPRINT_BATCH:
-            of_list.add_to_fingerprint(batch)
-            batch.clear()
-    for key, batch in batches.items():
-        if batch:
+    for page in client.iter_product_pages():
+        batches: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for carrier in page:
+            key = carrier.get("ERPPriceListKey")
+            key = key if type(key) is str else norm.text(key)
+            code = carrier.get("Code")
+            code = code if type(code) is str else norm.text(code)
+            of_list = products.get(key)
+            if of_list is None:
+                of_list = products[key] = LiveProducts()
+            of_list.add(code, int(carrier["ProductId"]), carrier)
+            batches[key].append(carrier)
+        for key, batch in batches.items():
             products[key].add_to_fingerprint(batch)
     return products
 
