@@ -1,0 +1,107 @@
+"""LiveProducts: carriers kept as read, canonical on access, a quick and exact "unchanged"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from quotesync_gitops.live.normalise import PRODUCT_FIELDS, product
+from quotesync_gitops.live.products import LiveProducts
+from quotesync_gitops.manifest.products import product_template
+from quotesync_gitops.model import Kind, Resource
+from quotesync_gitops.plan.planner import fingerprint
+from quotesync_gitops.plan.products import diff_products
+
+
+def carrier(code: str, **fields: Any) -> dict[str, Any]:
+    """A product carrier as the emulator answers it (every field, empty values filled)."""
+    out: dict[str, Any] = {"ProductId": 0, "ERPPriceListKey": "1", "Rights": "", "ExtraInfo": []}
+    for key, carrier_key in PRODUCT_FIELDS.items():
+        out[carrier_key] = product_template()[key]
+    out["Code"] = code
+    out.update(fields)
+    return out
+
+
+def wanted(code: str, **fields: Any) -> dict[str, Any]:
+    return {**product_template(), "code": code, **fields}
+
+
+def products(*carriers: dict[str, Any]) -> LiveProducts:
+    out = LiveProducts()
+    for index, c in enumerate(carriers, start=1):
+        out.add(c["Code"], index, c)
+    out.add_to_fingerprint(list(carriers))
+    return out
+
+
+def test_a_mapping_of_canonical_products() -> None:
+    live = products(carrier("A", UnitListPrice=10), carrier("B", Name="Bee"))
+    assert list(live) == ["A", "B"]
+    assert len(live) == 2
+    assert "A" in live and "C" not in live
+    assert live["B"] == product(carrier("B", Name="Bee"))
+    assert live == {"A": wanted("A", listPrice=10.0), "B": wanted("B", name="Bee")}
+    assert live.ids == {"A": 1, "B": 2}
+    with pytest.raises(KeyError):
+        live["C"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "want", "same"),
+    [
+        ({}, {}, True),
+        ({"UnitListPrice": 25}, {"listPrice": 25.0}, True),  # an int where a float is canonical
+        ({"UnitListPrice": 1.23456789}, {"listPrice": 1.234568}, True),  # rounded to 6 places
+        ({"Name": None}, {}, True),  # null and "" are the same text
+        ({"InAssortment": None}, {}, True),  # null means in the assortment
+        ({"ItemNumber": 7}, {"itemNumber": "7"}, True),  # a number where text belongs
+        ({"UnitListPrice": 25}, {"listPrice": 26.0}, False),
+        ({"Name": "x"}, {}, False),
+        ({"InAssortment": False}, {}, False),
+    ],
+)
+def test_unchanged_agrees_with_the_canonical_comparison(
+    fields: dict[str, Any], want: dict[str, Any], same: bool
+) -> None:
+    live = products(carrier("A", **fields))
+    assert live.unchanged("A", wanted("A", **want)) is same
+    assert (live["A"] == wanted("A", **want)) is same
+
+
+def test_unchanged_is_false_for_an_unknown_code_and_copes_with_missing_fields() -> None:
+    sparse = {"ProductId": 1, "Code": "A", "Name": "Alpha"}
+    live = products(sparse)
+    assert live.unchanged("B", wanted("B")) is False
+    assert live.unchanged("A", wanted("A", name="Alpha")) is True
+
+
+def test_the_fingerprint_follows_every_value() -> None:
+    one = products(carrier("A"), carrier("B"))
+    same = products(carrier("A"), carrier("B"))
+    other = products(carrier("A"), carrier("B", UnitCost=1.5))
+    assert one.fingerprint() == same.fingerprint() != other.fingerprint()
+    spec = {"name": "x", "products": one}
+    assert fingerprint(spec) == fingerprint({"name": "x", "products": same})
+    assert fingerprint(spec) != fingerprint({"name": "x", "products": other})
+
+
+def test_diff_products_finds_changes_creates_and_removals_through_the_quick_path() -> None:
+    live = products(carrier("A"), carrier("B", UnitListPrice=5), carrier("C"))
+    have = Resource(Kind.PRICE_LIST, "P", {"products": live}, ids={"productIds": live.ids})
+    want = Resource(
+        Kind.PRICE_LIST,
+        "P",
+        {"products": {"A": wanted("A"), "B": wanted("B", listPrice=6.0), "D": wanted("D")}},
+    )
+    changes, unchanged = diff_products(want, have)
+    assert unchanged == 1
+    summary = [(c.name, str(c.action), [f.path for f in c.fields]) for c in changes]
+    assert summary == [
+        ("P/B", "update", ["listPrice"]),
+        ("P/C", "delete", []),
+        ("P/D", "create", []),
+    ]
+    assert changes[0].fields[0].before == 5.0
+    assert changes[1].live_ids == {"id": 3}
