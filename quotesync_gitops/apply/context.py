@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from quotesync_gitops.crm.client import CrmClient
@@ -43,6 +43,14 @@ class ApplyContext:
         if existing is None:
             raise ResourceFailed(f"{kind} {name!r} does not exist in the CRM")
         return int(existing.ids["id"])
+
+
+def created_id(saved: Mapping[str, object], id_key: str, what: str) -> int:
+    """The id of an object the CRM says it created; a create answered without one failed."""
+    ident = saved.get(id_key)
+    if isinstance(ident, bool) or not isinstance(ident, int) or ident <= 0:
+        raise ResourceFailed(f"the CRM answered the create of {what} without an {id_key}")
+    return ident
 
 
 def find_by_name(

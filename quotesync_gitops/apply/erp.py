@@ -14,7 +14,12 @@ from typing import Any
 from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import claim_created, interfered
 from quotesync_gitops.apply.connection_tests import test_erp_connection
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name
+from quotesync_gitops.apply.context import (
+    ApplyContext,
+    ResourceFailed,
+    created_id,
+    find_by_name,
+)
 from quotesync_gitops.crm.errors import CrmRejected
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change
@@ -44,8 +49,9 @@ def write_erp_connector(ac: ApplyContext, change: Change) -> None:
             "Deleted": False,
         }
         saved = client.erp_save_connector_entity(entity, landed=landed)
-        claim_created(ac, change.kind, change.name, int(saved["ErpConnectorId"]))
-        ac.created[(change.kind, change.name)] = int(saved["ErpConnectorId"])
+        connector_id = created_id(saved, "ErpConnectorId", change.address)
+        claim_created(ac, change.kind, change.name, connector_id)
+        ac.created[(change.kind, change.name)] = connector_id
         return
     entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
     client.erp_save_connector_entity({**entity, "URL": want.spec["url"], "Deleted": False})
@@ -142,7 +148,7 @@ def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
         active=False,
     )
     saved = client.erp_save_connection(body, landed=landed)
-    conn_id = int(saved["ErpConnectionId"])
+    conn_id = created_id(saved, "ErpConnectionId", f"{Kind.ERP_CONNECTION}/{want.name}")
     claim_created(ac, Kind.ERP_CONNECTION, want.name, conn_id)
     ac.created[(Kind.ERP_CONNECTION, want.name)] = conn_id
     return conn_id

@@ -15,7 +15,7 @@ from typing import Any
 
 from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import claim_created, claim_created_products
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
 
@@ -67,8 +67,9 @@ def _create(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id:
 
     body = carriers.price_list(spec, change.name, price_list_id=0, quote_connection_id=quote_id)
     saved = client.create_pricelist(body, landed=landed)
-    claim_created(ac, change.kind, change.name, int(saved["PriceListId"]))
-    ac.created[(change.kind, change.name)] = int(saved["PriceListId"])
+    list_id = created_id(saved, "PriceListId", change.address)
+    claim_created(ac, change.kind, change.name, list_id)
+    ac.created[(change.kind, change.name)] = list_id
     key = str(saved.get("ERPPriceListKey") or "")
     products: Mapping[str, Any] = spec.get("products", {})
     calls = [_creator(ac, key, code, product) for code, product in sorted(products.items())]
@@ -110,7 +111,10 @@ def _write_products(
         ac.progress(f"{change.kind}/{change.name}: writing {len(calls)} product(s)")
         results = client.run_bulk(calls)
         # Another apply may have created the same codes in this list at the same time.
-        created = {code: int(results[i]["ProductId"]) for i, code in creates.items()}
+        created = {
+            code: created_id(results[i], "ProductId", f"{change.address}/{code}")
+            for i, code in creates.items()
+        }
         claim_created_products(ac, change.name, list_key, created)
 
 

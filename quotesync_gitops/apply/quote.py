@@ -8,7 +8,12 @@ from typing import Any
 from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import claim_created
 from quotesync_gitops.apply.connection_tests import test_quote_connection
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name
+from quotesync_gitops.apply.context import (
+    ApplyContext,
+    ResourceFailed,
+    created_id,
+    find_by_name,
+)
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
 
@@ -36,7 +41,8 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
         body = carriers.quote_connection(
             want.spec, want.name, connection_id=0, erp_connection_id=erp_id, ctx=ac.live.context
         )
-        conn_id = int(client.quote_save_connection(body, landed=landed)["QuoteConnectionId"])
+        saved = client.quote_save_connection(body, landed=landed)
+        conn_id = created_id(saved, "QuoteConnectionId", change.address)
         claim_created(ac, change.kind, change.name, conn_id)
         ac.created[(change.kind, change.name)] = conn_id
     else:

@@ -10,13 +10,18 @@ from collections.abc import Callable
 from typing import Any
 
 from quotesync_gitops.crm.core import CrmCore, describe, is_new
-from quotesync_gitops.crm.responses import (
-    as_bool,
-    as_list_of_objects,
-    as_nothing,
-    as_object,
-    as_str_list,
-    as_str_map,
+from quotesync_gitops.crm.responses import as_bool, as_nothing, as_str_list, as_str_map
+from quotesync_gitops.crm.shapes import (
+    ACTOR_TYPE_MAPPING,
+    CONNECTOR_ENTITY,
+    DEFAULT_VALUE,
+    ENGINE_STATUS,
+    ERP_CONNECTION,
+    FIELD_METADATA,
+    LIST_ITEM,
+    LIST_MAPPING_CONTAINER,
+    list_of,
+    object_of,
 )
 
 AGENT = "ErpSync"
@@ -34,14 +39,14 @@ class ErpSyncCalls(CrmCore):
 
     def erp_get_all_connectors(self) -> list[dict[str, Any]]:
         """``GetAllConnectors``: ListItem carriers (Id, Name, ToolTip)."""
-        return self._agent(AGENT, "GetAllConnectors", as_list_of_objects)
+        return self._agent(AGENT, "GetAllConnectors", list_of(LIST_ITEM))
 
     def erp_get_connector_entity(self, connector_id: int) -> dict[str, Any]:
         """``GetErpSyncConnectorEntity?erpSyncConnectorEntityId=`` (id in the query, no body)."""
         return self._agent(
             AGENT,
             "GetErpSyncConnectorEntity",
-            as_object,
+            object_of(CONNECTOR_ENTITY),
             params={"erpSyncConnectorEntityId": connector_id},
             subject=f"ERP connector #{connector_id}",
         )
@@ -54,7 +59,7 @@ class ErpSyncCalls(CrmCore):
         return self._agent(
             AGENT,
             "SaveErpSyncConnectorEntity",
-            as_object,
+            object_of(CONNECTOR_ENTITY),
             entity,
             subject=describe("ERP connector", entity, "DisplayName", "ErpConnectorId"),
             idempotent=not new,
@@ -67,7 +72,7 @@ class ErpSyncCalls(CrmCore):
         return self._agent(
             AGENT,
             "GetConfigurationFields",
-            as_list_of_objects,
+            list_of(FIELD_METADATA),
             {"ErpConnectorId": connector_id},
             subject=f"ERP connector #{connector_id}",
         )
@@ -77,14 +82,17 @@ class ErpSyncCalls(CrmCore):
     def erp_get_all_connections(self, include_deleted: bool = True) -> list[dict[str, Any]]:
         """``GetAllConnections {IncludeDeleted}``: in priority order, without config values."""
         return self._agent(
-            AGENT, "GetAllConnections", as_list_of_objects, {"IncludeDeleted": include_deleted}
+            AGENT,
+            "GetAllConnections",
+            list_of(ERP_CONNECTION),
+            {"IncludeDeleted": include_deleted},
         )
 
     def erp_get_connection(self, connection_id: int) -> dict[str, Any]:
         return self._agent(
             AGENT,
             "GetConnection",
-            as_object,
+            object_of(ERP_CONNECTION),
             {"ErpConnectionId": connection_id},
             subject=_connection(connection_id),
         )
@@ -106,7 +114,7 @@ class ErpSyncCalls(CrmCore):
         return self._agent(
             AGENT,
             "SaveConnection",
-            as_object,
+            object_of(ERP_CONNECTION),
             {"Connection": connection},
             subject=describe("ERP connection", connection, "DisplayName", "ErpConnectionId"),
             idempotent=not new,
@@ -158,7 +166,7 @@ class ErpSyncCalls(CrmCore):
         return self._agent(
             AGENT,
             "GetActorTypeMapping",
-            as_object,
+            object_of(ACTOR_TYPE_MAPPING),
             {"ErpConnectionId": connection_id, "ActorType": actor_type},
             subject=f"{actor_type} mapping of {_connection(connection_id)}",
         )
@@ -167,7 +175,7 @@ class ErpSyncCalls(CrmCore):
         return self._agent(
             AGENT,
             "SaveActorTypeMapping",
-            as_object,
+            object_of(ACTOR_TYPE_MAPPING),
             {"Mapping": mapping},
             subject=_mapping_subject(mapping),
         )
@@ -176,7 +184,7 @@ class ErpSyncCalls(CrmCore):
         return self._agent(
             AGENT,
             "GetConnectionListMappings",
-            as_object,
+            object_of(LIST_MAPPING_CONTAINER),
             {"ErpConnectionId": connection_id},
             subject=f"list mappings of {_connection(connection_id)}",
         )
@@ -185,7 +193,7 @@ class ErpSyncCalls(CrmCore):
         return self._agent(
             AGENT,
             "SaveConnectionListMappings",
-            as_object,
+            object_of(LIST_MAPPING_CONTAINER),
             {"ListMapping": container},
             subject="list mappings of "
             + describe("ERP connection", container, "ErpConnectionName", "ErpConnectionId"),
@@ -195,7 +203,7 @@ class ErpSyncCalls(CrmCore):
         return self._agent(
             AGENT,
             "GetDefaultValueInfo",
-            as_object,
+            object_of(DEFAULT_VALUE),
             {"ErpFieldId": erp_field_id},
             subject=f"default value of ERP field #{erp_field_id}",
         )
@@ -204,7 +212,7 @@ class ErpSyncCalls(CrmCore):
         return self._agent(
             AGENT,
             "SaveDefaultValueInfo",
-            as_object,
+            object_of(DEFAULT_VALUE),
             {"ErpSyncDefaultValue": value},
             subject="default value of " + describe("ERP field", value, "ErpFieldKey", "ErpFieldId"),
         )
@@ -257,7 +265,9 @@ class ErpSyncCalls(CrmCore):
         )
 
     def erp_get_engine_status(self) -> dict[str, Any]:
-        return self._agent(AGENT, "GetEngineStatus", as_object, subject="sync engine")
+        return self._agent(
+            AGENT, "GetEngineStatus", object_of(ENGINE_STATUS), subject="sync engine"
+        )
 
     def erp_change_engine_status(self, run: bool) -> None:
         self._agent(AGENT, "ChangeEngineStatus", as_nothing, {"Run": run}, subject="sync engine")

@@ -6,12 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 from quotesync_gitops.crm.core import CrmCore, describe, is_new
-from quotesync_gitops.crm.responses import (
-    as_list_of_objects,
-    as_nothing,
-    as_object,
-    as_object_map,
-    as_str_map,
+from quotesync_gitops.crm.responses import as_nothing, as_str_map
+from quotesync_gitops.crm.shapes import (
+    FIELD_METADATA,
+    PLUGIN_RESPONSE,
+    QUOTE_CONNECTION,
+    QUOTE_LINE_CONFIGURATION,
+    list_of,
+    map_of,
+    object_of,
 )
 
 AGENT = "Quote"
@@ -26,17 +29,17 @@ class QuoteCalls(CrmCore):
 
     def quote_get_available_connections(self) -> list[dict[str, Any]]:
         """``GetAllAvailableQuoteConnections``: connections the current user may use."""
-        return self._agent(AGENT, "GetAllAvailableQuoteConnections", as_list_of_objects)
+        return self._agent(AGENT, "GetAllAvailableQuoteConnections", list_of(QUOTE_CONNECTION))
 
     def quote_get_installed_connections(self) -> list[dict[str, Any]]:
         """``GetAllInstalledQuoteConnections``: every connection, soft-deleted ones included."""
-        return self._agent(AGENT, "GetAllInstalledQuoteConnections", as_list_of_objects)
+        return self._agent(AGENT, "GetAllInstalledQuoteConnections", list_of(QUOTE_CONNECTION))
 
     def quote_get_connection(self, connection_id: int) -> dict[str, Any]:
         return self._agent(
             AGENT,
             "GetConnection",
-            as_object,
+            object_of(QUOTE_CONNECTION),
             {"QuoteConnectionId": connection_id},
             subject=_connection(connection_id),
         )
@@ -52,7 +55,7 @@ class QuoteCalls(CrmCore):
         return self._agent(
             AGENT,
             "SaveConnection",
-            as_object,
+            object_of(QUOTE_CONNECTION),
             {"Connection": connection},
             subject=describe("quote connection", connection, "DisplayName", "QuoteConnectionId"),
             idempotent=not new,
@@ -106,7 +109,7 @@ class QuoteCalls(CrmCore):
         return self._agent(
             AGENT,
             "GetConfigurationFields",
-            as_object_map,
+            map_of(FIELD_METADATA),
             {"ConnectionId": connection_id, "ConnectorName": connector_name},
             subject=f"quote connector {connector_name!r}",
         )
@@ -116,14 +119,16 @@ class QuoteCalls(CrmCore):
         return self._agent(
             AGENT,
             "TestConnection",
-            as_object,
+            object_of(PLUGIN_RESPONSE),
             {"ConnectorName": connector_name, "ConnectionData": data},
             subject=f"quote connector {connector_name!r}",
         )
 
     def quote_get_line_configurations(self) -> list[dict[str, Any]]:
         """``GetAllQuoteLineConfigurations``: the "Configure product" field settings."""
-        return self._agent(AGENT, "GetAllQuoteLineConfigurations", as_list_of_objects)
+        return self._agent(
+            AGENT, "GetAllQuoteLineConfigurations", list_of(QUOTE_LINE_CONFIGURATION)
+        )
 
     def quote_save_line_configurations(self, configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``SaveQuoteLineConfigurations``; idempotent unless it creates (an id of 0)."""
@@ -131,7 +136,7 @@ class QuoteCalls(CrmCore):
         return self._agent(
             AGENT,
             "SaveQuoteLineConfigurations",
-            as_list_of_objects,
+            list_of(QUOTE_LINE_CONFIGURATION),
             {"QuoteLineConfigurations": configs},
             subject="quote line configuration",
             idempotent=not creates,

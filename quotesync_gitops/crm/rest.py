@@ -23,7 +23,9 @@ from urllib.parse import quote
 
 from quotesync_gitops.crm.core import CrmCore, describe
 from quotesync_gitops.crm.errors import CrmProtocolError, CrmRejected
-from quotesync_gitops.crm.responses import WrongShape, as_list_of_objects, as_object, int_field
+from quotesync_gitops.crm.responses import WrongShape, as_object, int_field
+from quotesync_gitops.crm.shapes import MDO_LIST_ITEM, PRICE_LIST, list_of, object_of, rows_of_page
+from quotesync_gitops.crm.shapes import PRODUCT as PRODUCT_CARRIER
 
 PRICELIST = "/api/v1/Pricelist"
 PRODUCT = "/api/v1/Product"
@@ -35,7 +37,7 @@ Page = tuple[list[dict[str, Any]], bool]
 def _page(data: Any) -> Page:
     """``{"value": [...], "odata.nextLink": "..."}`` → (rows, whether the server says more)."""
     body = as_object(data)
-    rows = as_list_of_objects(body.get("value"))
+    rows = rows_of_page(body.get("value"))
     next_link = body.get("odata.nextLink")
     if next_link is not None and not isinstance(next_link, str):
         raise WrongShape("odata.nextLink is not a string")
@@ -195,7 +197,7 @@ class RestCalls(CrmCore):
         return self._call(
             "GET",
             f"{PRICELIST}/{pricelist_id}",
-            as_object,
+            object_of(PRICE_LIST),
             operation=f"GET {PRICELIST}/{pricelist_id}",
             subject=f"price list #{pricelist_id}",
         )
@@ -210,7 +212,7 @@ class RestCalls(CrmCore):
         return self._call(
             "POST",
             PRICELIST,
-            as_object,
+            object_of(PRICE_LIST),
             operation=f"POST {PRICELIST}",
             subject=describe("price list", pricelist, "Name", "PriceListId"),
             idempotent=False,
@@ -223,7 +225,7 @@ class RestCalls(CrmCore):
         return self._call(
             "PUT",
             f"{PRICELIST}/{pricelist_id}",
-            as_object,
+            object_of(PRICE_LIST),
             operation=f"PUT {PRICELIST}/{pricelist_id}",
             subject=describe("price list", pricelist, "Name", "PriceListId"),
             body=pricelist,
@@ -262,7 +264,7 @@ class RestCalls(CrmCore):
         return self._call(
             "GET",
             f"{PRODUCT}/{product_id}",
-            as_object,
+            object_of(PRODUCT_CARRIER),
             operation=f"GET {PRODUCT}/{product_id}",
             subject=f"product #{product_id}",
         )
@@ -277,7 +279,7 @@ class RestCalls(CrmCore):
         return self._call(
             "POST",
             PRODUCT,
-            as_object,
+            object_of(PRODUCT_CARRIER),
             operation=f"POST {PRODUCT}",
             subject=describe("product", product, "Code", "ProductId"),
             idempotent=False,
@@ -290,7 +292,7 @@ class RestCalls(CrmCore):
         return self._call(
             "PUT",
             f"{PRODUCT}/{product_id}",
-            as_object,
+            object_of(PRODUCT_CARRIER),
             operation=f"PUT {PRODUCT}/{product_id}",
             subject=describe("product", product, "Code", "ProductId"),
             body=product,
@@ -304,7 +306,7 @@ class RestCalls(CrmCore):
         return self._call(
             "GET",
             path,
-            as_list_of_objects,
+            list_of(MDO_LIST_ITEM),
             operation=f"GET {path}",
             subject=f"list {list_name!r}",
         )

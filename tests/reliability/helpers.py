@@ -68,7 +68,8 @@ class _QuietHandler(ServerHandler):
 
     def handle_error(self) -> None:
         """A dropped or killed client is expected here; say nothing, answer nothing."""
-        self.close()
+        with contextlib.suppress(Exception):
+            self.close()
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
