@@ -74,6 +74,17 @@ def reveal(value: Any) -> Any:
     return value
 
 
+def secret_values(value: Any) -> list[str]:
+    """Every secret's value inside ``value`` (deeply): what a client must hide from echoes."""
+    if isinstance(value, Secret):
+        return [value.reveal()]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in secret_values(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in secret_values(item)]
+    return []
+
+
 def mask(value: Any) -> Any:
     """Deeply replace Secrets (and UNREADABLE) by display strings: safe to print or save."""
     if isinstance(value, Secret):

@@ -14,7 +14,7 @@ from quotesync_gitops.crm.errors import CrmError
 from quotesync_gitops.model import DesiredState, Kind, LiveState, Resource
 from quotesync_gitops.plan.model import TestResult
 from quotesync_gitops.plan.prepare import prepare_desired
-from quotesync_gitops.secrets import UNREADABLE, reveal
+from quotesync_gitops.secrets import UNREADABLE, reveal, secret_values
 
 ERP_TEST_FAILED = (
     "The ERP connector reported that the connection does not work with this configuration "
@@ -29,6 +29,7 @@ def test_config(resource: Resource) -> dict[str, str]:
 
 
 def test_erp_connection(client: CrmClient, connection_id: int, resource: Resource) -> TestResult:
+    client.hide_values(secret_values(resource.spec))  # a server may echo the test request
     try:
         ok = client.erp_test_connection_by_config(connection_id, test_config(resource))
     except CrmError as exc:
@@ -38,6 +39,7 @@ def test_erp_connection(client: CrmClient, connection_id: int, resource: Resourc
 
 def test_quote_connection(client: CrmClient, resource: Resource) -> TestResult:
     connector = str(resource.spec.get("connector", ""))
+    client.hide_values(secret_values(resource.spec))  # a server may echo the test request
     try:
         answer = client.quote_test_connection(connector, test_config(resource))
     except CrmError as exc:

@@ -9,6 +9,7 @@ from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import QuotesyncError
 from quotesync_gitops.model import DesiredState, Kind, LiveState, Resource
 from quotesync_gitops.plan.prepare import prepare_desired
+from quotesync_gitops.secrets import secret_values
 
 
 class ResourceFailed(QuotesyncError):
@@ -28,7 +29,10 @@ class ApplyContext:
         resource = self.desired.get(kind, name)
         if resource is None:
             raise ResourceFailed(f"{kind} {name!r} is not in the manifests")
-        return prepare_desired(resource, self.live.context)
+        prepared = prepare_desired(resource, self.live.context)
+        # Its secrets are about to travel in request bodies: never let an echo show them.
+        self.client.hide_values(secret_values(prepared.spec))
+        return prepared
 
     def have(self, kind: str, name: str) -> Resource | None:
         return self.live.get(kind, name)

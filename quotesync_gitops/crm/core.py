@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, TypeVar
 
 import httpx
@@ -38,6 +38,8 @@ _NO_BODY: Final = object()
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
 _CREDENTIAL_HEADERS = ("authorization", "so-apptoken")
 _MAX_NAME_CHARS = 80
+#: Shortest value ``hide_values`` redacts.
+MIN_HIDDEN_CHARS = 3
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -83,6 +85,11 @@ class CrmCore:
             timeout = DEFAULT_TIMEOUT
         self._timeout = timeout
         self.max_concurrency = max_concurrency
+        #: Requests one list read may have in flight (``RestCalls.iter_product_pages``). A
+        #: server in this process (the embedded CRM over ``httpx.WSGITransport``) has no round
+        #: trips to overlap, only the GIL to contend for: its lists are read sequentially.
+        in_process = isinstance(getattr(http, "_transport", None), httpx.WSGITransport)
+        self.read_concurrency = 1 if in_process else max_concurrency
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._stats = ClientStats()
         secrets: list[str] = []
@@ -97,6 +104,7 @@ class CrmCore:
             ensure_safe_url(http.base_url)
         # Longest first, so a value containing another is redacted whole.
         self._secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
+        self._secrets_lock = threading.Lock()
 
     @property
     def stats(self) -> ClientStats:
@@ -106,6 +114,28 @@ class CrmCore:
     @property
     def base_url(self) -> httpx.URL:
         return self._http.base_url
+
+    def hide_values(self, values: Iterable[str]) -> None:
+        """Also redact these strings from any server text that reaches an exception.
+
+        For secrets this client sends in request bodies (connector passwords, values from
+        ``${env:}``): a broken or hostile server may echo the request in its error answer.
+        Values shorter than ``MIN_HIDDEN_CHARS`` are left alone (hiding every ``"1"`` in a
+        message would garble it), as are the JSON-escaped forms' duplicates.
+        """
+        forms: set[str] = set()
+        for value in values:
+            if len(value) >= MIN_HIDDEN_CHARS:
+                forms |= {
+                    value,
+                    json.dumps(value)[1:-1],
+                    json.dumps(value, ensure_ascii=False)[1:-1],
+                }
+        with self._secrets_lock:
+            known = set(self._secrets)
+            if forms <= known:
+                return
+            self._secrets = tuple(sorted(known | forms, key=len, reverse=True))
 
     def _redact(self, text: str) -> str:
         for secret in self._secrets:
