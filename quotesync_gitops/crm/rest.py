@@ -8,7 +8,7 @@ signal that more rows exist; the next URL is always built here.
 
 A keyset read waits one round trip per page. :meth:`RestCalls.iter_product_pages` cuts the
 id space into ranges of about a page each, from the density of the rows seen so far, and
-reads up to ``max_concurrency`` ranges at once (each a keyset read bounded above), handing
+reads up to ``read_concurrency`` ranges at once (each a keyset read bounded above), handing
 pages back in id order: about as many requests as a sequential read, a fraction of its
 waiting.
 """
@@ -154,7 +154,8 @@ class RestCalls(CrmCore):
             return  # the first page held everything
         lowest, last = int_field(first[0], id_field), int_field(first[-1], id_field)
         highest = self._highest_id(path, id_field)
-        if highest is None or highest <= last or self.max_concurrency == 1:
+        workers = self.read_concurrency
+        if highest is None or highest <= last or workers == 1:
             # No usable highest id (a server that cannot sort down, or ignored the order):
             # read on page after page.
             yield from self._range_pages(path, id_field, page_size, last, None)
@@ -165,11 +166,11 @@ class RestCalls(CrmCore):
         # width (a thin stretch is crossed in a few widening steps).
         width = max(page_size, (last - lowest + 1) * 95 // 100)
         window: deque[tuple[Future[list[list[dict[str, Any]]]], int, int]] = deque()
-        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="quotesync-read")
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="quotesync-read")
         try:
             cursor = last
             while cursor < highest or window:
-                while cursor < highest and len(window) < self.max_concurrency:
+                while cursor < highest and len(window) < workers:
                     upper = min(cursor + width, highest)
                     future = pool.submit(
                         self._range_pages, path, id_field, page_size, cursor, upper

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from quotesync_gitops.crm import CrmProtocolError
+from quotesync_gitops.crm import CrmClient, CrmProtocolError
 from tests.crm.helpers import json_response, make_client
 
 
@@ -154,3 +154,19 @@ def test_page_size_is_bounded() -> None:
     client, _ = make_client(RangeServer([1]))
     with pytest.raises(ValueError, match="page_size"):
         next(client.iter_product_pages(page_size=5000))
+
+
+def test_an_in_process_server_is_read_sequentially() -> None:
+    rows = [{"ProductId": i} for i in range(1, 31)]
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        server = RangeServer([r["ProductId"] for r in rows])
+        answer = server.answer(httpx.QueryParams(environ["QUERY_STRING"]))
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [answer.content]
+
+    http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://embedded")
+    client = CrmClient(http, max_concurrency=8)
+    assert client.read_concurrency == 1
+    pages = list(client.iter_product_pages(page_size=10))
+    assert [row["ProductId"] for page in pages for row in page] == list(range(1, 31))
