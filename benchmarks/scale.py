@@ -1,0 +1,343 @@
+"""Scale benchmark: plan and apply with N products against a floor measured in the same run.
+
+    .venv/bin/python benchmarks/scale.py                      # N = 1,000, 10,000, 100,000
+    .venv/bin/python benchmarks/scale.py --sizes 1000,10000   # a quick run
+
+For each N it builds manifests (the examples' connections and settings plus price lists whose
+products are in CSV files) and a CRM holding exactly them, then measures, each in a fresh
+process, on the embedded CRM (``local:``) and on the emulator served over HTTP:
+
+* the floor (``scale_floor.py``): PyYAML's C loader over the manifests + ``csv.reader`` over the
+  products files + plain httpx reads of the same live objects;
+* ``quotesync plan`` with no changes and with 1% of the products changed: wall time, peak
+  memory (the child's ru_maxrss), ratio to the floor;
+* ``quotesync apply`` of the 1% change against the served emulator with 20 ms added to every
+  call: wall time, HTTP requests (the emulator's /_emulator/stats), requests in flight, and
+  write throughput against concurrency / latency;
+
+then the growth ratio time(largest)/time(largest / 10) and the targets as PASS/FAIL lines.
+Timings are the best of ``--repeat`` runs, floor and plan interleaved (other processes on the
+machine slow both alike).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale_data import Setup, build, copy_database
+from scale_measure import (
+    PYTHON,
+    Measured,
+    quotesync,
+    record_agent_calls,
+    run_measured,
+    serve,
+)
+
+FLOOR_SCRIPT = str(Path(__file__).resolve().parent / "scale_floor.py")
+CONCURRENCY = 8  # open_client's default max_concurrency
+LATENCY_MS = 20
+PAGE = 1000
+
+
+@dataclass
+class Timing:
+    wall: float = math.inf
+    peak_mb: float = 0.0
+
+    def add(self, measured: Measured) -> None:
+        self.wall = min(self.wall, measured.wall)
+        self.peak_mb = max(self.peak_mb, measured.peak_mb)
+
+
+@dataclass
+class ApplyFigures:
+    wall: float
+    changed: int
+    requests: int
+    product_writes: int
+    product_pages: int
+    pages_expected: int
+    other_requests: int
+    max_in_flight: int
+    write_seconds: float
+
+    @property
+    def throughput(self) -> float:
+        return self.product_writes / self.write_seconds if self.write_seconds else 0.0
+
+
+@dataclass
+class SizeResult:
+    n: int
+    floor: dict[str, Timing] = field(default_factory=dict)
+    plan: dict[tuple[str, str], Timing] = field(default_factory=dict)
+    apply: ApplyFigures | None = None
+
+
+def _check(measured: Measured, expected: int, what: str) -> None:
+    if measured.returncode != expected:
+        raise SystemExit(
+            f"{what}: exit {measured.returncode}, expected {expected}\n"
+            f"{measured.stdout[-2000:]}\n{measured.stderr[-2000:]}"
+        )
+
+
+def measure_plans(setup: Setup, targets: dict[str, str], calls: Path, repeat: int) -> SizeResult:
+    result = SizeResult(setup.n)
+    for _ in range(repeat):
+        for label, target in targets.items():
+            floor = run_measured(
+                [
+                    PYTHON,
+                    FLOOR_SCRIPT,
+                    "--manifests",
+                    str(setup.manifests),
+                    "--target",
+                    target,
+                    "--calls",
+                    str(calls),
+                ],
+                setup.root,
+            )
+            _check(floor, 0, "floor")
+            result.floor.setdefault(label, Timing()).add(floor)
+            for case, manifests, code in (
+                ("none", setup.manifests, 0),
+                ("1%", setup.changed, 2),
+            ):
+                measured = run_measured(
+                    quotesync("plan", str(manifests), "--crm", target, "--detailed-exitcode"),
+                    setup.root,
+                )
+                _check(measured, code, f"plan {case} on {label}")
+                result.plan.setdefault((label, case), Timing()).add(measured)
+    return result
+
+
+_WRITING = re.compile(r"^\s*PriceList/(?P<name>.+): writing (?P<count>\d+) product")
+_DONE = re.compile(r"^\s*(updated|failed) PriceList/(?P<name>.+)$")
+
+
+def _write_seconds(lines: list[tuple[float, str]]) -> float:
+    """Time spent in the product write batches, from apply's progress lines."""
+    started: dict[str, float] = {}
+    total = 0.0
+    for at, line in lines:
+        if match := _WRITING.match(line):
+            started[match["name"]] = at
+        elif (match := _DONE.match(line.rstrip())) and match["name"] in started:
+            total += at - started.pop(match["name"])
+    return total
+
+
+def measure_apply(setup: Setup, served_db: Path) -> ApplyFigures:
+    with serve(served_db, setup.root) as server:
+        server.set_latency(LATENCY_MS)
+        server.reset_stats()
+        measured = run_measured(
+            quotesync("apply", str(setup.changed), "--crm", server.url, "--auto-approve"),
+            setup.root,
+            timestamp_stderr=True,
+        )
+        _check(measured, 0, "apply")
+        stats = server.stats()
+    per_path: dict[str, int] = stats["requests_per_path"]
+    writes = sum(n for p, n in per_path.items() if re.fullmatch(r"/api/v1/Product/\d+", p))
+    pages = per_path.get("/api/v1/Product", 0)
+    requests = sum(per_path.values())
+    # Two full reads: plan, then the verification after writing.
+    pages_expected = 2 * (setup.n // PAGE + 1)
+    return ApplyFigures(
+        wall=measured.wall,
+        changed=setup.changed_products,
+        requests=requests,
+        product_writes=writes,
+        product_pages=pages,
+        pages_expected=pages_expected,
+        other_requests=requests - writes - pages,
+        max_in_flight=int(stats["max_in_flight"]),
+        write_seconds=_write_seconds(measured.stderr_lines),
+    )
+
+
+def run_size(n: int, work: Path, price_lists: int, repeat: int) -> SizeResult:
+    started = time.perf_counter()
+    setup = build(work / f"n{n}", n, price_lists)
+    served_db = setup.root / "served.sqlite"
+    copy_database(setup.db, served_db)
+    calls = setup.root / "agent-calls.json"
+    print(f"N={n:,}: setup {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    with serve(served_db, setup.root) as server:
+        record_agent_calls(server.url, calls)
+        targets = {"embedded": f"local:{setup.db}", "served": server.url}
+        result = measure_plans(setup, targets, calls, repeat)
+    print(f"N={n:,}: plans measured {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    result.apply = measure_apply(setup, served_db)
+    print(f"N={n:,}: apply measured {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    return result
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def _ratio(result: SizeResult, label: str, case: str) -> float:
+    return result.plan[(label, case)].wall / result.floor[label].wall
+
+
+def plan_table(results: list[SizeResult]) -> list[str]:
+    lines = [
+        "| N | CRM | floor s | plan s (no change) | ratio | peak MB | plan s (1% changed) "
+        "| ratio | peak MB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        for label, floor in r.floor.items():
+            same, changed = r.plan[(label, "none")], r.plan[(label, "1%")]
+            lines.append(
+                f"| {r.n:,} | {label} | {floor.wall:.2f} | {same.wall:.2f} | "
+                f"{_ratio(r, label, 'none'):.2f}x | {same.peak_mb:.0f} | {changed.wall:.2f} | "
+                f"{_ratio(r, label, '1%'):.2f}x | {changed.peak_mb:.0f} |"
+            )
+    return lines
+
+
+def apply_table(results: list[SizeResult]) -> list[str]:
+    target = CONCURRENCY / (LATENCY_MS / 1000)
+    lines = [
+        "| N | changed | apply s | requests | product writes | product pages (2 reads) "
+        "| other requests | max in flight | writes/s (write phase) | concurrency/latency |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        a = r.apply
+        assert a is not None
+        lines.append(
+            f"| {r.n:,} | {a.changed:,} | {a.wall:.2f} | {a.requests:,} | {a.product_writes:,} | "
+            f"{a.product_pages} (≤ {a.pages_expected}) | {a.other_requests} | {a.max_in_flight} "
+            f"| {a.throughput:.0f} | {target:.0f} |"
+        )
+    return lines
+
+
+def growth(results: list[SizeResult]) -> dict[tuple[str, str], float]:
+    by_n = {r.n: r for r in results}
+    top = max(by_n)
+    base = by_n.get(top // 10)
+    if base is None:
+        return {}
+    return {key: by_n[top].plan[key].wall / base.plan[key].wall for key in by_n[top].plan}
+
+
+def verdicts(results: list[SizeResult]) -> list[str]:
+    top = max(results, key=lambda r: r.n)
+    at = f"at {top.n:,}"
+    lines: list[str] = []
+
+    def line(ok: bool, text: str) -> None:
+        lines.append(f"{'PASS' if ok else 'FAIL'}  {text}")
+
+    ratios = {f"{label} {case}": _ratio(top, label, case) for label, case in top.plan}
+    worst = max(ratios.values())
+    shown = ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items())
+    line(worst <= 2.0, f"plan {at} within 2x the floor: {shown}")
+    line(worst <= 1.3, f"plan {at} within the aim of 1.3x the floor (worst {worst:.2f}x)")
+    grown = growth(results)
+    if grown:
+        worst_growth = max(grown.values())
+        shown = ", ".join(f"{label} {case} {v:.1f}" for (label, case), v in grown.items())
+        line(worst_growth <= 11, f"growth time({top.n:,})/time({top.n // 10:,}) ≤ 11: {shown}")
+    else:
+        lines.append(f"SKIP  growth: needs both {top.n:,} and {top.n // 10:,} in --sizes")
+    peak = max(t.peak_mb for t in top.plan.values())
+    line(peak < 1024, f"plan peak memory {at} under 1 GB: {peak:.0f} MB")
+    line(peak < 500, f"plan peak memory {at} under the aim of 500 MB: {peak:.0f} MB")
+    for r in results:
+        a = r.apply
+        assert a is not None
+        line(
+            a.product_writes == a.changed,
+            f"apply {r.n:,}: one write per changed product ({a.product_writes} writes, "
+            f"{a.changed} changed)",
+        )
+        line(
+            a.product_pages <= a.pages_expected,
+            f"apply {r.n:,}: no more product reads than pages ({a.product_pages} page reads, "
+            f"{a.pages_expected} pages in the plan and verification reads)",
+        )
+    a = top.apply
+    assert a is not None
+    bound = 0.8 * CONCURRENCY / (LATENCY_MS / 1000)
+    line(
+        a.throughput >= bound,
+        f"apply {at}: throughput {a.throughput:.0f} writes/s ≥ 80% of concurrency/latency "
+        f"({CONCURRENCY}/{LATENCY_MS} ms → {bound:.0f}/s); max in flight {a.max_in_flight}",
+    )
+    return lines
+
+
+def report(results: list[SizeResult], repeat: int, price_lists: int) -> str:
+    parts = [
+        f"## Plan (best of {repeat}; {price_lists} price lists; each run a fresh process)",
+        "",
+        *plan_table(results),
+        "",
+        f"## Apply of 1% changed products (served emulator, +{LATENCY_MS} ms per call, "
+        f"concurrency {CONCURRENCY})",
+        "",
+        *apply_table(results),
+        "",
+        "## Targets",
+        "",
+        "```",
+        *verdicts(results),
+        "```",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated N values")
+    parser.add_argument("--price-lists", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
+    parser.add_argument("--workdir", type=Path, help="keep the setups here (default: temp)")
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    args = parser.parse_args()
+    sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="quotesync-scale-"))
+    started = time.perf_counter()
+    try:
+        results = [run_size(n, work, args.price_lists, args.repeat) for n in sizes]
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    text = report(results, args.repeat, args.price_lists)
+    print(text)
+    print(f"(total {time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    if args.json:
+        raw = [
+            {
+                "n": r.n,
+                "floor": {k: vars(v) for k, v in r.floor.items()},
+                "plan": {f"{k[0]} {k[1]}": vars(v) for k, v in r.plan.items()},
+                "apply": vars(r.apply) if r.apply else None,
+            }
+            for r in results
+        ]
+        args.json.write_text(json.dumps(raw, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
