@@ -10,7 +10,7 @@ from quotesync_gitops.manifest.crossrefs import check_across
 from quotesync_gitops.manifest.document import Declared, FileContext, read_document
 from quotesync_gitops.manifest.files import discover, read_text, show
 from quotesync_gitops.manifest.problems import Problems
-from quotesync_gitops.manifest.references import ReferenceContext
+from quotesync_gitops.manifest.references import ReferenceContext, is_inside
 from quotesync_gitops.manifest.yamlparse import ParsedDocument, parse_yaml
 from quotesync_gitops.model import (
     DesiredState,
@@ -59,6 +59,16 @@ def load_manifests(
     complete = True
     for path in found.files:
         shown = show(path, cwd)
+        if not allow_files_outside and not is_inside(path, found.root):
+            # A symlink in the repository to a file elsewhere on the machine: reading it
+            # would let a pull request have any YAML on the runner quoted back in errors.
+            problems.add(
+                SourceRef(shown, 1, 1),
+                f"this manifest is a link to a file outside the repository ({found.root}); "
+                "keep manifests inside it, or pass --allow-files-outside",
+            )
+            complete = False
+            continue
         read = read_text(path, shown)
         if read.sha256 is not None:
             fingerprints[shown] = read.sha256

@@ -165,6 +165,7 @@ def seeded_db(folder: Path) -> Path:
             path = template_dir / "crm.sqlite"
             create_app(path).close()
             _TEMPLATE["db"] = path
+    folder.mkdir(parents=True, exist_ok=True)
     target = folder / "crm.sqlite"
     shutil.copyfile(_TEMPLATE["db"], target)
     return target
