@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
@@ -26,6 +27,7 @@ from quotesync_gitops.model import (
 )
 
 SINGLETON_NAME = "default"
+_PRICE_LIST_KEY = itemgetter("ERPPriceListKey")
 
 
 def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveState:
@@ -365,25 +367,25 @@ def _read_price_lists(client: CrmClient, state: LiveState, quote_names: dict[int
 def _read_products(client: CrmClient) -> dict[str, LiveProducts]:
     """Every product, by price list key: carriers kept as read (see ``live.products``).
 
-    Pages arrive in ``ProductId`` order (id ranges read concurrently by the client); each
-    page feeds the fingerprint of the price lists it holds products of.
+    Pages arrive in ``ProductId`` order (id ranges read concurrently by the client). A page
+    usually holds products of one price list and goes to it whole; a mixed page is split.
     """
-    products: dict[str, LiveProducts] = {}
+    products: dict[str, LiveProducts] = defaultdict(LiveProducts)
     for page in client.iter_product_pages():
+        try:
+            keys = list(map(_PRICE_LIST_KEY, page))
+        except KeyError:
+            keys = [carrier.get("ERPPriceListKey") for carrier in page]
+        distinct = set(keys)
+        if len(distinct) == 1 and type(keys[0]) is str:
+            products[keys[0]].extend(page)
+            continue
         batches: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for carrier in page:
-            key = carrier.get("ERPPriceListKey")
-            key = key if type(key) is str else norm.text(key)
-            code = carrier.get("Code")
-            code = code if type(code) is str else norm.text(code)
-            of_list = products.get(key)
-            if of_list is None:
-                of_list = products[key] = LiveProducts()
-            of_list.add(code, int(carrier["ProductId"]), carrier)
-            batches[key].append(carrier)
+        for key, carrier in zip(keys, page, strict=True):
+            batches[key if type(key) is str else norm.text(key)].append(carrier)
         for key, batch in batches.items():
-            products[key].add_to_fingerprint(batch)
-    return products
+            products[key].extend(batch)
+    return dict(products)
 
 
 def _read_line_configuration(client: CrmClient, state: LiveState) -> None:

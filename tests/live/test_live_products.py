@@ -31,8 +31,8 @@ def wanted(code: str, **fields: Any) -> dict[str, Any]:
 def products(*carriers: dict[str, Any]) -> LiveProducts:
     out = LiveProducts()
     for index, c in enumerate(carriers, start=1):
-        out.add(c["Code"], index, c)
-    out.add_to_fingerprint(list(carriers))
+        c["ProductId"] = index
+    out.extend(list(carriers))
     return out
 
 
@@ -105,3 +105,27 @@ def test_diff_products_finds_changes_creates_and_removals_through_the_quick_path
     ]
     assert changes[0].fields[0].before == 5.0
     assert changes[1].live_ids == {"id": 3}
+
+
+def test_odd_pages_are_taken_product_by_product() -> None:
+    live = LiveProducts()
+    live.extend([{"ProductId": 1, "Code": None, "Name": "nameless"}, {"ProductId": 2}])
+    live.extend([carrier("7", ProductId="3"), {"ProductId": 4, "Code": 8}])
+    assert sorted(live) == ["", "7", "8"]
+    assert live.ids == {"": 2, "7": 3, "8": 4}
+    assert live[""]["name"] == ""  # the later product with the same (empty) code wins
+
+
+def test_a_later_product_with_the_same_code_replaces_one_already_looked_at() -> None:
+    live = products(carrier("A", Name="first"))
+    assert live["A"]["name"] == "first"
+    live.extend([carrier("A", Name="second", ProductId=9)])
+    assert live["A"]["name"] == "second"
+    assert live.ids["A"] == 9
+
+
+def test_the_fingerprint_depends_on_values_not_on_shared_objects() -> None:
+    shared = "x" * 40
+    one = products(carrier("A", Name=shared, Description=shared))
+    distinct = products(carrier("A", Name="x" * 40, Description="".join(["x"] * 40)))
+    assert one.fingerprint() == distinct.fingerprint()
