@@ -161,9 +161,7 @@ def test_unexpected_fields_are_ignored_and_apply_converges(tmp_path: Path) -> No
     ("target", "variant"),
     [
         ("Agents/ErpSync/SaveConnection", "HTML page with 200"),
-        ("Agents/Quote/SaveConnection", "a bare string"),
         ("ToggleErpConnectionActive", "a list for an object"),
-        ("TestConnectionByConfig", "truncated JSON"),
     ],
 )
 def test_hostile_answers_to_apply_fail_that_resource_cleanly(
