@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from quotesync_gitops.emulator import FaultConfig, FaultRule
+from quotesync_gitops.emulator.faults import FaultStatus
 from tests.reliability.helpers import (
     Crm,
     copy_examples,
@@ -104,7 +105,7 @@ LOST_ANSWERS = {
     ids=["ERP create-503", "quote create-503", "toggle-drop", "toggle-503", "move-503"],
 )  # drops and 502/504 after a create take the path the drop after a toggle takes
 def test_a_lost_answer_to_a_write_is_checked_not_repeated(
-    crm: Crm, tmp_path: Path, path: str, fault: int | str
+    crm: Crm, tmp_path: Path, path: str, fault: FaultStatus
 ) -> None:
     manifests = copy_examples(tmp_path)
     crm.faults(FaultConfig(rules=[FaultRule(fault, calls=(1,), path=path, after_processing=True)]))
@@ -116,7 +117,7 @@ def test_a_lost_answer_to_a_write_is_checked_not_repeated(
 
 @pytest.mark.parametrize("fault", ["drop", 503])
 def test_lost_answers_to_bulk_product_and_price_list_creates(
-    crm: Crm, tmp_path: Path, fault: int | str
+    crm: Crm, tmp_path: Path, fault: FaultStatus
 ) -> None:
     manifests = copy_examples(tmp_path)
     rules = [

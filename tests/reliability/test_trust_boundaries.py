@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -89,7 +89,7 @@ def _writes(crm: Crm) -> int:
     with crm.client() as client:
         inventory = read_inventory(client)
     held = len(inventory.erp_connections) + len(inventory.quote_connections)
-    return agent_writes + held + len(inventory.price_lists) + len(inventory.products)
+    return int(agent_writes) + held + len(inventory.price_lists) + len(inventory.products)
 
 
 def _refused(crm: Crm, manifests: Path, *extra: str) -> str:
@@ -105,7 +105,7 @@ def _refused(crm: Crm, manifests: Path, *extra: str) -> str:
     return outputs[0]
 
 
-ESCAPES = {
+ESCAPES: dict[str, Callable[[Path, Path], str]] = {
     "absolute path": lambda secret, repo: str(secret),
     "dot-dot": lambda secret, repo: os.path.relpath(secret, repo / "quote"),
     "home": lambda secret, repo: "~/../../../../../../.." + str(secret),
