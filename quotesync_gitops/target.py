@@ -16,6 +16,7 @@ This is the one module that joins the client and the emulator.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,8 +171,15 @@ def _open_embedded(
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CrmConfigError(f"cannot create the folder for the local CRM {path}: {exc}") from exc
+    try:
+        app = create_app(path)
+    except (sqlite3.Error, OSError) as exc:  # not a database, a folder, read-only, ...
+        raise CrmConfigError(
+            f"cannot use {path} as the local CRM ({type(exc).__name__}: {exc}); point "
+            "local: at a new file or at one quotesync created"
+        ) from exc
     http = httpx.Client(
-        transport=_EmbeddedTransport(app=create_app(path)),
+        transport=_EmbeddedTransport(app=app),
         base_url=EMBEDDED_BASE_URL,
         headers=headers,
     )
