@@ -27,6 +27,10 @@ MAX_FILE_BYTES = 1_000_000
 
 FORMS = "${env:NAME}, ${env:NAME:-default}, ${file:PATH} or ${var:NAME}"
 
+#: The variables holding quotesync's own CRM credentials (README, docs/crm-client.md): never
+#: readable from a manifest, whoever wrote it.
+TOOL_CREDENTIALS = frozenset({"QUOTESYNC_TICKET", "QUOTESYNC_APP_TOKEN", "QUOTESYNC_ACCESS_TOKEN"})
+
 
 @dataclass(frozen=True)
 class ReferenceContext:
@@ -80,6 +84,14 @@ def _one(body: str, ctx: ReferenceContext) -> tuple[str, bool, str | None]:
     """(value, sensitive, problem) of one ``${body}``."""
     if match := _ENV.fullmatch(body):
         name, default = match.group(1), match.group(2)
+        if name in TOOL_CREDENTIALS:
+            return (
+                "",
+                True,
+                f"${{env:{name}}} is quotesync's own credential to the CRM; a manifest cannot "
+                "read it (it would travel to a connector, or to an endpoint a pull request "
+                "chose); give the connector its own variable",
+            )
         if not ctx.resolve_env:
             return "${env:" + name + "}", True, None
         # Empty counts as unset, as in the shell's ${NAME:-default}: CI systems pass a

