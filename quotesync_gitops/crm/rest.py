@@ -154,6 +154,8 @@ class RestCalls(CrmCore):
             return  # the first page held everything
         lowest, last = int_field(first[0], id_field), int_field(first[-1], id_field)
         highest = self._highest_id(path, id_field)
+        if highest == last and len(first) > 1:
+            return  # the first page ended at the highest id (a full last page: no probe)
         workers = self.read_concurrency
         if highest is None or highest <= last or workers == 1:
             # No usable highest id (a server that cannot sort down, or ignored the order):

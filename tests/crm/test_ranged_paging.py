@@ -170,3 +170,10 @@ def test_an_in_process_server_is_read_sequentially() -> None:
     assert client.read_concurrency == 1
     pages = list(client.iter_product_pages(page_size=10))
     assert [row["ProductId"] for page in pages for row in page] == list(range(1, 31))
+
+
+def test_a_full_single_page_costs_the_highest_id_instead_of_an_empty_probe() -> None:
+    ids, requests = read(RangeServer(list(range(1, 11))))
+    assert ids == list(range(1, 11))
+    assert len(requests) == 2
+    assert requests[1].url.params["$orderBy"] == "ProductId desc"
