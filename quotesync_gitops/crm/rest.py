@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
+from operator import itemgetter, lt
 from typing import Any
 from urllib.parse import quote
 
@@ -42,6 +44,27 @@ def _page(data: Any) -> Page:
     if next_link is not None and not isinstance(next_link, str):
         raise WrongShape("odata.nextLink is not a string")
     return rows, bool(next_link)
+
+
+def _ascending_within(
+    rows: list[dict[str, Any]], id_field: str, low: int | None, high: int | None
+) -> tuple[bool, int | None]:
+    """(True, last id) when every row has an integer ``id_field``, ascending within
+    ``(low, high]``; else (False, low), and the caller checks row by row, wording the problem.
+
+    A page of 1,000 ids is checked with a few C-level calls instead of a call per row.
+    """
+    try:
+        ids = list(map(itemgetter(id_field), rows))
+    except KeyError:
+        return False, low
+    if not ids:
+        return True, low
+    if set(map(type, ids)) != {int} or not all(map(lt, ids, islice(ids, 1, None))):
+        return False, low
+    if (low is not None and ids[0] <= low) or (high is not None and ids[-1] > high):
+        return False, low
+    return True, ids[-1]
 
 
 def odata_string(value: str) -> str:
@@ -89,8 +112,8 @@ class RestCalls(CrmCore):
         if conditions:
             params["$filter"] = " and ".join(conditions)
         rows, more = self._call("GET", path, _page, operation=operation, params=params)
-        last = low
-        for row in rows:
+        checked, last = _ascending_within(rows, id_field, low, high)
+        for row in () if checked else rows:
             try:
                 ident = int_field(row, id_field)
             except WrongShape as exc:

@@ -21,8 +21,8 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from collections.abc import Iterator, Mapping, Sequence
-from operator import itemgetter
+from collections.abc import Iterator, KeysView, Mapping, Sequence
+from operator import eq, itemgetter
 from typing import Any
 
 from quotesync_gitops.live.normalise import PRODUCT_FIELDS, product, text
@@ -116,6 +116,32 @@ class LiveProducts(Mapping[str, dict[str, Any]]):
         except KeyError:
             pass
         return self[code] == wanted
+
+    def changed(self, wanted: Mapping[str, Mapping[str, Any]]) -> list[str]:
+        """Codes of ``wanted`` that are new here or differ (in canonical form), in its order.
+
+        All of a price list at once: carriers looked up, their values and the manifest's
+        taken in canonical order and compared as tuples, each step one C-level pass.
+        """
+        codes = list(wanted)
+        found = list(map(self._carriers.get, codes))
+        same: list[bool] | None = None
+        if None not in found:
+            try:
+                ours = map(_CARRIER_VALUES, found)  # type: ignore[arg-type]
+                same = list(map(eq, ours, map(_CANONICAL_VALUES, wanted.values())))
+            except KeyError:
+                same = None
+        if same is None:
+            return [code for code in codes if not self.unchanged(code, wanted[code])]
+        return [
+            code
+            for code, equal in zip(codes, same, strict=True)
+            if not equal and not self.unchanged(code, wanted[code])
+        ]
+
+    def keys(self) -> KeysView[str]:
+        return self._carriers.keys()  # a real dict view: set operations run in C
 
     # --- Mapping --------------------------------------------------------------------------
 

@@ -19,9 +19,11 @@ PRODUCT_KIND = "Product"
 
 @runtime_checkable
 class QuickCompare(Protocol):
-    """Live products that can tell "unchanged" without building the canonical product."""
+    """Live products that can tell which products changed without building canonical ones."""
 
-    def unchanged(self, code: str, wanted: Mapping[str, Any]) -> bool: ...
+    def changed(self, wanted: Mapping[str, Mapping[str, Any]]) -> list[str]:
+        """Codes of ``wanted`` that are new or differ from the live product."""
+        ...
 
 
 def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], int]:
@@ -34,12 +36,10 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
     live: dict[str, dict[str, Any]] = have.spec.get("products", {})
     live_ids: dict[str, int] = have.ids.get("productIds", {})
     changes: list[Change] = []
-    unchanged = 0
-    quick = live.unchanged if isinstance(live, QuickCompare) else None
-    for code, product in wanted.items():
-        if quick is not None and quick(code, product):
-            unchanged += 1
-            continue
+    candidates = live.changed(wanted) if isinstance(live, QuickCompare) else list(wanted)
+    unchanged = len(wanted) - len(candidates)
+    for code in candidates:
+        product = wanted[code]
         current = live.get(code)
         if current is None:
             changes.append(Change(PRODUCT_KIND, f"{want.name}/{code}", Action.CREATE))
@@ -60,9 +60,7 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
                     live_ids={"id": live_ids.get(code, 0)},
                 )
             )
-    for code in live:
-        if code in wanted:
-            continue
+    for code in live.keys() - wanted.keys():
         current = live[code]
         if current.get("inAssortment", True):
             changes.append(

@@ -129,3 +129,17 @@ def test_the_fingerprint_depends_on_values_not_on_shared_objects() -> None:
     one = products(carrier("A", Name=shared, Description=shared))
     distinct = products(carrier("A", Name="x" * 40, Description="".join(["x"] * 40)))
     assert one.fingerprint() == distinct.fingerprint()
+
+
+def test_changed_lists_new_and_different_codes_in_manifest_order() -> None:
+    live = products(carrier("A", UnitListPrice=25), carrier("B"), carrier("C", Name="x"))
+    want = {
+        "C": wanted("C", name="y"),
+        "A": wanted("A", listPrice=25.0),  # 25 and 25.0 are one value
+        "D": wanted("D"),
+        "B": wanted("B"),
+    }
+    assert live.changed(want) == ["C", "D"]
+    assert live.changed({"A": wanted("A", listPrice=25.0)}) == []
+    assert sorted(live.keys() - want.keys()) == []
+    assert sorted(live.keys() - {"A": 1}.keys()) == ["B", "C"]
