@@ -172,7 +172,27 @@ def measure_apply(setup: Setup, served_db: Path) -> ApplyFigures:
     )
 
 
-def run_size(n: int, work: Path, price_lists: int, repeat: int) -> SizeResult:
+def profile_plans(setup: Setup, targets: dict[str, str], into: Path) -> None:
+    """One more plan (1% changed) per CRM under cProfile: .prof files and a top-20 summary."""
+    import pstats
+
+    into.mkdir(parents=True, exist_ok=True)
+    for label, target in targets.items():
+        stats_file = into / f"plan-{setup.n}-{label}.prof"
+        args = ["plan", str(setup.changed), "--crm", target]
+        run_measured(
+            [PYTHON, "-m", "cProfile", "-o", str(stats_file), "-m", "quotesync_gitops", *args],
+            setup.root,
+        )
+        with (into / f"plan-{setup.n}-{label}.txt").open("w", encoding="utf-8") as summary:
+            stats = pstats.Stats(str(stats_file), stream=summary)
+            stats.sort_stats("tottime").print_stats(20)
+            stats.sort_stats("cumulative").print_stats(30)
+
+
+def run_size(
+    n: int, work: Path, price_lists: int, repeat: int, profile: Path | None = None
+) -> SizeResult:
     started = time.perf_counter()
     setup = build(work / f"n{n}", n, price_lists)
     served_db = setup.root / "served.sqlite"
@@ -183,6 +203,8 @@ def run_size(n: int, work: Path, price_lists: int, repeat: int) -> SizeResult:
         record_agent_calls(server.url, calls)
         targets = {"embedded": f"local:{setup.db}", "served": server.url}
         result = measure_plans(setup, targets, calls, repeat)
+        if profile is not None:
+            profile_plans(setup, targets, profile)
     print(f"N={n:,}: plans measured {time.perf_counter() - started:.1f}s", file=sys.stderr)
     result.apply = measure_apply(setup, served_db)
     print(f"N={n:,}: apply measured {time.perf_counter() - started:.1f}s", file=sys.stderr)
@@ -314,12 +336,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
     parser.add_argument("--workdir", type=Path, help="keep the setups here (default: temp)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument(
+        "--profile", type=Path, help="also profile one plan per N and CRM (cProfile) into DIR"
+    )
     args = parser.parse_args()
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     work = args.workdir or Path(tempfile.mkdtemp(prefix="quotesync-scale-"))
     started = time.perf_counter()
     try:
-        results = [run_size(n, work, args.price_lists, args.repeat) for n in sizes]
+        results = [run_size(n, work, args.price_lists, args.repeat, args.profile) for n in sizes]
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
