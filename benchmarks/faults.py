@@ -241,7 +241,7 @@ def _drift_once(url: str, options: ManifestOptions, retry: RetryPolicy, row: Row
         return False
 
 
-def run_cell(cell: Cell, template: Path, work: Path, args: argparse.Namespace) -> Row:
+def run_cell(cell: Cell, template: Path, work: Path, args: argparse.Namespace, seed: int) -> Row:
     folder = Path(tempfile.mkdtemp(dir=work))
     db = folder / "crm.sqlite"
     shutil.copyfile(template, db)
@@ -255,7 +255,7 @@ def run_cell(cell: Cell, template: Path, work: Path, args: argparse.Namespace) -
     row = Row(cell)
     start = time.monotonic()
     with served(db) as emulator:
-        emulator.configure(cell, args.seed)
+        emulator.configure(cell, seed)
         for _ in range(args.max_runs):
             if _apply_once(emulator.url, options, retry, row):
                 row.converged_under_faults = True
@@ -269,7 +269,7 @@ def run_cell(cell: Cell, template: Path, work: Path, args: argparse.Namespace) -
                 row.drift_clean = True
                 break
         row.faults = int(emulator.stats()["faults_injected"])
-        emulator.configure(None, args.seed)
+        emulator.configure(None, seed)
         if not row.converged_under_faults:  # once healthy, the next apply must converge
             _apply_once(emulator.url, options, retry, row)
         _check(emulator.url, manifests, options, row)
@@ -354,7 +354,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few cells, under 30 s")
     parser.add_argument("--crash", action="store_true", help="also kill apply at every write")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the rate faults")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the first cell's faults")
     parser.add_argument("--max-runs", type=int, default=5, help="applies per cell at most")
     parser.add_argument(
         "--backoff",
@@ -372,8 +372,8 @@ def main() -> int:
         print(HEADER)
         rows = []
         started = time.monotonic()
-        for cell in cells:
-            row = run_cell(cell, template, work, args)
+        for index, cell in enumerate(cells):  # a seed per cell: different faults each
+            row = run_cell(cell, template, work, args, seed=args.seed + index)
             rows.append(row)
             print(line(row), flush=True)
             if not row.ok:
