@@ -49,16 +49,14 @@ from quotesync_gitops.pipeline import (  # noqa: E402
 )
 from quotesync_gitops.target import open_client  # noqa: E402
 from tests.reliability.helpers import (  # noqa: E402
-    ApplyFinished,
-    KillSwitch,
     WsgiApp,
     copy_examples,
     expected_from,
-    killed_apply,
     read_inventory,
     run_cli,
     running_crm,
 )
+from tests.reliability.killswitch import ApplyFinished, KillSwitch, killed_apply  # noqa: E402
 
 TOKEN = "benchmark-token-not-a-secret"
 MAX_SECONDS_PER_CELL = 120

@@ -21,14 +21,13 @@ import pytest
 
 from tests.reliability.helpers import (
     Crm,
-    KillSwitch,
     WsgiApp,
     copy_examples,
-    killed_apply,
     problems_after,
     run_cli,
     running_crm,
 )
+from tests.reliability.killswitch import KillSwitch, killed_apply
 
 
 def _crash_and_resume(
