@@ -63,7 +63,7 @@ class RetryPolicy:
     #: Retried statuses trusted to mean "not processed": after them even a non-idempotent
     #: write is resent without asking ``landed``. Any other retried status (and 502/504
     #: always) makes a write's outcome unknown.
-    not_processed_statuses: frozenset[int] = NOT_PROCESSED_STATUSES
+    not_processed_statuses: frozenset[int] = ONLY_429_NOT_PROCESSED
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
