@@ -110,8 +110,13 @@ def render(
 
 
 def _write(path: str, content: str) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(
+            content if content.endswith("\n") else content + "\n", encoding="utf-8"
+        )
+    except OSError as exc:
+        raise QuotesyncError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def report_invalid(exc: InvalidManifests) -> None:

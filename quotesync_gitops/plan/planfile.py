@@ -22,8 +22,11 @@ def save_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
     """Write the plan (masked) so that a reader never sees half a file."""
     data = {"kind": PLAN_KIND, **plan.to_dict()}
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".plan-", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".plan-", dir=target.parent)
+    except OSError as exc:
+        raise PlanFileError(f"cannot write plan file {path}: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2, ensure_ascii=False)
@@ -39,6 +42,8 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
         raw = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise PlanFileError(f"cannot read plan file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise PlanFileError(f"{path} is not a quotesync plan file (not UTF-8 text)") from exc
     try:
         data: Any = json.loads(raw)
     except ValueError as exc:

@@ -53,11 +53,6 @@ def test_bad_plan_files(tmp_path: Path, content: bytes) -> None:
         _clean_error(result.stderr, result.returncode)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan/planfile.py reads a plan file as UTF-8 without catching UnicodeDecodeError: "
-    "a binary or mangled plan file is a traceback, not 'not a quotesync plan file'",
-)
 def test_a_plan_file_that_is_not_text(tmp_path: Path) -> None:
     planfile = tmp_path / "plan.json"
     planfile.write_bytes(b"\x00\xff{")
@@ -65,11 +60,6 @@ def test_a_plan_file_that_is_not_text(tmp_path: Path) -> None:
     _clean_error(result.stderr, result.returncode)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/plan_cmd.py and plan/planfile.py let an OSError from writing --out or "
-    "--markdown-out escape as a traceback; they should raise a QuotesyncError naming the file",
-)
 @pytest.mark.parametrize("option", ["--out", "--markdown-out"])
 def test_an_output_file_that_cannot_be_written(tmp_path: Path, option: str) -> None:
     manifests = copy_examples(tmp_path)
