@@ -102,7 +102,8 @@ def _safe_fields(client: CrmClient, connector_id: int) -> Callable[[], list[dict
     def call() -> list[dict[str, Any]]:
         try:
             return client.erp_get_configuration_fields(connector_id)
-        except (CrmRejected, CrmNotFound):
+        except (CrmRejected, CrmNotFound) as exc:
+            _only_agent_refusals(exc)
             return []
 
     return call
@@ -156,7 +157,8 @@ def _safe_mapping(
     def call() -> dict[str, Any] | None:
         try:
             return client.erp_get_actor_type_mapping(connection_id, actor)
-        except (CrmNotFound, CrmRejected):
+        except (CrmRejected, CrmNotFound) as exc:
+            _only_agent_refusals(exc)
             return None  # the connector does not offer this actor type
 
     return call
@@ -322,7 +324,8 @@ def _safe_quote_fields(client: CrmClient, connector: str) -> Callable[[], dict[s
     def call() -> dict[str, Any]:
         try:
             return client.quote_get_configuration_fields(connector)
-        except (CrmRejected, CrmNotFound):
+        except (CrmRejected, CrmNotFound) as exc:
+            _only_agent_refusals(exc)
             return {}
 
     return call
@@ -406,6 +409,13 @@ def _read_line_configuration(client: CrmClient, state: LiveState) -> None:
             spec={"fields": fields, "deleted": False},
         )
     )
+
+
+def _only_agent_refusals(exc: CrmRejected | CrmNotFound) -> None:
+    """An agent's own answer (null or a Message, HTTP 200) means "not offered here"; an HTTP
+    error (400, 403...) is a real failure and must not be read as an empty result."""
+    if exc.status not in (None, 200):
+        raise exc
 
 
 def _bind(func: Callable[[int], Any], arg: int) -> Callable[[], Any]:

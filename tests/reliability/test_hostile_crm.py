@@ -190,11 +190,5 @@ def _refusal(status: str, body: Any, environ: dict[str, Any]) -> Any:
     return MALFORMED["terminal escapes in a huge message"](status, body, environ)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="live/reader.py (_safe_mapping) reads any refusal of GetActorTypeMapping, even an "
-    "HTTP 400, as 'the connector offers no such actor type', so plan proposes to rewrite the "
-    "mappings instead of failing; it should swallow only the agent's own Message answer",
-)
 def test_a_refused_mapping_read_is_an_error_not_a_plan(applied: tuple[Crm, Hostile, Path]) -> None:
     _plan_fails_cleanly(applied, "GetActorTypeMapping", _refusal)
