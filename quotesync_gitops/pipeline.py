@@ -130,7 +130,8 @@ def execute(client: CrmClient, run: PlanRun, progress: Callable[[str], None]) ->
     context = ApplyContext(client, run.desired, run.live, progress)
     result = apply_plan(run.plan, context)
     targets = [c.address for c in run.plan.changes]
-    after = build_plan(run.desired, read_live(client), targets=targets).plan
+    touched = {c.kind for c in run.plan.changes}  # verify only what apply wrote
+    after = build_plan(run.desired, read_live(client, kinds=touched), targets=targets).plan
     failed = {o.change.address for o in result.failed}
     for change in after.changes:
         detail = ", ".join(f.path for f in change.fields) or str(change.action)
