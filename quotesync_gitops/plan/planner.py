@@ -160,6 +160,7 @@ def _compare(
             Action.CREATE,
             source=want.source,
             fields=tuple(_creation_fields(want)),
+            children=_created_products(want),
         ), 0
     if want.deleted:
         return _tombstone(want, have), 0
@@ -231,6 +232,16 @@ def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
         unchanged_children=unchanged,
     )
     return change, len(result.unreadable)
+
+
+def _created_products(want: Resource) -> tuple[Change, ...]:
+    """A new price list's products, each a create (so plans count and list them)."""
+    products: Mapping[str, Any] = (
+        want.spec.get("products", {}) if want.kind == Kind.PRICE_LIST else {}
+    )
+    return tuple(
+        Change(PRODUCT_KIND, f"{want.name}/{code}", Action.CREATE) for code in sorted(products)
+    )
 
 
 def _creation_fields(want: Resource) -> list[Any]:

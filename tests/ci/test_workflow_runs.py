@@ -158,7 +158,7 @@ def test_github_review_apply_stale_and_drift(served_crm: ServedCrm, tmp_path: Pa
     marker = _step(GITHUB["pr"], "actions/github-script@")["env"]["QUOTESYNC_MARKER"]
     assert marker == COMMENT_MARKER == comment.split("\n", 1)[0]
     assert len(comment) < GITHUB_COMMENT_LIMIT - 500, "room for the workflow's footer line"
-    assert comment.split("\n")[1].startswith("## Plan: 5 to create")
+    assert comment.split("\n")[1].startswith("## Plan: 36 to create (31 products)")
     assert json.loads((repo / "plan.json").read_text(encoding="utf-8"))["kind"] == "quotesync-plan"
 
     # 2. Merged: the merge run applies exactly the reviewed plan file.
