@@ -125,9 +125,16 @@ def check_guards(plan: Plan, *, allow_deletes: bool, allow_mass_changes: bool) -
         raise GuardError("apply refused, nothing was changed: " + " | ".join(reasons))
 
 
-def execute(client: CrmClient, run: PlanRun, progress: Callable[[str], None]) -> ApplyResult:
+def execute(
+    client: CrmClient,
+    run: PlanRun,
+    progress: Callable[[str], None],
+    bulk_progress: Callable[[str, int, int], None] | None = None,
+) -> ApplyResult:
     """Apply a checked plan, then read the CRM again to verify it now matches."""
     context = ApplyContext(client, run.desired, run.live, progress)
+    if bulk_progress is not None:
+        context.bulk_progress = bulk_progress
     result = apply_plan(run.plan, context)
     targets = [c.address for c in run.plan.changes]
     touched = {c.kind for c in run.plan.changes}  # verify only what apply wrote

@@ -22,6 +22,8 @@ class ApplyContext:
     desired: DesiredState
     live: LiveState
     progress: Callable[[str], None] = lambda _message: None
+    #: (label, done, total) while bulk product writes run; the CLI draws a bar on a TTY
+    bulk_progress: Callable[[str, int, int], None] = lambda _label, _done, _total: None
     #: (kind, name) -> id of objects created during this run
     created: dict[tuple[str, str], int] = field(default_factory=dict)
 

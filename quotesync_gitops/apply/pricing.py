@@ -10,6 +10,7 @@ renamed out of the way, and a new one is created with the products.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -73,8 +74,7 @@ def _create(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id:
     key = str(saved.get("ERPPriceListKey") or "")
     products: Mapping[str, Any] = spec.get("products", {})
     calls = [_creator(ac, key, code, product) for code, product in sorted(products.items())]
-    ac.progress(f"{change.kind}/{change.name}: writing {len(calls)} product(s)")
-    client.run_bulk(calls)
+    _run_bulk(ac, change, calls)
 
 
 def _write_products(
@@ -85,7 +85,6 @@ def _write_products(
     list_key: str,
     product_ids: Mapping[str, int],
 ) -> None:
-    client = ac.client
     wanted: Mapping[str, Any] = want.get("products", {})
     live: Mapping[str, Any] = have.get("products", {})
     calls: list[Callable[[], Any]] = []
@@ -108,14 +107,37 @@ def _write_products(
             )
             calls.append(_updater(ac, product_ids[code], body))
     if calls:
-        ac.progress(f"{change.kind}/{change.name}: writing {len(calls)} product(s)")
-        results = client.run_bulk(calls)
+        results = _run_bulk(ac, change, calls)
         # Another apply may have created the same codes in this list at the same time.
         created = {
             code: created_id(results[i], "ProductId", f"{change.address}/{code}")
             for i, code in creates.items()
         }
         claim_created_products(ac, change.name, list_key, created)
+
+
+def _run_bulk(ac: ApplyContext, change: Change, calls: list[Callable[[], Any]]) -> list[Any]:
+    """Write products concurrently, reporting progress about every 1% (and at the end)."""
+    label = f"{change.kind}/{change.name}"
+    total = len(calls)
+    ac.progress(f"{label}: writing {total} product(s)")
+    step = max(1, total // 100)
+    done = 0
+    lock = threading.Lock()
+
+    def counted(call: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            nonlocal done
+            result = call()
+            with lock:
+                done += 1
+                if done % step == 0 or done == total:
+                    ac.bulk_progress(label, done, total)
+            return result
+
+        return run
+
+    return ac.client.run_bulk([counted(call) for call in calls])
 
 
 def _creator(

@@ -33,6 +33,14 @@ def _progress(enabled: bool) -> Callable[[str], None]:
     return say
 
 
+def _bar(label: str, done: int, total: int) -> None:
+    """A progress bar for bulk product writes, redrawn in place (TTY only)."""
+    width = 30
+    filled = width * done // total
+    line = f"\r  {label}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+    click.echo(line, err=True, nl=done == total)
+
+
 def render_result(result: ApplyResult, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
@@ -125,6 +133,7 @@ def apply(
             if not click.confirm("Apply these changes?", default=False):
                 click.echo("Nothing applied.", err=True)
                 return EXIT_ERROR
-        result = execute(client, run, _progress(fmt == "text"))
+        bar = _bar if fmt == "text" and sys.stderr.isatty() else None
+        result = execute(client, run, _progress(fmt == "text"), bar)
     click.echo(render_result(result, fmt))
     return EXIT_OK if result.ok else EXIT_ERROR
