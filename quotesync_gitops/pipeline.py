@@ -141,7 +141,8 @@ def execute(
     after = build_plan(run.desired, read_live(client, kinds=touched), targets=targets).plan
     failed = {o.change.address for o in result.failed}
     for change in after.changes:
+        if change.address in failed:
+            continue  # reported with its reason already; still differing is expected
         detail = ", ".join(f.path for f in change.fields) or str(change.action)
-        note = " (failed above)" if change.address in failed else ""
-        result.remaining.append(f"{change.address}: {detail}{note}")
+        result.remaining.append(f"{change.address}: {detail}")
     return result
