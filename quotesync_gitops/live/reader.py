@@ -7,15 +7,18 @@ client's bounded-concurrency ``run_bulk``.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
-from operator import itemgetter
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.live import normalise as norm
-from quotesync_gitops.live.products import LiveProducts
+from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
+from quotesync_gitops.live.quote_reader import (
+    read_line_configuration,
+    read_price_lists,
+    read_quote_connections,
+)
 from quotesync_gitops.model import (
     ERP_ACTOR_TYPES,
     ErpFieldInfo,
@@ -25,9 +28,6 @@ from quotesync_gitops.model import (
     LiveState,
     Resource,
 )
-
-SINGLETON_NAME = "default"
-_PRICE_LIST_KEY = itemgetter("ERPPriceListKey")
 
 
 def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveState:
@@ -45,11 +45,11 @@ def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveStat
         _read_sync_settings(client, state, connections)
     quote_names: dict[int, str] = {}
     if wanted & {Kind.QUOTE_CONNECTION, Kind.PRICE_LIST}:
-        quote_names = _read_quote_connections(client, state, erp_names)
+        quote_names = read_quote_connections(client, state, erp_names)
     if Kind.PRICE_LIST in wanted:
-        _read_price_lists(client, state, quote_names)
+        read_price_lists(client, state, quote_names)
     if Kind.PRODUCT_FIELD_SETTINGS in wanted:
-        _read_line_configuration(client, state)
+        read_line_configuration(client, state)
     for resource in list(state):
         if resource.kind not in wanted:
             del state.resources[resource.key]
@@ -61,21 +61,10 @@ def _read_directory(client: CrmClient, ctx: LiveContext) -> None:
     ctx.groups = {norm.text(i.get("Name")): int(i["Id"]) for i in client.mdo_list("usergroup")}
 
 
-def _crm_list(client: CrmClient, ctx: LiveContext, name: str) -> dict[str, int]:
-    key = name.lower()
-    if key not in ctx.crm_lists:
-        try:
-            items = client.mdo_list(key)
-        except CrmNotFound:
-            items = []
-        ctx.crm_lists[key] = {norm.text(i.get("Name")): int(i["Id"]) for i in items}
-    return ctx.crm_lists[key]
-
-
 def _read_connectors(client: CrmClient, state: LiveState, include: bool) -> None:
     listed = client.erp_get_all_connectors()
     entities = client.run_bulk(
-        [_bind(client.erp_get_connector_entity, int(c["Id"])) for c in listed]
+        [bind(client.erp_get_connector_entity, int(c["Id"])) for c in listed]
     )
     metas = client.run_bulk([_safe_fields(client, int(c["Id"])) for c in listed])
     for entity, meta in zip(entities, metas, strict=True):
@@ -103,7 +92,7 @@ def _safe_fields(client: CrmClient, connector_id: int) -> Callable[[], list[dict
         try:
             return client.erp_get_configuration_fields(connector_id)
         except (CrmRejected, CrmNotFound) as exc:
-            _only_agent_refusals(exc)
+            only_agent_refusals(exc)
             return []
 
     return call
@@ -117,10 +106,10 @@ def _read_erp_connections(
     groups = {v: k for k, v in ctx.groups.items()}
     connector_names = {cid: name for name, (cid, _) in ctx.erp_connectors.items()}
     ids = [int(c["ErpConnectionId"]) for c in connections]
-    configs = client.run_bulk([_bind(client.erp_get_connection_config_fields, i) for i in ids])
+    configs = client.run_bulk([bind(client.erp_get_connection_config_fields, i) for i in ids])
     mapping_calls = [_safe_mapping(client, i, actor) for i in ids for actor in ERP_ACTOR_TYPES]
     mappings = client.run_bulk(mapping_calls)
-    list_mappings = client.run_bulk([_bind(client.erp_get_list_mappings, i) for i in ids])
+    list_mappings = client.run_bulk([bind(client.erp_get_list_mappings, i) for i in ids])
     for index, carrier in enumerate(connections):
         name = norm.text(carrier.get("DisplayName"))
         connector = connector_names.get(int(carrier.get("ErpConnectorId") or 0), "")
@@ -158,7 +147,7 @@ def _safe_mapping(
         try:
             return client.erp_get_actor_type_mapping(connection_id, actor)
         except (CrmRejected, CrmNotFound) as exc:
-            _only_agent_refusals(exc)
+            only_agent_refusals(exc)
             return None  # the connector does not offer this actor type
 
     return call
@@ -179,7 +168,7 @@ def _actors(
         offered.append((actor, mapping))
     all_fields = [(actor, fm) for actor, m in offered for fm in m["FieldMappings"]]
     defaults = client.run_bulk(
-        [_bind(client.erp_get_default_value_info, int(fm["ErpFieldId"])) for _, fm in all_fields]
+        [bind(client.erp_get_default_value_info, int(fm["ErpFieldId"])) for _, fm in all_fields]
     )
     default_of = {
         (actor, norm.text(fm.get("ErpFieldKey"))): norm.default_value(dv)
@@ -272,154 +261,6 @@ def _read_sync_settings(
             },
         )
     )
-
-
-def _read_quote_connections(
-    client: CrmClient, state: LiveState, erp_names: dict[int, str]
-) -> dict[int, str]:
-    ctx = state.context
-    users = {v: k for k, v in ctx.users.items()}
-    groups = {v: k for k, v in ctx.groups.items()}
-    available = client.quote_get_available_connections()
-    connector_names = sorted({norm.text(c.get("ConnectorName")) for c in available})
-    installed = client.quote_get_installed_connections()
-    connector_names = sorted(
-        set(connector_names) | {norm.text(c.get("ConnectorName")) for c in installed}
-    )
-    metas = client.run_bulk([_safe_quote_fields(client, name) for name in connector_names])
-    for name, meta in zip(connector_names, metas, strict=True):
-        ctx.quote_connectors[name] = {f.key: f for f in (norm.field_info(m) for m in meta.values())}
-    configs = client.run_bulk(
-        [
-            _bind(client.quote_get_connection_config_fields, int(c["QuoteConnectionId"]))
-            for c in installed
-        ]
-    )
-    names: dict[int, str] = {}
-    for carrier, values in zip(installed, configs, strict=True):
-        name = norm.text(carrier.get("DisplayName"))
-        connector = norm.text(carrier.get("ConnectorName"))
-        names[int(carrier["QuoteConnectionId"])] = name
-        erp_id = int(carrier.get("ErpConnectionId") or 0)
-        state.add(
-            Resource(
-                kind=Kind.QUOTE_CONNECTION,
-                name=name,
-                spec={
-                    "connector": connector,
-                    "erpName": norm.text(carrier.get("ERPName")),
-                    "erpConnection": erp_names.get(erp_id) if erp_id else None,
-                    "description": norm.text(carrier.get("DisplayDescription")),
-                    "scope": norm.scope(carrier, users, groups),
-                    "config": norm.config(values, ctx.quote_connectors.get(connector, {})),
-                    "deleted": bool(carrier.get("Deleted", False)),
-                },
-                ids={"id": int(carrier["QuoteConnectionId"])},
-            )
-        )
-    return names
-
-
-def _safe_quote_fields(client: CrmClient, connector: str) -> Callable[[], dict[str, Any]]:
-    def call() -> dict[str, Any]:
-        try:
-            return client.quote_get_configuration_fields(connector)
-        except (CrmRejected, CrmNotFound) as exc:
-            _only_agent_refusals(exc)
-            return {}
-
-    return call
-
-
-def _read_price_lists(client: CrmClient, state: LiveState, quote_names: dict[int, str]) -> None:
-    products = _read_products(client)
-    seen: dict[str, Resource] = {}
-    for carrier in client.iter_pricelists():
-        name = norm.text(carrier.get("Name"))
-        erp_key = norm.text(carrier.get("ERPPriceListKey"))
-        quote_id = int(carrier.get("QuoteConnectionId") or 0)
-        of_list = products.get(erp_key) or LiveProducts()
-        resource = Resource(
-            kind=Kind.PRICE_LIST,
-            name=name,
-            spec={
-                "description": norm.text(carrier.get("Description")),
-                "currency": norm.text(carrier.get("Currency")),
-                "currencyName": norm.text(carrier.get("CurrencyName")),
-                "validFrom": norm.date_part(carrier.get("ValidFrom")),
-                "validTo": norm.date_part(carrier.get("ValidTo")),
-                "active": bool(carrier.get("IsActive", False)),
-                "erpKey": erp_key,
-                "quoteConnection": quote_names.get(quote_id) if quote_id else None,
-                "products": of_list,
-                "deleted": False,
-            },
-            ids={"id": int(carrier["PriceListId"]), "productIds": of_list.ids},
-        )
-        previous = seen.get(name)
-        if previous is not None:
-            state.notes.append(
-                f"Two price lists are named {name!r} in the CRM; the active one is compared."
-            )
-            if previous.spec["active"] and not resource.spec["active"]:
-                continue
-        seen[name] = resource
-        state.add(resource)
-
-
-def _read_products(client: CrmClient) -> dict[str, LiveProducts]:
-    """Every product, by price list key: carriers kept as read (see ``live.products``).
-
-    Pages arrive in ``ProductId`` order (id ranges read concurrently by the client). A page
-    usually holds products of one price list and goes to it whole; a mixed page is split.
-    """
-    products: dict[str, LiveProducts] = defaultdict(LiveProducts)
-    for page in client.iter_product_pages():
-        try:
-            keys = list(map(_PRICE_LIST_KEY, page))
-        except KeyError:
-            keys = [carrier.get("ERPPriceListKey") for carrier in page]
-        distinct = set(keys)
-        if len(distinct) == 1 and type(keys[0]) is str:
-            products[keys[0]].extend(page)
-            continue
-        batches: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for key, carrier in zip(keys, page, strict=True):
-            batches[key if type(key) is str else norm.text(key)].append(carrier)
-        for key, batch in batches.items():
-            products[key].extend(batch)
-    return dict(products)
-
-
-def _read_line_configuration(client: CrmClient, state: LiveState) -> None:
-    configs = client.quote_get_line_configurations()
-    fields: dict[str, Any] = {}
-    for carrier in configs:
-        field_name = norm.text(carrier.get("FieldName"))
-        fields[field_name] = norm.line_configuration(carrier)
-        state.context.line_fields[field_name] = {
-            "id": int(carrier.get("QuoteLineConfigurationId") or 0),
-            "restrictEdit": bool(carrier.get("RestrictEdit", False)),
-            "carrier": carrier,
-        }
-    state.add(
-        Resource(
-            kind=Kind.PRODUCT_FIELD_SETTINGS,
-            name=SINGLETON_NAME,
-            spec={"fields": fields, "deleted": False},
-        )
-    )
-
-
-def _only_agent_refusals(exc: CrmRejected | CrmNotFound) -> None:
-    """An agent's own answer (null or a Message, HTTP 200) means "not offered here"; an HTTP
-    error (400, 403...) is a real failure and must not be read as an empty result."""
-    if exc.status not in (None, 200):
-        raise exc
-
-
-def _bind(func: Callable[[int], Any], arg: int) -> Callable[[], Any]:
-    return lambda: func(arg)
 
 
 __all__ = ["SINGLETON_NAME", "FieldInfo", "read_live"]

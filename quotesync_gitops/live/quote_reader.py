@@ -1,0 +1,154 @@
+"""Read quote connections, price lists with their products, and quote line settings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any
+
+from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
+from quotesync_gitops.live import normalise as norm
+from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
+from quotesync_gitops.live.products import LiveProducts
+from quotesync_gitops.model import Kind, LiveState, Resource
+
+_PRICE_LIST_KEY = itemgetter("ERPPriceListKey")
+
+
+def read_quote_connections(
+    client: CrmClient, state: LiveState, erp_names: dict[int, str]
+) -> dict[int, str]:
+    ctx = state.context
+    users = {v: k for k, v in ctx.users.items()}
+    groups = {v: k for k, v in ctx.groups.items()}
+    available = client.quote_get_available_connections()
+    connector_names = sorted({norm.text(c.get("ConnectorName")) for c in available})
+    installed = client.quote_get_installed_connections()
+    connector_names = sorted(
+        set(connector_names) | {norm.text(c.get("ConnectorName")) for c in installed}
+    )
+    metas = client.run_bulk([_safe_quote_fields(client, name) for name in connector_names])
+    for name, meta in zip(connector_names, metas, strict=True):
+        ctx.quote_connectors[name] = {f.key: f for f in (norm.field_info(m) for m in meta.values())}
+    configs = client.run_bulk(
+        [
+            bind(client.quote_get_connection_config_fields, int(c["QuoteConnectionId"]))
+            for c in installed
+        ]
+    )
+    names: dict[int, str] = {}
+    for carrier, values in zip(installed, configs, strict=True):
+        name = norm.text(carrier.get("DisplayName"))
+        connector = norm.text(carrier.get("ConnectorName"))
+        names[int(carrier["QuoteConnectionId"])] = name
+        erp_id = int(carrier.get("ErpConnectionId") or 0)
+        state.add(
+            Resource(
+                kind=Kind.QUOTE_CONNECTION,
+                name=name,
+                spec={
+                    "connector": connector,
+                    "erpName": norm.text(carrier.get("ERPName")),
+                    "erpConnection": erp_names.get(erp_id) if erp_id else None,
+                    "description": norm.text(carrier.get("DisplayDescription")),
+                    "scope": norm.scope(carrier, users, groups),
+                    "config": norm.config(values, ctx.quote_connectors.get(connector, {})),
+                    "deleted": bool(carrier.get("Deleted", False)),
+                },
+                ids={"id": int(carrier["QuoteConnectionId"])},
+            )
+        )
+    return names
+
+
+def _safe_quote_fields(client: CrmClient, connector: str) -> Callable[[], dict[str, Any]]:
+    def call() -> dict[str, Any]:
+        try:
+            return client.quote_get_configuration_fields(connector)
+        except (CrmRejected, CrmNotFound) as exc:
+            only_agent_refusals(exc)
+            return {}
+
+    return call
+
+
+def read_price_lists(client: CrmClient, state: LiveState, quote_names: dict[int, str]) -> None:
+    products = _read_products(client)
+    seen: dict[str, Resource] = {}
+    for carrier in client.iter_pricelists():
+        name = norm.text(carrier.get("Name"))
+        erp_key = norm.text(carrier.get("ERPPriceListKey"))
+        quote_id = int(carrier.get("QuoteConnectionId") or 0)
+        of_list = products.get(erp_key) or LiveProducts()
+        resource = Resource(
+            kind=Kind.PRICE_LIST,
+            name=name,
+            spec={
+                "description": norm.text(carrier.get("Description")),
+                "currency": norm.text(carrier.get("Currency")),
+                "currencyName": norm.text(carrier.get("CurrencyName")),
+                "validFrom": norm.date_part(carrier.get("ValidFrom")),
+                "validTo": norm.date_part(carrier.get("ValidTo")),
+                "active": bool(carrier.get("IsActive", False)),
+                "erpKey": erp_key,
+                "quoteConnection": quote_names.get(quote_id) if quote_id else None,
+                "products": of_list,
+                "deleted": False,
+            },
+            ids={"id": int(carrier["PriceListId"]), "productIds": of_list.ids},
+        )
+        previous = seen.get(name)
+        if previous is not None:
+            state.notes.append(
+                f"Two price lists are named {name!r} in the CRM; the active one is compared."
+            )
+            if previous.spec["active"] and not resource.spec["active"]:
+                continue
+        seen[name] = resource
+        state.add(resource)
+
+
+def _read_products(client: CrmClient) -> dict[str, LiveProducts]:
+    """Every product, by price list key: carriers kept as read (see ``live.products``).
+
+    Pages arrive in ``ProductId`` order (id ranges read concurrently by the client). A page
+    usually holds products of one price list and goes to it whole; a mixed page is split.
+    """
+    products: dict[str, LiveProducts] = defaultdict(LiveProducts)
+    for page in client.iter_product_pages():
+        try:
+            keys = list(map(_PRICE_LIST_KEY, page))
+        except KeyError:
+            keys = [carrier.get("ERPPriceListKey") for carrier in page]
+        distinct = set(keys)
+        if len(distinct) == 1 and type(keys[0]) is str:
+            products[keys[0]].extend(page)
+            continue
+        batches: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for key, carrier in zip(keys, page, strict=True):
+            batches[key if type(key) is str else norm.text(key)].append(carrier)
+        for key, batch in batches.items():
+            products[key].extend(batch)
+    return dict(products)
+
+
+def read_line_configuration(client: CrmClient, state: LiveState) -> None:
+    configs = client.quote_get_line_configurations()
+    fields: dict[str, Any] = {}
+    for carrier in configs:
+        field_name = norm.text(carrier.get("FieldName"))
+        fields[field_name] = norm.line_configuration(carrier)
+        state.context.line_fields[field_name] = {
+            "id": int(carrier.get("QuoteLineConfigurationId") or 0),
+            "restrictEdit": bool(carrier.get("RestrictEdit", False)),
+            "carrier": carrier,
+        }
+    state.add(
+        Resource(
+            kind=Kind.PRODUCT_FIELD_SETTINGS,
+            name=SINGLETON_NAME,
+            spec={"fields": fields, "deleted": False},
+        )
+    )
