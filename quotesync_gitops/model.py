@@ -12,6 +12,9 @@ from typing import Any
 
 
 class Kind(StrEnum):
+    """Manifest kinds, declared in dependency order: what others refer to comes first
+    (apply creates in this order and soft-deletes in reverse)."""
+
     ERP_CONNECTOR = "ErpConnector"
     ERP_CONNECTION = "ErpConnection"
     QUOTE_CONNECTION = "QuoteConnection"
@@ -26,8 +29,8 @@ SINGLETON_KINDS = frozenset(
     {Kind.SYNC_SETTINGS, Kind.PRODUCT_FIELD_SETTINGS, Kind.REPOSITORY_SETTINGS}
 )
 
-#: Kinds that live in the CRM (RepositorySettings configures the tool only).
-CRM_KINDS = tuple(k for k in Kind if k is not Kind.REPOSITORY_SETTINGS)
+#: Kinds that live in the CRM (RepositorySettings configures the tool only), in apply order.
+CRM_KINDS: tuple[str, ...] = tuple(k for k in Kind if k is not Kind.REPOSITORY_SETTINGS)
 
 ERP_ACTOR_TYPES = ("Customer", "Supplier", "Partner", "Person", "Project", "Employee", "Sale")
 CRM_ACTOR_TYPES = ("Contact", "Person", "Project", "Sale")

@@ -34,6 +34,11 @@ def config_values(
     return out
 
 
+def write_body(carrier: Mapping[str, Any]) -> dict[str, Any]:
+    """A carrier as read, ready to send back: without the REST ``_Links`` (read-only)."""
+    return {k: v for k, v in carrier.items() if k != "_Links"}
+
+
 def scope_fields(scope: Mapping[str, Any], ctx: LiveContext) -> dict[str, Any]:
     all_users = bool(scope.get("allUsers", True))
     return {

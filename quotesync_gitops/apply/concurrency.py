@@ -12,10 +12,12 @@ two runs created the same name at once, the later copy is retired and its run st
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from quotesync_gitops.apply.context import ApplyContext, find_by_name
+from quotesync_gitops.apply.carriers import write_body
+from quotesync_gitops.apply.context import ApplyContext, created_id
+from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound
 from quotesync_gitops.errors import StalePlanError
 from quotesync_gitops.live import normalise as norm
@@ -44,15 +46,11 @@ def interfered(change: Change, what: str) -> ConcurrentChange:
 
 def check_before_write(ac: ApplyContext, change: Change) -> None:
     """Raise ConcurrentChange when the CRM no longer matches what the plan read."""
-    if change.kind == Kind.ERP_CONNECTOR and change.action is Action.CREATE:
-        if any(r.get("Name") == change.name for r in ac.client.erp_get_all_connectors()):
+    if change.action is Action.CREATE:
+        if change.kind in _LISTED and _ids_named(ac, change.kind, change.name):
             raise _conflict(change, "was created by someone else")
         return
     if change.kind not in (Kind.ERP_CONNECTION, Kind.QUOTE_CONNECTION, Kind.PRICE_LIST):
-        return
-    if change.action is Action.CREATE:
-        if _exists_now(ac, change):
-            raise _conflict(change, "was created by someone else")
         return
     have = ac.have(change.kind, change.name)
     if have is None or "id" not in change.live_ids:
@@ -65,15 +63,27 @@ def check_before_write(ac: ApplyContext, change: Change) -> None:
         raise _conflict(change, "was changed by someone else")
 
 
-def _exists_now(ac: ApplyContext, change: Change) -> bool:
-    client = ac.client
-    if change.kind == Kind.ERP_CONNECTION:
-        rows = client.erp_get_all_connections(include_deleted=True)
-        return any(r.get("DisplayName") == change.name for r in rows)
-    if change.kind == Kind.QUOTE_CONNECTION:
-        rows = client.quote_get_installed_connections()
-        return any(r.get("DisplayName") == change.name for r in rows)
-    return find_by_name(list(client.iter_pricelists()), "Name", change.name) is not None
+#: kind -> (list call that includes soft-deleted objects where the API can, name field, id field)
+_LISTED: dict[str, tuple[Callable[[CrmClient], Iterable[Mapping[str, Any]]], str, str]] = {
+    Kind.ERP_CONNECTOR: (lambda c: c.erp_get_all_connectors(), "Name", "Id"),
+    Kind.ERP_CONNECTION: (
+        lambda c: c.erp_get_all_connections(include_deleted=True),
+        "DisplayName",
+        "ErpConnectionId",
+    ),
+    Kind.QUOTE_CONNECTION: (
+        lambda c: c.quote_get_installed_connections(),
+        "DisplayName",
+        "QuoteConnectionId",
+    ),
+    Kind.PRICE_LIST: (lambda c: c.iter_pricelists(), "Name", "PriceListId"),
+}
+
+
+def _ids_named(ac: ApplyContext, kind: str, name: str) -> list[int]:
+    """Ids of the objects of ``kind`` called ``name`` in the CRM right now."""
+    rows, name_field, id_field = _LISTED[kind]
+    return [int(r[id_field]) for r in rows(ac.client) if r.get(name_field) == name]
 
 
 def _head_now(ac: ApplyContext, kind: str, object_id: int) -> dict[str, Any]:
@@ -153,24 +163,23 @@ def _lost(change_address: str, ours: int, winner: int) -> ConcurrentChange:
 
 def claim_created(ac: ApplyContext, kind: str, name: str, ours: int) -> None:
     """Raise ConcurrentChange (after retiring our copy) if another run created ``name`` too."""
-    client = ac.client
-    if kind == Kind.ERP_CONNECTION:
-        rows = client.erp_get_all_connections(include_deleted=True)
-        ids = [int(r["ErpConnectionId"]) for r in rows if r.get("DisplayName") == name]
-    elif kind == Kind.QUOTE_CONNECTION:
-        rows = client.quote_get_installed_connections()
-        ids = [int(r["QuoteConnectionId"]) for r in rows if r.get("DisplayName") == name]
-    elif kind == Kind.PRICE_LIST:
-        ids = [int(r["PriceListId"]) for r in client.iter_pricelists() if r.get("Name") == name]
-    elif kind == Kind.ERP_CONNECTOR:
-        ids = [int(r["Id"]) for r in client.erp_get_all_connectors() if r.get("Name") == name]
-    else:
+    if kind not in _LISTED:
         return
-    winner = min([*ids, ours])
+    winner = min([*_ids_named(ac, kind, name), ours])
     if winner == ours:
         return
     _retire(ac, kind, name, ours)
     raise _lost(f"{kind}/{name}", ours, winner)
+
+
+def record_created(
+    ac: ApplyContext, kind: str, name: str, saved: Mapping[str, object], id_key: str
+) -> int:
+    """The id of an object this run just created, once it is sure to be the only one."""
+    ours = created_id(saved, id_key, f"{kind}/{name}")
+    claim_created(ac, kind, name, ours)
+    ac.created[(kind, name)] = ours
+    return ours
 
 
 def _retire(ac: ApplyContext, kind: str, name: str, object_id: int) -> None:
@@ -185,7 +194,7 @@ def _retire(ac: ApplyContext, kind: str, name: str, object_id: int) -> None:
         client.quote_save_connection({**row, "DisplayName": renamed})
         client.quote_delete_connection(object_id)
     elif kind == Kind.PRICE_LIST:
-        row = {k: v for k, v in client.get_pricelist(object_id).items() if k != "_Links"}
+        row = write_body(client.get_pricelist(object_id))
         client.update_pricelist(object_id, {**row, "Name": renamed, "IsActive": False})
     elif kind == Kind.ERP_CONNECTOR:
         entity = client.erp_get_connector_entity(object_id)
@@ -209,7 +218,7 @@ def claim_created_products(
         return
     for code in lost:
         ident = created[code]
-        row = {k: v for k, v in ac.client.get_product(ident).items() if k != "_Links"}
+        row = write_body(ac.client.get_product(ident))
         retired = {**row, "Code": duplicate_name(code, ident), "InAssortment": False}
         ac.client.update_product(ident, retired)
     raise ConcurrentChange(

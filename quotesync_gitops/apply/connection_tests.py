@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from quotesync_gitops.apply.carriers import config_values
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmError
 from quotesync_gitops.model import DesiredState, Kind, LiveState, Resource
 from quotesync_gitops.plan.model import TestResult
 from quotesync_gitops.plan.prepare import prepare_desired
-from quotesync_gitops.secrets import UNREADABLE, reveal, secret_values
+from quotesync_gitops.secrets import UNREADABLE, secret_values
 
 ERP_TEST_FAILED = (
     "The ERP connector reported that the connection does not work with this configuration "
@@ -23,9 +24,11 @@ ERP_TEST_FAILED = (
 
 
 def test_config(resource: Resource) -> dict[str, str]:
-    """Request-ready config: secrets revealed, values as strings."""
+    """Request-ready config for a test: every value as it would be saved (secrets revealed);
+    a password the CRM keeps but will not hand back is left out."""
     config: Mapping[str, Any] = resource.spec.get("config", {})
-    return {k: str(reveal(v)) for k, v in config.items() if v is not UNREADABLE}
+    known = {k: v for k, v in config.items() if v is not UNREADABLE}
+    return config_values(known, keep_passwords=False)
 
 
 def test_erp_connection(client: CrmClient, connection_id: int, resource: Resource) -> TestResult:

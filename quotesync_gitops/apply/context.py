@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import QuotesyncError
-from quotesync_gitops.model import DesiredState, Kind, LiveState, Resource
+from quotesync_gitops.model import DesiredState, LiveState, Resource
 from quotesync_gitops.plan.prepare import prepare_desired
 from quotesync_gitops.secrets import secret_values
 
@@ -67,6 +67,3 @@ def find_by_name(
         if row.get(name_field) == name and not row.get("Deleted"):
             return row
     return None
-
-
-SINGLETON_KINDS_WITHOUT_ID = frozenset({Kind.SYNC_SETTINGS, Kind.PRODUCT_FIELD_SETTINGS})

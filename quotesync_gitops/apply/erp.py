@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from quotesync_gitops.apply import carriers
-from quotesync_gitops.apply.concurrency import claim_created, interfered
+from quotesync_gitops.apply.concurrency import interfered, record_created
 from quotesync_gitops.apply.connection_tests import test_erp_connection
 from quotesync_gitops.apply.context import (
     ApplyContext,
     ResourceFailed,
-    created_id,
     find_by_name,
 )
 from quotesync_gitops.crm.errors import CrmRejected
@@ -49,9 +48,7 @@ def write_erp_connector(ac: ApplyContext, change: Change) -> None:
             "Deleted": False,
         }
         saved = client.erp_save_connector_entity(entity, landed=landed)
-        connector_id = created_id(saved, "ErpConnectorId", change.address)
-        claim_created(ac, change.kind, change.name, connector_id)
-        ac.created[(change.kind, change.name)] = connector_id
+        record_created(ac, change.kind, change.name, saved, "ErpConnectorId")
         return
     entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
     client.erp_save_connector_entity({**entity, "URL": want.spec["url"], "Deleted": False})
@@ -148,10 +145,7 @@ def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
         active=False,
     )
     saved = client.erp_save_connection(body, landed=landed)
-    conn_id = created_id(saved, "ErpConnectionId", f"{Kind.ERP_CONNECTION}/{want.name}")
-    claim_created(ac, Kind.ERP_CONNECTION, want.name, conn_id)
-    ac.created[(Kind.ERP_CONNECTION, want.name)] = conn_id
-    return conn_id
+    return record_created(ac, Kind.ERP_CONNECTION, want.name, saved, "ErpConnectionId")
 
 
 def _is_active(ac: ApplyContext, conn_id: int) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from quotesync_gitops.apply import carriers
-from quotesync_gitops.apply.concurrency import claim_created, claim_created_products
+from quotesync_gitops.apply.concurrency import claim_created_products, record_created
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
@@ -68,9 +68,7 @@ def _create(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id:
 
     body = carriers.price_list(spec, change.name, price_list_id=0, quote_connection_id=quote_id)
     saved = client.create_pricelist(body, landed=landed)
-    list_id = created_id(saved, "PriceListId", change.address)
-    claim_created(ac, change.kind, change.name, list_id)
-    ac.created[(change.kind, change.name)] = list_id
+    record_created(ac, change.kind, change.name, saved, "PriceListId")
     key = str(saved.get("ERPPriceListKey") or "")
     products: Mapping[str, Any] = spec.get("products", {})
     calls = [_creator(ac, key, code, product) for code, product in sorted(products.items())]
@@ -161,7 +159,7 @@ def _updater(ac: ApplyContext, product_id: int, body: dict[str, Any]) -> Callabl
 
 def _plain(carrier: Mapping[str, Any]) -> dict[str, Any]:
     """A price list as read, minus the REST links (not part of a write body)."""
-    body = {k: v for k, v in carrier.items() if k != "_Links"}
+    body = carriers.write_body(carrier)
     if not body.get("PriceListId"):
         raise ResourceFailed("the CRM answered a price list without an id")
     return body

@@ -6,12 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from quotesync_gitops.apply import carriers
-from quotesync_gitops.apply.concurrency import claim_created
+from quotesync_gitops.apply.concurrency import record_created
 from quotesync_gitops.apply.connection_tests import test_quote_connection
 from quotesync_gitops.apply.context import (
     ApplyContext,
     ResourceFailed,
-    created_id,
     find_by_name,
 )
 from quotesync_gitops.model import Kind
@@ -42,9 +41,7 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
             want.spec, want.name, connection_id=0, erp_connection_id=erp_id, ctx=ac.live.context
         )
         saved = client.quote_save_connection(body, landed=landed)
-        conn_id = created_id(saved, "QuoteConnectionId", change.address)
-        claim_created(ac, change.kind, change.name, conn_id)
-        ac.created[(change.kind, change.name)] = conn_id
+        conn_id = record_created(ac, change.kind, change.name, saved, "QuoteConnectionId")
     else:
         conn_id = int(change.live_ids["id"])
         if change.action is Action.RESTORE:

@@ -22,13 +22,13 @@ from quotesync_gitops.export import specs
 from quotesync_gitops.export.names import env_names, file_stems
 from quotesync_gitops.export.products import inline_products, products_csv
 from quotesync_gitops.export.yamlout import to_yaml
+from quotesync_gitops.live.common import SINGLETON_NAME
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
 from quotesync_gitops.manifest.schemas import schema_file_name, schema_text
 from quotesync_gitops.model import Kind, LiveState, Resource
 
 #: Price lists with more products than this get their products in a CSV file.
 DEFAULT_CSV_THRESHOLD = 50
-SINGLETON_NAME = "default"
 SCHEMA_FOLDER = "schemas"
 
 #: Folder per kind (one file per resource) or fixed file (singletons).
@@ -51,15 +51,7 @@ FALLBACK_STEMS: dict[str, str] = {
     Kind.PRICE_LIST: "price-list",
 }
 #: Order of kinds in summaries: what others refer to first.
-KIND_ORDER: tuple[str, ...] = (
-    Kind.ERP_CONNECTOR,
-    Kind.ERP_CONNECTION,
-    Kind.QUOTE_CONNECTION,
-    Kind.SYNC_SETTINGS,
-    Kind.PRICE_LIST,
-    Kind.PRODUCT_FIELD_SETTINGS,
-    Kind.REPOSITORY_SETTINGS,
-)
+KIND_ORDER: tuple[str, ...] = tuple(Kind)
 
 _REPOSITORY_COMMENT = (
     "How quotesync treats this repository (not a CRM object). Nothing is pruned: objects in\n"

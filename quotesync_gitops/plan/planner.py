@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from quotesync_gitops.model import (
+    CRM_KINDS,
     SINGLETON_KINDS,
     DesiredState,
     Diagnostic,
@@ -25,25 +26,16 @@ from quotesync_gitops.model import (
 from quotesync_gitops.plan.diff import diff_specs, is_order_only
 from quotesync_gitops.plan.model import Action, Change, GuardReport, Plan, Unmanaged
 from quotesync_gitops.plan.prepare import check_against_crm, prepare_desired, prepare_live
-from quotesync_gitops.plan.products import diff_products
+from quotesync_gitops.plan.products import PRODUCT_KIND, diff_products
 from quotesync_gitops.secrets import MASK, is_sensitive
 
 #: Apply order: what others refer to comes first. Deletions run in reverse.
-KIND_ORDER: tuple[str, ...] = (
-    Kind.ERP_CONNECTOR,
-    Kind.ERP_CONNECTION,
-    Kind.QUOTE_CONNECTION,
-    Kind.SYNC_SETTINGS,
-    Kind.PRICE_LIST,
-    Kind.PRODUCT_FIELD_SETTINGS,
-)
+KIND_ORDER = CRM_KINDS
 
 #: Fields the CRM will not change in place: a change means replacing the object.
 REPLACE_FIELDS: dict[str, frozenset[str]] = {
     Kind.PRICE_LIST: frozenset({"currency", "validFrom", "validTo"}),
 }
-
-PRODUCT_KIND = "Product"
 
 
 @dataclass(frozen=True)
