@@ -27,7 +27,7 @@ import httpx
 from quotesync_gitops import __version__
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmConfigError
-from quotesync_gitops.crm.retry import ONLY_429_NOT_PROCESSED, RetryPolicy
+from quotesync_gitops.crm.retry import RetryPolicy
 from quotesync_gitops.crm.transport import (
     ENV_ACCESS_TOKEN,
     ENV_APP_TOKEN,
@@ -131,12 +131,8 @@ def open_client(
 ) -> CrmClient:
     """A :class:`CrmClient` for ``--crm``/``QUOTESYNC_CRM``/the embedded default.
 
-    ``retry`` replaces the default :class:`RetryPolicy` (tests use tiny delays). The default
-    trusts only a 429 to mean "not processed": a write answered 503 is checked (``landed``)
-    before it is resent, so a gateway's 503 after the work was done cannot duplicate it.
+    ``retry`` replaces the default :class:`RetryPolicy` (tests use tiny delays).
     """
-    if retry is None:
-        retry = RetryPolicy(not_processed_statuses=ONLY_429_NOT_PROCESSED)
     resolved = resolve_target(target, env)
     headers = {"User-Agent": f"quotesync-gitops/{__version__}"}
     if resolved.kind == "local":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import signal
 import sqlite3
 import sys
@@ -11,6 +10,7 @@ from types import FrameType
 import click
 
 from quotesync_gitops.cli.common import exits
+from quotesync_gitops.crm.transport import is_loopback
 from quotesync_gitops.emulator import (
     Credentials,
     FaultConfig,
@@ -20,18 +20,9 @@ from quotesync_gitops.emulator import (
     serve,
 )
 from quotesync_gitops.errors import EXIT_OK, QuotesyncError
+from quotesync_gitops.target import DEFAULT_TARGET, LOCAL_PREFIX
 
-DEFAULT_DB = ".quotesync/crm.sqlite"
-
-
-def _is_loopback(host: str) -> bool:
-    name = host.strip("[]").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+DEFAULT_DB = DEFAULT_TARGET.removeprefix(LOCAL_PREFIX)
 
 
 def _parse_faults(
@@ -129,7 +120,7 @@ def serve_command(
         raise QuotesyncError("--app-token needs --ticket (or QUOTESYNC_TICKET)")
     credentials = Credentials(ticket=ticket, app_token=app_token, access_token=access_token)
     if credentials.empty:
-        if not _is_loopback(host):
+        if not is_loopback(host):
             raise QuotesyncError(
                 f"refusing to serve without credentials on {host}: give --ticket/--app-token "
                 "or --access-token (or their QUOTESYNC_* variables), or listen on 127.0.0.1"

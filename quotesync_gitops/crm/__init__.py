@@ -14,11 +14,10 @@ from quotesync_gitops.crm.errors import (
     CrmRejected,
     CrmServerError,
 )
-from quotesync_gitops.crm.retry import NO_RETRY, ClientStats, RetryPolicy
+from quotesync_gitops.crm.retry import ClientStats, RetryPolicy
 from quotesync_gitops.crm.transport import BearerAuth, CrmAuth, SoTicketAuth, auth_from_env
 
 __all__ = [
-    "NO_RETRY",
     "BearerAuth",
     "ClientStats",
     "CrmAuth",

@@ -220,6 +220,33 @@ class CrmCore:
         info = CallInfo(operation=operation, subject=subject, idempotent=idempotent)
         return run_with_retry(self._retry, self._stats, info, send, finish, landed, self._redact)
 
+    def _agent_save(
+        self,
+        agent: str,
+        method: str,
+        shape: Callable[[Any], T],
+        carrier: Mapping[str, Any],
+        *,
+        wrap: str | None,
+        noun: str,
+        id_key: str,
+        landed: Callable[[], T | None] | None = None,
+    ) -> T:
+        """A save whose carrier id decides: no positive id is a create (never resent blindly,
+        a ``null`` answer means it was rejected); otherwise an idempotent update.
+        ``wrap`` names the request field holding the carrier (None: the body is the carrier)."""
+        new = is_new(carrier, id_key)
+        return self._agent(
+            agent,
+            method,
+            shape,
+            carrier if wrap is None else {wrap: carrier},
+            subject=describe(noun, carrier, "DisplayName", id_key),
+            idempotent=not new,
+            landed=landed,
+            creating=new,
+        )
+
     def _agent(
         self,
         agent: str,

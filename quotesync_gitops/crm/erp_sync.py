@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from quotesync_gitops.crm.core import CrmCore, describe, is_new
+from quotesync_gitops.crm.core import CrmCore, describe
 from quotesync_gitops.crm.responses import as_bool, as_nothing, as_str_list, as_str_map
 from quotesync_gitops.crm.shapes import (
     ACTOR_TYPE_MAPPING,
@@ -55,16 +55,15 @@ class ErpSyncCalls(CrmCore):
         self, entity: dict[str, Any], *, landed: Landed | None = None
     ) -> dict[str, Any]:
         """``SaveErpSyncConnectorEntity``: the body is the entity itself; id 0 creates."""
-        new = is_new(entity, "ErpConnectorId")
-        return self._agent(
+        return self._agent_save(
             AGENT,
             "SaveErpSyncConnectorEntity",
             object_of(CONNECTOR_ENTITY),
             entity,
-            subject=describe("ERP connector", entity, "DisplayName", "ErpConnectorId"),
-            idempotent=not new,
-            landed=landed if new else None,
-            creating=new,
+            wrap=None,
+            noun="ERP connector",
+            id_key="ErpConnectorId",
+            landed=landed,
         )
 
     def erp_get_configuration_fields(self, connector_id: int) -> list[dict[str, Any]]:
@@ -110,16 +109,15 @@ class ErpSyncCalls(CrmCore):
         self, connection: dict[str, Any], *, landed: Landed | None = None
     ) -> dict[str, Any]:
         """``SaveConnection {Connection}``; ``ErpConnectionId`` 0 creates (not retried blindly)."""
-        new = is_new(connection, "ErpConnectionId")
-        return self._agent(
+        return self._agent_save(
             AGENT,
             "SaveConnection",
             object_of(ERP_CONNECTION),
-            {"Connection": connection},
-            subject=describe("ERP connection", connection, "DisplayName", "ErpConnectionId"),
-            idempotent=not new,
-            landed=landed if new else None,
-            creating=new,
+            connection,
+            wrap="Connection",
+            noun="ERP connection",
+            id_key="ErpConnectionId",
+            landed=landed,
         )
 
     def erp_delete_connection(self, connection_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from quotesync_gitops.crm.core import CrmCore, describe, is_new
+from quotesync_gitops.crm.core import CrmCore, is_new
 from quotesync_gitops.crm.responses import as_nothing, as_str_map
 from quotesync_gitops.crm.shapes import (
     FIELD_METADATA,
@@ -51,16 +51,15 @@ class QuoteCalls(CrmCore):
         landed: Callable[[], dict[str, Any] | None] | None = None,
     ) -> dict[str, Any]:
         """``SaveConnection {Connection}``; ``QuoteConnectionId`` 0 creates (no blind retry)."""
-        new = is_new(connection, "QuoteConnectionId")
-        return self._agent(
+        return self._agent_save(
             AGENT,
             "SaveConnection",
             object_of(QUOTE_CONNECTION),
-            {"Connection": connection},
-            subject=describe("quote connection", connection, "DisplayName", "QuoteConnectionId"),
-            idempotent=not new,
-            landed=landed if new else None,
-            creating=new,
+            connection,
+            wrap="Connection",
+            noun="quote connection",
+            id_key="QuoteConnectionId",
+            landed=landed,
         )
 
     def quote_delete_connection(self, connection_id: int) -> None:
@@ -140,4 +139,5 @@ class QuoteCalls(CrmCore):
             {"QuoteLineConfigurations": configs},
             subject="quote line configuration",
             idempotent=not creates,
+            creating=creates,
         )

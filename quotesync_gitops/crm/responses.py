@@ -104,7 +104,11 @@ def check_answer(
     if 200 <= raw.status < 300:
         if not parsed:
             kind = raw.headers.get("content-type", "no content type")
-            raise CrmProtocolError(f"answer is not JSON ({clean_message(kind, redact)})", **where)
+            raise CrmProtocolError(
+                f"answer is not JSON ({clean_message(kind, redact)}): is --crm (QUOTESYNC_CRM) "
+                "the tenant's base URL, the part before /api/v1?",
+                **where,
+            )
         if error is not None:
             message, error_type = error
             message = clean_message(message, redact)
@@ -131,6 +135,13 @@ def check_answer(
         )
     if raw.status >= 500:
         raise CrmServerError(f"the CRM failed (HTTP {raw.status}){suffix}", **where)
+    if 300 <= raw.status < 400:
+        to = clean_message(raw.headers.get("location", "") or "no Location given", redact)
+        raise CrmProtocolError(
+            f"the CRM redirected (HTTP {raw.status}) to {to}; redirects are not followed: set "
+            "--crm (QUOTESYNC_CRM) to the tenant base URL it points at",
+            **where,
+        )
     raise CrmProtocolError(f"unexpected HTTP status {raw.status}{suffix}", **where)
 
 

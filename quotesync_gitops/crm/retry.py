@@ -3,9 +3,10 @@
 Retried: 429 (honouring ``Retry-After``, seconds or HTTP date), 502/503/504, and network
 failures, with exponential backoff and full jitter, bounded by a number of attempts and a
 total time. Idempotent calls retry freely. A non-idempotent write (create, toggle, move) is
-retried only when the request certainly was not processed (connect failure, 429, and 503
-unless ``RetryPolicy.not_processed_statuses`` leaves it out, as ``open_client`` does).
-When its outcome is unknown (read timeout, dropped answer, 502/504) the caller's ``landed``
+retried only when the request certainly was not processed (connect failure, or 429: only
+``RetryPolicy.not_processed_statuses``, by default just 429, since a gateway's 503 can follow
+work that was done). When its outcome is unknown (read timeout, dropped answer, 502/503/504)
+the caller's ``landed``
 check is asked whether the write took effect; without one the call fails with
 ``CrmConnectionError(outcome_unknown=True)`` instead of risking a duplicate.
 
@@ -75,9 +76,6 @@ class RetryPolicy:
         return self.jitter() * cap
 
 
-NO_RETRY = RetryPolicy(max_attempts=1)
-
-
 def parse_retry_after(value: str | None, now: float) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
     if value is None:
@@ -145,7 +143,7 @@ class ClientStats:
 
 
 class _Outcome(enum.Enum):
-    NOT_SENT = "not sent"  # connect failure, 429, 503: safe to resend anything
+    NOT_SENT = "not sent"  # connect failure, a not-processed status (429): safe to resend
     UNKNOWN = "unknown"  # may have been processed: resend only idempotent calls
     FATAL = "fatal"  # retrying cannot help
 

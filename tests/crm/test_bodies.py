@@ -159,8 +159,8 @@ def test_streamed_body_without_length_is_bounded_too() -> None:
 
 
 def test_unexpected_status_is_a_protocol_error() -> None:
-    client = make_client(lambda r: httpx.Response(302, headers={"location": "/login"}))[0]
-    with pytest.raises(CrmProtocolError, match="unexpected HTTP status 302"):
+    client = make_client(lambda r: httpx.Response(418))[0]
+    with pytest.raises(CrmProtocolError, match="unexpected HTTP status 418"):
         client.erp_get_engine_status()
 
 
@@ -185,3 +185,31 @@ def test_secret_objects_in_a_body_are_refused_without_showing_them() -> None:
 def test_every_error_is_a_crm_error_with_an_operation() -> None:
     for cls in (CrmNotFound, CrmRejected, CrmProtocolError, CrmServerError, CrmAuthError):
         assert issubclass(cls, CrmError)
+
+
+def test_a_redirect_says_to_use_the_url_it_points_at() -> None:
+    client, _ = make_client(
+        lambda r: httpx.Response(302, headers={"Location": "https://sod2.superoffice.com/Cust1"})
+    )
+    with pytest.raises(CrmProtocolError) as info:
+        client.erp_get_all_connectors()
+    message = str(info.value)
+    assert "redirected (HTTP 302) to https://sod2.superoffice.com/Cust1" in message
+    assert "--crm" in message
+
+
+def test_an_html_page_asks_whether_crm_is_the_base_url() -> None:
+    client, _ = make_client(
+        lambda r: httpx.Response(
+            200, text="<html>login</html>", headers={"content-type": "text/html"}
+        )
+    )
+    with pytest.raises(CrmProtocolError, match=r"not JSON \(text/html\): is --crm"):
+        client.erp_get_all_connectors()
+
+
+def test_a_line_configuration_create_answered_null_was_rejected() -> None:
+    with pytest.raises(CrmRejected):
+        client_answering(None).quote_save_line_configurations(
+            [{"QuoteLineConfigurationId": 0, "FieldName": "X"}]
+        )
