@@ -5,7 +5,9 @@ from __future__ import annotations
 import signal
 import sqlite3
 import sys
+from collections.abc import Callable
 from types import FrameType
+from typing import Any, TypeVar
 
 import click
 
@@ -23,6 +25,14 @@ from quotesync_gitops.errors import EXIT_OK, QuotesyncError
 from quotesync_gitops.target import DEFAULT_TARGET, LOCAL_PREFIX
 
 DEFAULT_DB = DEFAULT_TARGET.removeprefix(LOCAL_PREFIX)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(help_text: str) -> Callable[[F], F]:
+    """--db, as serve and reset both take it."""
+    return click.option(
+        "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(), help=help_text
+    )
 
 
 def _parse_faults(
@@ -47,14 +57,7 @@ def emulator() -> None:
 
 
 @emulator.command("serve")
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(),
-    help="SQLite file of the emulated CRM (created and seeded on first use).",
-)
+@db_option("SQLite file of the emulated CRM (created and seeded on first use).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port",
@@ -148,14 +151,7 @@ def serve_command(
 
 
 @emulator.command("reset")
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(),
-    help="SQLite file of the emulated CRM.",
-)
+@db_option("SQLite file of the emulated CRM.")
 @exits
 def reset_command(db_path: str) -> int:
     """Erase the emulated CRM and seed it again as a new tenant."""

@@ -78,9 +78,6 @@ class ErpConnectorDef:
     lists: Mapping[str, tuple[tuple[str, str], ...]]
     check: Callable[[Mapping[str, str]], TestResult]
 
-    def config_field(self, key: str) -> ConfigField | None:
-        return next((f for f in self.config_fields if f.key == key), None)
-
     def test(self, config: Mapping[str, str]) -> TestResult:
         missing = _missing_mandatory(self.config_fields, config)
         return missing if missing is not None else self.check(config)
@@ -93,9 +90,6 @@ class QuoteConnectorDef:
     description: str
     config_fields: tuple[ConfigField, ...]
     check: Callable[[Mapping[str, str]], TestResult] = field(default=lambda _config: PASSED)
-
-    def config_field(self, key: str) -> ConfigField | None:
-        return next((f for f in self.config_fields if f.key == key), None)
 
     def test(self, config: Mapping[str, str]) -> TestResult:
         missing = _missing_mandatory(self.config_fields, config)

@@ -41,7 +41,19 @@ def unreachable(db: sqlite3.Connection, connector_id: int) -> AgentMessage:
 
 
 def ensure_fields(db: sqlite3.Connection, connection_id: int, definition: ErpConnectorDef) -> None:
-    """Create actor and field rows the connector offers (ErpFieldId stays stable after that)."""
+    """Create actor and field rows the connector offers (ErpFieldId stays stable after that).
+
+    Called on every mapping read, so the common case (all rows there) is one SELECT; the
+    actor rows are always created together with their fields."""
+    have = set(
+        db.execute(
+            "SELECT actor_type, field_key FROM erp_field WHERE connection_id = ?",
+            (connection_id,),
+        ).fetchall()
+    )
+    wanted = {(actor, f.key) for actor, fields in definition.actors.items() for f in fields}
+    if wanted <= {(row[0], row[1]) for row in have}:
+        return
     for actor, fields in definition.actors.items():
         db.execute(
             "INSERT OR IGNORE INTO erp_actor (connection_id, actor_type, is_active, crm_actor) "

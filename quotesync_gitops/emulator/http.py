@@ -177,15 +177,6 @@ def get_bool(data: Mapping[str, Any], key: str, default: bool = False) -> bool:
     return value
 
 
-def get_float(data: Mapping[str, Any], key: str, default: float = 0.0) -> float:
-    value = data.get(key)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise bad_request(f"'{key}' must be a number.")
-    return float(value)
-
-
 def get_object(data: Mapping[str, Any], key: str) -> dict[str, Any] | None:
     value = data.get(key)
     if value is None:
