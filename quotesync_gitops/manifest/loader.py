@@ -99,6 +99,9 @@ def load_manifests(
         fingerprints.update(context.extra_files)
     unique = check_across(declared, problems, complete=complete)
 
+    # Only on the error path, and only for files with a problem deep inside a node whose
+    # position the parser did not keep: holding every file's text until the end would cost
+    # as much memory as a 100,000-product price list, for positions rarely needed.
     def reread(shown: str) -> str | None:
         location = locations.get(shown)
         return read_text(location, shown).text if location is not None else None

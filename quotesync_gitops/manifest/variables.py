@@ -30,11 +30,10 @@ def parse_var_args(pairs: Sequence[str], var_files: Sequence[str]) -> dict[str, 
 
 def _read_var_file(file: str) -> dict[str, str]:
     read = read_text(Path(file), file)
-    if read.problem is not None:
-        _, message = read.problem
-        raise ManifestError(f"--var-file {file}: {message}")
-    if read.text is None:
-        raise ManifestError(f"--var-file {file}: cannot read the file")
+    if read.problem is not None or read.text is None:
+        where, message = read.problem or (None, "cannot read the file")
+        at = f"{file}:{where.line}:{where.column}" if where is not None and where.line else file
+        raise ManifestError(f"--var-file {at}: {message}")
     parsed = parse_yaml(read.text)
     if parsed.problems:
         (line, column), message = parsed.problems[0]
@@ -45,9 +44,16 @@ def _read_var_file(file: str) -> dict[str, str]:
     if len(documents) > 1 or not isinstance(documents[0].value, dict):
         raise ManifestError(f"--var-file {file}: expected one mapping of NAME: value")
     out: dict[str, str] = {}
-    for name, value in documents[0].value.items():
+    document = documents[0]
+    for name, value in document.value.items():
+        place = document.positions.get((name,))
+        mark = place.key or place.value if place is not None else None
+        at = f"{file}:{mark[0]}:{mark[1]}" if mark is not None else file
         if not _NAME.fullmatch(name):
-            raise ManifestError(f"--var-file {file}: {name!r} is not a valid variable name")
+            raise ManifestError(
+                f"--var-file {at}: {name!r} is not a valid variable name "
+                "(letters, digits, _ . -; not starting with a digit)"
+            )
         if isinstance(value, bool):
             out[name] = "true" if value else "false"
         elif isinstance(value, str | int | float):
@@ -56,6 +62,6 @@ def _read_var_file(file: str) -> dict[str, str]:
             out[name] = ""
         else:
             raise ManifestError(
-                f"--var-file {file}: variable {name!r} must be text, a number or true/false"
+                f"--var-file {at}: variable {name!r} must be text, a number or true/false"
             )
     return out

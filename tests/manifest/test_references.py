@@ -137,19 +137,28 @@ def test_vars_from_the_command_line_and_files(workdir: Path) -> None:
         (
             [],
             ["nested.yaml"],
-            "--var-file nested.yaml: variable 'a' must be text, a number or true/false",
+            "--var-file nested.yaml:1:1: variable 'a' must be text, a number or true/false",
         ),
         (
             [],
             ["absent.yaml"],
             "--var-file absent.yaml: cannot read the file: No such file or directory",
         ),
+        (
+            [],
+            ["badname.yaml"],
+            "--var-file badname.yaml:2:1: '1x' is not a valid variable name "
+            "(letters, digits, _ . -; not starting with a digit)",
+        ),
     ],
 )
 def test_bad_variable_arguments(
     pairs: list[str], files: list[str], message: str, workdir: Path
 ) -> None:
-    write(workdir, {"vars.yaml": "- a\n- b\n", "nested.yaml": "a: {b: c}\n"})
+    write(
+        workdir,
+        {"vars.yaml": "- a\n- b\n", "nested.yaml": "a: {b: c}\n", "badname.yaml": "ok: 1\n1x: 2\n"},
+    )
 
     with pytest.raises(ManifestError) as raised:
         parse_var_args(pairs, files)
