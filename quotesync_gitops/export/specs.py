@@ -15,7 +15,9 @@ from typing import Any
 
 from quotesync_gitops.export.yamlout import Flow, FlowList, Reference
 from quotesync_gitops.live.normalise import PASSWORD_MASK
+from quotesync_gitops.manifest.canonical import DEFAULT_FLAGS, MAPPING_FLAGS, canonical_spec
 from quotesync_gitops.model import ERP_ACTOR_TYPES, FieldInfo, Kind, LiveContext, Resource
+from quotesync_gitops.plan.prepare import connector_fields as declared_fields
 from quotesync_gitops.secrets import UNREADABLE
 
 Spec = dict[str, Any]
@@ -29,12 +31,8 @@ class SpecContext:
 
 
 def connector_fields(resource: Resource, ctx: LiveContext) -> dict[str, FieldInfo]:
-    connector = str(resource.spec.get("connector", ""))
-    if resource.kind == Kind.ERP_CONNECTION:
-        return ctx.erp_connectors.get(connector, (0, {}))[1]
-    if resource.kind == Kind.QUOTE_CONNECTION:
-        return ctx.quote_connectors.get(connector, {})
-    return {}
+    """The connector's declared fields ({} when the CRM has no such connector)."""
+    return declared_fields(resource, ctx) or {}
 
 
 def is_hidden_secret(value: Any, info: FieldInfo | None) -> bool:
@@ -57,6 +55,16 @@ def secret_fields(resource: Resource, ctx: LiveContext) -> list[str]:
     return [key for key, value in config.items() if is_hidden_secret(value, fields.get(key))]
 
 
+def _set(
+    kind: str, spec: Mapping[str, Any], keys: tuple[str, ...], *, always: tuple[str, ...] = ()
+) -> Spec:
+    """The values of ``keys`` (in that order) that differ from what the loader fills in when a
+    manifest leaves them out; ``always`` ones are written whatever their value. The defaults
+    come from the loader itself, so the two cannot drift apart."""
+    defaults = canonical_spec(kind, {}, None)
+    return {k: spec[k] for k in keys if k in always or spec[k] != defaults[k]}
+
+
 def tombstone() -> Spec:
     return {"deleted": True}
 
@@ -67,11 +75,9 @@ def erp_connector(resource: Resource, ctx: SpecContext) -> Spec:
 
 def erp_connection(resource: Resource, ctx: SpecContext) -> Spec:
     spec = resource.spec
-    out: Spec = {"connector": spec["connector"]}
-    if spec["description"]:
-        out["description"] = spec["description"]
-    if not spec["active"]:
-        out["active"] = False
+    out = _set(
+        Kind.ERP_CONNECTION, spec, ("connector", "description", "active"), always=("connector",)
+    )
     _scope(spec["scope"], out)
     _config(resource, ctx, out)
     actors = {
@@ -87,13 +93,8 @@ def erp_connection(resource: Resource, ctx: SpecContext) -> Spec:
 
 def quote_connection(resource: Resource, ctx: SpecContext) -> Spec:
     spec = resource.spec
-    out: Spec = {"connector": spec["connector"]}
-    if spec["erpName"]:
-        out["erpName"] = spec["erpName"]
-    if spec["erpConnection"] is not None:
-        out["erpConnection"] = spec["erpConnection"]
-    if spec["description"]:
-        out["description"] = spec["description"]
+    keys = ("connector", "erpName", "erpConnection", "description")
+    out = _set(Kind.QUOTE_CONNECTION, spec, keys, always=("connector",))
     _scope(spec["scope"], out)
     _config(resource, ctx, out)
     return out
@@ -119,21 +120,11 @@ def price_list(resource: Resource, ctx: SpecContext) -> Spec:
     server id: left out, so another CRM assigns its own.
     """
     spec = resource.spec
-    out: Spec = {}
-    if spec["description"]:
-        out["description"] = spec["description"]
-    out["currency"] = spec["currency"]
-    if spec["currencyName"]:
-        out["currencyName"] = spec["currencyName"]
-    out["validFrom"] = spec["validFrom"]
-    out["validTo"] = spec["validTo"]
-    if not spec["active"]:
-        out["active"] = False
+    keys = ("description", "currency", "currencyName", "validFrom", "validTo", "active")
+    out = _set(Kind.PRICE_LIST, spec, keys, always=("currency", "validFrom", "validTo"))
     if spec["erpKey"] and spec["erpKey"] != str(resource.ids.get("id", "")):
         out["erpKey"] = spec["erpKey"]
-    if spec["quoteConnection"] is not None:
-        out["quoteConnection"] = spec["quoteConnection"]
-    return out
+    return out | _set(Kind.PRICE_LIST, spec, ("quoteConnection",))
 
 
 #: Quote line field settings, in the order of the reference.
@@ -226,10 +217,7 @@ def _actor(actor: Mapping[str, Any]) -> Spec:
 
 def _mapping(key: str, mapping: Mapping[str, Any]) -> Flow:
     out = Flow(erpField=key, crmField=mapping["crmField"], direction=mapping["direction"])
-    if mapping["showInSearch"]:
-        out["showInSearch"] = True
-    if not mapping["showInTab"]:
-        out["showInTab"] = False
+    out.update({f: mapping[f] for f, default in MAPPING_FLAGS.items() if mapping[f] != default})
     return out
 
 
@@ -237,10 +225,7 @@ def _default(key: str, default: Mapping[str, Any]) -> Flow:
     out = Flow(erpField=key)
     if default["value"] is not None:
         out["value"] = default["value"]
-    if default["askUser"]:
-        out["askUser"] = True
-    if default["mandatory"]:
-        out["mandatory"] = True
+    out.update({f: default[f] for f, unset in DEFAULT_FLAGS.items() if default[f] != unset})
     return out
 
 

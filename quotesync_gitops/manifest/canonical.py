@@ -61,13 +61,17 @@ def _erp_connection(spec: Spec) -> Spec:
     }
 
 
+#: What a field mapping / a default value gets for a flag the manifest leaves out.
+MAPPING_FLAGS: dict[str, bool] = {"showInSearch": False, "showInTab": True}
+DEFAULT_FLAGS: dict[str, bool] = {"askUser": False, "mandatory": False}
+
+
 def _actor(settings: Spec) -> Spec:
     mappings = {
         m["erpField"]: {
             "crmField": m["crmField"],
             "direction": m["direction"],
-            "showInSearch": m.get("showInSearch", False),
-            "showInTab": m.get("showInTab", True),
+            **{flag: m.get(flag, default) for flag, default in MAPPING_FLAGS.items()},
         }
         for m in settings.get("mappings") or []
     }
@@ -78,8 +82,7 @@ def _actor(settings: Spec) -> Spec:
             value = None  # the CRM does not tell an empty default from none
         entry = {
             "value": value,
-            "askUser": d.get("askUser", False),
-            "mandatory": d.get("mandatory", False),
+            **{flag: d.get(flag, default) for flag, default in DEFAULT_FLAGS.items()},
         }
         if value is not None or entry["askUser"] or entry["mandatory"]:
             defaults[d["erpField"]] = entry
