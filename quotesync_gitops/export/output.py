@@ -74,7 +74,7 @@ def write_tree(out: Path, files: Mapping[str, str], *, force: bool) -> None:
         for relative, text in sorted(files.items()):
             _write_file(staging / relative, text)
         _sync_dir(staging)
-        _put_in_place(staging, target, out)
+        _put_in_place(staging, target)
     except OSError as exc:
         raise ExportError(f"cannot write the export to {out}: {_reason(exc)}") from exc
     finally:
@@ -118,7 +118,7 @@ def _sync_dir(folder: Path) -> None:
             os.close(descriptor)
 
 
-def _put_in_place(staging: Path, target: Path, shown: Path) -> None:
+def _put_in_place(staging: Path, target: Path) -> None:
     if not target.exists():
         os.rename(staging, target)
         return

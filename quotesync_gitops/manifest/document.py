@@ -17,12 +17,11 @@ from quotesync_gitops.manifest.products_csv import CsvCell, read_products_csv
 from quotesync_gitops.manifest.references import ReferenceContext, is_inside
 from quotesync_gitops.manifest.schema_check import check_document
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
+from quotesync_gitops.manifest.schemas import KINDS
 from quotesync_gitops.manifest.wording import closest, kind_of
 from quotesync_gitops.manifest.yamlparse import ParsedDocument, Path
 from quotesync_gitops.model import Kind, SourceRef
 from quotesync_gitops.secrets import reveal
-
-KINDS = [str(k) for k in Kind]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from quotesync_gitops.manifest.schema_check import kind_schema
-from quotesync_gitops.manifest.wording import kind_of, suggestion, type_hint
+from quotesync_gitops.manifest.wording import expected_types, kind_of, suggestion, type_hint
 from quotesync_gitops.secrets import Secret
 
 #: Problems reported per price list before the rest are only counted.
@@ -79,7 +79,7 @@ def check_value(f: ProductField, value: Any, label: str) -> tuple[Any, str | Non
             return number_value(f, float(value), label)
     elif isinstance(value, bool):
         return value, None
-    words = {"string": "text", "number": "a number", "boolean": "true or false"}[f.type]
+    words = expected_types(f.type)
     return None, f"{label} must be {words}, but it is {kind_of(value)}" + type_hint(value, f.type)
 
 
