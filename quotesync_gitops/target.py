@@ -179,12 +179,20 @@ def _open_embedded(
         base_url=EMBEDDED_BASE_URL,
         headers=headers,
     )
-    return _client(http, max_concurrency, retry)
+    # In process there are no round trips to overlap: list reads go one request at a time.
+    return _client(http, max_concurrency, retry, read_concurrency=1)
 
 
-def _client(http: httpx.Client, max_concurrency: int, retry: RetryPolicy | None) -> CrmClient:
+def _client(
+    http: httpx.Client,
+    max_concurrency: int,
+    retry: RetryPolicy | None,
+    read_concurrency: int | None = None,
+) -> CrmClient:
     try:
-        return CrmClient(http, retry=retry, max_concurrency=max_concurrency)
+        return CrmClient(
+            http, retry=retry, max_concurrency=max_concurrency, read_concurrency=read_concurrency
+        )
     except BaseException:
         http.close()
         raise

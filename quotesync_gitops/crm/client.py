@@ -27,7 +27,8 @@ T = TypeVar("T")
 class CrmClient(ErpSyncCalls, QuoteCalls, RestCalls):
     """SuperOffice WebAPI client: ErpSync and Quote agents, price lists, products, MDO lists.
 
-    ``CrmClient(http, retry=RetryPolicy(), max_concurrency=8, max_response_bytes=32 MiB)``.
+    ``CrmClient(http, retry=RetryPolicy(), max_concurrency=8, max_response_bytes=32 MiB,
+    read_concurrency=None)`` (None: list reads may use all of ``max_concurrency``).
     Every method returns parsed JSON carriers or raises a ``CrmError`` subclass naming the
     operation and the object.
     """

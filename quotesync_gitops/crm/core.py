@@ -73,6 +73,7 @@ class CrmCore:
         retry: RetryPolicy | None = None,
         max_concurrency: int = 8,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        read_concurrency: int | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -85,11 +86,10 @@ class CrmCore:
             timeout = DEFAULT_TIMEOUT
         self._timeout = timeout
         self.max_concurrency = max_concurrency
-        #: Requests one list read may have in flight (``RestCalls.iter_product_pages``). A
-        #: server in this process (the embedded CRM over ``httpx.WSGITransport``) has no round
-        #: trips to overlap, only the GIL to contend for: its lists are read sequentially.
-        in_process = isinstance(getattr(http, "_transport", None), httpx.WSGITransport)
-        self.read_concurrency = 1 if in_process else max_concurrency
+        #: Requests one list read may have in flight (``RestCalls.iter_product_pages``); the
+        #: default is ``max_concurrency``. Whoever builds a client for a server in this process
+        #: passes 1: it has no round trips to overlap, only the GIL to contend for.
+        self.read_concurrency = min(read_concurrency or max_concurrency, max_concurrency)
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._stats = ClientStats()
         secrets: list[str] = []

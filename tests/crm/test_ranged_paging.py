@@ -6,12 +6,14 @@ import random
 import re
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from quotesync_gitops.crm import CrmClient, CrmProtocolError
+from quotesync_gitops.target import open_client
 from tests.crm.helpers import json_response, make_client
 
 
@@ -156,7 +158,14 @@ def test_page_size_is_bounded() -> None:
         next(client.iter_product_pages(page_size=5000))
 
 
-def test_an_in_process_server_is_read_sequentially() -> None:
+def test_the_embedded_crm_is_read_sequentially(tmp_path: Path) -> None:
+    with open_client(f"local:{tmp_path / 'crm.sqlite'}", {}) as embedded:
+        assert embedded.read_concurrency == 1
+    with open_client("http://127.0.0.1:9", {}) as served:
+        assert served.read_concurrency == served.max_concurrency
+
+
+def test_a_client_told_to_read_sequentially_pages_in_order() -> None:
     rows = [{"ProductId": i} for i in range(1, 31)]
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -166,7 +175,7 @@ def test_an_in_process_server_is_read_sequentially() -> None:
         return [answer.content]
 
     http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://embedded")
-    client = CrmClient(http, max_concurrency=8)
+    client = CrmClient(http, max_concurrency=8, read_concurrency=1)
     assert client.read_concurrency == 1
     pages = list(client.iter_product_pages(page_size=10))
     assert [row["ProductId"] for page in pages for row in page] == list(range(1, 31))
