@@ -2,7 +2,7 @@
 
 :class:`CrmCore` holds the injected ``httpx.Client``, the retry policy and the counters; the
 agent and REST method groups (``erp_sync.py``, ``quote.py``, ``rest.py``) are thin layers on
-``_agent`` and ``_rest`` that only know URLs, carrier names and expected shapes.
+``_agent`` and ``_call`` that only know URLs, carrier names and expected shapes.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ class CrmCore:
         path: str,
         shape: Callable[[Any], T],
         *,
-        operation: str,
+        operation: str | None = None,
         subject: str | None = None,
         idempotent: bool = True,
         params: Mapping[str, str | int] | None = None,
@@ -173,6 +173,8 @@ class CrmCore:
         landed: Callable[[], T | None] | None = None,
         creating: bool = False,
     ) -> T:
+        """One call; ``operation`` (what errors name) defaults to ``"<METHOD> <path>"``."""
+        operation = operation or f"{method} {path}"
         content = self._encode(body, operation, subject)
         headers = {"Accept": "application/json"}
         if content is not None:

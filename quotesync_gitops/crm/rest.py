@@ -67,6 +67,11 @@ def _ascending_within(
     return True, ids[-1]
 
 
+def _check_page_size(page_size: int) -> None:
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+
+
 def odata_string(value: str) -> str:
     """An OData string literal: single-quoted, quotes doubled."""
     return "'" + value.replace("'", "''") + "'"
@@ -81,15 +86,26 @@ class RestCalls(CrmCore):
         self, path: str, id_field: str, page_size: int, where: str | None = None
     ) -> Iterator[dict[str, Any]]:
         """Rows in ``id_field`` order; ``where`` is an extra OData condition ANDed to the keyset."""
-        if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
-        last: int | None = None
-        while True:
-            rows, more = self._keyset_page(path, id_field, page_size, last, None, where)
+        _check_page_size(page_size)
+        for rows in self._keyset_pages(path, id_field, page_size, where=where):
             yield from rows
+
+    def _keyset_pages(
+        self,
+        path: str,
+        id_field: str,
+        page_size: int,
+        low: int | None = None,
+        high: int | None = None,
+        where: str | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Pages of the rows with ``low < id <= high``, each request starting after the last."""
+        while True:
+            rows, more = self._keyset_page(path, id_field, page_size, low, high, where)
+            yield rows
             if not more:
                 return
-            last = int_field(rows[-1], id_field)
+            low = int_field(rows[-1], id_field)
 
     def _keyset_page(
         self,
@@ -138,13 +154,7 @@ class RestCalls(CrmCore):
         self, path: str, id_field: str, page_size: int, low: int, high: int | None
     ) -> list[list[dict[str, Any]]]:
         """Every row with ``low < id <= high``, as pages (a keyset read bounded above)."""
-        pages: list[list[dict[str, Any]]] = []
-        while True:
-            rows, more = self._keyset_page(path, id_field, page_size, low, high)
-            pages.append(rows)
-            if not more:
-                return pages
-            low = int_field(rows[-1], id_field)
+        return list(self._keyset_pages(path, id_field, page_size, low, high))
 
     def _highest_id(self, path: str, id_field: str) -> int | None:
         """The largest id (one row, one column), or None when the server cannot sort down."""
@@ -169,8 +179,7 @@ class RestCalls(CrmCore):
         self, path: str, id_field: str, page_size: int
     ) -> Iterator[list[dict[str, Any]]]:
         """Pages in ``id_field`` order, id ranges read concurrently (see the module doc)."""
-        if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        _check_page_size(page_size)
         first, more = self._keyset_page(path, id_field, page_size, None, None)
         yield first
         if not more:
@@ -183,7 +192,7 @@ class RestCalls(CrmCore):
         if highest is None or highest <= last or workers == 1:
             # No usable highest id (a server that cannot sort down, or ignored the order):
             # read on page after page.
-            yield from self._range_pages(path, id_field, page_size, last, None)
+            yield from self._keyset_pages(path, id_field, page_size, last)
             return
         # The ids the last range spanned per row decide the next width: enough ids for 95% of
         # a page (so a range rarely needs a second request), at least a page of ids (dense
@@ -224,7 +233,6 @@ class RestCalls(CrmCore):
             "GET",
             f"{PRICELIST}/{pricelist_id}",
             object_of(PRICE_LIST),
-            operation=f"GET {PRICELIST}/{pricelist_id}",
             subject=f"price list #{pricelist_id}",
         )
 
@@ -239,7 +247,6 @@ class RestCalls(CrmCore):
             "POST",
             PRICELIST,
             object_of(PRICE_LIST),
-            operation=f"POST {PRICELIST}",
             subject=describe("price list", pricelist, "Name", "PriceListId"),
             idempotent=False,
             body=pricelist,
@@ -252,7 +259,6 @@ class RestCalls(CrmCore):
             "PUT",
             f"{PRICELIST}/{pricelist_id}",
             object_of(PRICE_LIST),
-            operation=f"PUT {PRICELIST}/{pricelist_id}",
             subject=describe("price list", pricelist, "Name", "PriceListId"),
             body=pricelist,
         )
@@ -291,7 +297,6 @@ class RestCalls(CrmCore):
             "GET",
             f"{PRODUCT}/{product_id}",
             object_of(PRODUCT_CARRIER),
-            operation=f"GET {PRODUCT}/{product_id}",
             subject=f"product #{product_id}",
         )
 
@@ -306,7 +311,6 @@ class RestCalls(CrmCore):
             "POST",
             PRODUCT,
             object_of(PRODUCT_CARRIER),
-            operation=f"POST {PRODUCT}",
             subject=describe("product", product, "Code", "ProductId"),
             idempotent=False,
             body=product,
@@ -319,7 +323,6 @@ class RestCalls(CrmCore):
             "PUT",
             f"{PRODUCT}/{product_id}",
             object_of(PRODUCT_CARRIER),
-            operation=f"PUT {PRODUCT}/{product_id}",
             subject=describe("product", product, "Code", "ProductId"),
             body=product,
         )
@@ -333,6 +336,5 @@ class RestCalls(CrmCore):
             "GET",
             path,
             list_of(MDO_LIST_ITEM),
-            operation=f"GET {path}",
             subject=f"list {list_name!r}",
         )
