@@ -9,6 +9,7 @@ never faulted or counted, but they need credentials too when the server has them
 
 from __future__ import annotations
 
+import difflib
 import hmac
 import json
 import logging
@@ -80,6 +81,13 @@ ROUTES: list[Route] = [
     *agent_routes("Quote", {**quote.METHODS, **quote_lines.METHODS}),
     *rest.ROUTES,
 ]
+
+
+def _nearest_endpoint(path: str) -> str:
+    """ " Did you mean …?" for a mistyped path (an agent method name, usually)."""
+    templates = {r.template.lower(): r.template for r in ROUTES}
+    near = difflib.get_close_matches(path.lower().rstrip("/"), list(templates), n=1, cutoff=0.85)
+    return f" Did you mean {templates[near[0]]}?" if near else ""
 
 
 @dataclass(frozen=True)
@@ -283,7 +291,7 @@ class EmulatorApp:
             {
                 "Error": True,
                 "ErrorType": "NotFound",
-                "ErrorMessage": f"No endpoint at {request.path}.",
+                "ErrorMessage": f"No endpoint at {request.path}.{_nearest_endpoint(request.path)}",
             },
         )
 

@@ -117,7 +117,10 @@ def save_actor_type_mapping(call: Call) -> Response:
     connection_id = get_int(mapping, "ErpConnectionId")
     actor = get_str(mapping, "ActorTypeErp")
     if actor not in ERP_ACTOR_TYPES:
-        raise AgentMessage(f"'{actor}' is not an ERP actor type.")
+        raise AgentMessage(
+            f"Mapping.ActorTypeErp must be one of {', '.join(ERP_ACTOR_TYPES)}"
+            + (f", not '{actor}'." if actor else "; it is missing.")
+        )
     if _actor_context(call.db, connection_id, actor) is None:
         raise AgentMessage(
             f"ERP connection {connection_id} has no actor type '{actor}'.",

@@ -124,7 +124,7 @@ class _FilterParser:
         kind, name = self._next()
         column = self.table.by_carrier(name) if kind == "name" else None
         if column is None:
-            raise bad_request(f"$filter: unknown field '{name}'.")
+            raise bad_request(f"$filter: {self.table.unknown_field(name)}")
         return column
 
     def _literal(self, column: Column) -> Any:
@@ -225,7 +225,7 @@ def parse(request: Request, table: Table) -> ODataQuery:
         if name.strip():
             column = table.by_carrier(name.strip())
             if column is None:
-                raise bad_request(f"$select: unknown field '{name.strip()}'.")
+                raise bad_request(f"$select: {table.unknown_field(name.strip())}")
             select.append(column)
     return ODataQuery(
         where, params, ", ".join(order_parts), top, skip, tuple(select) or table.columns

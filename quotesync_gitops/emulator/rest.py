@@ -40,6 +40,16 @@ def _date(column: Column, value: str) -> str:
     return parsed.replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+#: What a column kind takes, in the words of the error answer.
+_EXPECTED = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "float": "a number",
+    "str": "a string",
+    "date": "a date string (YYYY-MM-DD or an ISO date-time)",
+}
+
+
 def _read(table: Table, body: Any, stored: dict[str, Any]) -> dict[str, Any]:
     """Column values from a carrier body over ``stored``; unknown properties are ignored."""
     if not isinstance(body, dict):
@@ -63,7 +73,10 @@ def _read(table: Table, body: Any, stored: dict[str, Any]) -> dict[str, Any]:
         elif kind == "date" and isinstance(value, str):
             values[column.name] = _date(column, value) if value.strip() else ""
         else:
-            raise bad_request(f"'{column.carrier}' has the wrong type.")
+            raise bad_request(
+                f"'{column.carrier}' has the wrong type: it takes {_EXPECTED[kind]}, "
+                f"not {type(value).__name__}."
+            )
     for carrier in ("Name", "Description"):
         limited = table.by_carrier(carrier)
         if limited is not None and len(values[limited.name]) > MAX_NAME:

@@ -6,6 +6,7 @@ range scan), the carriers, and the OData ``$filter`` / ``$orderBy`` / ``$select`
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -48,6 +49,13 @@ class Table:
     def by_carrier(self, name: str) -> Column | None:
         lowered = name.lower()
         return next((c for c in self.columns if c.carrier.lower() == lowered), None)
+
+    def unknown_field(self, name: str) -> str:
+        """Why ``name`` is refused, with the nearest field or the list of them."""
+        names = [c.carrier for c in self.columns]
+        near = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean '{near[0]}'?" if near else f"the fields are: {', '.join(names)}."
+        return f"unknown field '{name}'; {hint}"
 
     def ddl(self) -> str:
         cols = [f"{self.key.name} INTEGER PRIMARY KEY AUTOINCREMENT"]

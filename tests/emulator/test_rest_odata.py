@@ -256,3 +256,22 @@ def test_price_list_listing_uses_carrier_names(api: Api) -> None:
     assert [(p["Name"], p["Currency"], p["ERPPriceListKey"]) for p in page["value"]] == [
         ("B", "EUR", "2")
     ]
+
+
+def test_error_answers_say_what_would_be_right(api: Api) -> None:
+    near = _error(api.http.get("/api/v1/Product", params={"$filter": "Cod eq 'x'"}), 400)
+    assert near == "$filter: unknown field 'Cod'; did you mean 'Code'?"
+    listed = _error(api.http.get("/api/v1/Product", params={"$select": "Zzz"}), 400)
+    assert listed.startswith("$select: unknown field 'Zzz'; the fields are: ProductId, ")
+    wrong = _error(api.http.post("/api/v1/Pricelist", json={"Name": "P", "IsActive": "yes"}), 400)
+    assert wrong == "'IsActive' has the wrong type: it takes true or false, not str."
+    typo = _error(api.http.post("/api/v1/Agents/ErpSync/GetAllConections", json={}), 404)
+    assert typo.endswith("Did you mean /api/v1/Agents/ErpSync/GetAllConnections?")
+
+
+def test_a_mapping_without_an_actor_type_says_which_are_allowed(api: Api) -> None:
+    answer = api.http.post(
+        "/api/v1/Agents/ErpSync/SaveActorTypeMapping", json={"Mapping": {"ErpConnectionId": 1}}
+    ).json()
+    assert answer["Message"].startswith("Mapping.ActorTypeErp must be one of Customer, Supplier")
+    assert answer["Message"].endswith("; it is missing.")
