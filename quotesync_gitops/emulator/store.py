@@ -160,22 +160,14 @@ class Store:
 
     def _initialise(self) -> None:
         with self.transaction(write=True) as db:
-            for statement in SCHEMA:
-                db.execute(statement)
-            seeded = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if seeded is None:
-                seed(db)
-                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            _create(db, fresh=False)
 
     def reset(self) -> None:
         """Drop everything and seed again, as a new tenant."""
         with self.transaction(write=True) as db:
             for table in TABLES:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
-            for statement in SCHEMA:
-                db.execute(statement)
-            seed(db)
-            db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            _create(db, fresh=True)
 
     def close(self) -> None:
         with self._pool_lock:
@@ -194,3 +186,12 @@ def reset_database(path: str | os.PathLike[str]) -> None:
         store.reset()
     finally:
         store.close()
+
+
+def _create(db: sqlite3.Connection, *, fresh: bool) -> None:
+    """Tables, then the seed of a new tenant unless this database was seeded before."""
+    for statement in SCHEMA:
+        db.execute(statement)
+    if fresh or db.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is None:
+        seed(db)
+        db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
