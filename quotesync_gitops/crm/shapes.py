@@ -5,7 +5,7 @@ a name that is a number, a list where an object belongs. Unchecked, such values 
 code that reads them (a traceback) or are silently misread (a name ``123`` that matches
 nothing, so plan proposes to create everything again). Every answer is therefore checked
 here, at the boundary, against the types in SuperOffice's API documents
-(``../shared/superoffice-api/``): a mismatch is a :class:`WrongShape`, which the client
+(``superoffice-api/``): a mismatch is a :class:`WrongShape`, which the client
 turns into a ``CrmProtocolError`` naming the operation, the field and the types — never the
 value, which may be a secret.
 

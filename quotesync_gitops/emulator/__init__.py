@@ -1,7 +1,7 @@
 """A SuperOffice-compatible WebAPI over SQLite, for tests, demos and the embedded default CRM.
 
 A separate room: it imports nothing of quotesync_gitops outside this package and speaks only the
-HTTP contract of the documents in ``../shared/superoffice-api/`` (see docs/emulator.md).
+HTTP contract of the documents in ``superoffice-api/`` (see docs/emulator.md).
 """
 
 from __future__ import annotations

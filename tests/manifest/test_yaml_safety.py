@@ -56,8 +56,14 @@ def test_deep_nesting_is_refused(workdir: Path) -> None:
 
     result = quotesync("validate", "deep.yaml")
 
+    # Our own bound (64 levels) or libyaml's (newer PyYAML builds stop at their own depth first):
+    # either way one error on line 1 that names the nesting, exit 1. The wording of the library's
+    # message is not ours to pin.
     assert result.exit_code == 1
-    assert diagnostics(result) == ["deep.yaml:1:70: error: values are nested deeper than 64 levels"]
+    [problem] = diagnostics(result)
+    assert problem.startswith("deep.yaml:1:")
+    assert ": error: " in problem
+    assert "nest" in problem.lower()
 
 
 def test_file_over_the_size_bound_is_not_read(workdir: Path) -> None:

@@ -1,4 +1,4 @@
-"""Validate JSON bodies against SuperOffice's own API documents in ../shared/superoffice-api/.
+"""Validate JSON bodies against SuperOffice's own API documents, kept in superoffice-api/.
 
 Usage::
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 
-API_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "superoffice-api"
+API_DIR = Path(__file__).resolve().parents[2] / "superoffice-api"
 
 DOCUMENTS = {
     "ErpSyncAgent": "ErpSyncAgent.openapi3.json",
