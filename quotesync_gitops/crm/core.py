@@ -16,9 +16,12 @@ from typing import Any, Final, TypeVar
 import httpx
 
 from quotesync_gitops.crm.errors import (
+    RESTRICTED_AGENTS,
+    CrmAuthError,
     CrmNotFound,
     CrmProtocolError,
     CrmRejected,
+    restricted_agent_error,
 )
 from quotesync_gitops.crm.responses import UnexpectedNull, WrongShape, check_answer
 from quotesync_gitops.crm.retry import CallInfo, ClientStats, RetryPolicy, run_with_retry
@@ -105,6 +108,8 @@ class CrmCore:
         # Longest first, so a value containing another is redacted whole.
         self._secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
         self._secrets_lock = threading.Lock()
+        if isinstance(auth, CrmAuth):  # tickets and tokens it obtains later are hidden too
+            auth.bind_redaction(self.hide_values)
 
     @property
     def stats(self) -> ClientStats:
@@ -263,18 +268,23 @@ class CrmCore:
         creating: bool = False,
     ) -> T:
         """``POST /api/v1/Agents/<agent>/<method>`` with a JSON carrier body."""
-        return self._call(
-            "POST",
-            f"/api/v1/Agents/{agent}/{method}",
-            shape,
-            operation=f"{agent}/{method}",
-            subject=subject,
-            idempotent=idempotent,
-            params=params,
-            body=body,
-            landed=landed,
-            creating=creating,
-        )
+        try:
+            return self._call(
+                "POST",
+                f"/api/v1/Agents/{agent}/{method}",
+                shape,
+                operation=f"{agent}/{method}",
+                subject=subject,
+                idempotent=idempotent,
+                params=params,
+                body=body,
+                landed=landed,
+                creating=creating,
+            )
+        except CrmAuthError as exc:
+            if exc.status == 403 and agent in RESTRICTED_AGENTS:
+                raise restricted_agent_error(agent, exc) from exc
+            raise
 
     def close(self) -> None:
         self._http.close()

@@ -10,7 +10,7 @@ not even after a misconfigured redirect. Their ``repr`` shows only which scheme 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -59,6 +59,14 @@ class CrmAuth(httpx.Auth):
     def secret_values(self) -> tuple[str, ...]:
         """The credential strings, so error text from the server can be redacted."""
         raise NotImplementedError
+
+    def bind_redaction(self, hide: Callable[[Iterable[str]], None]) -> None:
+        """Called by the client: ``hide`` redacts strings from error text from now on.
+
+        Static credentials are known up front (``secret_values``); a mode that obtains new
+        tickets or tokens while it runs hands each one to ``hide`` before using it.
+        """
+        hide(self.secret_values())
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         ensure_safe_url(request.url)

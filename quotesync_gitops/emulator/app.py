@@ -181,9 +181,17 @@ def _request(environ: dict[str, Any]) -> Request:
 class EmulatorApp:
     """A SuperOffice-compatible WebAPI over one SQLite file, as a WSGI callable."""
 
-    def __init__(self, store: Store, credentials: Credentials | None, faults: FaultConfig) -> None:
+    def __init__(
+        self,
+        store: Store,
+        credentials: Credentials | None,
+        faults: FaultConfig,
+        accepts: Callable[[str, str], bool] | None = None,
+    ) -> None:
         self.store = store
         self.credentials = credentials
+        #: Also accepted: credentials the emulated login services issued (``login.py``).
+        self.accepts = accepts
         self.faults = faults
         self.stats = RequestStats()
 
@@ -213,10 +221,16 @@ class EmulatorApp:
 
     def _authorised(self, request: Request) -> Response | None:
         """None when the caller may proceed, else the 401 answer."""
-        if self.credentials is None or self.credentials.empty:
+        static = self.credentials is not None and not self.credentials.empty
+        if not static and self.accepts is None:
             return None
         authorization = request.headers.get("authorization", "")
-        if self.credentials.accepts(authorization, request.headers.get("so-apptoken", "")):
+        app_token = request.headers.get("so-apptoken", "")
+        if static and self.credentials is not None and self.credentials.accepts(
+            authorization, app_token
+        ):
+            return None
+        if self.accepts is not None and self.accepts(authorization, app_token):
             return None
         reason = (
             "No credentials were sent."
@@ -353,10 +367,12 @@ def create_app(
     *,
     credentials: Credentials | None = None,
     faults: FaultConfig | None = None,
+    accepts: Callable[[str, str], bool] | None = None,
 ) -> EmulatorApp:
     """The emulator over ``db_path`` (created and seeded on first use; survives restarts).
 
     ``credentials`` None (or empty) accepts every request: the embedded in-process default needs
     no auth. ``faults`` is kept by reference and can be changed at runtime (``app.faults``).
     """
-    return EmulatorApp(Store(db_path), credentials, faults if faults is not None else FaultConfig())
+    faults = faults if faults is not None else FaultConfig()
+    return EmulatorApp(Store(db_path), credentials, faults, accepts)

@@ -1,0 +1,421 @@
+"""Sign-in modes that renew themselves: system user, OAuth refresh token; and onsite Basic.
+
+All of them are :class:`CrmAuth` objects (``transport.py``), so they plug into the one place
+httpx attaches credentials, keep the plain-http guard, and never show a credential.
+
+* :class:`SystemUserAuth` — SuperOffice Online's unattended flow. Sign
+  ``<system user token>.<yyyyMMddHHmm UTC>`` with the app's RSA key (PKCS#1 v1.5, SHA-256),
+  exchange it at ``/Login/api/PartnerSystemUser/Authenticate`` for a JWT, verify the JWT (RS256)
+  against the environment's published keys (issuer ``SuperOffice AS``, audience
+  ``spn:<serial>``), and use its ticket claim as ``SOTicket`` with ``SO-AppToken``.
+* :class:`RefreshTokenAuth` — ``grant_type=refresh_token`` at ``/login/common/oauth/tokens`` for
+  a Bearer token, refreshed shortly before ``expires_in`` runs out.
+* :class:`BasicAuth` — onsite installations; https only (loopback excepted), like every mode.
+
+The renewing modes keep the ticket or token in memory only, obtain it on the first request,
+and on a 401 obtain a new one and resend that request once. Concurrent requests that meet the
+same 401 share one renewal. Each new credential is handed to the client's redaction list
+before it is used, so no error text can show it.
+
+Cryptography is not written here: ``cryptography`` signs and loads keys, ``PyJWT`` verifies.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Generator, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from quotesync_gitops.crm.auth_login import LoginEndpoint
+from quotesync_gitops.crm.errors import CrmAuthError, CrmConfigError, CrmProtocolError
+from quotesync_gitops.crm.transport import CrmAuth, ensure_safe_url
+
+AUTHENTICATE_PATH = "/Login/api/PartnerSystemUser/Authenticate"
+OPENID_CONFIGURATION_PATH = "/login/.well-known/openid-configuration"
+TOKENS_PATH = "/login/common/oauth/tokens"
+TICKET_CLAIM = "http://schemes.superoffice.net/identity/ticket"
+SERIAL_CLAIM = "http://schemes.superoffice.net/identity/serial"
+CONTEXT_CLAIM = "http://schemes.superoffice.net/identity/ctx"
+SYSTEM_USER_ISSUER = "SuperOffice AS"
+#: Seconds of clock difference tolerated when checking a JWT's times.
+JWT_LEEWAY = 120
+#: Refresh a Bearer token this many seconds before SuperOffice says it expires.
+REFRESH_MARGIN = 60.0
+
+Clock = Callable[[], float]
+Redactor = Callable[[Iterable[str]], None]
+
+
+# --- the app's private key and the signed system user token ------------------------------
+
+
+def load_private_key(text: str, *, source: str) -> rsa.RSAPrivateKey:
+    """An RSA private key from PEM (PKCS#1 or PKCS#8) or from the developer portal's RSA XML.
+
+    Errors name ``source`` (an environment variable or file), never the key.
+    """
+    stripped = text.strip()
+    try:
+        if stripped.startswith("<"):
+            return _key_from_xml(stripped)
+        key = serialization.load_pem_private_key(stripped.encode("utf-8"), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm, ET.ParseError, binascii.Error):
+        raise CrmConfigError(
+            f"{source} is not an unencrypted RSA private key in PEM or RSA XML (<RSAKeyValue>) form"
+        ) from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise CrmConfigError(f"{source} holds a private key that is not RSA")
+    return key
+
+
+def _key_from_xml(text: str) -> rsa.RSAPrivateKey:
+    root = ET.fromstring(text)
+    if root.tag != "RSAKeyValue":
+        raise ValueError("not an RSAKeyValue document")
+
+    def number(name: str) -> int:
+        node = root.find(name)
+        if node is None or not (node.text or "").strip():
+            raise ValueError(f"{name} is missing")
+        return int.from_bytes(base64.b64decode((node.text or "").strip(), validate=True), "big")
+
+    public = rsa.RSAPublicNumbers(number("Exponent"), number("Modulus"))
+    private = rsa.RSAPrivateNumbers(
+        p=number("P"),
+        q=number("Q"),
+        d=number("D"),
+        dmp1=number("DP"),
+        dmq1=number("DQ"),
+        iqmp=number("InverseQ"),
+        public_numbers=public,
+    )
+    return private.private_key()
+
+
+def sign_system_token(system_user_token: str, key: rsa.RSAPrivateKey, at: datetime) -> str:
+    """``<token>.<yyyyMMddHHmm UTC>.<base64 RSA-SHA256 signature of the first two parts>``."""
+    payload = f"{system_user_token}.{at.astimezone(UTC).strftime('%Y%m%d%H%M')}"
+    signature = key.sign(payload.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
+    return f"{payload}.{base64.b64encode(signature).decode('ascii')}"
+
+
+def ticket_from_jwt(token: str, jwks: Any, *, context_id: str, now: float) -> str:
+    """The ticket claim of a system user JWT, after verifying it (RS256, keys from ``jwks``).
+
+    Checks the signature against the key named by ``kid`` (any RSA key when none is named),
+    the issuer, the audience ``spn:<serial>`` (the serial claim, as SuperOffice's own client
+    does), the times with some leeway, and that the token is for ``context_id``.
+    """
+    operation = "PartnerSystemUser/Authenticate"
+    try:
+        header = jwt.get_unverified_header(token)
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        keys = jwt.PyJWKSet.from_dict(jwks).keys if isinstance(jwks, dict) else []
+    except (jwt.PyJWTError, ValueError, TypeError) as exc:
+        raise CrmProtocolError(
+            f"the sign-in answer is not a usable JWT ({type(exc).__name__})", operation=operation
+        ) from None
+    kid = header.get("kid")
+    candidates = [k for k in keys if kid is None or k.key_id == kid]
+    if not candidates:
+        raise CrmAuthError(
+            "the sign-in token is signed with a key the environment does not publish "
+            "(its JWKS has no such kid): refusing it",
+            operation=operation,
+        )
+    serial = unverified.get(SERIAL_CLAIM)
+    audience = f"spn:{serial}" if isinstance(serial, str) and serial else None
+    claims: dict[str, Any] | None = None
+    for candidate in candidates:
+        try:
+            claims = jwt.decode(
+                token,
+                key=candidate.key,
+                algorithms=["RS256"],
+                issuer=SYSTEM_USER_ISSUER,
+                audience=audience,
+                leeway=JWT_LEEWAY,
+                options={"require": ["iss"], "verify_aud": audience is not None},
+            )
+            break
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError as exc:
+            raise CrmAuthError(
+                f"the sign-in token failed verification: {exc}", operation=operation
+            ) from None
+    if claims is None:
+        raise CrmAuthError(
+            "the sign-in token's signature does not verify against the environment's keys: "
+            "refusing it",
+            operation=operation,
+        )
+    ctx = claims.get(CONTEXT_CLAIM)
+    if isinstance(ctx, str) and ctx and ctx.lower() != context_id.lower():
+        raise CrmAuthError(
+            f"the sign-in token is for tenant {ctx!r}, not {context_id!r}", operation=operation
+        )
+    ticket = claims.get(TICKET_CLAIM)
+    if not isinstance(ticket, str) or not ticket:
+        raise CrmProtocolError("the sign-in token carries no ticket claim", operation=operation)
+    return ticket
+
+
+# --- renewing credentials --------------------------------------------------------------
+
+
+class RenewingAuth(CrmAuth):
+    """A credential obtained on first use, renewed when it expires or a 401 says so."""
+
+    def __init__(self, clock: Clock = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._current: str | None = None
+        self._expires_at: float | None = None
+        self._redactors: list[Redactor] = []
+        #: How many credentials were obtained (1 + renewals); for tests and figures.
+        self.obtained = 0
+
+    # subclasses -------------------------------------------------------------------------
+    def _obtain(self) -> tuple[str, float | None]:
+        """A new credential and when it expires (None: only a 401 tells)."""
+        raise NotImplementedError
+
+    def _headers_for(self, credential: str) -> Mapping[str, str]:
+        raise NotImplementedError
+
+    def _static_secrets(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    # CrmAuth ----------------------------------------------------------------------------
+    def secret_values(self) -> tuple[str, ...]:
+        current = self._current
+        return self._static_secrets() + ((current,) if current else ())
+
+    def _redact(self, text: str) -> str:
+        for secret in sorted(self.secret_values(), key=len, reverse=True):
+            if secret:
+                text = text.replace(secret, "(sensitive)")
+        return text
+
+    def bind_redaction(self, hide: Redactor) -> None:
+        self._redactors.append(hide)
+        hide(self.secret_values())
+
+    def _headers(self) -> Mapping[str, str]:
+        return self._headers_for(self._credential())
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        ensure_safe_url(request.url)
+        used = self._credential()
+        request.headers.update(self._headers_for(used))
+        response = yield request
+        if response.status_code == 401:
+            request.headers.update(self._headers_for(self._renew(used)))
+            yield request
+
+    # the credential ---------------------------------------------------------------------
+    def _credential(self) -> str:
+        with self._lock:
+            current, expires = self._current, self._expires_at
+            if current is not None and (expires is None or self._clock() < expires):
+                return current
+            return self._replace()
+
+    def _renew(self, stale: str) -> str:
+        """A new credential unless another request renewed ``stale`` meanwhile."""
+        with self._lock:
+            if self._current is not None and self._current != stale:
+                return self._current
+            return self._replace()
+
+    def _replace(self) -> str:
+        credential, expires = self._obtain()
+        for hide in self._redactors:
+            hide((credential,))
+        self._current, self._expires_at = credential, expires
+        self.obtained += 1
+        return credential
+
+
+class SystemUserAuth(RenewingAuth):
+    """``SOTicket`` + ``SO-AppToken`` from SuperOffice Online's system user flow."""
+
+    scheme = "SOTicket (system user)"
+
+    def __init__(
+        self,
+        login: LoginEndpoint,
+        *,
+        system_user_token: str,
+        private_key: rsa.RSAPrivateKey,
+        client_secret: str,
+        context_id: str,
+        clock: Clock = time.time,
+    ) -> None:
+        super().__init__(clock)
+        self._login = login
+        login.redact = self._redact
+        self._system_user_token = system_user_token
+        self._key = private_key
+        self._client_secret = client_secret
+        self._context_id = context_id
+        self._jwks: Any = None
+        self._signed: tuple[str, ...] = ()
+
+    def _static_secrets(self) -> tuple[str, ...]:
+        return (self._system_user_token, self._client_secret, *self._signed)
+
+    def _headers_for(self, credential: str) -> Mapping[str, str]:
+        return {"Authorization": f"SOTicket {credential}", "SO-AppToken": self._client_secret}
+
+    def _obtain(self) -> tuple[str, float | None]:
+        signed = sign_system_token(
+            self._system_user_token, self._key, datetime.fromtimestamp(self._clock(), UTC)
+        )
+        self._signed = (signed, signed.rsplit(".", 1)[-1])
+        for hide in self._redactors:
+            hide(self._signed)
+        answer = self._login.post_json(
+            AUTHENTICATE_PATH,
+            {
+                "SignedSystemToken": signed,
+                "ApplicationToken": self._client_secret,
+                "ContextIdentifier": self._context_id,
+                "ReturnTokenType": "JWT",
+            },
+            operation="PartnerSystemUser/Authenticate",
+        )
+        token = _authenticate_result(answer, self._redact)
+        try:
+            ticket = ticket_from_jwt(
+                token, self._keys(), context_id=self._context_id, now=self._clock()
+            )
+        except CrmAuthError:
+            # Keys may have rotated since they were fetched: fetch them once more.
+            self._jwks = None
+            ticket = ticket_from_jwt(
+                token, self._keys(), context_id=self._context_id, now=self._clock()
+            )
+        return ticket, None
+
+    def _keys(self) -> Any:
+        if self._jwks is None:
+            config = self._login.get_json(
+                OPENID_CONFIGURATION_PATH, operation="GET openid-configuration"
+            )
+            uri = config.get("jwks_uri") if isinstance(config, dict) else None
+            if not isinstance(uri, str) or not uri:
+                raise CrmProtocolError(
+                    "the environment's openid-configuration names no jwks_uri",
+                    operation="GET openid-configuration",
+                )
+            self._jwks = self._login.get_absolute(uri, operation="GET jwks")
+        return self._jwks
+
+
+def _authenticate_result(answer: Any, redact: Callable[[str], str]) -> str:
+    operation = "PartnerSystemUser/Authenticate"
+    if not isinstance(answer, dict):
+        raise CrmProtocolError("the sign-in answer is not an object", operation=operation)
+    if answer.get("IsSuccessful") is not True:
+        message = answer.get("ErrorMessage")
+        shown = redact(str(message))[:300] if message else "no reason given"
+        raise CrmAuthError(
+            f"system user sign-in refused: {shown} (check QUOTESYNC_SYSTEM_USER_TOKEN, "
+            "QUOTESYNC_PRIVATE_KEY and QUOTESYNC_CLIENT_SECRET, and that the app is "
+            "installed in this tenant)",
+            operation=operation,
+        )
+    token = answer.get("Token")
+    if not isinstance(token, str) or not token:
+        raise CrmProtocolError("the sign-in answer carries no Token", operation=operation)
+    return token
+
+
+class RefreshTokenAuth(RenewingAuth):
+    """``Bearer`` access tokens from an OAuth refresh token (SuperOffice Online)."""
+
+    scheme = "Bearer (refresh token)"
+
+    def __init__(
+        self,
+        login: LoginEndpoint,
+        *,
+        refresh_token: str,
+        client_id: str,
+        client_secret: str,
+        clock: Clock = time.time,
+    ) -> None:
+        super().__init__(clock)
+        self._login = login
+        login.redact = self._redact
+        self._refresh_token = refresh_token
+        self._client_id = client_id
+        self._client_secret = client_secret
+
+    def _static_secrets(self) -> tuple[str, ...]:
+        return (self._refresh_token, self._client_secret)
+
+    def _headers_for(self, credential: str) -> Mapping[str, str]:
+        return {"Authorization": f"Bearer {credential}"}
+
+    def _obtain(self) -> tuple[str, float | None]:
+        operation = "oauth/tokens (refresh_token)"
+        answer = self._login.post_form(
+            TOKENS_PATH,
+            {
+                "grant_type": "refresh_token",
+                "client_id": self._client_id,
+                "client_secret": self._client_secret,
+                "refresh_token": self._refresh_token,
+            },
+            operation=operation,
+        )
+        if not isinstance(answer, dict):
+            raise CrmProtocolError("the token answer is not an object", operation=operation)
+        token = answer.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise CrmProtocolError("the token answer carries no access_token", operation=operation)
+        rotated = answer.get("refresh_token")
+        if isinstance(rotated, str) and rotated:
+            for hide in self._redactors:
+                hide((rotated,))
+            self._refresh_token = rotated
+        lifetime = answer.get("expires_in")
+        try:
+            seconds = float(lifetime) if lifetime is not None else 3600.0
+        except (TypeError, ValueError):
+            seconds = 3600.0
+        return token, self._clock() + max(seconds - REFRESH_MARGIN, seconds / 2)
+
+
+class BasicAuth(CrmAuth):
+    """``Authorization: Basic`` (onsite installations only)."""
+
+    scheme = "Basic"
+
+    def __init__(self, username: str, password: str) -> None:
+        if not username or not password:
+            raise CrmConfigError("Basic authentication needs both a user name and a password")
+        self._username = username
+        self._password = password
+        pair = f"{username}:{password}".encode()
+        self._encoded = base64.b64encode(pair).decode("ascii")
+
+    def _headers(self) -> Mapping[str, str]:
+        return {"Authorization": f"Basic {self._encoded}"}
+
+    def secret_values(self) -> tuple[str, ...]:
+        return (self._password, self._encoded)
