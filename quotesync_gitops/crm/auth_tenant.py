@@ -8,8 +8,8 @@ A server that no longer has the tenant answers ``421 Misdirected Request``.
 :class:`TenantTransport` wraps the real transport: the ``httpx.Client`` is built on the base
 the first lookup gave, and every request is re-addressed to the tenant's current base. When
 ``ValidUntil`` has passed, or a server answers 421, it looks the tenant up again and (after
-a 421) resends that request once to the new place. Credentials stay valid across servers of
-one tenant, so nothing else changes.
+a 421) resends that request to the new place (up to three times). Credentials stay valid
+across servers of one tenant, so nothing else changes.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ _STATE_NAMES = {
     5: "OnlineMaintenance",
     6: "OfflineMaintenance",
 }
+#: Look-ups after 421 for one request (a tenant may move again while it is being followed).
+MAX_MOVES_PER_REQUEST = 3
 #: How long an answer without ``ValidUntil`` is trusted.
 DEFAULT_VALIDITY = 300.0
 
@@ -130,11 +132,13 @@ class TenantTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         state = self._state()
         response = self._inner.handle_request(self._readdress(request, state))
-        if response.status_code != 421:
-            return response
-        response.close()
-        state = self._look_again(stale=state)
-        return self._inner.handle_request(self._readdress(request, state))
+        for _ in range(MAX_MOVES_PER_REQUEST):
+            if response.status_code != 421:
+                return response
+            response.close()
+            state = self._look_again(stale=state)
+            response = self._inner.handle_request(self._readdress(request, state))
+        return response
 
     def close(self) -> None:
         self._inner.close()

@@ -76,6 +76,8 @@ class LoginSettings:
     #: Seconds an ``/api/state`` answer says it is valid for.
     state_validity: float = 3600.0
     state: str = "Running"
+    #: Move the tenant to the next server after every this many WebAPI requests (None: never).
+    move_every: int | None = None
     restricted_agents: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
@@ -126,6 +128,14 @@ class LoginService:
         """Move the tenant to the next server; the old one answers 421 from now on."""
         with self._lock:
             self.server += 1
+
+    def count_request(self) -> None:
+        """One WebAPI request arrived; with ``move_every`` the tenant moves now and then."""
+        with self._lock:
+            self.counts["requests"] = self.counts.get("requests", 0) + 1
+            every = self.settings.move_every
+            if every and self.counts["requests"] % every == 0:
+                self.server += 1
 
     def expire_all(self) -> None:
         """Every ticket and access token issued so far stops working (as after 6 hours)."""
@@ -348,6 +358,7 @@ class LoginFront:
         self, environ: dict[str, Any], start_response: StartResponse, path: str
     ) -> Iterable[bytes]:
         s = self.service
+        s.count_request()
         parts = path.split("/", 3)  # "", "srv1", "Cust12345", "api/..."
         ctx = s.settings.context_id.lower()
         if len(parts) == 4 and parts[1].lower().startswith("srv") and parts[2].lower() == ctx:

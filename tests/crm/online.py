@@ -99,10 +99,10 @@ def online(tmp_path: Path, **changes: Any) -> Iterator[RunningServer]:
         server.stop()
 
 
-def system_user_env(server: RunningServer, **extra: str) -> dict[str, str]:
+def system_user_env(server: RunningServer | str, **extra: str) -> dict[str, str]:
     return {
         "QUOTESYNC_CRM": f"online:{CONTEXT_ID}",
-        "QUOTESYNC_ENVIRONMENT_URL": server.url,
+        "QUOTESYNC_ENVIRONMENT_URL": server if isinstance(server, str) else server.url,
         "QUOTESYNC_SYSTEM_USER_TOKEN": SYSTEM_USER_TOKEN,
         "QUOTESYNC_PRIVATE_KEY": private_pem(),
         "QUOTESYNC_CLIENT_SECRET": CLIENT_SECRET,

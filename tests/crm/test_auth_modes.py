@@ -287,3 +287,10 @@ def test_online_only_modes_need_a_tenant_target() -> None:
     assert sign_in_mode(env) == "refresh token"
     with pytest.raises(CrmConfigError, match="online:Cust12345"):
         auth_for_env(env)
+
+
+def test_a_manifest_may_read_none_of_the_sign_in_variables() -> None:
+    from quotesync_gitops.crm.auth_env import CREDENTIAL_VARIABLES
+    from quotesync_gitops.manifest.references import TOOL_CREDENTIALS
+
+    assert TOOL_CREDENTIALS == CREDENTIAL_VARIABLES
