@@ -221,14 +221,12 @@ class EmulatorApp:
 
     def _authorised(self, request: Request) -> Response | None:
         """None when the caller may proceed, else the 401 answer."""
-        static = self.credentials is not None and not self.credentials.empty
-        if not static and self.accepts is None:
+        static = self.credentials if self.credentials and not self.credentials.empty else None
+        if static is None and self.accepts is None:
             return None
         authorization = request.headers.get("authorization", "")
         app_token = request.headers.get("so-apptoken", "")
-        if static and self.credentials is not None and self.credentials.accepts(
-            authorization, app_token
-        ):
+        if static is not None and static.accepts(authorization, app_token):
             return None
         if self.accepts is not None and self.accepts(authorization, app_token):
             return None

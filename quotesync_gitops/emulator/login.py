@@ -346,6 +346,11 @@ class LoginFront:
         elif lowered.startswith("/api/state/") and method == "GET":
             answer = s.tenant_state(path.rstrip("/").rsplit("/", 1)[-1], base)
         elif lowered == "/_emulator/login" and method == "POST":
+            authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
+            app_token = str(environ.get("HTTP_SO_APPTOKEN", ""))
+            if not s.accepts(authorization, app_token):
+                answer = _error(401, "Unauthorized", "Sign in first: send the credentials.")
+                return _send(start_response, *answer)
             try:
                 answer = 200, s.control(_json(environ))
             except ValueError as exc:
