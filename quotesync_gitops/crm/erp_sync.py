@@ -148,6 +148,16 @@ class ErpSyncCalls(CrmCore):
             landed=landed,
         )
 
+    def erp_test_connection_by_id(self, connection_id: int) -> bool:
+        """``TestConnectionById``: True if the connection works with what the CRM has stored."""
+        return self._agent(
+            AGENT,
+            "TestConnectionById",
+            as_bool,
+            {"ErpConnectionId": connection_id},
+            subject=_connection(connection_id),
+        )
+
     def erp_test_connection_by_config(self, connection_id: int, config: dict[str, str]) -> bool:
         """``TestConnectionByConfig {ErpConnectionId, ConfigFields}``: True if the test passes."""
         return self._agent(
