@@ -132,3 +132,22 @@ def test_secrets_version_must_be_a_positive_whole_number(ws: Workspace) -> None:
     result = ws.run("validate", str(ws.manifests))
     assert result.exit_code == 1
     assert "erp/demo-erp-production.yaml:" in result.output and "secretsVersion" in result.output
+
+
+def test_plan_test_connections_tells_when_the_stored_credentials_went_stale(
+    applied: Workspace,
+) -> None:
+    ws = applied
+    fine = ws.plan("--test-connections")
+    assert fine.exit_code == 0 and "stored fail" not in fine.output
+    _erp_side_rotated(ws)
+    for fmt in ("text", "markdown", "json"):
+        result = ws.plan("--test-connections", "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert "credentials the CRM has stored fail" in result.output
+        assert "Raise spec.secretsVersion (to 1)" in result.output
+        assert STALE not in result.output
+    _set_version(ws, "erp/demo-erp-production.yaml", 1)
+    assert ws.apply().exit_code == 0
+    after = ws.plan("--test-connections")
+    assert "credentials the CRM has stored fail" not in after.output
