@@ -110,7 +110,7 @@ def sign_system_token(system_user_token: str, key: rsa.RSAPrivateKey, at: dateti
     return f"{payload}.{base64.b64encode(signature).decode('ascii')}"
 
 
-def ticket_from_jwt(token: str, jwks: Any, *, context_id: str, now: float) -> str:
+def ticket_from_jwt(token: str, jwks: Any, *, context_id: str) -> str:
     """The ticket claim of a system user JWT, after verifying it (RS256, keys from ``jwks``).
 
     Checks the signature against the key named by ``kid`` (any RSA key when none is named),
@@ -299,15 +299,11 @@ class SystemUserAuth(RenewingAuth):
         )
         token = _authenticate_result(answer, self._redact)
         try:
-            ticket = ticket_from_jwt(
-                token, self._keys(), context_id=self._context_id, now=self._clock()
-            )
+            ticket = ticket_from_jwt(token, self._keys(), context_id=self._context_id)
         except CrmAuthError:
             # Keys may have rotated since they were fetched: fetch them once more.
             self._jwks = None
-            ticket = ticket_from_jwt(
-                token, self._keys(), context_id=self._context_id, now=self._clock()
-            )
+            ticket = ticket_from_jwt(token, self._keys(), context_id=self._context_id)
         return ticket, None
 
     def _keys(self) -> Any:

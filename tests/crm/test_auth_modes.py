@@ -87,7 +87,7 @@ def test_jwt_verification_accepts_a_good_token_and_refuses_forgeries() -> None:
     good = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     keys = _jwks(good, "k1")
-    assert ticket_from_jwt(_jwt(good, "k1"), keys, context_id=CONTEXT_ID, now=0) == "7T:abc"
+    assert ticket_from_jwt(_jwt(good, "k1"), keys, context_id=CONTEXT_ID) == "7T:abc"
     refusals = {
         "signed by another key": (_jwt(forger, "k1"), "does not verify"),
         "unknown kid": (_jwt(good, "k9"), "does not publish"),
@@ -101,13 +101,13 @@ def test_jwt_verification_accepts_a_good_token_and_refuses_forgeries() -> None:
     }
     for label, (token, message) in refusals.items():
         with pytest.raises(CrmAuthError, match=message):
-            ticket_from_jwt(token, keys, context_id=CONTEXT_ID, now=0)
+            ticket_from_jwt(token, keys, context_id=CONTEXT_ID)
         assert "7T:abc" not in message, label
     hs = jwt.encode({"iss": SYSTEM_USER_ISSUER, TICKET_CLAIM: "x"}, "k" * 32, algorithm="HS256")
     with pytest.raises(CrmAuthError):
-        ticket_from_jwt(hs, keys, context_id=CONTEXT_ID, now=0)
+        ticket_from_jwt(hs, keys, context_id=CONTEXT_ID)
     with pytest.raises(CrmProtocolError, match="not a usable JWT"):
-        ticket_from_jwt("garbage", keys, context_id=CONTEXT_ID, now=0)
+        ticket_from_jwt("garbage", keys, context_id=CONTEXT_ID)
 
 
 def test_system_user_signs_in_once_and_reads_over_http(tmp_path: Path) -> None:
