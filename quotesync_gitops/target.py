@@ -3,8 +3,8 @@
 Accepted targets:
 
 * ``https://<tenant base URL>`` — a real tenant, e.g. ``https://online.superoffice.com/Cust12345``
-  (``/api/v1/...`` is appended). Needs credentials: ``QUOTESYNC_TICKET`` +
-  ``QUOTESYNC_APP_TOKEN`` (SOTicket) or ``QUOTESYNC_ACCESS_TOKEN`` (Bearer).
+  (``/api/v1/...`` is appended). Needs credentials: a ticket, an access token or Basic
+  (``crm/auth_env.py`` says which variables).
 * ``http://127.0.0.1:<port>`` — plain http to loopback only (the served emulator in tests);
   credentials are sent when set.
 * ``<environment>:<ContextIdentifier>`` — a SuperOffice Online tenant by name, e.g.
@@ -195,11 +195,11 @@ def environment_url(target: Target, env: Mapping[str, str]) -> str:
             "http:// only for 127.0.0.1, ::1 or localhost"
         )
     if url.userinfo or url.query or url.fragment or url.path.strip("/"):
-        raise CrmConfigError(f"{ENV_ENVIRONMENT_URL} must be the host only, e.g. {text_host(url)}")
+        raise CrmConfigError(f"{ENV_ENVIRONMENT_URL} must be the host only, e.g. {_text_host(url)}")
     return str(url.copy_with(path="/")).rstrip("/")
 
 
-def text_host(url: httpx.URL) -> str:
+def _text_host(url: httpx.URL) -> str:
     return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
 
 

@@ -3,8 +3,9 @@
 Every command in every format (with ``--debug`` and DEBUG logging) runs against the emulated
 Online tenant with the system user and with an OAuth refresh token (and, onsite style, with
 Basic), and again on the error paths: sign-in refused, a tenant that is not running, a
-restricted agent, a tenant that keeps moving. The private key (PEM and RSA XML), the system user token, the refresh token,
-the client secret and every ticket or access token the emulator issued must appear nowhere.
+restricted agent, a tenant that keeps moving. The private key (PEM and RSA XML), the system
+user token, the refresh token, the client secret, the Basic password and every ticket or
+access token the emulator issued must appear nowhere.
 """
 
 from __future__ import annotations
