@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from quotesync_gitops.crm import CrmAuthError, CrmConfigError
+from quotesync_gitops.crm import CrmAuthError, CrmConfigError, CrmConnectionError, CrmProtocolError
 from quotesync_gitops.crm.auth_login import LoginEndpoint
 from quotesync_gitops.crm.auth_tenant import TenantTransport, look_up_tenant
 from quotesync_gitops.target import describe_target, environment_url, open_client, resolve_target
@@ -96,17 +96,23 @@ def _login(handler: object) -> LoginEndpoint:
 
 
 @pytest.mark.parametrize(
-    ("answer", "message"),
+    ("answer", "error", "message"),
     [
-        ({"State": "Running"}, "names no Api"),
-        ({"State": "Running", "Api": "http://sod2.example.com/Cust1/api"}, "plain http|http://"),
-        ({"State": 4, "Api": "https://sod2.example.com/Cust1/api"}, "is Suspended"),
-        (["not", "an", "object"], "not an object"),
+        ({"State": "Running"}, CrmProtocolError, "names no Api"),
+        (
+            {"State": "Running", "Api": "http://sod2.example.com/Cust1/api"},
+            CrmConfigError,
+            "refusing to send CRM credentials over http://",
+        ),
+        ({"State": 4, "Api": "https://sod2.example.com/Cust1/api"}, CrmConfigError, "is Suspended"),
+        (["not", "an", "object"], CrmProtocolError, "not an object"),
     ],
 )
-def test_bad_state_answers_are_refused(answer: object, message: str) -> None:
+def test_bad_state_answers_are_refused(
+    answer: object, error: type[Exception], message: str
+) -> None:
     login = _login(lambda request: httpx.Response(200, json=answer))
-    with pytest.raises((CrmConfigError, CrmAuthError, Exception), match=message):
+    with pytest.raises(error, match=message):
         look_up_tenant(login, "Cust1", now=0)
 
 
@@ -119,3 +125,41 @@ def test_state_answer_with_dotnet_time_and_api_suffix() -> None:
     state = look_up_tenant(_login(lambda r: httpx.Response(200, json=answer)), "Cust1", now=0)
     assert state.base_url == "https://sod2.example.com/Cust1"
     assert state.valid_until == pytest.approx(1601891521.934296)
+
+
+def test_the_login_control_endpoint_needs_credentials_and_moves_the_tenant(
+    tmp_path: Path,
+) -> None:
+    with online.online(tmp_path) as server:
+        control = f"{server.url}/_emulator/login"
+        assert httpx.post(control, json={"move": True}).status_code == 401
+        env = online.system_user_env(server)
+        with open_client(env["QUOTESYNC_CRM"], env) as client:
+            client.erp_get_all_connectors()
+            auth = client._http.auth
+            headers = dict(auth._headers_for(auth._current))  # type: ignore[union-attr]
+            answer = httpx.post(control, json={"move": True, "state": "Running"}, headers=headers)
+            assert answer.status_code == 200 and answer.json()["server"] == 2
+            assert client.erp_get_all_connectors()  # followed after a 421
+        assert server.login is not None and server.login.counts["misdirected"] == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "message"),
+    [
+        (404, {"Error": True, "ErrorMessage": "nope"}, CrmConfigError, "no such endpoint"),
+        (500, {"ErrorMessage": "boom"}, CrmConnectionError, "login service failed"),
+        (200, b"<html>", CrmProtocolError, "not JSON"),
+        (401, {"error_description": "bad client"}, CrmAuthError, "sign-in refused"),
+    ],
+)
+def test_login_service_failures_are_clear_errors(
+    status: int, body: object, error: type[Exception], message: str
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if isinstance(body, bytes):
+            return httpx.Response(status, content=body)
+        return httpx.Response(status, json=body)
+
+    with pytest.raises(error, match=message):
+        look_up_tenant(_login(answer), "Cust1", now=0)
