@@ -104,8 +104,8 @@ def build_plan(
     if unreadable:
         plan.notes.append(
             f"{unreadable} password value(s) cannot be compared: the CRM does not hand stored "
-            "passwords back. They are written when their connection is created or its "
-            "configuration changes."
+            "passwords back. They are written when their connection is created, its "
+            "configuration changes, or its secretsVersion is raised."
         )
     plan.guard = evaluate_guards(plan, live, desired.settings)
     plan.manifest_fingerprints = dict(desired.files)
