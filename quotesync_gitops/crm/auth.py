@@ -352,11 +352,13 @@ class RefreshTokenAuth(RenewingAuth):
         refresh_token: str,
         client_id: str,
         client_secret: str,
+        redirect_uri: str = "",
         clock: Clock = time.time,
     ) -> None:
         super().__init__(clock)
         self._login = login
         login.redact = self._redact
+        self._redirect_uri = redirect_uri
         self._refresh_token = refresh_token
         self._client_id = client_id
         self._client_secret = client_secret
@@ -369,16 +371,15 @@ class RefreshTokenAuth(RenewingAuth):
 
     def _obtain(self) -> tuple[str, float | None]:
         operation = "oauth/tokens (refresh_token)"
-        answer = self._login.post_form(
-            TOKENS_PATH,
-            {
-                "grant_type": "refresh_token",
-                "client_id": self._client_id,
-                "client_secret": self._client_secret,
-                "refresh_token": self._refresh_token,
-            },
-            operation=operation,
-        )
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+            "refresh_token": self._refresh_token,
+        }
+        if self._redirect_uri:  # as registered, for apps whose registration wants it sent
+            form["redirect_uri"] = self._redirect_uri
+        answer = self._login.post_form(TOKENS_PATH, form, operation=operation)
         if not isinstance(answer, dict):
             raise CrmProtocolError("the token answer is not an object", operation=operation)
         token = answer.get("access_token")

@@ -8,7 +8,8 @@ mode                        variables                                           
 system user (unattended)    QUOTESYNC_SYSTEM_USER_TOKEN, QUOTESYNC_PRIVATE_KEY     Online
                             (or QUOTESYNC_PRIVATE_KEY_FILE), QUOTESYNC_CLIENT_SECRET
 OAuth refresh token         QUOTESYNC_REFRESH_TOKEN, QUOTESYNC_CLIENT_ID,          Online
-                            QUOTESYNC_CLIENT_SECRET
+                            QUOTESYNC_CLIENT_SECRET (QUOTESYNC_REDIRECT_URI
+                            when the registration wants it sent)
 ticket                      QUOTESYNC_TICKET, QUOTESYNC_APP_TOKEN                  both
 Bearer access token         QUOTESYNC_ACCESS_TOKEN                                 Online
 Basic                       QUOTESYNC_USERNAME, QUOTESYNC_PASSWORD                 onsite
@@ -39,6 +40,7 @@ ENV_PRIVATE_KEY_FILE = "QUOTESYNC_PRIVATE_KEY_FILE"
 ENV_CLIENT_SECRET = "QUOTESYNC_CLIENT_SECRET"
 ENV_CLIENT_ID = "QUOTESYNC_CLIENT_ID"
 ENV_REFRESH_TOKEN = "QUOTESYNC_REFRESH_TOKEN"
+ENV_REDIRECT_URI = "QUOTESYNC_REDIRECT_URI"
 ENV_USERNAME = "QUOTESYNC_USERNAME"
 ENV_PASSWORD = "QUOTESYNC_PASSWORD"
 
@@ -153,7 +155,11 @@ def auth_for_env(
             env, "refresh token", ENV_REFRESH_TOKEN, ENV_CLIENT_ID, ENV_CLIENT_SECRET
         )
         return RefreshTokenAuth(
-            login, refresh_token=refresh, client_id=client_id, client_secret=secret
+            login,
+            refresh_token=refresh,
+            client_id=client_id,
+            client_secret=secret,
+            redirect_uri=env.get(ENV_REDIRECT_URI, ""),
         )
     if mode == "Basic":
         if login is not None:

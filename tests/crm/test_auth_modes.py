@@ -294,3 +294,71 @@ def test_a_manifest_may_read_none_of_the_sign_in_variables() -> None:
     from quotesync_gitops.manifest.references import TOOL_CREDENTIALS
 
     assert TOOL_CREDENTIALS == CREDENTIAL_VARIABLES
+
+
+@pytest.mark.parametrize("redirect", ["", "https://app.example.com/callback"])
+def test_the_refresh_request_is_the_documented_form(redirect: str) -> None:
+    from urllib.parse import parse_qs
+
+    from quotesync_gitops.crm.auth_login import LoginEndpoint
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"access_token": "8A:x.tok", "expires_in": "300"})
+
+    login = LoginEndpoint(
+        httpx.Client(base_url="https://sod.example.com", transport=httpx.MockTransport(answer))
+    )
+    auth = RefreshTokenAuth(
+        login, refresh_token="r-1", client_id="c-1", client_secret="s-1", redirect_uri=redirect
+    )
+    assert auth._credential() == "8A:x.tok"
+    request = seen[0]
+    assert request.method == "POST" and request.url.path == "/login/common/oauth/tokens"
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+    expected = {"grant_type": "refresh_token", "client_id": "c-1", "client_secret": "s-1"}
+    assert form == {
+        **expected,
+        "refresh_token": "r-1",
+        **({"redirect_uri": redirect} if redirect else {}),
+    }
+    assert "authorization" not in request.headers  # the login client carries no credential
+
+
+def test_the_authenticate_request_is_the_documented_body(tmp_path: Path) -> None:
+    import json
+
+    from quotesync_gitops.crm.auth_login import LoginEndpoint
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"IsSuccessful": False, "ErrorMessage": "no"})
+
+    login = LoginEndpoint(
+        httpx.Client(base_url="https://sod.example.com", transport=httpx.MockTransport(answer))
+    )
+    auth = SystemUserAuth(
+        login,
+        system_user_token="SPI-tok",
+        private_key=online.app_key(),
+        client_secret="secret-9",
+        context_id=CONTEXT_ID,
+    )
+    with pytest.raises(CrmAuthError, match="system user sign-in refused: no"):
+        auth._credential()
+    body = json.loads(seen[0].content)
+    assert seen[0].url.path == "/Login/api/PartnerSystemUser/Authenticate"
+    assert set(body) == {
+        "SignedSystemToken",
+        "ApplicationToken",
+        "ContextIdentifier",
+        "ReturnTokenType",
+    }
+    assert body["SignedSystemToken"].startswith("SPI-tok.")
+    assert (body["ApplicationToken"], body["ContextIdentifier"]) == ("secret-9", CONTEXT_ID)
+    assert body["ReturnTokenType"] == "JWT"
