@@ -66,6 +66,10 @@ def load_private_key(text: str, *, source: str) -> rsa.RSAPrivateKey:
     Errors name ``source`` (an environment variable or file), never the key.
     """
     stripped = text.strip()
+    if (
+        "\n" not in stripped and "\\n" in stripped
+    ):  # a PEM pasted on one line, as CI secrets often are
+        stripped = stripped.replace("\\n", "\n")
     try:
         if stripped.startswith("<"):
             return _key_from_xml(stripped)

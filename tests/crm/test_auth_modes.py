@@ -30,6 +30,10 @@ from tests.crm.online import CONTEXT_ID, leaks
 
 
 def test_private_key_loads_from_pem_and_from_rsa_xml_alike() -> None:
+    one_line = online.private_pem().replace("\n", "\\n")
+    assert load_private_key(one_line, source="X").private_numbers() == (
+        online.app_key().private_numbers()
+    )
     pem = load_private_key(online.private_pem(), source="QUOTESYNC_PRIVATE_KEY")
     xml = load_private_key(online.private_xml(), source="QUOTESYNC_PRIVATE_KEY")
     assert pem.private_numbers() == xml.private_numbers() == online.app_key().private_numbers()
