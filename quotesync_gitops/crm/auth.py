@@ -66,9 +66,8 @@ def load_private_key(text: str, *, source: str) -> rsa.RSAPrivateKey:
     Errors name ``source`` (an environment variable or file), never the key.
     """
     stripped = text.strip()
-    if (
-        "\n" not in stripped and "\\n" in stripped
-    ):  # a PEM pasted on one line, as CI secrets often are
+    # A PEM pasted on one line with \n escapes, as CI secret stores often hold it:
+    if "\n" not in stripped and "\\n" in stripped:
         stripped = stripped.replace("\\n", "\n")
     try:
         if stripped.startswith("<"):
