@@ -23,8 +23,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from quotesync_gitops.crm.auth import BasicAuth, RefreshTokenAuth, SystemUserAuth, load_private_key
+from quotesync_gitops.crm.auth import BasicAuth, RefreshTokenAuth, SystemUserAuth
 from quotesync_gitops.crm.auth_login import LoginEndpoint
+from quotesync_gitops.crm.auth_tokens import load_private_key
 from quotesync_gitops.crm.errors import CrmConfigError
 from quotesync_gitops.crm.transport import (
     ENV_ACCESS_TOKEN,

@@ -17,7 +17,8 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from quotesync_gitops.emulator.app import Credentials, EmulatorApp, create_app
 from quotesync_gitops.emulator.faults import DroppedConnection, FaultConfig
-from quotesync_gitops.emulator.login import LoginFront, LoginService, LoginSettings, WsgiApp
+from quotesync_gitops.emulator.login import LoginService, LoginSettings
+from quotesync_gitops.emulator.login_front import LoginFront, WsgiApp
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

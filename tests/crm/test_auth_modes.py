@@ -13,17 +13,15 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from quotesync_gitops.crm import CrmAuthError, CrmConfigError, CrmProtocolError
-from quotesync_gitops.crm.auth import (
+from quotesync_gitops.crm.auth import BasicAuth, RefreshTokenAuth, SystemUserAuth
+from quotesync_gitops.crm.auth_env import auth_for_env, sign_in_mode
+from quotesync_gitops.crm.auth_tokens import (
     SYSTEM_USER_ISSUER,
     TICKET_CLAIM,
-    BasicAuth,
-    RefreshTokenAuth,
-    SystemUserAuth,
     load_private_key,
     sign_system_token,
     ticket_from_jwt,
 )
-from quotesync_gitops.crm.auth_env import auth_for_env, sign_in_mode
 from quotesync_gitops.target import open_client
 from tests.crm import online
 from tests.crm.online import CONTEXT_ID, leaks
