@@ -105,5 +105,7 @@ def run_connection_tests(
                 continue
             prepared = prepare_desired(resource, live.context)
             result = test_erp_connection(client, int(existing.ids["id"]), prepared)
-            results.append(_stored_too(client, result, int(existing.ids["id"]), resource))
+            if not existing.deleted:  # a restore writes everything anyway
+                result = _stored_too(client, result, int(existing.ids["id"]), resource)
+            results.append(result)
     return sorted(results, key=lambda t: (t.kind, t.name))
