@@ -364,3 +364,22 @@ def test_the_authenticate_request_is_the_documented_body(tmp_path: Path) -> None
     assert body["SignedSystemToken"].startswith("SPI-tok.")
     assert (body["ApplicationToken"], body["ContextIdentifier"]) == ("secret-9", CONTEXT_ID)
     assert body["ReturnTokenType"] == "JWT"
+
+
+def test_the_private_key_may_come_from_a_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "app-key.xml"
+    key_file.write_text(online.private_xml(), encoding="utf-8")
+    with online.online(tmp_path) as server:
+        env = online.system_user_env(server)
+        del env["QUOTESYNC_PRIVATE_KEY"]
+        with open_client(
+            env["QUOTESYNC_CRM"], {**env, "QUOTESYNC_PRIVATE_KEY_FILE": str(key_file)}
+        ) as c:
+            assert c.erp_get_all_connectors()
+        both = {**online.system_user_env(server), "QUOTESYNC_PRIVATE_KEY_FILE": str(key_file)}
+        with pytest.raises(CrmConfigError, match="not both"):
+            open_client(both["QUOTESYNC_CRM"], both)
+        missing = {**env, "QUOTESYNC_PRIVATE_KEY_FILE": str(tmp_path / "nope.pem")}
+        with pytest.raises(CrmConfigError, match="cannot read the private key file") as info:
+            open_client(missing["QUOTESYNC_CRM"], missing)
+        assert "nope.pem" not in str(info.value)  # the variable is named, not its value
