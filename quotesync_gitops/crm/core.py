@@ -16,12 +16,11 @@ from typing import Any, Final, TypeVar
 import httpx
 
 from quotesync_gitops.crm.errors import (
-    RESTRICTED_AGENTS,
     CrmAuthError,
     CrmNotFound,
     CrmProtocolError,
     CrmRejected,
-    restricted_agent_error,
+    explain_refusal,
 )
 from quotesync_gitops.crm.responses import UnexpectedNull, WrongShape, check_answer
 from quotesync_gitops.crm.retry import CallInfo, ClientStats, RetryPolicy, run_with_retry
@@ -199,7 +198,10 @@ class CrmCore:
                     self._stats.leave()
 
         def finish(raw: RawResponse) -> T:
-            data = check_answer(raw, operation=operation, subject=subject, redact=self._redact)
+            try:
+                data = check_answer(raw, operation=operation, subject=subject, redact=self._redact)
+            except CrmAuthError as exc:
+                raise explain_refusal(exc) from None
             try:
                 return shape(data)
             except UnexpectedNull as exc:
@@ -268,23 +270,18 @@ class CrmCore:
         creating: bool = False,
     ) -> T:
         """``POST /api/v1/Agents/<agent>/<method>`` with a JSON carrier body."""
-        try:
-            return self._call(
-                "POST",
-                f"/api/v1/Agents/{agent}/{method}",
-                shape,
-                operation=f"{agent}/{method}",
-                subject=subject,
-                idempotent=idempotent,
-                params=params,
-                body=body,
-                landed=landed,
-                creating=creating,
-            )
-        except CrmAuthError as exc:
-            if exc.status == 403 and agent in RESTRICTED_AGENTS:
-                raise restricted_agent_error(agent, exc) from exc
-            raise
+        return self._call(
+            "POST",
+            f"/api/v1/Agents/{agent}/{method}",
+            shape,
+            operation=f"{agent}/{method}",
+            subject=subject,
+            idempotent=idempotent,
+            params=params,
+            body=body,
+            landed=landed,
+            creating=creating,
+        )
 
     def close(self) -> None:
         self._http.close()

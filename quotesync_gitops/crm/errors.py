@@ -88,8 +88,11 @@ class CrmAuthError(CrmError):
 RESTRICTED_AGENTS = frozenset({"ErpSync"})
 
 
-def restricted_agent_error(agent: str, refused: CrmError) -> CrmAuthError:
-    """What a 403 from a restricted agent means, and what to ask for."""
+def explain_refusal(refused: CrmAuthError) -> CrmAuthError:
+    """A 403 from a restricted agent says what it means and what to ask for; others as they are."""
+    agent = refused.operation.split("/", 1)[0]
+    if refused.status != 403 or agent not in RESTRICTED_AGENTS:
+        return refused
     return CrmAuthError(
         f"the CRM refused the {agent} agent (HTTP 403). On SuperOffice Online the {agent} agent "
         f"is restricted: the app must be granted the {agent} agent at registration. Ask "
