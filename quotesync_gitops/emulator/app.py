@@ -27,7 +27,9 @@ from quotesync_gitops.emulator import (
     erp_connectors,
     erp_lists,
     erp_mappings,
+    mdo,
     quote,
+    quote_catalog,
     quote_lines,
     rest,
 )
@@ -78,7 +80,8 @@ ROUTES: list[Route] = [
             **erp_lists.METHODS,
         },
     ),
-    *agent_routes("Quote", {**quote.METHODS, **quote_lines.METHODS}),
+    *agent_routes("Quote", {**quote.METHODS, **quote_lines.METHODS, **quote_catalog.METHODS}),
+    *agent_routes("MDO", mdo.METHODS),
     *rest.ROUTES,
 ]
 

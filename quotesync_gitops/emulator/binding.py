@@ -4,12 +4,13 @@ SuperOffice's own TypeScript client (``@superoffice/webapi``) sends camelCase
 (``{"erpConnectionId": 2}``, ``{"connection": {"displayName": ...}}``); our client and the API
 documents use PascalCase. A real server binds both. The emulator does it in one place: every
 JSON object of a request body is parsed into a ``JsonObject``, a ``dict`` whose lookups
-(``get``, ``[]``, ``in``) fall back to a case-insensitive match, while iteration keeps the keys
+(``get``, ``[]``, ``in``) ignore case, while iteration keeps the keys
 exactly as sent (a ``ConfigFields`` dictionary keeps its field keys verbatim).
 
-When a body carries a property in several spellings, the one spelled exactly as asked for wins,
-else the last one sent. Handlers name properties as the documents do; ``sent_as`` gives the
-spelling the caller used, so an error answer can quote it.
+When a body carries a property in several spellings, the last one sent wins, as with the
+server's JSON reader (each property it reads overwrites the one bound before). Handlers name
+properties as the documents do; ``sent_as`` gives the spelling the caller used, so an error
+answer can quote it.
 """
 
 from __future__ import annotations
@@ -22,14 +23,12 @@ class JsonObject(dict[str, Any]):
     """A JSON object whose property lookups ignore case (iteration keeps the sent keys)."""
 
     def __init__(self, pairs: Iterable[tuple[str, Any]] = ()) -> None:
-        super().__init__(pairs)
-        self._folded: dict[str, str] = {}
-        for key in self:
-            self._folded[key.casefold()] = key
+        sent = list(pairs)
+        super().__init__(sent)
+        #: each spelling, case-folded, to the spelling sent last
+        self._folded = {key.casefold(): key for key, _ in sent}
 
     def _key(self, key: str) -> str:
-        if dict.__contains__(self, key):
-            return key
         return self._folded.get(key.casefold(), key)
 
     def __getitem__(self, key: str) -> Any:

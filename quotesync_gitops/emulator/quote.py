@@ -258,14 +258,6 @@ def test_connection(call: Call) -> Response:
     return ok(plugin_response(connector.test(get_str_dict(body, "ConnectionData") or {})))
 
 
-def get_all_price_lists(call: Call) -> Response:
-    body = call.request.json_object()
-    connection_id = get_int(body, "QuoteConnectionId")
-    currency = get_str(body, "Currency")
-    lists = _price_lists(call.db, connection_id)
-    return ok([p for p in lists if not currency or p["Currency"] == currency])
-
-
 METHODS: dict[str, tuple[Handler, bool]] = {
     "GetAllAvailableQuoteConnections": (get_available, False),
     "GetAllInstalledQuoteConnections": (get_installed, False),
@@ -277,5 +269,4 @@ METHODS: dict[str, tuple[Handler, bool]] = {
     "SaveConnectionConfigFields": (save_config_fields, True),
     "GetConfigurationFields": (get_configuration_fields, False),
     "TestConnection": (test_connection, False),
-    "GetAllPriceLists": (get_all_price_lists, False),
 }

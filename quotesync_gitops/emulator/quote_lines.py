@@ -43,6 +43,27 @@ def get_all(call: Call) -> Response:
     return ok([_carrier(r) for r in rows])
 
 
+def get_in_use(call: Call) -> Response:
+    """The fields shown on quote lines (``InUse``), in rank order."""
+    rows = call.db.execute("SELECT * FROM quote_line_config WHERE in_use = 1 ORDER BY rank, id")
+    return ok([_carrier(r) for r in rows])
+
+
+def get_one(call: Call) -> Response:
+    config_id = get_int(call.request.json_object(), "QuoteLineConfigurationId")
+    row = call.db.execute("SELECT * FROM quote_line_config WHERE id = ?", (config_id,)).fetchone()
+    return ok(None if row is None else _carrier(row))
+
+
+def get_by_field_name(call: Call) -> Response:
+    """By ``FieldName``, matched without regard to case; null when there is no such field."""
+    name = get_str(call.request.json_object(), "FieldName")
+    row = call.db.execute(
+        "SELECT * FROM quote_line_config WHERE lower(field_name) = lower(?)", (name,)
+    ).fetchone()
+    return ok(None if row is None else _carrier(row))
+
+
 def _save_one(db: sqlite3.Connection, config: dict[str, Any]) -> dict[str, Any]:
     config_id = get_int(config, "QuoteLineConfigurationId")
     field_name = get_str(config, "FieldName")
@@ -104,6 +125,9 @@ def save_many(call: Call) -> Response:
 
 METHODS: dict[str, tuple[Handler, bool]] = {
     "GetAllQuoteLineConfigurations": (get_all, False),
+    "GetInUseQuoteLineConfigurations": (get_in_use, False),
+    "GetQuoteLineConfiguration": (get_one, False),
+    "GetQuoteLineConfigurationFromFieldName": (get_by_field_name, False),
     "SaveQuoteLineConfiguration": (save_one, True),
     "SaveQuoteLineConfigurations": (save_many, True),
 }

@@ -48,6 +48,15 @@ class Api:
         assert response.status_code in (200, 204), response.text
         return response.json() if response.content else None
 
+    def mdo(self, method: str, body: Any = None) -> Any:
+        response = self.agent("MDO", method, body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def erp_mdo(self, list_name: str) -> Any:
+        """An MDO list through the agent (``MDO/GetList``), as SuperOffice's client reads it."""
+        return self.mdo("GetList", {"Name": list_name, "ForceFlatList": True})
+
     # --- recurring set-ups ---------------------------------------------------------------
 
     def new_erp_connection(

@@ -1,0 +1,120 @@
+"""Quote agent price lists / products / quote-line reads, and the MDO agent, over real HTTP."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.emulator.conftest import Api
+
+
+def _count(http: httpx.Client, resource: str) -> int:
+    return len(http.get(f"/api/v1/{resource}").json()["value"])
+
+
+def test_price_lists_through_the_quote_agent(api: Api, http: httpx.Client) -> None:
+    default = api.quote("CreateDefaultPriceList")
+    assert default["PriceListId"] == 0 and default["IsActive"] is True
+    body = {
+        **default,
+        "Name": "Agent NOK",
+        "Currency": "NOK",
+        "ValidFrom": "2020-01-01",
+        "ValidTo": "2099-12-31",
+    }
+    saved = api.quote("SavePriceList", body)
+    pid = saved["PriceListId"]
+    assert saved["ERPPriceListKey"] == str(pid) and "_Links" not in saved
+    # GetPriceList takes its id in the query string, as SuperOffice's client sends it
+    assert api.quote("GetPriceList", priceListId=pid)["Name"] == "Agent NOK"
+    assert api.quote("GetPriceList", PriceListId=999) is None
+    renamed = api.quote("SavePriceList", {**saved, "name": "Agent NOK 2"})
+    assert renamed["Name"] == "Agent NOK 2" and renamed["PriceListId"] == pid
+
+    assert [p["Name"] for p in api.quote("GetAllPriceLists", {"QuoteConnectionId": 0})] == [
+        "Agent NOK 2"
+    ]
+    assert api.quote("GetActivePriceLists", {"QuoteConnectionId": 0, "Currency": "NOK"})
+    assert api.quote("GetActivePriceLists", {"QuoteConnectionId": 0, "Currency": "SEK"}) == []
+    nok = next(i["Id"] for i in api.erp_mdo("currency") if i["Name"] == "NOK")
+    by_id = api.quote("GetAllPriceListsByCurrencyId", {"QuoteConnectionId": 0, "CurrencyId": nok})
+    assert [p["PriceListId"] for p in by_id] == [pid]
+    api.quote("SavePriceList", {**renamed, "IsActive": False})
+    assert api.quote("GetActivePriceLists", {"QuoteConnectionId": 0, "Currency": ""}) == []
+
+
+def test_price_list_rules_answer_a_message_and_write_nothing(api: Api, http: httpx.Client) -> None:
+    refused = api.quote("SavePriceList", {"Name": "X", "Currency": "XXX"})
+    assert set(refused) == {"Message", "MessageDetail"} and "Unknown currency" in refused["Message"]
+    assert _count(http, "Pricelist") == 0
+    saved = api.quote("SavePriceList", {"Name": "Y", "Currency": "NOK"})
+    moved = api.quote("SavePriceList", {**saved, "Currency": "SEK"})
+    assert moved["MessageDetail"] == "PriceListImmutableField"
+    assert api.quote("GetPriceList", priceListId=saved["PriceListId"])["Currency"] == "NOK"
+    wrong = api.agent("Quote", "SavePriceList", {"Name": 5})
+    assert wrong.status_code == 400 and "'Name'" in wrong.json()["ErrorMessage"]
+    gone = api.agent("Quote", "SavePriceList", {**saved, "PriceListId": 999}).json()
+    assert "999 does not exist" in gone["Message"]
+
+
+def test_products_through_the_quote_agent(api: Api, http: httpx.Client) -> None:
+    connection = api.quote(
+        "SaveConnection",
+        {"Connection": {"ConnectorName": "CrmQuoteConnector", "DisplayName": "CRM quotes"}},
+    )
+    qid = connection["QuoteConnectionId"]
+    price_list = api.quote(
+        "SavePriceList", {"Name": "P", "Currency": "NOK", "QuoteConnectionId": qid}
+    )
+    key = price_list["ERPPriceListKey"]
+    product = {
+        **api.quote("CreateDefaultProduct"),
+        "ERPPriceListKey": key,
+        "Code": "A-1",
+        "ERPProductKey": "erp-a1",
+        "UnitListPrice": 100.0,
+    }
+    saved = api.quote("SaveProduct", product)
+    prod_id = saved["ProductId"]
+    assert (saved["Code"], saved["InAssortment"]) == ("A-1", True)
+    assert api.quote("GetProductFromDbId", {"productId": prod_id})["UnitListPrice"] == 100.0
+    assert api.quote("GetProductFromDbId", {"ProductId": 999}) is None
+    found = api.quote("GetProduct", {"QuoteConnectionId": qid, "ERPProductKey": "erp-a1"})
+    assert found["ProductId"] == prod_id
+    assert api.quote("GetProduct", {"QuoteConnectionId": 0, "ERPProductKey": "erp-a1"}) is None
+
+    assert (
+        api.agent("Quote", "ToggleProductInAssortment", {"ProductId": prod_id}).status_code == 204
+    )
+    assert http.get(f"/api/v1/Product/{prod_id}").json()["InAssortment"] is False
+    orphan = api.quote("SaveProduct", {"ERPPriceListKey": "nope", "Code": "B"})
+    assert "No price list has the ERPPriceListKey 'nope'" in orphan["Message"]
+    assert _count(http, "Product") == 1
+    assert "does not exist" in api.quote("ToggleProductInAssortment", {"ProductId": 999})["Message"]
+
+
+def test_quote_line_configuration_reads(api: Api) -> None:
+    everything = api.quote("GetAllQuoteLineConfigurations")
+    vat = next(c for c in everything if c["FieldName"] == "VAT")
+    got = api.quote(
+        "GetQuoteLineConfiguration", {"quoteLineConfigurationId": vat["QuoteLineConfigurationId"]}
+    )
+    assert got == vat
+    assert api.quote("GetQuoteLineConfigurationFromFieldName", {"fieldName": "vat"}) == vat
+    assert api.quote("GetQuoteLineConfigurationFromFieldName", {"FieldName": "Nope"}) is None
+    assert api.quote("GetQuoteLineConfiguration", {"QuoteLineConfigurationId": 999}) is None
+    in_use = api.quote("GetInUseQuoteLineConfigurations")
+    assert in_use == [c for c in everything if c["InUse"]]
+
+
+def test_mdo_agent_lists(api: Api, http: httpx.Client) -> None:
+    rest_list = http.get("/api/v1/MDOList/associate").json()
+    assert api.erp_mdo("associate") == rest_list
+    assert api.mdo("GetSimpleList", {"name": "Associate"}) == rest_list
+    filtered = api.mdo("GetListWithRestriction", {"Name": "usergroup", "SearchValue": "sal"})
+    assert [i["Name"] for i in filtered] == ["Sales"]
+    selectable = api.mdo("GetSelectableList", {"Name": "usergroup"})
+    assert {i["Selected"] for i in selectable} == {False}
+    first = rest_list[0]
+    assert api.mdo("GetListItem", {"ListName": "associate", "Id": first["Id"]}) == first
+    assert api.mdo("GetListItem", {"ListName": "associate", "Id": 999}) is None
+    assert api.mdo("GetList", {"Name": "no-such-list"}) is None
