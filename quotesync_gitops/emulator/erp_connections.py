@@ -41,26 +41,29 @@ from quotesync_gitops.emulator.http import (
     get_str_dict,
     ok,
 )
+from quotesync_gitops.emulator.rights import with_rights
 
 CONFIG = "erp_config"
 
 
 def connection_carrier(db: sqlite3.Connection, row: sqlite3.Row, *, config: bool) -> dict[str, Any]:
     values = config_values.masked(config_values.load(db, CONFIG, row["id"])) if config else {}
-    return {
-        "ErpConnectionId": row["id"],
-        "ErpConnectorId": row["connector_id"],
-        "DisplayName": row["display_name"],
-        "DisplayDescription": row["description"],
-        "Active": bool(row["active"]),
-        "ConnectionId": row["guid"],
-        "MostRecentTimestamp": row["most_recent_timestamp"],
-        "ConfigFields": values,
-        "Deleted": bool(row["deleted"]),
-        "AllAccess": bool(row["all_access"]),
-        "UserGroupAccessIds": load_ids(row["usergroup_ids"]),
-        "AssociateAccessIds": load_ids(row["associate_ids"]),
-    }
+    return with_rights(
+        {
+            "ErpConnectionId": row["id"],
+            "ErpConnectorId": row["connector_id"],
+            "DisplayName": row["display_name"],
+            "DisplayDescription": row["description"],
+            "Active": bool(row["active"]),
+            "ConnectionId": row["guid"],
+            "MostRecentTimestamp": row["most_recent_timestamp"],
+            "ConfigFields": values,
+            "Deleted": bool(row["deleted"]),
+            "AllAccess": bool(row["all_access"]),
+            "UserGroupAccessIds": load_ids(row["usergroup_ids"]),
+            "AssociateAccessIds": load_ids(row["associate_ids"]),
+        }
+    )
 
 
 def _connection_id(call: Call) -> int:
@@ -285,7 +288,9 @@ def _engine(db: sqlite3.Connection) -> dict[str, Any]:
         if running
         else "The sync engine is stopped."
     )
-    return {"IsRunning": running, "StatusMessage": message, "Interval": row["interval"]}
+    return with_rights(
+        {"IsRunning": running, "StatusMessage": message, "Interval": row["interval"]}
+    )
 
 
 def get_engine_status(call: Call) -> Response:

@@ -76,6 +76,19 @@ class Request:
     def param(self, name: str) -> str | None:
         return self.query.get(name.lower())
 
+    def int_param(self, name: str) -> int | None:
+        """A 32-bit integer from the query string (``?priceListId=3``); None when absent."""
+        raw = self.param(name)
+        if raw is None:
+            return None
+        try:
+            value = int(raw)
+        except ValueError as exc:
+            raise bad_request(f"'{name}' must be an integer.") from exc
+        if value not in INT32:
+            raise bad_request(f"'{name}' is out of range for a 32-bit integer.")
+        return value
+
     def json(self) -> Any:
         """The parsed JSON body; an empty body reads as ``None``. Malformed JSON is a 400.
 

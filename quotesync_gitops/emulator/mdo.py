@@ -31,7 +31,12 @@ def get_selectable_list(call: Call) -> Response:
     items = _items(call)
     if items is None:
         return ok(None)
-    return ok([{**i, "Selected": False, "LastChanged": "", "Hidden": False} for i in items])
+    return ok(
+        [
+            {**i, "Selected": False, "LastChanged": "0001-01-01T00:00:00", "Hidden": False}
+            for i in items
+        ]
+    )
 
 
 def get_list_item(call: Call) -> Response:

@@ -24,45 +24,50 @@ from quotesync_gitops.emulator.http import (
     get_str_dict,
     ok,
 )
+from quotesync_gitops.emulator.rights import with_rights
 from quotesync_gitops.emulator.tables import PRICE_LIST
 
 CONFIG = "quote_config"
 
 
 def plugin_response(result: TestResult) -> dict[str, Any]:
-    return {
-        "IsOk": result.ok,
-        "UserExplanation": result.explanation,
-        "TechExplanation": result.tech,
-        "ErrorCode": "" if result.ok else "ConnectionTestFailed",
-        "Status": "Ok" if result.ok else "Error",
-    }
+    return with_rights(
+        {
+            "IsOk": result.ok,
+            "UserExplanation": result.explanation,
+            "TechExplanation": result.tech,
+            "ErrorCode": "" if result.ok else "ConnectionTestFailed",
+            "Status": "Ok" if result.ok else "Error",
+        }
+    )
 
 
 def _price_lists(db: sqlite3.Connection, connection_id: int) -> list[dict[str, Any]]:
     rows = db.execute(
         "SELECT * FROM price_list WHERE quote_connection_id = ? ORDER BY id", (connection_id,)
     )
-    return [PRICE_LIST.carrier(r) for r in rows]
+    return [with_rights(PRICE_LIST.carrier(r)) for r in rows]
 
 
 def _carrier(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "QuoteConnectionId": row["id"],
-        "ERPName": row["erp_name"],
-        "DisplayName": row["display_name"],
-        "DisplayDescription": row["description"],
-        "Rank": row["rank"],
-        "ConnectorName": row["connector_name"],
-        "ErpConnectionId": row["erp_connection_id"],
-        "ExtraData": row["extra_data"],
-        "IsAvailable": row["connector_name"] in QUOTE_CONNECTORS,
-        "PriceLists": _price_lists(db, row["id"]),
-        "AllAccess": bool(row["all_access"]),
-        "Deleted": bool(row["deleted"]),
-        "UserGroupAccessIds": load_ids(row["usergroup_ids"]),
-        "AssociateAccessIds": load_ids(row["associate_ids"]),
-    }
+    return with_rights(
+        {
+            "QuoteConnectionId": row["id"],
+            "ERPName": row["erp_name"],
+            "DisplayName": row["display_name"],
+            "DisplayDescription": row["description"],
+            "Rank": row["rank"],
+            "ConnectorName": row["connector_name"],
+            "ErpConnectionId": row["erp_connection_id"],
+            "ExtraData": row["extra_data"],
+            "IsAvailable": row["connector_name"] in QUOTE_CONNECTORS,
+            "PriceLists": _price_lists(db, row["id"]),
+            "AllAccess": bool(row["all_access"]),
+            "Deleted": bool(row["deleted"]),
+            "UserGroupAccessIds": load_ids(row["usergroup_ids"]),
+            "AssociateAccessIds": load_ids(row["associate_ids"]),
+        }
+    )
 
 
 def _row(db: sqlite3.Connection, connection_id: int) -> sqlite3.Row | None:
@@ -92,22 +97,24 @@ def _connector(name: str) -> QuoteConnectorDef:
 def get_available(call: Call) -> Response:
     return ok(
         [
-            {
-                "QuoteConnectionId": 0,
-                "ERPName": "",
-                "DisplayName": c.display_name,
-                "DisplayDescription": c.description,
-                "Rank": rank,
-                "ConnectorName": c.name,
-                "ErpConnectionId": 0,
-                "ExtraData": "",
-                "IsAvailable": True,
-                "PriceLists": [],
-                "AllAccess": True,
-                "Deleted": False,
-                "UserGroupAccessIds": [],
-                "AssociateAccessIds": [],
-            }
+            with_rights(
+                {
+                    "QuoteConnectionId": 0,
+                    "ERPName": "",
+                    "DisplayName": c.display_name,
+                    "DisplayDescription": c.description,
+                    "Rank": rank,
+                    "ConnectorName": c.name,
+                    "ErpConnectionId": 0,
+                    "ExtraData": "",
+                    "IsAvailable": True,
+                    "PriceLists": [],
+                    "AllAccess": True,
+                    "Deleted": False,
+                    "UserGroupAccessIds": [],
+                    "AssociateAccessIds": [],
+                }
+            )
             for rank, c in enumerate(QUOTE_CONNECTORS.values(), start=1)
         ]
     )

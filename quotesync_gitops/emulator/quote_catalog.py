@@ -16,18 +16,17 @@ from typing import Any
 
 from quotesync_gitops.emulator import rest
 from quotesync_gitops.emulator.http import (
-    INT32,
     NO_CONTENT,
     AgentMessage,
     Call,
     Handler,
     HttpError,
     Response,
-    bad_request,
     get_int,
     get_str,
     ok,
 )
+from quotesync_gitops.emulator.rights import with_rights
 from quotesync_gitops.emulator.tables import PRICE_LIST
 
 
@@ -47,26 +46,18 @@ def _agent_rules() -> Iterator[None]:
 
 def _id_param(call: Call, name: str) -> int:
     """An id from the query string (``?priceListId=3``), else from the body."""
-    raw = call.request.param(name)
-    if raw is None:
-        return get_int(call.request.json_object(), name)
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise bad_request(f"'{name}' must be an integer, not '{raw}'.") from exc
-    if value not in INT32:
-        raise bad_request(f"'{name}' is out of range for a 32-bit integer.")
-    return value
+    value = call.request.int_param(name)
+    return get_int(call.request.json_object(), name) if value is None else value
 
 
 def _price_list(db: sqlite3.Connection, price_list_id: int) -> dict[str, Any] | None:
     row = db.execute("SELECT * FROM price_list WHERE id = ?", (price_list_id,)).fetchone()
-    return None if row is None else PRICE_LIST.carrier(row)
+    return None if row is None else with_rights(PRICE_LIST.carrier(row))
 
 
 def _product(db: sqlite3.Connection, product_id: int) -> dict[str, Any] | None:
     row = db.execute("SELECT * FROM product WHERE id = ?", (product_id,)).fetchone()
-    return None if row is None else rest.product_carrier(row)
+    return None if row is None else with_rights(rest.product_carrier(row))
 
 
 def _existing_product(db: sqlite3.Connection, product_id: int) -> sqlite3.Row:
@@ -82,7 +73,7 @@ def _existing_product(db: sqlite3.Connection, product_id: int) -> sqlite3.Row:
 
 
 def create_default_price_list(call: Call) -> Response:
-    return ok(rest.default_price_list_carrier())
+    return ok(with_rights(rest.default_price_list_carrier()))
 
 
 def get_price_list(call: Call) -> Response:
@@ -127,7 +118,7 @@ def _price_lists(call: Call, *, active_only: bool) -> Response:
     today = f"{date.today().isoformat()}T00:00:00"
     return ok(
         [
-            PRICE_LIST.carrier(r)
+            with_rights(PRICE_LIST.carrier(r))
             for r in rows
             if (not currency or r["currency"] == currency)
             and (not active_only or (r["is_active"] and r["valid_from"] <= today <= r["valid_to"]))
@@ -149,7 +140,7 @@ def get_active_price_lists(call: Call) -> Response:
 
 
 def create_default_product(call: Call) -> Response:
-    return ok(rest.default_product_carrier())
+    return ok(with_rights(rest.default_product_carrier()))
 
 
 def get_product_from_db_id(call: Call) -> Response:
@@ -166,7 +157,7 @@ def get_product(call: Call) -> Response:
         "ORDER BY product.id LIMIT 1",
         (get_int(body, "QuoteConnectionId"), get_str(body, "ERPProductKey")),
     ).fetchone()
-    return ok(None if row is None else rest.product_carrier(row))
+    return ok(None if row is None else with_rights(rest.product_carrier(row)))
 
 
 def save_product(call: Call) -> Response:

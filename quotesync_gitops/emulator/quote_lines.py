@@ -22,20 +22,23 @@ from quotesync_gitops.emulator.http import (
     get_str,
     ok,
 )
+from quotesync_gitops.emulator.rights import with_rights
 
 
 def _carrier(row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "QuoteLineConfigurationId": row["id"],
-        "FieldName": row["field_name"],
-        "Label": row["label"],
-        "Tooltip": row["tooltip"],
-        "Editable": bool(row["editable"]),
-        "InUse": bool(row["in_use"]),
-        "Mandatory": bool(row["mandatory"]),
-        "Rank": row["rank"],
-        "RestrictEdit": bool(row["restrict_edit"]),
-    }
+    return with_rights(
+        {
+            "QuoteLineConfigurationId": row["id"],
+            "FieldName": row["field_name"],
+            "Label": row["label"],
+            "Tooltip": row["tooltip"],
+            "Editable": bool(row["editable"]),
+            "InUse": bool(row["in_use"]),
+            "Mandatory": bool(row["mandatory"]),
+            "Rank": row["rank"],
+            "RestrictEdit": bool(row["restrict_edit"]),
+        }
+    )
 
 
 def get_all(call: Call) -> Response:

@@ -25,6 +25,7 @@ from quotesync_gitops.emulator.http import (
     ok,
     route,
 )
+from quotesync_gitops.emulator.rights import with_rights
 from quotesync_gitops.emulator.tables import PRICE_LIST, PRODUCT, Column, Table
 
 
@@ -151,7 +152,7 @@ def _price_list_defaults() -> dict[str, Any]:
 
 
 def _with_links(call: Call, row: sqlite3.Row) -> dict[str, Any]:
-    carrier = PRICE_LIST.carrier(row)
+    carrier = with_rights(PRICE_LIST.carrier(row))
     self_url = f"{call.request.base_url}/api/v1/Pricelist/{row['id']}"
     carrier["_Links"] = {"Self": self_url, "Products": f"{self_url}/Products"}
     return carrier
@@ -197,7 +198,7 @@ def default_price_list_carrier() -> dict[str, Any]:
 
 
 def default_price_list(call: Call) -> Response:
-    return ok(default_price_list_carrier())
+    return ok(with_rights(default_price_list_carrier()))
 
 
 def store_price_list(db: sqlite3.Connection, body: Any, price_list_id: int) -> int:
@@ -292,7 +293,7 @@ def default_product_carrier() -> dict[str, Any]:
 
 
 def default_product(call: Call) -> Response:
-    return ok(default_product_carrier())
+    return ok(with_rights(default_product_carrier()))
 
 
 def store_product(db: sqlite3.Connection, body: Any, product_id: int) -> int:
@@ -316,17 +317,17 @@ def product_row(db: sqlite3.Connection, product_id: int) -> sqlite3.Row:
 
 def create_product(call: Call) -> Response:
     new_id = store_product(call.db, call.request.json(), 0)
-    return ok(product_carrier(product_row(call.db, new_id)))
+    return ok(with_rights(product_carrier(product_row(call.db, new_id))))
 
 
 def get_product(call: Call) -> Response:
-    return ok(product_carrier(_row(call.db, PRODUCT, call.params["id"])))
+    return ok(with_rights(product_carrier(_row(call.db, PRODUCT, call.params["id"]))))
 
 
 def update_product(call: Call) -> Response:
     row = _row(call.db, PRODUCT, call.params["id"])
     store_product(call.db, call.request.json(), row["id"])
-    return ok(product_carrier(product_row(call.db, row["id"])))
+    return ok(with_rights(product_carrier(product_row(call.db, row["id"]))))
 
 
 def delete_product(call: Call) -> Response:
@@ -352,20 +353,22 @@ def mdo_items(db: sqlite3.Connection, list_name: str) -> list[dict[str, Any]] | 
     if not rows:
         return None
     return [
-        {
-            "Id": r["id"],
-            "Name": r["name"],
-            "ToolTip": r["tooltip"],
-            "Deleted": bool(r["deleted"]),
-            "Rank": r["rank"],
-            "Type": name,
-            "ChildItems": [],
-            "IconHint": "",
-            "ColorBlock": 0,
-            "ExtraInfo": "",
-            "StyleHint": "",
-            "FullName": r["full_name"],
-        }
+        with_rights(
+            {
+                "Id": r["id"],
+                "Name": r["name"],
+                "ToolTip": r["tooltip"],
+                "Deleted": bool(r["deleted"]),
+                "Rank": r["rank"],
+                "Type": name,
+                "ChildItems": [],
+                "IconHint": "",
+                "ColorBlock": 0,
+                "ExtraInfo": "",
+                "StyleHint": "",
+                "FullName": r["full_name"],
+            }
+        )
         for r in rows
     ]
 

@@ -26,6 +26,13 @@ VALID_QUOTE_CONFIG = {
 }
 
 
+def plain(carrier: Any) -> Any:
+    """A carrier without ``TableRight`` / ``FieldProperties`` (they are tested on their own)."""
+    if isinstance(carrier, dict):
+        return {k: v for k, v in carrier.items() if k not in ("TableRight", "FieldProperties")}
+    return carrier
+
+
 class Api:
     """Thin helpers over an httpx client: agent calls and REST calls, nothing clever."""
 

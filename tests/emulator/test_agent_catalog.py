@@ -118,3 +118,34 @@ def test_mdo_agent_lists(api: Api, http: httpx.Client) -> None:
     assert api.mdo("GetListItem", {"ListName": "associate", "Id": first["Id"]}) == first
     assert api.mdo("GetListItem", {"ListName": "associate", "Id": 999}) is None
     assert api.mdo("GetList", {"Name": "no-such-list"}) is None
+
+
+def test_answers_carry_table_right_and_field_properties(api: Api, http: httpx.Client) -> None:
+    """As a real server's do (the documents list both on every carrier)."""
+    connection = api.new_erp_connection("Rights")
+    price_list = api.new_price_list()
+    answers = [
+        connection,
+        api.erp("GetConnection", {"ErpConnectionId": connection["ErpConnectionId"]}),
+        api.mapping(connection["ErpConnectionId"])["FieldMappings"][0],
+        api.erp("GetEngineStatus"),
+        api.quote("GetAllQuoteLineConfigurations")[0],
+        price_list,
+        api.quote("GetPriceList", priceListId=price_list["PriceListId"]),
+        http.get("/api/v1/MDOList/currency").json()[0],
+    ]
+    for answer in answers:
+        assert answer["TableRight"] == {"Mask": "Select, Update, Insert, Delete", "Reason": ""}
+        fields = set(answer) - {"TableRight", "FieldProperties", "_Links"}
+        assert set(answer["FieldProperties"]) == fields
+    props = connection["FieldProperties"]
+    assert props["ErpConnectionId"] == {
+        "FieldRight": {"Mask": "Update", "Reason": ""},
+        "FieldType": "System.Int32",
+        "FieldLength": 4,
+    }
+    assert props["DisplayName"]["FieldType"] == "System.String"
+    assert props["Active"]["FieldType"] == "System.Boolean"
+    assert price_list["FieldProperties"]["ValidFrom"]["FieldType"] == "System.DateTime"
+    # OData rows are not carriers: no rights on them
+    assert "TableRight" not in http.get("/api/v1/Pricelist").json()["value"][0]

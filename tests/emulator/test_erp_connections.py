@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.emulator.conftest import VALID_ERP_CONFIG, Api
+from tests.emulator.conftest import VALID_ERP_CONFIG, Api, plain
 
 
 def _message(body: object) -> str:
@@ -248,7 +248,7 @@ def test_priorities_order_get_all_connections(api: Api) -> None:
 
 
 def test_engine_status_and_interval(api: Api) -> None:
-    assert api.erp("GetEngineStatus") == {
+    assert plain(api.erp("GetEngineStatus")) == {
         "IsRunning": False,
         "StatusMessage": "The sync engine is stopped.",
         "Interval": "00:10:00",
