@@ -57,8 +57,12 @@ def _env() -> dict[str, str]:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
-    """``quotesync emulator serve --port 0`` with a ticket and app token; yields its URL."""
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """``quotesync emulator serve --port 0`` with a ticket and app token; yields its URL.
+
+    Parametrise indirectly with a list of extra ``serve`` options (``--fault ...``).
+    """
+    extra: list[str] = getattr(request, "param", [])
     process = subprocess.Popen(
         [
             sys.executable,
@@ -74,6 +78,7 @@ def served(tmp_path: Path) -> Iterator[str]:
             CREDENTIALS["QUOTESYNC_TICKET"],
             "--app-token",
             CREDENTIALS["QUOTESYNC_APP_TOKEN"],
+            *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -147,17 +152,47 @@ def test_superoffice_client_reads_and_writes_and_drift_sees_each_change_once(
     assert _drift(manifests, served) == made
 
 
-def test_the_client_is_refused_without_credentials(served: str) -> None:
-    node = _node()
-    env = {k: v for k, v in _env().items() if k not in CREDENTIALS}
-    run = subprocess.run(
-        [node, str(HERE / "contract.js"), served],
+def _contract(node: str, url: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [node, str(HERE / "contract.js"), url],
         capture_output=True,
         text=True,
         env=env,
         timeout=60,
         check=False,
     )
+
+
+def test_the_client_is_refused_without_credentials(served: str) -> None:
+    env = {k: v for k, v in _env().items() if k not in CREDENTIALS}
+    run = _contract(_node(), served, env)
     assert run.returncode == 1
-    assert "the emulator refused the client's request (401)" in run.stderr
-    assert "Unauthorized" in run.stderr
+    assert "ErpSync/GetAllConnectors: the emulator refused the client's request (401)" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "served", [["--fault", "500,path=ErpSync/GetConfigurationFields"]], indirect=True
+)
+def test_one_refused_method_fails_the_contract(served: str) -> None:
+    """Were the emulator to stop accepting one of the client's requests, the test would fail."""
+    run = _contract(_node(), served, _env())
+    assert run.returncode == 1
+    assert (
+        "ErpSync/GetConfigurationFields: the emulator refused the client's request (500)"
+        in run.stderr
+    )
+
+
+def test_without_node_the_contract_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(pytest.skip.Exception, match="node is not installed"):
+        _node()
+
+
+def test_node_without_the_client_installed_fails_naming_the_command(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/node")
+    monkeypatch.setattr(sys.modules[__name__], "CLIENT", tmp_path / "missing" / "package.json")
+    with pytest.raises(pytest.fail.Exception, match=r"npm ci --prefix tests/webapi_client"):
+        _node()
