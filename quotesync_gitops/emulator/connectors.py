@@ -73,6 +73,17 @@ class ErpField:
         words = re.sub(r"(?<!^)([A-Z])", r" \1", self.key).lower()
         return words[0].upper() + words[1:]
 
+    def metadata(self, rank: int) -> dict[str, Any]:
+        """As ``FieldMetadata`` (``GetFieldsForNewErpActor``)."""
+        return ConfigField(
+            self.key,
+            self.field_type,
+            self.access,
+            rank,
+            self.display_name,
+            list_name=self.list_name,
+        ).metadata()
+
 
 @dataclass(frozen=True)
 class ErpConnectorDef:

@@ -94,6 +94,17 @@ def delete_connector_entity(call: Call) -> Response:
     return NO_CONTENT
 
 
+def can_delete_connector_entity(call: Call) -> Response:
+    """``ErrorConnectorHasConnections`` while a connection (not soft-deleted) uses it."""
+    connector_id = get_int(call.request.json_object(), "ErpSyncConnectorId")
+    if connector_row(call.db, connector_id) is None:
+        return ok("ErrorNotFound")
+    used = call.db.execute(
+        "SELECT 1 FROM erp_connection WHERE connector_id = ? AND deleted = 0", (connector_id,)
+    ).fetchone()
+    return ok("ErrorConnectorHasConnections" if used else "NoError")
+
+
 def test_connector_url(call: Call) -> Response:
     url = get_str(call.request.json_object(), "Url")
     return ok("NoError" if erp_connector_for_url(url) is not None else "ErrorNotFound")
@@ -115,6 +126,7 @@ METHODS: dict[str, tuple[Handler, bool]] = {
     "CreateDefaultErpSyncConnectorEntity": (create_default_connector_entity, False),
     "SaveErpSyncConnectorEntity": (save_connector_entity, True),
     "DeleteErpSyncConnectorEntity": (delete_connector_entity, True),
+    "CanDeleteErpSyncConnectorEntity": (can_delete_connector_entity, False),
     "TestConnectorUrl": (test_connector_url, False),
     "GetConfigurationFields": (get_configuration_fields, False),
 }

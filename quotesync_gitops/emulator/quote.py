@@ -94,28 +94,57 @@ def _connector(name: str) -> QuoteConnectorDef:
     return connector
 
 
+def _template(connector: QuoteConnectorDef, rank: int) -> dict[str, Any]:
+    """An unsaved connection of ``connector`` (id 0), as the available connections list it."""
+    return with_rights(
+        {
+            "QuoteConnectionId": 0,
+            "ERPName": "",
+            "DisplayName": connector.display_name,
+            "DisplayDescription": connector.description,
+            "Rank": rank,
+            "ConnectorName": connector.name,
+            "ErpConnectionId": 0,
+            "ExtraData": "",
+            "IsAvailable": True,
+            "PriceLists": [],
+            "AllAccess": True,
+            "Deleted": False,
+            "UserGroupAccessIds": [],
+            "AssociateAccessIds": [],
+        }
+    )
+
+
 def get_available(call: Call) -> Response:
+    return ok([_template(c, rank) for rank, c in enumerate(QUOTE_CONNECTORS.values(), start=1)])
+
+
+def create_from_connector_name(call: Call) -> Response:
+    """A new, unsaved connection of the named connector; null for an unknown connector."""
+    name = get_str(call.request.json_object(), "ConnectorName")
+    ranks = {n: rank for rank, n in enumerate(QUOTE_CONNECTORS, start=1)}
+    connector = QUOTE_CONNECTORS.get(name)
+    return ok(None if connector is None else _template(connector, ranks[name]))
+
+
+def has_connections(call: Call) -> Response:
+    found = call.db.execute("SELECT 1 FROM quote_connection WHERE deleted = 0").fetchone()
+    explanation = "" if found else "There are no quote connections."
+    return ok(plugin_response(TestResult(found is not None, explanation, "")))
+
+
+def get_for_associate(call: Call) -> Response:
+    """Connections (not soft-deleted) open to everyone or naming the user in AssociateAccessIds."""
+    associate = get_int(call.request.json_object(), "AssociateId")
+    rows = call.db.execute(
+        "SELECT * FROM quote_connection WHERE deleted = 0 ORDER BY rank, id"
+    ).fetchall()
     return ok(
         [
-            with_rights(
-                {
-                    "QuoteConnectionId": 0,
-                    "ERPName": "",
-                    "DisplayName": c.display_name,
-                    "DisplayDescription": c.description,
-                    "Rank": rank,
-                    "ConnectorName": c.name,
-                    "ErpConnectionId": 0,
-                    "ExtraData": "",
-                    "IsAvailable": True,
-                    "PriceLists": [],
-                    "AllAccess": True,
-                    "Deleted": False,
-                    "UserGroupAccessIds": [],
-                    "AssociateAccessIds": [],
-                }
-            )
-            for rank, c in enumerate(QUOTE_CONNECTORS.values(), start=1)
+            _carrier(call.db, r)
+            for r in rows
+            if r["all_access"] or associate in load_ids(r["associate_ids"])
         ]
     )
 
@@ -267,7 +296,11 @@ def test_connection(call: Call) -> Response:
 
 METHODS: dict[str, tuple[Handler, bool]] = {
     "GetAllAvailableQuoteConnections": (get_available, False),
+    "GetAllAvailableQuoteConnectionsWithPriceLists": (get_available, False),
     "GetAllInstalledQuoteConnections": (get_installed, False),
+    "CreateConnectionFromConnectorName": (create_from_connector_name, False),
+    "HasConnections": (has_connections, False),
+    "GetConnectionsForAssociate": (get_for_associate, False),
     "GetConnection": (get_connection, False),
     "SaveConnection": (save_connection, True),
     "DeleteConnection": (delete_connection, True),

@@ -149,3 +149,87 @@ def test_answers_carry_table_right_and_field_properties(api: Api, http: httpx.Cl
     assert price_list["FieldProperties"]["ValidFrom"]["FieldType"] == "System.DateTime"
     # OData rows are not carriers: no rights on them
     assert "TableRight" not in http.get("/api/v1/Pricelist").json()["value"][0]
+
+
+def test_erp_connection_summary_and_actor_queries(api: Api) -> None:
+    cid = api.new_erp_connection("Summary")["ErpConnectionId"]
+    api.map_fields(cid, "Customer", {"name": "contact.name", "email": "contact.email"})
+    summary = api.erp("GetErpSyncConnectionSummary", {"erpSyncConnectionId": cid})
+    assert (summary["DisplayName"], summary["Active"], summary["LastSync"]) == (
+        "Summary",
+        False,
+        "0001-01-01T00:00:00",
+    )
+    actors = {a["ActorType"]: a for a in summary["Actors"]}
+    assert set(actors) == {"Customer", "Supplier", "Person", "Project"}
+    assert (actors["Customer"]["HasMappings"], actors["Customer"]["Mappings"]) == (
+        True,
+        "name, email",
+    )
+    assert actors["Supplier"]["HasMappings"] is False
+    assert api.erp("GetErpSyncConnectionSummary", {"ErpSyncConnectionId": 999}) is None
+
+    assert (
+        api.erp("GetCrmActorType", {"ErpConnectionId": cid, "ErpActorType": "Person"}) == "Person"
+    )
+    assert api.erp("GetCrmActorType", {"ErpConnectionId": 999, "ErpActorType": "Person"}) == (
+        "Unknown"
+    )
+    fields = api.erp(
+        "GetFieldsForNewErpActor", {"ErpConnectionId": cid, "ErpActorType": "Supplier"}
+    )
+    assert [(f["FieldKey"], f["Access"], f["Rank"]) for f in fields][:2] == [
+        ("supplierNo", "Mandatory", 1),
+        ("name", "Mandatory", 2),
+    ]
+    assert api.erp("GetFieldsForNewErpActor", {"ErpConnectionId": 999, "ErpActorType": "X"}) == []
+    assert (
+        api.erp("SupportsAdvancedSearch", {"ErpConnectionId": cid, "ErpActorType": "Customer"})
+        is False
+    )
+    assert api.erp("UpdateConnectionFields", {"ErpConnectionId": cid}) is True
+    assert api.erp("UpdateConnectionFields", {"ErpConnectionId": 999}) is False
+
+
+def test_can_delete_connector_entity(api: Api) -> None:
+    assert api.erp("CanDeleteErpSyncConnectorEntity", {"ErpSyncConnectorId": 2}) == "NoError"
+    cid = api.new_erp_connection("Uses connector 1")["ErpConnectionId"]
+    assert api.erp("CanDeleteErpSyncConnectorEntity", {"erpSyncConnectorId": 1}) == (
+        "ErrorConnectorHasConnections"
+    )
+    api.erp("DeleteConnection", {"ErpConnectionId": cid})
+    assert api.erp("CanDeleteErpSyncConnectorEntity", {"ErpSyncConnectorId": 1}) == "NoError"
+    assert api.erp("CanDeleteErpSyncConnectorEntity", {"ErpSyncConnectorId": 99}) == "ErrorNotFound"
+
+
+def test_quote_connection_helpers(api: Api) -> None:
+    assert api.quote("HasConnections")["IsOk"] is False
+    template = api.quote("CreateConnectionFromConnectorName", {"connectorName": "DemoErpQuote"})
+    assert (template["QuoteConnectionId"], template["ConnectorName"]) == (0, "DemoErpQuote")
+    assert api.quote("CreateConnectionFromConnectorName", {"ConnectorName": "Nope"}) is None
+    assert api.quote("GetAllInstalledQuoteConnections") == []  # creating a template saves nothing
+    everyone = api.quote("SaveConnection", {"Connection": {**template, "DisplayName": "Everyone"}})
+    anna_only = api.quote(
+        "SaveConnection",
+        {
+            "Connection": {
+                **template,
+                "DisplayName": "Anna only",
+                "AllAccess": False,
+                "AssociateAccessIds": [2],
+            }
+        },
+    )
+    assert api.quote("HasConnections")["IsOk"] is True
+
+    def names(who: int) -> list[str]:
+        found = api.quote("GetConnectionsForAssociate", {"AssociateId": who})
+        return [c["DisplayName"] for c in found]
+
+    assert names(2) == ["Everyone", "Anna only"]
+    assert names(3) == ["Everyone"]
+    api.quote("DeleteConnection", {"QuoteConnectionId": everyone["QuoteConnectionId"]})
+    assert names(3) == []
+    assert anna_only["AllAccess"] is False
+    with_lists = api.quote("GetAllAvailableQuoteConnectionsWithPriceLists")
+    assert [c["ConnectorName"] for c in with_lists] == ["DemoErpQuote", "CrmQuoteConnector"]

@@ -142,12 +142,27 @@ async function reads() {
   expect(mapping.fieldMappings.length > 0, "GetActorTypeMapping: no field mappings");
   await call(erp, "ErpSync/GetDefaultValueInfo", "getDefaultValueInfoAsync", mapping.fieldMappings[0].erpFieldId);
   await call(erp, "ErpSync/GetConnectionListMappings", "getConnectionListMappingsAsync", id);
+  const summary = await call(erp, "ErpSync/GetErpSyncConnectionSummary", "getErpSyncConnectionSummaryAsync", id);
+  const customer = summary.actors.find((a) => a.actorType === "Customer");
+  expect(customer && customer.hasMappings && customer.mappings.includes("email"), "GetErpSyncConnectionSummary: Customer mappings missing");
+  expect((await call(erp, "ErpSync/GetCrmActorType", "getCrmActorTypeAsync", id, "Customer")) === "Contact", "GetCrmActorType: not Contact");
+  const newActor = await call(erp, "ErpSync/GetFieldsForNewErpActor", "getFieldsForNewErpActorAsync", id, "Customer");
+  expect(newActor.some((f) => f.fieldKey === "customerNo" && f.access === "Mandatory"), "GetFieldsForNewErpActor: customerNo missing");
+  expect((await call(erp, "ErpSync/SupportsAdvancedSearch", "supportsAdvancedSearchAsync", id, "Customer")) === false, "SupportsAdvancedSearch: true");
+  expect((await call(erp, "ErpSync/UpdateConnectionFields", "updateConnectionFieldsAsync", id)) === true, "UpdateConnectionFields: false");
+  expect((await call(erp, "ErpSync/CanDeleteErpSyncConnectorEntity", "canDeleteErpSyncConnectorEntityAsync", production.erpConnectorId)) === "ErrorConnectorHasConnections", "CanDeleteErpSyncConnectorEntity: a used connector must not be deletable");
   const engine = await call(erp, "ErpSync/GetEngineStatus", "getEngineStatusAsync");
   expect(engine.interval.asMinutes() === 15, `GetEngineStatus: interval ${engine.interval.toISOString()}`);
 
   const installed = await call(quote, "Quote/GetAllInstalledQuoteConnections", "getAllInstalledQuoteConnectionsAsync");
   const erpQuotes = byName(installed, "ERP Quotes", "quote connection");
   await call(quote, "Quote/GetAllAvailableQuoteConnections", "getAllAvailableQuoteConnectionsAsync");
+  await call(quote, "Quote/GetAllAvailableQuoteConnectionsWithPriceLists", "getAllAvailableQuoteConnectionsWithPriceListsAsync");
+  expect((await call(quote, "Quote/HasConnections", "hasConnectionsAsync")).isOk === true, "HasConnections: not ok");
+  const forAnna = await call(quote, "Quote/GetConnectionsForAssociate", "getConnectionsForAssociateAsync", 2);
+  expect(Array.isArray(forAnna), "GetConnectionsForAssociate: no array");
+  const template = await call(quote, "Quote/CreateConnectionFromConnectorName", "createConnectionFromConnectorNameAsync", "CrmQuoteConnector");
+  expect(template.quoteConnectionId === 0 && template.connectorName === "CrmQuoteConnector", "CreateConnectionFromConnectorName: not a new connection of that connector");
   await call(quote, "Quote/GetConnection", "getConnectionAsync", erpQuotes.quoteConnectionId);
   await call(quote, "Quote/GetConnectionConfigFields", "getConnectionConfigFieldsAsync", erpQuotes.quoteConnectionId);
   await call(quote, "Quote/GetConfigurationFields", "getConfigurationFieldsAsync", 0, "DemoErpQuote");
@@ -222,9 +237,9 @@ async function writes({ production, live, erpQuotes }) {
   changed("QuoteConnection/ERP Quotes", "config.baseUrl");
 
   // a quote connection nobody manages
-  const made = await call(quote, "Quote/SaveConnection", "saveConnectionAsync", {
-    quoteConnectionId: 0, connectorName: "CrmQuoteConnector", displayName: "Made by webapi", allAccess: true,
-  });
+  const template = await call(quote, "Quote/CreateConnectionFromConnectorName", "createConnectionFromConnectorNameAsync", "CrmQuoteConnector");
+  template.displayName = "Made by webapi";
+  const made = await call(quote, "Quote/SaveConnection", "saveConnectionAsync", template);
   expect(made.quoteConnectionId > 0, "Quote SaveConnection: no connection was created");
   changed("unmanaged/Made by webapi", "");
 
