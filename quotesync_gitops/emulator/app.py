@@ -85,6 +85,7 @@ ROUTES: list[Route] = [
     *agent_routes("Quote", {**quote.METHODS, **quote_lines.METHODS, **quote_catalog.METHODS}),
     *agent_routes("MDO", mdo.METHODS),
     *rest.ROUTES,
+    *mdo.ROUTES,
 ]
 
 

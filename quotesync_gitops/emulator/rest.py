@@ -1,4 +1,4 @@
-"""REST resources ``/api/v1/Pricelist`` and ``/api/v1/Product`` (with OData), and MDO lists.
+"""REST resources ``/api/v1/Pricelist`` and ``/api/v1/Product`` (with OData).
 
 Failures answer a status code with ``{"Error": true, "ErrorType", "ErrorMessage"}``. A price list
 saved with an empty ERPPriceListKey gets ``str(PriceListId)``; products belong to the price list
@@ -336,50 +336,6 @@ def delete_product(call: Call) -> Response:
     return NO_CONTENT
 
 
-# --- MDO lists --------------------------------------------------------------------------------
-
-
-def mdo_list_names(call: Call) -> Response:
-    rows = call.db.execute("SELECT DISTINCT list_name FROM mdo_item ORDER BY list_name")
-    return ok([r[0] for r in rows])
-
-
-def mdo_items(db: sqlite3.Connection, list_name: str) -> list[dict[str, Any]] | None:
-    """The ``MDOListItem``s of a list in rank order (names ignore case); None when no such list."""
-    name = list_name.lower()
-    rows = db.execute(
-        "SELECT * FROM mdo_item WHERE list_name = ? ORDER BY rank, id", (name,)
-    ).fetchall()
-    if not rows:
-        return None
-    return [
-        with_rights(
-            {
-                "Id": r["id"],
-                "Name": r["name"],
-                "ToolTip": r["tooltip"],
-                "Deleted": bool(r["deleted"]),
-                "Rank": r["rank"],
-                "Type": name,
-                "ChildItems": [],
-                "IconHint": "",
-                "ColorBlock": 0,
-                "ExtraInfo": "",
-                "StyleHint": "",
-                "FullName": r["full_name"],
-            }
-        )
-        for r in rows
-    ]
-
-
-def mdo_list(call: Call) -> Response:
-    items = mdo_items(call.db, call.params["listname"])
-    if items is None:
-        raise not_found(f"There is no MDO list named '{call.params['listname']}'.")
-    return ok(items)
-
-
 ROUTES: list[Route] = [
     route("GET", "/api/v1/Pricelist/default", default_price_list, writes=False),
     route("GET", "/api/v1/Pricelist", list_price_lists, writes=False),
@@ -394,6 +350,4 @@ ROUTES: list[Route] = [
     route("GET", "/api/v1/Product/{id}", get_product, writes=False),
     route("PUT", "/api/v1/Product/{id}", update_product, writes=True),
     route("DELETE", "/api/v1/Product/{id}", delete_product, writes=True),
-    route("GET", "/api/v1/MDOList", mdo_list_names, writes=False),
-    route("GET", "/api/v1/MDOList/{listname}", mdo_list, writes=False),
 ]
