@@ -183,6 +183,26 @@ def test_one_refused_method_fails_the_contract(served: str) -> None:
     )
 
 
+def test_the_lossless_check_catches_what_the_converters_lose() -> None:
+    """The check itself can fail: answers SuperOffice's converters drop or misread are caught."""
+    run = subprocess.run(
+        [_node(), str(HERE / "lossless_cases.js")],
+        capture_output=True,
+        text=True,
+        cwd=HERE,
+        timeout=60,
+        check=True,
+    )
+    outcome = dict(line.split(" ", 1) for line in run.stdout.splitlines())
+    assert outcome == {
+        "valid": "passed",
+        "unknownEnum": 'caught: unknownEnum.Status: "Bogus" became undefined',
+        "unknownField": "caught: unknownField: the client's converter dropped 'Colour'",
+        "badDuration": "caught: badDuration.Interval: duration 15 minutes became P0D",
+        "badDate": "caught: badDate.ValidFrom: date 2026-13-45T00:00:00 became Invalid Date",
+    }
+
+
 def test_without_node_the_contract_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(pytest.skip.Exception, match="node is not installed"):
