@@ -24,6 +24,8 @@ const erp = new ErpSyncAgent(baseUrl, config);
 const quote = new QuoteAgent(baseUrl, config);
 const mdo = new MDOAgent(baseUrl, config);
 
+// Secret values the CRM holds (CONTRACT_SECRETS, comma-separated): no answer may carry one.
+const secrets = (process.env.CONTRACT_SECRETS || "").split(",").filter(Boolean);
 const calls = [];
 let checked = 0;
 const changes = [];
@@ -93,6 +95,10 @@ async function call(agent, name, method, ...args) {
     fail(`${name}: the emulator refused the client's request (${status}): ${body}`);
   }
   calls.push(name);
+  const text = JSON.stringify(raw) || "";
+  for (const secret of secrets) {
+    if (text.includes(secret)) fail(`${name}: an answer carried a stored secret in clear`);
+  }
   if (raw && typeof raw === "object" && !Array.isArray(raw) && "Message" in raw && "MessageDetail" in raw) {
     fail(`${name}: answered a Message: ${raw.Message} ${raw.MessageDetail}`);
   }

@@ -133,11 +133,13 @@ def test_superoffice_client_reads_and_writes_and_drift_sees_each_change_once(
     quiet = _quotesync("drift", str(manifests), "--crm", served)
     assert quiet.exit_code == 0, quiet.output
 
+    # the examples' secrets (their ${env:...:-default} values); no answer may hand one back
+    secrets = {"CONTRACT_SECRETS": "demo-password,demo-api-key"}
     run = subprocess.run(
         [node, str(HERE / "contract.js"), served],
         capture_output=True,
         text=True,
-        env=_env(),
+        env={**_env(), **secrets},
         timeout=120,
         check=False,
     )
@@ -181,6 +183,14 @@ def test_one_refused_method_fails_the_contract(served: str) -> None:
         "ErpSync/GetConfigurationFields: the emulator refused the client's request (500)"
         in run.stderr
     )
+
+
+def test_the_secret_canary_can_fail(served: str) -> None:
+    """Declare a value every CRM answers ("Demo ERP") secret: the first answer carrying it fails."""
+    run = _contract(_node(), served, {**_env(), "CONTRACT_SECRETS": "Demo ERP"})
+    assert run.returncode == 1
+    assert "ErpSync/GetAllConnectors: an answer carried a stored secret in clear" in run.stderr
+    assert "Demo ERP" not in run.stderr  # the message names the method, never the value
 
 
 def test_the_lossless_check_catches_what_the_converters_lose() -> None:
