@@ -32,6 +32,7 @@ from quotesync_gitops.emulator import (
     quote,
     quote_catalog,
     quote_lines,
+    quote_status,
     rest,
 )
 from quotesync_gitops.emulator.faults import (
@@ -82,7 +83,10 @@ ROUTES: list[Route] = [
             **erp_summary.METHODS,
         },
     ),
-    *agent_routes("Quote", {**quote.METHODS, **quote_lines.METHODS, **quote_catalog.METHODS}),
+    *agent_routes(
+        "Quote",
+        {**quote.METHODS, **quote_lines.METHODS, **quote_catalog.METHODS, **quote_status.METHODS},
+    ),
     *agent_routes("MDO", mdo.METHODS),
     *rest.ROUTES,
     *mdo.ROUTES,

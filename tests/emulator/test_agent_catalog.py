@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.emulator.conftest import Api
+from tests.emulator.conftest import VALID_QUOTE_CONFIG, Api
 
 
 def _count(http: httpx.Client, resource: str) -> int:
@@ -233,3 +233,38 @@ def test_quote_connection_helpers(api: Api) -> None:
     assert anna_only["AllAccess"] is False
     with_lists = api.quote("GetAllAvailableQuoteConnectionsWithPriceLists")
     assert [c["ConnectorName"] for c in with_lists] == ["DemoErpQuote", "CrmQuoteConnector"]
+
+
+def test_quote_connection_startup_and_capabilities(api: Api) -> None:
+    good = api.quote(
+        "SaveConnection",
+        {"Connection": {"ConnectorName": "DemoErpQuote", "DisplayName": "Configured"}},
+    )
+    api.quote(
+        "SaveConnectionConfigFields",
+        {
+            "QuoteConnectionId": good["QuoteConnectionId"],
+            "ConnectionConfigFields": VALID_QUOTE_CONFIG,
+        },
+    )
+    bad = api.quote(
+        "SaveConnection",
+        {"Connection": {"ConnectorName": "DemoErpQuote", "DisplayName": "Unconfigured"}},
+    )
+    ok_response = api.quote(
+        "GetConnectionStartupResponse", {"QuoteConnectionId": good["QuoteConnectionId"]}
+    )
+    assert (ok_response["IsOk"], ok_response["Status"]) == (True, "Ok")
+    failed = api.quote(
+        "GetConnectionStartupResponse", {"quoteConnectionId": bad["QuoteConnectionId"]}
+    )
+    assert failed["IsOk"] is False and "baseUrl" in failed["UserExplanation"]
+    assert api.quote("GetConnectionStartupResponse", {"QuoteConnectionId": 999}) is None
+    errors = api.quote("GetConnectionStartupErrors")
+    assert [e["UserExplanation"] for e in errors] == [failed["UserExplanation"]]
+    api.quote("DeleteConnection", {"QuoteConnectionId": bad["QuoteConnectionId"]})
+    assert api.quote("GetConnectionStartupErrors") == []
+    qid = {"QuoteConnectionId": good["QuoteConnectionId"]}
+    assert api.quote("GetConnectorCapabilityNames", qid) == []
+    assert api.quote("GetConnectorCapabilities", qid) == []
+    assert api.quote("CanConnectorProvideCapability", {**qid, "CapabilityName": "x"}) is False

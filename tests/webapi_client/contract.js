@@ -168,6 +168,12 @@ async function reads() {
   await call(quote, "Quote/GetConnection", "getConnectionAsync", erpQuotes.quoteConnectionId);
   await call(quote, "Quote/GetConnectionConfigFields", "getConnectionConfigFieldsAsync", erpQuotes.quoteConnectionId);
   await call(quote, "Quote/GetConfigurationFields", "getConfigurationFieldsAsync", 0, "DemoErpQuote");
+  const startup = await call(quote, "Quote/GetConnectionStartupResponse", "getConnectionStartupResponseAsync", erpQuotes.quoteConnectionId);
+  expect(startup.isOk === true, `GetConnectionStartupResponse: ${startup.userExplanation}`);
+  expect((await call(quote, "Quote/GetConnectionStartupErrors", "getConnectionStartupErrorsAsync")).length === 0, "GetConnectionStartupErrors: the applied connection failed");
+  await call(quote, "Quote/GetConnectorCapabilityNames", "getConnectorCapabilityNamesAsync", erpQuotes.quoteConnectionId);
+  await call(quote, "Quote/GetConnectorCapabilities", "getConnectorCapabilitiesAsync", erpQuotes.quoteConnectionId);
+  await call(quote, "Quote/CanConnectorProvideCapability", "canConnectorProvideCapabilityAsync", erpQuotes.quoteConnectionId, "ProductImages");
   const test = await call(quote, "Quote/TestConnection", "testConnectionAsync", "DemoErpQuote", {
     baseUrl: "https://erp.example.com/quote", apiUser: "demo", apiPassword: "wrong",
   });
