@@ -4,7 +4,7 @@
 applied through it; then ``contract.js`` (node) calls every ErpSync, Quote and MDO agent method
 the emulator serves through the client's agents, checks every answer survives the client's own
 converters, and makes one change per managed object. ``quotesync drift`` must then report
-exactly those changes, each once. The test fails when the emulator refuses any of the client's
+exactly those changes, each once, and ``quotesync apply`` must put them back. The test fails when the emulator refuses any of the client's
 requests, answers one with a Message, or answers a field the client's converters lose.
 
 node missing: skipped. node present but the client not installed: a failure that names the
@@ -152,6 +152,11 @@ def test_superoffice_client_reads_and_writes_and_drift_sees_each_change_once(
     made = sorted((c["address"], c["path"]) for c in report["changes"])
     assert len(made) == len(set(made)) == 9
     assert _drift(manifests, served) == made
+
+    # and quotesync puts back what the client changed; only the unmanaged connection remains
+    repaired = _quotesync("apply", str(manifests), "--crm", served, "--auto-approve")
+    assert repaired.exit_code == 0, repaired.output
+    assert _drift(manifests, served) == [("unmanaged/Made by webapi", "")]
 
 
 def _contract(node: str, url: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
