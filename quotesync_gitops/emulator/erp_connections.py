@@ -307,7 +307,7 @@ def change_engine_status(call: Call) -> Response:
 
 
 _ISO_DURATION = re.compile(
-    r"P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.0+)?)S)?)?",
+    r"P(?:(?P<d>\d{1,9})D)?(?:T(?:(?P<h>\d{1,9})H)?(?:(?P<m>\d{1,9})M)?(?:(?P<s>\d{1,9}(?:\.0+)?)S)?)?",
     re.IGNORECASE,
 )
 _CLOCK = re.compile(r"(?P<h>\d{1,2}):(?P<m>[0-5]\d):(?P<s>[0-5]\d)")
@@ -324,7 +324,7 @@ def interval_seconds(text: str) -> int | None:
     match = clock or _ISO_DURATION.fullmatch(text)
     if match is None or text.upper() in ("P", "PT") or text.upper().endswith("T"):
         return None
-    parts = {k: int(float(v)) for k, v in match.groupdict(default="0").items()}
+    parts = {k: int(v.split(".")[0]) for k, v in match.groupdict(default="0").items()}
     return parts.get("d", 0) * 86400 + parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
 
 

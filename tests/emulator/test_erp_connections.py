@@ -266,6 +266,7 @@ def test_engine_status_and_interval(api: Api) -> None:
         "PT",
         "P1DT",
         "PT1.5S",
+        "PT" + "9" * 5000 + "H",
         "100:00:00",
     ):
         assert "not a valid interval" in _message(
