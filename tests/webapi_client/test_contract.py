@@ -4,8 +4,9 @@
 applied through it; then ``contract.js`` (node) calls every ErpSync, Quote and MDO agent method
 the emulator serves through the client's agents, checks every answer survives the client's own
 converters, and makes one change per managed object. ``quotesync drift`` must then report
-exactly those changes, each once, and ``quotesync apply`` must put them back. The test fails when the emulator refuses any of the client's
-requests, answers one with a Message, or answers a field the client's converters lose.
+exactly those changes, each once, and ``quotesync apply`` must put them back. The test fails
+when the emulator refuses any of the client's requests, answers one with a Message, answers a
+field the client's converters lose, or hands a stored secret back.
 
 node missing: skipped. node present but the client not installed: a failure that names the
 command (``npm ci --prefix tests/webapi_client``), which ``.ci/run`` and the README's test
