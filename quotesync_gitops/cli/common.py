@@ -51,9 +51,14 @@ def usage_errors_exit_1() -> Iterator[None]:
     """
     try:
         yield
-    except click.UsageError as exc:
-        exc.exit_code = EXIT_ERROR
+    except _UsageError:
         raise
+    except click.UsageError as exc:
+        raise _UsageError(exc.format_message(), exc.ctx) from exc
+
+
+class _UsageError(click.UsageError):
+    exit_code = EXIT_ERROR
 
 
 class UsageExits1Group(click.Group):
