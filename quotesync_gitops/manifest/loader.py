@@ -127,10 +127,13 @@ def repository_settings(spec: Mapping[str, object]) -> RepositorySettings:
     assert isinstance(guards, dict)
     prune = spec["prune"]
     assert isinstance(prune, list)
+    acknowledged = spec.get("acknowledgeUnmanaged") or []
+    assert isinstance(acknowledged, list)
     return RepositorySettings(
         prune=frozenset(str(k) for k in prune),
         allow_deletes=bool(spec["allowDeletes"]),
         max_delete_percent=float(guards["maxDeletePercent"]),
         max_update_percent=float(guards["maxUpdatePercent"]),
         min_existing=int(guards["minExisting"]),
+        acknowledged=frozenset((str(a["kind"]), str(a["name"])) for a in acknowledged),
     )

@@ -27,6 +27,7 @@ from quotesync_gitops.render.text import (
     SOFT_DELETE_HOW,
     SYMBOLS,
     UNMANAGED_EXPLAINED,
+    acknowledged_note,
     action_phrase,
     action_totals,
     check_mode,
@@ -39,8 +40,11 @@ from quotesync_gitops.render.text import (
     field_sides,
     guard_lines,
     plural,
+    retire_heading,
+    shown_unmanaged,
     summary_line,
     unique_notes,
+    unmanaged_flag,
 )
 from quotesync_gitops.secrets import MASK
 
@@ -98,7 +102,7 @@ def render_markdown(
     hint = full_plan_hint or _DEFAULT_HINT
     head = _head(plan, mode)
     middle = _tests(plan)
-    tail = _unmanaged(plan, mode) + _notes(plan)
+    tail = _unmanaged(plan, mode) + _notes(plan, mode)
     ordered = plan.deletions_first()
     if not ordered:
         return _finish("\n\n".join([*head, *middle, *tail]), max_chars, hint)
@@ -194,6 +198,7 @@ def _warning(plan: Plan, mode: str) -> list[str]:
     top = [c for c in plan.changes if c.action in (Action.DELETE, Action.REPLACE)]
     items = [
         f"> - <code>{SYMBOLS[c.action]}</code> {code(c.address)}: {esc(action_phrase(c, mode))}"
+        + _retired_as(c)
         for c in top[:WARNING_LIMIT]
     ]
     if len(top) > WARNING_LIMIT:
@@ -215,6 +220,14 @@ def _warning(plan: Plan, mode: str) -> list[str]:
             " manifest back restores what it describes):"
         )
     return ["\n".join(["> [!WARNING]", intro, *items])]
+
+
+def _retired_as(change: Change) -> str:
+    """``; the old one becomes NAME, inactive`` for a replace that renames the old object."""
+    name = change.retired_value("name")
+    if not isinstance(name, str):
+        return ""
+    return f"; the old one becomes {code(name)}, inactive"
 
 
 def _product_group(parent: Change, group: Sequence[Change], action: Action, mode: str) -> str:
@@ -268,7 +281,8 @@ def _tests(plan: Plan) -> list[str]:
 
 
 def _unmanaged(plan: Plan, mode: str) -> list[str]:
-    if not plan.unmanaged:
+    unmanaged = shown_unmanaged(plan, mode)
+    if not unmanaged:
         return []
     if mode == "drift":
         title, explained = NEW_IN_CRM, UNMANAGED_EXPLAINED
@@ -280,16 +294,15 @@ def _unmanaged(plan: Plan, mode: str) -> list[str]:
         f"{explained[0].upper()}{explained[1:]}.",
         "",
     ]
-    for item in plan.unmanaged[:LIST_LIMIT]:
-        flag = " (soft-deleted in the CRM)" if item.deleted else ""
-        lines.append(f"- {code(f'{item.kind}/{item.name}')}{flag}")
-    if len(plan.unmanaged) > LIST_LIMIT:
-        lines.append(f"- … and {len(plan.unmanaged) - LIST_LIMIT} more (see the full plan)")
+    for item in unmanaged[:LIST_LIMIT]:
+        lines.append(f"- {code(f'{item.kind}/{item.name}')}{esc(unmanaged_flag(item))}")
+    if len(unmanaged) > LIST_LIMIT:
+        lines.append(f"- … and {len(unmanaged) - LIST_LIMIT} more (see the full plan)")
     return ["\n".join(lines)]
 
 
-def _notes(plan: Plan) -> list[str]:
-    notes = unique_notes(plan)
+def _notes(plan: Plan, mode: str) -> list[str]:
+    notes = unique_notes(plan) + acknowledged_note(plan, mode)
     if not notes:
         return []
     lines = ["### Notes", ""]
@@ -334,6 +347,9 @@ def _block(change: Change, mode: str, limit: int) -> tuple[str, int]:
     hidden_children = max(0, len(change.children) - limit)
     if fields:
         parts.append(_field_table(fields[:limit], mode))
+    if change.retire:
+        parts.append(f"{esc(retire_heading(change))}:")
+        parts.append(_field_table(change.retire, mode))
     if change.children:
         parts.append(_product_table(change, display_order(change.children)[:limit], mode))
     if hidden_fields or hidden_children:
@@ -368,7 +384,8 @@ def _product_table(parent: Change, children: Sequence[Change], mode: str) -> str
     lines = ["| | Product | Change | Fields |", "|:-:|:--|:--|:--|"]
     for child in children:
         fields = display_fields(child)
-        changes = [_inline_field(f, mode) for f in fields[:_CHILD_FIELD_LIMIT]]
+        new = child.action is Action.CREATE
+        changes = [_inline_field(f, mode, new) for f in fields[:_CHILD_FIELD_LIMIT]]
         if len(fields) > _CHILD_FIELD_LIMIT:
             changes.append(f"… {len(fields) - _CHILD_FIELD_LIMIT} more")
         lines.append(
@@ -378,9 +395,12 @@ def _product_table(parent: Change, children: Sequence[Change], mode: str) -> str
     return "\n".join(lines)
 
 
-def _inline_field(field_change: FieldChange, mode: str) -> str:
+def _inline_field(field_change: FieldChange, mode: str, new: bool = False) -> str:
+    """``path: before → after``; a new product's values as ``path: value``."""
     before, after, suffix = field_sides(field_change)
     left, right = _cell(before, _CHILD_VALUE_LIMIT), _cell(after, _CHILD_VALUE_LIMIT)
+    if new and mode == "plan":
+        return f"{code(field_change.path)}: {right}"
     if mode == "drift":
         return f"{code(field_change.path)}: live {left}, manifests {right}{esc(suffix)}"
     return f"{code(field_change.path)}: {left} → {right}{esc(suffix)}"

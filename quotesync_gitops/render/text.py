@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from quotesync_gitops.plan.model import Action, Change, FieldChange, Plan
+from quotesync_gitops.plan.model import Action, Change, FieldChange, Plan, Unmanaged
 from quotesync_gitops.secrets import MASK, is_sensitive, mask
 
 MODES = ("plan", "drift")
@@ -61,6 +61,7 @@ UNMANAGED_EXPLAINED = (
     "not managed by these manifests; never changed unless pruning is on for the kind"
 )
 NEW_IN_CRM = "new in the CRM, not in git"
+ACKNOWLEDGED = "acknowledged in RepositorySettings.acknowledgeUnmanaged"
 #: Product changes listed per price list in text before "… N more".
 TEXT_CHILD_LIMIT = 50
 
@@ -184,6 +185,11 @@ def action_phrase(change: Change, mode: str) -> str:
     return f"{words}: {clean(change.reason)}" if change.reason else words
 
 
+def retire_heading(change: Change) -> str:
+    """What a replace does to the old object, introducing its ``retire`` field changes."""
+    return f"the old {change.kind} stays in the CRM with its products"
+
+
 def child_label(parent: Change, child: Change) -> str:
     """A product's code: the planner names products ``<price list>/<code>``."""
     prefix = f"{parent.name}/"
@@ -224,7 +230,30 @@ def action_totals(plan: Plan) -> tuple[Counter[Action], Counter[Action]]:
 
 
 def new_unmanaged(plan: Plan) -> int:
-    return sum(1 for u in plan.unmanaged if not u.deleted)
+    """Unmanaged objects that are drift: live, and not acknowledged in git."""
+    return sum(1 for u in plan.unmanaged if not u.deleted and not u.acknowledged)
+
+
+def shown_unmanaged(plan: Plan, mode: str) -> list[Unmanaged]:
+    """The unmanaged objects a report lists: drift leaves out the acknowledged ones (it
+    counts them in a note), plan lists them all."""
+    if mode == "drift":
+        return [u for u in plan.unmanaged if not u.acknowledged]
+    return list(plan.unmanaged)
+
+
+def unmanaged_flag(item: Unmanaged) -> str:
+    if item.deleted:
+        return " (soft-deleted in the CRM)"
+    return f" ({ACKNOWLEDGED})" if item.acknowledged else ""
+
+
+def acknowledged_note(plan: Plan, mode: str) -> list[str]:
+    """Drift's one line about the acknowledged objects it does not list."""
+    count = sum(1 for u in plan.unmanaged if u.acknowledged)
+    if mode != "drift" or not count:
+        return []
+    return [f"{plural(count, 'unmanaged object')} {ACKNOWLEDGED}, not listed and not drift."]
 
 
 def drift_found(plan: Plan) -> bool:
@@ -332,6 +361,12 @@ def _change_lines(
         for field_change in fields:
             label = (clean(field_change.path) + ":").ljust(path_width)
             lines.append(f"{inner}{label} {field_value_text(field_change, mode)}")
+    if change.retire:
+        lines.append(f"{inner}{retire_heading(change)}:")
+        retire_width = max(len(clean(f.path)) for f in change.retire) + 1
+        for field_change in change.retire:
+            label = (clean(field_change.path) + ":").ljust(retire_width)
+            lines.append(f"{inner}    {label} {field_value_text(field_change, mode)}")
     if change.children:
         children = display_order(change.children)
         shown = children[:TEXT_CHILD_LIMIT]
@@ -357,14 +392,14 @@ def _address(change: Change, parent: Change | None) -> str:
 
 def _sections(plan: Plan, mode: str, paint: _Painter) -> list[str]:
     lines: list[str] = []
-    if plan.unmanaged:
+    unmanaged = shown_unmanaged(plan, mode)
+    if unmanaged:
         if mode == "drift":
             lines.append(f"{NEW_IN_CRM[0].upper()}{NEW_IN_CRM[1:]} ({UNMANAGED_EXPLAINED}):")
         else:
             lines.append(f"{UNMANAGED_EXPLAINED[0].upper()}{UNMANAGED_EXPLAINED[1:]}:")
-        for item in plan.unmanaged:
-            flag = "  (soft-deleted in the CRM)" if item.deleted else ""
-            lines.append(f"  ? {clean(item.kind)}/{clean(item.name)}{flag}")
+        for item in unmanaged:
+            lines.append(f"  ? {clean(item.kind)}/{clean(item.name)} {unmanaged_flag(item)}")
         lines.append("")
     if plan.tests:
         lines.append("Connection tests (run with the manifests' configuration):")
@@ -374,7 +409,7 @@ def _sections(plan: Plan, mode: str, paint: _Painter) -> list[str]:
             explanation = f": {clean(test.explanation)}" if test.explanation else ""
             lines.append(f"  {status}  {address}{explanation}")
         lines.append("")
-    notes = unique_notes(plan)
+    notes = unique_notes(plan) + acknowledged_note(plan, mode)
     if notes:
         lines.append("Notes:")
         lines += [f"  - {clean(note)}" for note in notes]
