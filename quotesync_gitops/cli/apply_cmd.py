@@ -7,6 +7,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
@@ -25,7 +26,15 @@ from quotesync_gitops.pipeline import (
 from quotesync_gitops.plan.model import Action, Plan
 from quotesync_gitops.plan.planfile import is_plan_file, load_plan
 from quotesync_gitops.render.text import plural
-from quotesync_gitops.target import describe_target, open_client
+from quotesync_gitops.target import anchored, describe_target, open_client
+
+
+def saved_workdir(saved: Plan) -> str | None:
+    """Where a saved plan's relative paths lead: the folder plan ran in, or, when that does
+    not exist here (another machine or checkout), the current directory."""
+    if saved.workdir and Path(saved.workdir).is_dir():
+        return saved.workdir
+    return None
 
 
 def _progress(enabled: bool) -> Callable[[str], None]:
@@ -123,22 +132,29 @@ def apply(
     and it was made for this CRM (exit 1). Exit 4 when a guard blocks it.
     """
     saved = None
+    workdir: str | None = None
     if len(paths) == 1 and is_plan_file(paths[0]):
         saved = load_plan(paths[0])
         paths = tuple(saved.paths)
+        workdir = saved_workdir(saved)
         auto_approve = True
     if not auto_approve and not sys.stdin.isatty():
         raise QuotesyncError("not on a terminal: pass --auto-approve to apply without asking")
     target = describe_target(crm, os.environ)
-    if saved is not None and saved.target and saved.target != target:
-        raise QuotesyncError(
-            f"the saved plan was made for {saved.target}, not {target}; nothing was changed "
-            "(plan again against this CRM, or point --crm/QUOTESYNC_CRM at the plan's CRM)"
-        )
-    options = build_manifest_options(paths, var_pairs, var_files, allow_files_outside)
-    with open_client(crm, os.environ) as client:
+    if saved is not None and saved.target:
+        # The plan's CRM, unless --crm/QUOTESYNC_CRM names one: then it must be the same.
+        planned = anchored(saved.target, Path(workdir) if workdir else Path.cwd())
+        target = planned if crm is None else anchored(target, Path.cwd())
+        if target != planned:
+            raise QuotesyncError(
+                f"the saved plan was made for {planned}, not {target}; nothing was changed "
+                "(plan again against this CRM, or point --crm/QUOTESYNC_CRM at the plan's CRM)"
+            )
+    options = build_manifest_options(paths, var_pairs, var_files, allow_files_outside, workdir)
+    targets = saved.targets if saved is not None else []
+    with open_client(target, os.environ) as client:
         try:
-            run = plan_against(client, options, target_label=target)
+            run = plan_against(client, options, targets=targets, target_label=target)
         except InvalidManifests as exc:
             report_invalid(exc)
             raise

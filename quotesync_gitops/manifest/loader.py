@@ -42,12 +42,15 @@ def load_manifests(
     variables: Mapping[str, str] | None = None,
     resolve_env: bool = True,
     allow_files_outside: bool = False,
+    cwd: Path | None = None,
 ) -> LoadResult:
     """Read, resolve and check the manifests under ``paths`` (default: current directory).
 
-    Never raises for bad input: every problem becomes a diagnostic.
+    Relative paths are relative to ``cwd`` (default: the current directory), and so are the
+    file names in diagnostics and fingerprints. Never raises for bad input: every problem
+    becomes a diagnostic.
     """
-    cwd = Path.cwd()
+    cwd = cwd or Path.cwd()
     found = discover(paths, cwd)
     problems = Problems()
     for shown, message in found.problems:

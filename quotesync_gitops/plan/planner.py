@@ -100,6 +100,8 @@ def build_plan(
         want = desired.resources.get(key)
         have = live_by_key.get(key)
         if want is not None:
+            if wanted:  # a targeted plan is stale only when its targets' manifests change
+                plan.desired_fingerprints[f"{kind}/{name}"] = fingerprint(want.spec)
             diagnostics += check_against_crm(want, ctx)
             want = prepare_desired(want, ctx)
         if have is not None:
