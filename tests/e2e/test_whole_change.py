@@ -163,3 +163,29 @@ def test_apply_json_holds_the_plan_and_product_counts(ws: Workspace) -> None:
     assert data["ok"] is True
     assert data["plan"]["summary"]["changes"] == 7
     assert data["products"] == {"created": 31}
+
+
+def test_markdown_of_thousands_of_new_products_stays_under_githubs_limit(ws: Workspace) -> None:
+    folder = ws.manifests / "pricing"
+    rows = ["code,name,description,listPrice,cost,vat"] + [
+        f"BULK-{i:05d},Bulk product {i},A product with a long description number {i},{i}.5,1,25"
+        for i in range(3000)
+    ]
+    (folder / "bulk.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "bulk.yaml").write_text(
+        "apiVersion: quotesync.io/v1\nkind: PriceList\nmetadata:\n  name: Bulk NOK\n"
+        "spec:\n  currency: NOK\n  validFrom: '2026-01-01'\n  validTo: '2026-12-31'\n"
+        "  productsFile: bulk.csv\n",
+        encoding="utf-8",
+    )
+    markdown = ws.plan("--format", "markdown", "--full-plan-at", "the plan.json artifact").output
+    assert len(markdown) <= 65_000
+    assert "Plan: 3037 to create (3031 products)" in markdown
+    assert "| Product | 3031 |" in markdown
+    assert "<code>BULK-00000</code>" in markdown
+    assert "<code>listPrice</code>: <code>0.5</code>" in markdown
+    assert "**This comment is shortened**" in markdown and "the plan.json artifact" in markdown
+    plan = _plan_json(ws)
+    bulk = _change(plan, "Bulk NOK")
+    assert len(bulk["children"]) == 3000
+    assert _values(bulk["children"][2999])["listPrice"] == 2999.5
