@@ -61,37 +61,27 @@ class _UsageError(click.UsageError):
     exit_code = EXIT_ERROR
 
 
-class UsageExits1Group(click.Group):
+class UsageExits1Command(click.Command):
+    """A command whose usage errors exit 1, also when it is run on its own (tests)."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with usage_errors_exit_1():
+            return super().make_context(info_name, args, parent, **extra)
+
+
+class UsageExits1Group(UsageExits1Command, click.Group):
     """The root group: every usage error below it, its own and its commands', exits 1.
 
     Global flags and the command name are parsed in ``make_context``; a subcommand's own
     options (and its nested groups) are parsed inside ``invoke``.
     """
 
-    def make_context(
-        self,
-        info_name: str | None,
-        args: list[str],
-        parent: click.Context | None = None,
-        **extra: Any,
-    ) -> click.Context:
-        with usage_errors_exit_1():
-            return super().make_context(info_name, args, parent, **extra)
-
     def invoke(self, ctx: click.Context) -> Any:
         with usage_errors_exit_1():
             return super().invoke(ctx)
-
-
-class UsageExits1Command(click.Command):
-    """A command whose usage errors exit 1 also when it is run on its own (tests)."""
-
-    def make_context(
-        self,
-        info_name: str | None,
-        args: list[str],
-        parent: click.Context | None = None,
-        **extra: Any,
-    ) -> click.Context:
-        with usage_errors_exit_1():
-            return super().make_context(info_name, args, parent, **extra)

@@ -13,16 +13,10 @@ from click.testing import CliRunner, Result
 
 from quotesync_gitops.cli.main import cli
 from quotesync_gitops.target import open_client
-from tests.e2e.conftest import Workspace
+from tests.e2e.conftest import Workspace, edit
 
 NOK = "Standard NOK 2026"
 ERP = "Demo ERP – Production"
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _nok(ws: Workspace) -> Path:
@@ -41,7 +35,7 @@ def _price(ws: Workspace, code: str) -> float:
 def test_a_targeted_plan_applies_while_other_manifests_have_pending_edits(
     applied: Workspace, tmp_path: Path
 ) -> None:
-    _edit(_nok(applied), "listPrice: 14990", "listPrice: 15490")
+    edit(_nok(applied), "listPrice: 14990", "listPrice: 15490")
     planfile = tmp_path / "plan.json"
     made = applied.plan("--target", f"PriceList/{NOK}", "--out", str(planfile))
     assert made.exit_code == 0, made.output
@@ -49,7 +43,7 @@ def test_a_targeted_plan_applies_while_other_manifests_have_pending_edits(
     assert saved["targets"] == [f"PriceList/{NOK}"]
     assert list(saved["fingerprints"]["desired"]) == [f"PriceList/{NOK}"]
     # Meanwhile another pull request edits a connection (not part of this plan).
-    _edit(_erp(applied), 'companyNumber: "1"', 'companyNumber: "2"')
+    edit(_erp(applied), 'companyNumber: "1"', 'companyNumber: "2"')
 
     result = applied.run("apply", str(planfile))
     assert result.exit_code == 0, result.output
@@ -65,10 +59,10 @@ def test_a_targeted_plan_applies_while_other_manifests_have_pending_edits(
 def test_a_targeted_plan_is_stale_when_its_own_manifest_changed(
     applied: Workspace, tmp_path: Path
 ) -> None:
-    _edit(_nok(applied), "listPrice: 14990", "listPrice: 15490")
+    edit(_nok(applied), "listPrice: 14990", "listPrice: 15490")
     planfile = tmp_path / "plan.json"
     assert applied.plan("--target", f"PriceList/{NOK}", "--out", str(planfile)).exit_code == 0
-    _edit(_nok(applied), "listPrice: 15490", "listPrice: 16490")
+    edit(_nok(applied), "listPrice: 15490", "listPrice: 16490")
     result = applied.run("apply", str(planfile))
     assert result.exit_code == 3, result.output
     assert f"changed since it was made: manifest of PriceList/{NOK}" in result.output
@@ -78,10 +72,10 @@ def test_a_targeted_plan_is_stale_when_its_own_manifest_changed(
 def test_a_plan_of_everything_is_still_stale_when_any_manifest_changed(
     applied: Workspace, tmp_path: Path
 ) -> None:
-    _edit(_nok(applied), "listPrice: 14990", "listPrice: 15490")
+    edit(_nok(applied), "listPrice: 14990", "listPrice: 15490")
     planfile = tmp_path / "plan.json"
     assert applied.plan("--out", str(planfile)).exit_code == 0
-    _edit(_erp(applied), 'companyNumber: "1"', 'companyNumber: "2"')
+    edit(_erp(applied), 'companyNumber: "1"', 'companyNumber: "2"')
     result = applied.run("apply", str(planfile))
     assert result.exit_code == 3, result.output
     assert "manifest manifests/erp/demo-erp-production.yaml" in result.output or (

@@ -5,25 +5,11 @@ carries out."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import Workspace
+from tests.e2e.conftest import Workspace, edit, plan_json
 
 NOK = "Standard NOK 2026"
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _plan_json(ws: Workspace, *args: str) -> dict[str, Any]:
-    result = ws.plan("--format", "json", *args)
-    assert result.exit_code == 0, result.output
-    data: dict[str, Any] = json.loads(result.output)
-    return data
 
 
 def _change(plan: dict[str, Any], name: str) -> dict[str, Any]:
@@ -40,7 +26,7 @@ def _counts(plan: dict[str, Any]) -> dict[tuple[str, str], int]:
 
 
 def test_new_price_list_shows_every_product_value_in_all_formats(ws: Workspace) -> None:
-    plan = _plan_json(ws)
+    plan = plan_json(ws)
     nok = _change(plan, NOK)
     assert nok["action"] == "create"
     assert _values(nok)["currency"] == "NOK"
@@ -69,12 +55,12 @@ def test_new_price_list_shows_every_product_value_in_all_formats(ws: Workspace) 
 
 def test_new_product_in_an_existing_list_shows_its_values(applied: Workspace) -> None:
     manifest = applied.manifests / "pricing" / "standard-nok-2026.yaml"
-    _edit(
+    edit(
         manifest,
         "  products:\n",
         "  products:\n    - {code: NEW-1, name: Cable kit, listPrice: 129, cost: 40, vat: 25}\n",
     )
-    plan = _plan_json(applied)
+    plan = plan_json(applied)
     nok = _change(plan, NOK)
     assert nok["action"] == "update"
     [new] = nok["children"]
@@ -95,8 +81,8 @@ def test_replace_shows_the_new_list_and_the_old_lists_fate_and_apply_does_that(
     with applied.client() as client:
         old = next(p for p in client.iter_pricelists() if p["Name"] == NOK)
     manifest = applied.manifests / "pricing" / "standard-nok-2026.yaml"
-    _edit(manifest, "currency: NOK", "currency: SEK")
-    plan = _plan_json(applied)
+    edit(manifest, "currency: NOK", "currency: SEK")
+    plan = plan_json(applied)
     change = _change(plan, NOK)
     assert change["action"] == "replace"
     retired = f"{NOK} (replaced #{old['PriceListId']})"
@@ -134,7 +120,7 @@ def test_replace_shows_the_new_list_and_the_old_lists_fate_and_apply_does_that(
 
 def test_a_pruned_price_list_is_not_drift(applied: Workspace) -> None:
     settings = applied.manifests / "settings" / "repository.yaml"
-    _edit(settings, "prune: []", "prune: [PriceList]")
+    edit(settings, "prune: []", "prune: [PriceList]")
     (applied.manifests / "pricing" / "services-eur-2026.yaml").unlink()
     result = applied.apply("--allow-deletes")
     assert result.exit_code == 0, result.output
@@ -185,7 +171,7 @@ def test_markdown_of_thousands_of_new_products_stays_under_githubs_limit(ws: Wor
     assert "<code>BULK-00000</code>" in markdown
     assert "<code>listPrice</code>: <code>0.5</code>" in markdown
     assert "**This comment is shortened**" in markdown and "the plan.json artifact" in markdown
-    plan = _plan_json(ws)
+    plan = plan_json(ws)
     bulk = _change(plan, "Bulk NOK")
     assert len(bulk["children"]) == 3000
     assert _values(bulk["children"][2999])["listPrice"] == 2999.5
