@@ -258,10 +258,10 @@ def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
 def _retirement(have: Resource) -> tuple[FieldChange, ...]:
     """What a replace does to the old price list: renamed out of the way and deactivated
     (its products stay in it)."""
-    return (
-        FieldChange("name", have.name, retired_name(have.name, int(have.ids.get("id", 0)))),
-        FieldChange("active", bool(have.spec.get("active")), False),
-    )
+    rename = FieldChange("name", have.name, retired_name(have.name, int(have.ids.get("id", 0))))
+    if not have.spec.get("active"):
+        return (rename,)
+    return (rename, FieldChange("active", True, False))
 
 
 def _created_products(want: Resource) -> tuple[Change, ...]:
