@@ -125,3 +125,29 @@ def test_acknowledgement_mistakes_are_refused_at_their_line(ws: Workspace) -> No
     with ws.client() as client:
         assert client.erp_get_all_connections(include_deleted=True) == []
         assert client.quote_get_installed_connections() == []
+
+
+def test_connectors_installed_with_the_tenant_can_be_acknowledged(ws: Workspace) -> None:
+    """A repository that manages price lists only: the tenant's pre-installed connectors are
+    drift until acknowledged, and drift is quiet after that."""
+    for folder in ("erp", "quote"):
+        for path in (ws.manifests / folder).iterdir():
+            path.unlink()
+        (ws.manifests / folder).rmdir()
+    (ws.manifests / "settings" / "sync.yaml").unlink()
+    applied = ws.apply()
+    assert applied.exit_code == 0, applied.output
+    before = ws.run("drift", str(ws.manifests))
+    assert before.exit_code == 2, before.output
+    assert "? ErpConnector/Demo ERP" in before.output
+    _acknowledge(
+        ws,
+        "  acknowledgeUnmanaged:\n"
+        "    - {kind: ErpConnector, name: Demo ERP, note: installed with the tenant}\n"
+        "    - {kind: ErpConnector, name: Demo Accounting}\n",
+    )
+    quiet = ws.run("drift", str(ws.manifests), "--format", "markdown")
+    assert quiet.exit_code == 0, quiet.output
+    assert "No drift" in quiet.output
+    assert "2 unmanaged objects acknowledged in RepositorySettings" in quiet.output
+    assert "Demo ERP" not in quiet.output
