@@ -82,3 +82,22 @@ def test_a_new_products_secret_value_is_masked_in_every_plan_output(
         "after": "(sensitive)",
         "sensitive": True,
     }
+
+
+def test_a_new_connections_password_shows_as_sensitive_in_plan_and_apply(ws: Workspace) -> None:
+    """A create lists its values: Password fields and references among them stay masked."""
+    env = {"DEMO_ERP_PASSWORD": CANARY}
+    text = ws.plan(env=env).output
+    assert "config.password:" in text
+    line = next(line for line in text.splitlines() if "config.password:" in line)
+    assert line.split()[-3:] == ["(none)", "→", "(sensitive)"]
+    markdown = ws.plan("--format", "markdown", env=env).output
+    assert "| <code>config.password</code> | <i>(none)</i> | <i>(sensitive)</i> |" in markdown
+    plan = json.loads(ws.plan("--format", "json", env=env).output)
+    erp = next(c for c in plan["changes"] if c["name"] == "Demo ERP – Production")
+    config = next(f for f in erp["fields"] if f["path"] == "config")
+    assert config["before"] is None
+    assert config["after"]["password"] == "(sensitive)"  # masked where it stands
+    applied = ws.apply(env=env)  # a wrong password: that connection's test fails
+    assert CANARY not in applied.output
+    assert "(sensitive)" in applied.output
