@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.conftest import Workspace
+from tests.e2e.conftest import Workspace, edit
 
 ACKNOWLEDGE = """  acknowledgeUnmanaged:
     - {kind: QuoteConnection, name: Hand made, note: made by the partner before the repository}
@@ -151,3 +151,23 @@ def test_connectors_installed_with_the_tenant_can_be_acknowledged(ws: Workspace)
     assert "No drift" in quiet.output
     assert "2 unmanaged objects acknowledged in RepositorySettings" in quiet.output
     assert "Demo ERP" not in quiet.output
+
+
+def test_what_the_tool_retired_itself_is_not_drift(applied: Workspace) -> None:
+    """A tombstoned connection and a pruned one are soft-deleted by apply: quiet after."""
+    edit(
+        applied.manifests / "quote" / "erp-quotes.yaml",
+        "spec:\n",
+        "spec:\n  deleted: true\n",
+    )
+    _hand_made(applied, "Pruned later")
+    settings = _settings(applied)
+    edit(settings, "prune: []", "prune: [QuoteConnection]")
+    result = applied.apply("--allow-deletes")
+    assert result.exit_code == 0, result.output
+    assert _quote_names(applied) == set()
+    drift = applied.run("drift", str(applied.manifests))
+    assert drift.exit_code == 0, drift.output
+    assert "Pruned later" not in drift.output and "ERP Quotes" not in drift.output
+    edit(settings, "prune: [QuoteConnection]", "prune: []")
+    assert applied.run("drift", str(applied.manifests)).exit_code == 0
