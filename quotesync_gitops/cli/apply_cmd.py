@@ -29,6 +29,11 @@ from quotesync_gitops.render.text import plural
 from quotesync_gitops.target import anchored, describe_target, open_client
 
 
+def on_terminal() -> bool:
+    """Whether apply may ask (a person at a terminal); tests stand in for one."""
+    return sys.stdin.isatty()
+
+
 def saved_workdir(saved: Plan) -> str | None:
     """Where a saved plan's relative paths lead: the folder plan ran in, or, when that does
     not exist here (another machine or checkout), the current directory."""
@@ -138,7 +143,7 @@ def apply(
         paths = tuple(saved.paths)
         workdir = saved_workdir(saved)
         auto_approve = True
-    if not auto_approve and not sys.stdin.isatty():
+    if not auto_approve and not on_terminal():
         raise QuotesyncError("not on a terminal: pass --auto-approve to apply without asking")
     target = describe_target(crm, os.environ)
     if saved is not None and saved.target:
@@ -177,7 +182,10 @@ def apply(
             # What is about to be carried out, asked about or not (as terraform apply does);
             # with --format json it is in the result, and on stderr when asked about.
             click.echo(render(run.plan, "text", "plan"), err=fmt != "text")
-        if not auto_approve and not click.confirm("Apply these changes?", default=False):
+        asked_on_stderr = fmt != "text"  # stdout holds nothing but the JSON result
+        if not auto_approve and not click.confirm(
+            "Apply these changes?", default=False, err=asked_on_stderr
+        ):
             click.echo("Nothing applied.", err=True)
             return EXIT_ERROR
         bar = _bar if fmt == "text" and sys.stderr.isatty() else None

@@ -28,10 +28,14 @@ class Workspace:
         self.crm = f"local:{root / 'crm.sqlite'}"
         self.runner = CliRunner()
 
-    def run(self, *args: str, env: dict[str, str] | None = None) -> Result:
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, input: str | None = None
+    ) -> Result:
         full_env = {"QUOTESYNC_CRM": self.crm, "NO_COLOR": "1"}
         full_env.update(env or {})
-        return self.runner.invoke(cli, list(args), env=full_env, catch_exceptions=False)
+        return self.runner.invoke(
+            cli, list(args), env=full_env, input=input, catch_exceptions=False
+        )
 
     def plan(self, *args: str, env: dict[str, str] | None = None) -> Result:
         return self.run("plan", str(self.manifests), *args, env=env)

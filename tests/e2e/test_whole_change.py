@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
+from quotesync_gitops.cli import apply_cmd
 from tests.e2e.conftest import Workspace, edit, plan_json
 
 NOK = "Standard NOK 2026"
@@ -175,3 +178,28 @@ def test_markdown_of_thousands_of_new_products_stays_under_githubs_limit(ws: Wor
     bulk = _change(plan, "Bulk NOK")
     assert len(bulk["children"]) == 3000
     assert _values(bulk["children"][2999])["listPrice"] == 2999.5
+
+
+@pytest.fixture
+def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(apply_cmd, "on_terminal", lambda: True)
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_asked_apply_shows_the_plan_first_and_no_writes_nothing(ws: Workspace) -> None:
+    result = ws.run("apply", str(ws.manifests), input="n\n")
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert out.index("Plan: 36 to create") < out.index("Apply these changes?")
+    assert "Nothing applied." in out
+    with ws.client() as client:
+        assert client.erp_get_all_connections(include_deleted=True) == []
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_asked_apply_with_json_keeps_stdout_for_the_result(ws: Workspace) -> None:
+    result = ws.run("apply", str(ws.manifests), "--format", "json", input="y\n")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["ok"] is True and data["products"] == {"created": 31}
+    assert "Apply these changes?" in result.stderr and "Plan: 36 to create" in result.stderr
