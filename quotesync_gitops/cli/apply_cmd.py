@@ -25,7 +25,7 @@ from quotesync_gitops.pipeline import (
 )
 from quotesync_gitops.plan.model import Action, Plan
 from quotesync_gitops.plan.planfile import is_plan_file, load_plan
-from quotesync_gitops.render.text import plural
+from quotesync_gitops.render.wording import plural
 from quotesync_gitops.target import anchored, describe_target, open_client
 
 

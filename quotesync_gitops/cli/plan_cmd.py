@@ -24,7 +24,8 @@ from quotesync_gitops.plan.planfile import load_plan, save_plan
 from quotesync_gitops.render.diagnostics import render_diagnostics
 from quotesync_gitops.render.json_format import render_json
 from quotesync_gitops.render.markdown import COMMENT_MARKER, DEFAULT_MAX_CHARS, render_markdown
-from quotesync_gitops.render.text import drift_found, render_text
+from quotesync_gitops.render.text import render_text
+from quotesync_gitops.render.wording import drift_found
 from quotesync_gitops.target import describe_target, open_client
 
 F = TypeVar("F", bound=Callable[..., Any])
