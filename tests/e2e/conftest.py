@@ -58,7 +58,7 @@ def plan_json(ws: Workspace, *args: str) -> dict[str, Any]:
     """``plan --format json`` of the workspace's manifests, which must succeed."""
     result = ws.plan("--format", "json", *args)
     assert result.exit_code == 0, result.output
-    data: dict[str, Any] = json.loads(result.output)
+    data: dict[str, Any] = json.loads(result.stdout)  # warnings go to stderr
     return data
 
 

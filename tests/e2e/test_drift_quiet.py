@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.conftest import Workspace, edit
+from tests.e2e.conftest import Workspace, edit, plan_json
 
 ACKNOWLEDGE = """  acknowledgeUnmanaged:
     - {kind: QuoteConnection, name: Hand made, note: made by the partner before the repository}
@@ -171,3 +171,18 @@ def test_what_the_tool_retired_itself_is_not_drift(applied: Workspace) -> None:
     assert "Pruned later" not in drift.output and "ERP Quotes" not in drift.output
     edit(settings, "prune: [QuoteConnection]", "prune: []")
     assert applied.run("drift", str(applied.manifests)).exit_code == 0
+
+
+def test_acknowledging_a_declared_object_is_a_warning_and_it_stays_managed(
+    ws: Workspace,
+) -> None:
+    _acknowledge(ws, "  acknowledgeUnmanaged:\n    - {kind: QuoteConnection, name: ERP Quotes}\n")
+    lines = len(_settings(ws).read_text(encoding="utf-8").splitlines())
+    result = ws.run("validate", str(ws.manifests))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"settings/repository.yaml:{lines}:7: warning: QuoteConnection 'ERP Quotes' is "
+        "acknowledged as unmanaged, but a manifest declares it (at " in result.output
+    )
+    plan = plan_json(ws)
+    assert ("QuoteConnection", "create") in {(c["kind"], c["action"]) for c in plan["changes"]}
