@@ -1,0 +1,144 @@
+"""The composite GitHub Action (action.yml): its inputs reach quotesync only through env,
+its install step installs quotesync from the action's own checkout, and its run step maps
+inputs to flags and exit codes to outputs and annotations."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.ci.workflows import (
+    ACTION,
+    EXAMPLE_MANIFESTS,
+    ROOT,
+    ActionCall,
+    action_install_step,
+    action_step,
+    load,
+    run_action,
+    run_github_step,
+)
+
+LEAKY_SHELL = re.compile(r"set\s+-[a-z]*x|\bprintenv\b|^\s*env\s*$", re.MULTILINE)
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE_MANIFESTS, repo / "manifests")
+    return repo
+
+
+def test_action_declares_every_input_and_hands_it_over_through_env() -> None:
+    action = load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    inputs = action["inputs"]
+    for name, spec in inputs.items():
+        assert spec.get("description"), f"input {name} has no description"
+        assert "default" in spec or spec.get("required"), name
+    run = action_step("run")
+    handed = {str(v) for v in run["env"].values()}
+    for name in set(inputs) - {"python-version", "working-directory"}:
+        assert f"${{{{ inputs.{name} }}}}" in handed, f"input {name} is not passed to the script"
+    for step in action["runs"]["steps"]:
+        if "run" in step:
+            assert "${{" not in step["run"], "inputs reach scripts through env, never ${{ }}"
+            assert not LEAKY_SHELL.search(step["run"]), step["run"]
+    for name, spec in action["outputs"].items():
+        assert spec["description"]
+        assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}"
+
+
+def test_an_unknown_command_fails_and_says_which_commands_exist(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    result = run_action(ActionCall("job", "step", {"command": "destroy"}), repo)
+    assert result.returncode == 1 and result.outputs == {"exit-code": "1"}
+    assert "command must be validate, plan, apply or drift, not 'destroy'" in result.stdout
+    assert not (repo / ".quotesync").exists()
+
+
+def test_invalid_manifests_fail_validate_with_annotations_and_the_exit_code(
+    tmp_path: Path,
+) -> None:
+    repo = _repo(tmp_path)
+    path = repo / "manifests" / "quote" / "erp-quotes.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "erpConnection: Demo ERP – Production", "erpConnection: Nope"
+        ),
+        encoding="utf-8",
+    )
+    result = run_action(ActionCall("job", "step", {"command": "validate"}), repo)
+    assert result.returncode == 1 and result.outputs["exit-code"] == "1"
+    assert "::error file=manifests/quote/erp-quotes.yaml,line=" in result.stdout
+    assert "Nope" in result.stdout
+
+
+def test_plan_with_args_comment_id_and_detailed_exitcode_fails_only_when_asked(
+    tmp_path: Path,
+) -> None:
+    repo = _repo(tmp_path)
+    inputs = {
+        "command": "plan",
+        "comment-id": "acme",
+        "test-connections": "false",
+        "args": "--detailed-exitcode",
+        "plan-file": "out/acme.json",
+        "markdown-file": "out/acme.md",
+    }
+    env = {"DEMO_ERP_PASSWORD": "x", "DEMO_QUOTE_PASSWORD": "x", "DEMO_ACCOUNTING_API_KEY": "x"}
+    result = run_action(ActionCall("job", "step", inputs, env), repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.outputs == {
+        "exit-code": "2", "plan-file": "out/acme.json", "comment": "out/acme.md",
+    }  # fmt: skip
+    assert "::warning title=quotesync plan::changes found (exit 2)" in result.stdout
+    marker = (repo / "out" / "acme.md").read_text(encoding="utf-8").split("\n", 1)[0]
+    assert marker == "<!-- quotesync-plan:acme -->"
+    strict = {**inputs, "fail-on-changes": "true"}
+    failing = run_action(ActionCall("job", "step", strict, env), repo)
+    assert failing.returncode == 2 and failing.outputs["exit-code"] == "2"
+
+
+def test_install_step_installs_quotesync_from_the_actions_checkout_once(tmp_path: Path) -> None:
+    """The real install: a virtual environment of the action's own, quotesync built from the
+    checkout with constraints.txt, its bin folder added to GITHUB_PATH."""
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    context = {
+        "github.action_path": str(ROOT),
+        "runner.temp": str(runner_temp),
+        "steps.python.outputs.python-path": sys.executable,
+    }
+    step = action_install_step()
+    first = run_github_step(step, work, context, {})
+    assert first.returncode == 0, first.stdout + first.stderr
+    venv_bin = runner_temp / "quotesync-venv" / "bin"
+    assert (work / ".github-path").read_text(encoding="utf-8").strip() == str(venv_bin)
+    assert re.search(r"quotesync, version \d+\.\d+", first.stdout)
+    config = runner_temp / "quotesync-venv" / "pyvenv.cfg"
+    made = config.stat().st_mtime_ns
+    again = run_github_step(step, work, context, {})
+    assert again.returncode == 0 and config.stat().st_mtime_ns == made, "installed once a job"
+
+    repo = _repo(tmp_path)
+    result = run_action(
+        ActionCall("job", "step", {"command": "validate"}),
+        repo,
+        extra_env={"PATH": f"{venv_bin}:/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid" in result.stdout
+
+
+@pytest.mark.parametrize("workflow", ["ci.yml"])
+def test_this_repositorys_own_workflow_runs_the_action_from_its_checkout(workflow: str) -> None:
+    steps = [s for job in load(ROOT / ".github" / "workflows" / workflow)["jobs"].values()
+             for s in job["steps"]]  # fmt: skip
+    used = [s for s in steps if s.get("uses") == "./"]
+    assert {s["with"]["command"] for s in used} >= {"validate", "plan", "apply", "drift"}
