@@ -8,6 +8,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import venv
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from tests.ci.workflows import (
     github_steps,
     gitlab_commands,
     gitlab_jobs,
+    gitlab_pipeline,
     load,
     logical_lines,
     triggers,
@@ -163,16 +165,20 @@ def test_github_comment_and_issue_scripts_use_the_tools_marker_and_files() -> No
 
 
 def test_gitlab_pipeline_parses_and_holds_together() -> None:
-    pipeline = load(GITLAB)
+    pipeline = gitlab_pipeline()
     jobs = gitlab_jobs()
     assert pipeline["stages"] == ["validate", "plan", "apply", "drift"]
     assert set(jobs) == {
         "quotesync-validate", "quotesync-plan", "quotesync-apply",
         "quotesync-apply-fresh-plan", "quotesync-drift",
     }  # fmt: skip
-    for job in jobs.values():
-        assert job["extends"] == ".quotesync" and job["stage"] in pipeline["stages"]
+    for name, job in jobs.items():
+        assert load(GITLAB)[name]["extends"] == f".{name}", "the job comes from the template"
+        assert job["stage"] in pipeline["stages"]
         assert job["rules"], "every job says when it runs"
+        assert job["before_script"] == pipeline[".quotesync"]["before_script"]
+    assert pipeline["variables"]["QUOTESYNC_REF"] == "REF"
+    assert "/REF/templates/quotesync.yml" in load(GITLAB)["include"][0]["remote"]
     assert jobs["quotesync-drift"]["allow_failure"] == {"exit_codes": [2]}
     assert jobs["quotesync-drift"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
     groups = {
@@ -197,7 +203,7 @@ def test_gitlab_pipeline_parses_and_holds_together() -> None:
     for key in pipeline["variables"]:
         assert not SECRET_WORDS.search(key), f"{key} must be a masked CI/CD variable"
     for job in jobs.values():
-        for entry in job["script"] + pipeline[".quotesync"]["before_script"]:
+        for entry in job["script"] + job["before_script"]:
             for line in logical_lines(entry):
                 assert not LEAKY_SHELL.search(line), line
 
@@ -245,3 +251,32 @@ def test_every_flag_the_guide_names_exists() -> None:
         shown = subprocess.run([quotesync, command, "--help"], capture_output=True, text=True)
         for flag in flags:
             assert flag in shown.stdout, f"docs/ci.md names `{command} {flag}`"
+
+
+def test_gitlab_template_installs_quotesync_and_its_helper_from_the_pinned_ref(
+    tmp_path: Path,
+) -> None:
+    """The template's before_script, run for real: fetch this repository at a ref, install
+    it into a fresh venv with its constraints, and find the helper of that checkout."""
+    (job,) = [j for n, j in gitlab_jobs().items() if n == "quotesync-plan"]
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    env = {
+        "PATH": f"{env_dir / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        **{k: str(v) for k, v in gitlab_pipeline()["variables"].items()},
+        "QUOTESYNC_REPOSITORY": str(ROOT),
+        "QUOTESYNC_REF": head,
+        "QUOTESYNC_HOME": str(tmp_path / "quotesync-gitops"),
+    }
+    script = "\n".join([*job["before_script"], 'test -f "$QUOTESYNC_HELPER"'])
+    done = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"quotesync, version \d+\.\d+", done.stdout)
+    assert (env_dir / "bin" / "quotesync").exists()

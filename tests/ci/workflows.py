@@ -99,16 +99,57 @@ def github_commands(path: Path) -> list[Command]:
     return commands
 
 
+GITLAB_TEMPLATE = ROOT / "templates" / "quotesync.yml"
+GITLAB_TEMPLATE_URL = re.compile(
+    r"^https://raw\.githubusercontent\.com/[^/]+/quotesync-gitops/[^/]+/templates/quotesync\.yml$"
+)
+
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """GitLab's merge for `extends` and includes: mappings merge, anything else is replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def gitlab_pipeline(path: Path = GITLAB) -> dict[str, Any]:
+    """The pipeline as GitLab sees it: the quotesync template included (from this
+    repository, where the file names it by URL), then the file's own keys on top."""
+    own = load(path)
+    merged: dict[str, Any] = {}
+    for entry in own.get("include", []):
+        remote = entry.get("remote", "") if isinstance(entry, dict) else entry
+        assert GITLAB_TEMPLATE_URL.match(remote), f"unknown include {entry!r}"
+        merged = _deep_merge(merged, load(GITLAB_TEMPLATE))
+    return _deep_merge(merged, {k: v for k, v in own.items() if k != "include"})
+
+
+def _extended(name: str, pipeline: Mapping[str, Any], seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    assert name not in seen, f"extends loop through {name}"
+    job = pipeline[name]
+    parents = job.get("extends", [])
+    resolved: dict[str, Any] = {}
+    for parent in [parents] if isinstance(parents, str) else parents:
+        resolved = _deep_merge(resolved, _extended(parent, pipeline, (*seen, name)))
+    return _deep_merge(resolved, job)
+
+
 def gitlab_jobs(path: Path = GITLAB) -> dict[str, dict[str, Any]]:
+    """The jobs that run, with `extends` resolved."""
+    pipeline = gitlab_pipeline(path)
     return {
-        name: job
-        for name, job in load(path).items()
+        name: _extended(name, pipeline)
+        for name in pipeline
         if isinstance(name, str) and not name.startswith(".") and name not in GITLAB_RESERVED
     }
 
 
 def gitlab_commands(path: Path = GITLAB) -> list[Command]:
-    pipeline = load(path)
+    pipeline = gitlab_pipeline(path)
     commands = []
     for name, job in gitlab_jobs(path).items():
         env = {**pipeline.get("variables", {}), **job.get("variables", {})}
