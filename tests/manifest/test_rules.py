@@ -55,6 +55,31 @@ def test_scope_forms_are_canonical(workdir: Path) -> None:
     }
 
 
+def test_the_quote_hint_keeps_the_value_as_written(workdir: Path) -> None:
+    """`code: 0042` is the number 42 in YAML; the hint must say "0042", not "42"."""
+    write(
+        workdir,
+        {
+            "p.yaml": PRICES + "  erpKey: 0042\n  description: 1.50\n  products:\n"
+            "    - {code: 007, name: Bond}\n    - code: 12\n      name: Twelve\n",
+        },
+    )
+
+    result = quotesync("validate", "p.yaml")
+
+    assert result.exit_code == 1
+    assert diagnostics(result) == [
+        'p.yaml:9:11: error: spec.erpKey must be text, but it is a number; put it in quotes '
+        'to make it text: "0042"',
+        'p.yaml:10:16: error: spec.description must be text, but it is a number; put it in '
+        'quotes to make it text: "1.50"',
+        'p.yaml:12:14: error: spec.products[0].code must be text, but it is a number; put it '
+        'in quotes to make it text: "007"',
+        'p.yaml:13:13: error: spec.products[1].code must be text, but it is a number; put it '
+        'in quotes to make it text: "12"',
+    ]
+
+
 def test_price_list_quote_connection_must_be_declared(workdir: Path) -> None:
     write(workdir, {"p.yaml": PRICES + "  quoteConnection: Quotes\n"})
 
