@@ -18,6 +18,19 @@ from quotesync_gitops.manifest.yamlscalars import resolve_plain
 from quotesync_gitops.model import Diagnostic, SourceRef
 
 
+def problem_summary(
+    diagnostics: Sequence[Diagnostic], verdict: str = "the manifests are not valid"
+) -> str:
+    """The one wording of an error summary, for validate, plan, drift and apply alike:
+    ``3 problems in 2 files; the manifests are not valid``."""
+    errors = [d for d in diagnostics if d.level == "error"]
+    files = len({d.source.file for d in errors})
+    return (
+        f"{len(errors)} {'problem' if len(errors) == 1 else 'problems'} in {files} "
+        f"{'file' if files == 1 else 'files'}; {verdict}"
+    )
+
+
 @dataclass(frozen=True)
 class Where:
     """A value in a manifest document: ``at`` picks its key or the value itself."""
