@@ -69,13 +69,13 @@ def test_the_quote_hint_keeps_the_value_as_written(workdir: Path) -> None:
 
     assert result.exit_code == 1
     assert diagnostics(result) == [
-        'p.yaml:9:11: error: spec.erpKey must be text, but it is a number; put it in quotes '
+        "p.yaml:9:11: error: spec.erpKey must be text, but it is a number; put it in quotes "
         'to make it text: "0042"',
-        'p.yaml:10:16: error: spec.description must be text, but it is a number; put it in '
+        "p.yaml:10:16: error: spec.description must be text, but it is a number; put it in "
         'quotes to make it text: "1.50"',
-        'p.yaml:12:14: error: spec.products[0].code must be text, but it is a number; put it '
+        "p.yaml:12:14: error: spec.products[0].code must be text, but it is a number; put it "
         'in quotes to make it text: "007"',
-        'p.yaml:13:13: error: spec.products[1].code must be text, but it is a number; put it '
+        "p.yaml:13:13: error: spec.products[1].code must be text, but it is a number; put it "
         'in quotes to make it text: "12"',
     ]
 
