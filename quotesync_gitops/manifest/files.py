@@ -12,7 +12,7 @@ import fnmatch
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from quotesync_gitops.model import SourceRef
@@ -35,6 +35,8 @@ class Discovery:
     files: list[Path]
     root: Path
     problems: list[tuple[str, str]]  # (shown path, message)
+    #: The files named on the command line: always read as manifests.
+    named: set[Path] = field(default_factory=set)
 
 
 def discover(paths: Sequence[str | Path], cwd: Path) -> Discovery:
@@ -48,6 +50,7 @@ def discover(paths: Sequence[str | Path], cwd: Path) -> Discovery:
     seen: set[Path] = set()
     problems: list[tuple[str, str]] = []
     bases: list[Path] = []
+    named: set[Path] = set()
     for path in given:
         if path.is_dir():
             bases.append(path)
@@ -58,6 +61,7 @@ def discover(paths: Sequence[str | Path], cwd: Path) -> Discovery:
                 )
         elif path.is_file():
             bases.append(path.parent)
+            named.add(path)
             found = [path]
         else:
             problems.append((show(path, cwd), "no such file or folder"))
@@ -68,7 +72,7 @@ def discover(paths: Sequence[str | Path], cwd: Path) -> Discovery:
                 seen.add(key)
                 files.append(file)
     root = Path(os.path.commonpath(bases)) if bases else cwd
-    return Discovery(files, root, problems)
+    return Discovery(files, root, problems, named)
 
 
 @dataclass(frozen=True)

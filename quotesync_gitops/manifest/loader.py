@@ -81,7 +81,8 @@ def load_manifests(
             complete = False
             continue
         parsed = parse_yaml(read.text)
-        if parsed.complete and not parsed.problems and foreign_file(parsed.documents):
+        skip = path not in found.named and not parsed.problems and parsed.complete
+        if skip and foreign_file(parsed.documents):
             # docker-compose.yml, a workflow, a Kubernetes manifest: another tool's YAML.
             problems.add(
                 SourceRef(shown, 0, 0),
@@ -111,6 +112,11 @@ def load_manifests(
             if item is not None:
                 declared.append(item)
         fingerprints.update(context.extra_files)
+    if found.files and len(skipped) == len(found.files):
+        problems.add(
+            SourceRef(show(found.root, cwd), 0, 0),
+            "no quotesync manifests here: every YAML file was skipped as another tool's",
+        )
     unique = check_across(declared, problems, complete=complete)
 
     # Only on the error path, and only for files with a problem deep inside a node whose

@@ -138,3 +138,21 @@ def test_quotesyncignore_leaves_files_and_folders_out(workdir: Path) -> None:
     assert result.stdout == "2 resources in 2 files, valid\n"
     named = quotesync("validate", "manifests/old/legacy.yaml")
     assert named.exit_code == 1, "a file named on the command line is always read"
+
+
+def test_a_named_file_or_a_folder_of_other_yaml_only_is_an_error(workdir: Path) -> None:
+    write(workdir, {"other/docker-compose.yml": "services: {}\n", "vars.json": '{"a": 1}\n'})
+
+    named = quotesync("validate", "vars.json")
+    folder = quotesync("validate", "other")
+
+    assert named.exit_code == 1 and "vars.json:1:1: error: the document has no apiVersion" in (
+        named.stdout
+    )
+    assert folder.exit_code == 1
+    assert folder.stdout.splitlines()[:2] == [
+        "other: error: no quotesync manifests here: every YAML file was skipped as another tool's",
+        "other/docker-compose.yml: notice: not a quotesync manifest (no apiVersion: "
+        "quotesync.io/v1 and no quotesync kind in it), skipped; list it in .quotesyncignore to "
+        "leave it out quietly",
+    ]
