@@ -16,6 +16,7 @@ from tests.ci.workflows import (
     EXAMPLE_MANIFESTS,
     ROOT,
     ActionCall,
+    action_inputs,
     action_install_step,
     action_step,
     load,
@@ -127,11 +128,13 @@ def test_install_step_installs_quotesync_from_the_actions_checkout_once(tmp_path
     assert again.returncode == 0 and config.stat().st_mtime_ns == made, "installed once a job"
 
     repo = _repo(tmp_path)
-    result = run_action(
-        ActionCall("job", "step", {"command": "validate"}),
+    result = run_github_step(
+        action_step("run"),
         repo,
-        extra_env={"PATH": f"{venv_bin}:/usr/bin:/bin"},
-    )
+        {"runner.temp": str(runner_temp),
+         **{f"inputs.{k}": v for k, v in action_inputs({"command": "validate"}).items()}},
+        {"PATH": "/usr/bin:/bin"},  # only the install step's venv has quotesync
+    )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "valid" in result.stdout
 

@@ -300,5 +300,6 @@ def run_action(
     outer = {**{f"env.{k}": str(v) for k, v in call.env.items()}, **(context or {})}
     inputs = action_inputs({k: resolve(v, outer) for k, v in call.inputs.items()})
     inner = {f"inputs.{k}": v for k, v in inputs.items()}
+    inner["runner.temp"] = str(cwd / ".runner-temp")  # no venv there: the PATH's quotesync runs
     step_env = {k: resolve(str(v), outer) for k, v in call.env.items()}
     return run_github_step(action_step("run"), cwd, inner, {**step_env, **(extra_env or {})})
