@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,13 @@ def test_release_workflow_builds_checks_and_publishes_only_from_a_tag() -> None:
     assert "secrets." not in RELEASE.read_text(encoding="utf-8")
 
 
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+    "version"
+]
+
+
 @pytest.mark.parametrize(
-    ("tag", "code"), [("v0.1.0", 0), ("v9.9.9", 1), ("0.1.0", 1)]
+    ("tag", "code"), [(f"v{VERSION}", 0), ("v9.9.9", 1), (VERSION, 1)]
 )  # fmt: skip
 def test_a_release_tag_must_name_the_version_being_built(tag: str, code: int) -> None:
     done = subprocess.run(
