@@ -80,6 +80,25 @@ def test_the_quote_hint_keeps_the_value_as_written(workdir: Path) -> None:
     ]
 
 
+def test_a_number_in_config_is_never_echoed_it_may_be_a_password(workdir: Path) -> None:
+    write(
+        workdir,
+        {
+            "e.yaml": HEADER + "kind: ErpConnection\nmetadata:\n  name: E\nspec:\n"
+            "  connector: C\n  config:\n    password: 98765432\n",
+        },
+    )
+
+    result = quotesync("validate", "e.yaml")
+
+    assert result.exit_code == 1
+    assert "98765432" not in result.output
+    assert diagnostics(result) == [
+        "e.yaml:8:15: error: spec.config.password must be text, but it is a number; put it in "
+        "quotes to make it text",
+    ]
+
+
 def test_price_list_quote_connection_must_be_declared(workdir: Path) -> None:
     write(workdir, {"p.yaml": PRICES + "  quoteConnection: Quotes\n"})
 
