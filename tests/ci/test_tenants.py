@@ -68,22 +68,42 @@ def _price_lists(crm: ServedCrm) -> set[str]:
         return {str(p["Name"]) for p in client.iter_pricelists()}
 
 
-def _github_plan_job() -> dict[str, Any]:
+def _github_job(name: str) -> dict[str, Any]:
+    """A job of the GitHub matrix recipe, as docs/ci.md shows it."""
     guide = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- tenants-github-plan -->\n```yaml\n(.*?)```", guide, re.DOTALL)
-    assert block, "docs/ci.md shows the tenants' plan job"
-    job: dict[str, Any] = yaml.safe_load(block.group(1))["jobs"]["plan"]
+    block = re.search(rf"<!-- tenants-github-{name} -->\n```yaml\n(.*?)```", guide, re.DOTALL)
+    assert block, f"docs/ci.md shows the tenants' {name} job"
+    job: dict[str, Any] = yaml.safe_load(block.group(1))["jobs"][name]
+    assert job["strategy"]["fail-fast"] is False
+    assert job["environment"] == "tenant-${{ matrix.tenant }}"
     return job
 
 
-def test_github_matrix_recipe_plans_each_tenant_on_its_own(
+def _run_action_steps(
+    job: dict[str, Any], repo: Path, context: dict[str, str], tenants: dict[str, ServedCrm]
+) -> list[tuple[str, str]]:
+    """The job's steps that use the action, in order: (exit-code output, log) of each."""
+    done = []
+    for step in job["steps"]:
+        if not str(step.get("uses", "")).startswith("OWNER/quotesync-gitops@"):
+            continue
+        call = ActionCall(job["name"], step["name"], step["with"], step.get("env", {}))
+        result = run_action(call, repo, context, {"GITHUB_ACTIONS": "true"})
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        _assert_clean(output, tenants)
+        done.append((result.outputs["exit-code"], output))
+    return done
+
+
+def test_github_matrix_recipe_plans_applies_and_checks_drift_per_tenant(
     tenants: dict[str, ServedCrm], tmp_path: Path
 ) -> None:
-    job = _github_plan_job()
-    assert job["strategy"]["fail-fast"] is False
-    assert job["environment"] == "tenant-${{ matrix.tenant }}"
-    assert job["strategy"]["matrix"]["tenant"] == sorted(tenants)
-    for tenant in job["strategy"]["matrix"]["tenant"]:
+    plan, apply, drift = (_github_job(name) for name in ("plan", "apply", "drift"))
+    for job in (plan, apply, drift):
+        assert job["strategy"]["matrix"]["tenant"] == sorted(tenants)
+    assert apply["env"]["PLAN_ARTIFACT"] == "quotesync-plan-${{ matrix.tenant }}"
+    for tenant in plan["strategy"]["matrix"]["tenant"]:
         crm, repo = tenants[tenant], _checkout(tmp_path, tenant)
         context = {  # what GitHub gives this matrix job from its environment tenant-NAME
             "matrix.tenant": tenant,
@@ -91,23 +111,26 @@ def test_github_matrix_recipe_plans_each_tenant_on_its_own(
             "secrets.QUOTESYNC_TICKET": crm.credentials["QUOTESYNC_TICKET"],
             "secrets.QUOTESYNC_APP_TOKEN": crm.credentials["QUOTESYNC_APP_TOKEN"],
             "secrets.ACCOUNTING_API_KEY": API_KEYS[tenant],
+            "steps.reviewed.outputs.allow-flags": "",
         }
-        outputs = []
-        for step in job["steps"]:
-            if not str(step.get("uses", "")).startswith("OWNER/quotesync-gitops@"):
-                continue
-            call = ActionCall("plan", step["name"], step["with"], step.get("env", {}))
-            result = run_action(call, repo, context, {"GITHUB_ACTIONS": "true"})
-            output = result.stdout + result.stderr
-            assert result.returncode == 0, output
-            _assert_clean(output, tenants)
-            outputs.append(output)
+        assert [code for code, _ in _run_action_steps(plan, repo, context, tenants)] == ["0", "0"]
         comment = (repo / "plan.md").read_text(encoding="utf-8")
         _assert_clean(comment + (repo / "plan.json").read_text(encoding="utf-8"), tenants)
         assert comment.split("\n", 1)[0] == f"<!-- quotesync-plan:{tenant} -->"
         own, other = ("Acme", "Globex") if tenant == "acme" else ("Globex", "Acme")
         assert own in comment and other not in comment
         assert ("Hardware NOK 2026" in comment) is (tenant == "acme"), "tenants/acme/ is Acme's"
+        (repo / "reviewed-plan").mkdir()  # the artifact, downloaded by the apply job
+        shutil.copy(repo / "plan.json", repo / "reviewed-plan" / "plan.json")
+        ((code, log),) = _run_action_steps(apply, repo, context, tenants)
+        assert code == "0" and "Apply complete" in log
+        ((code, log),) = _run_action_steps(drift, repo, context, tenants)
+        assert code == "0", log
+        report = (repo / "drift.md").read_text(encoding="utf-8")
+        assert report.split("\n", 1)[0] == f"<!-- quotesync-plan:{tenant} -->"
+        assert ("Hardware NOK 2026" in _price_lists(crm)) is (tenant == "acme")
+    assert "Services EUR 2026" in _price_lists(tenants["globex"])
+    assert "Services NOK 2026" not in _price_lists(tenants["globex"])
 
 
 def _gitlab_tenant_script(job: dict[str, Any], line: str) -> str:
