@@ -119,11 +119,6 @@ class Store:
             os.makedirs(parent, exist_ok=True)
         self._initialise()
 
-    @property
-    def pending(self) -> bool:
-        """True while nothing was written: the file does not exist yet."""
-        return self._pending
-
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=30.0
@@ -168,13 +163,26 @@ class Store:
             yield db
 
     def _materialise(self) -> None:
-        """The first write: create the folder and the file, holding the tenant so far."""
+        """The first write: create the folder and the file, holding the tenant so far.
+
+        Nothing was written yet, so memory holds only the seed: when another process made
+        the file meanwhile, this one simply uses it. The copy is written beside the file and
+        linked into place, so a half-copied database never takes the file's name.
+        """
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        target = sqlite3.connect(self.path)
-        try:
-            self._shared.backup(target)
-        finally:
-            target.close()
+        if not os.path.lexists(self.path):
+            temp = f"{self.path}.{os.getpid()}.new"
+            target = sqlite3.connect(temp)
+            try:
+                self._shared.backup(target)
+            finally:
+                target.close()
+            try:
+                os.link(temp, self.path)
+            except FileExistsError:
+                pass  # another process was first: its file holds the same seed
+            finally:
+                os.unlink(temp)
         self._shared.close()
         self._pending = False
 
