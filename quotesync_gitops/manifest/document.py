@@ -200,9 +200,10 @@ def _products_file(
         )
         return
     if not path.is_file():
+        what = "a symbolic link that leads nowhere" if path.is_symlink() else "no such file"
         problems.at(
             at,
-            f"productsFile {file_name!r}: no such file ({ctx.show(path)}); the path "
+            f"productsFile {file_name!r}: {what} ({ctx.show(path)}); the path "
             "is relative to this manifest's folder",
         )
         return
