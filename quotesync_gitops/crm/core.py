@@ -189,6 +189,9 @@ class CrmCore:
         if content is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
 
+        # The whole call, retries and every answer's transfer included, has one deadline.
+        deadline = self._retry.clock() + self._retry.total_timeout
+
         def send() -> RawResponse:
             request = self._http.build_request(
                 method, path, params=params, content=content, headers=headers, timeout=self._timeout
@@ -197,7 +200,12 @@ class CrmCore:
                 self._stats.enter()
                 try:
                     return send_bounded(
-                        self._http, request, max_bytes=self._max_bytes, operation=operation
+                        self._http,
+                        request,
+                        max_bytes=self._max_bytes,
+                        operation=operation,
+                        deadline=deadline,
+                        clock=self._retry.clock,
                     )
                 finally:
                     self._stats.leave()
