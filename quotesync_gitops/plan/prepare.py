@@ -52,7 +52,7 @@ def prepare_desired(resource: Resource, ctx: LiveContext) -> Resource:
         if info is not None and info.secret and isinstance(value, str) and value:
             value = Secret(value)
         config[key] = value
-    defaults = {k: ("" if f.secret else f.default) for k, f in fields.items()}
+    defaults = {k: ("" if f.write_only else f.default) for k, f in fields.items()}
     spec = dict(resource.spec)
     spec["config"] = with_config_defaults(config, defaults)
     return replace(resource, spec=spec)
@@ -63,7 +63,7 @@ def prepare_live(resource: Resource, ctx: LiveContext) -> Resource:
     fields = connector_fields(resource, ctx)
     if not fields:
         return resource
-    defaults = {k: ("" if f.secret else f.default) for k, f in fields.items()}
+    defaults = {k: ("" if f.write_only else f.default) for k, f in fields.items()}
     spec = dict(resource.spec)
     spec["config"] = with_config_defaults(dict(resource.spec.get("config", {})), defaults)
     return replace(resource, spec=spec)
