@@ -204,16 +204,35 @@ def _retire(ac: ApplyContext, kind: str, name: str, object_id: int) -> None:
 def claim_created_products(
     ac: ApplyContext, price_list: str, list_key: str, created: Mapping[str, int]
 ) -> None:
-    """After creating products (code → id) in a list: the same for codes within the list."""
+    """After creating products (code → id) in a list: the same for codes within the list.
+
+    A copy made before ours (another apply) wins: ours is renamed and retired. A copy made
+    after ours (a person, or a writer that does not check) is not ours to touch: the run
+    stops naming it, and plan refuses the list until one of the two is recoded."""
     if not created:
         return
-    first: dict[str, int] = {}
+    ids: dict[str, list[int]] = {}
     for row in ac.client.find_products(list_key):
         code = str(row.get("Code") or "")
         if code in created:
-            ident = int(row["ProductId"])
-            first[code] = min(first.get(code, ident), ident)
-    lost = sorted(code for code, ident in created.items() if first.get(code, ident) < ident)
+            ids.setdefault(code, []).append(int(row["ProductId"]))
+    lost = sorted(code for code, ident in created.items() if min(ids.get(code, [ident])) < ident)
+    later = {
+        code: sorted(i for i in ids.get(code, []) if i > ident)
+        for code, ident in created.items()
+        if code not in lost and any(i > ident for i in ids.get(code, []))
+    }
+    if later and not lost:
+        listed = ", ".join(
+            f"{code!r} (ours #{created[code]}, also #{', #'.join(map(str, found))})"
+            for code, found in sorted(later.items())
+        )
+        raise ConcurrentChange(
+            f"{Kind.PRICE_LIST}/{price_list}: while this run created product(s), another "
+            f"product with the same code was created in the list: {listed}. quotesync "
+            "leaves the other copy alone; give one of them another code in the CRM, then "
+            "run plan again."
+        )
     if not lost:
         return
     for code in lost:

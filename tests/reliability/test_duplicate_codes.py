@@ -84,3 +84,49 @@ def test_a_second_product_of_one_code_is_refused_by_plan_apply_and_drift(tmp_pat
         )  # the recoded copy is not in the manifest: it leaves the assortment
         assert last.exit_code == 0, last.output
         assert remaining_changes(crm, manifests) == []
+
+
+class PersonRepeatsACode:
+    """Right after apply creates product ``code``, a person creates another of that code."""
+
+    def __init__(self, app: WsgiApp, code: str) -> None:
+        self.app = app
+        self.code = code
+        self.done = False
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        import io
+        import json
+
+        if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != "/api/v1/Product":
+            return self.app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(raw)
+        answer = list(self.app(environ, start_response))
+        body = json.loads(raw)
+        if not self.done and body.get("Code") == self.code:
+            self.done = True
+            again = {**environ, "wsgi.input": io.BytesIO(raw)}
+            copy = b"".join(self.app(again, lambda *args: None))
+            assert b"ProductId" in copy
+        return answer
+
+
+def test_a_code_repeated_while_apply_creates_a_new_list_stops_the_run(tmp_path: Path) -> None:
+    """The new list's products are checked after they are written, like an existing
+    list's: apply stops (exit 3) naming the code, and then plan refuses the list."""
+    manifests = copy_examples(tmp_path)
+
+    def wrap(app: WsgiApp) -> WsgiApp:
+        return PersonRepeatsACode(app, CODE)
+
+    with running_crm(tmp_path, wrap=wrap) as crm:
+        applied = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
+        assert applied.exit_code == 3, applied.output
+        assert (
+            repr(CODE) in applied.output and "another product with the same code" in applied.output
+        )
+        plan = run_cli("plan", str(manifests), env=crm.env)
+        assert plan.exit_code == 1, plan.output
+        assert "more than one product with the same code" in plan.output
