@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from yaml import events as ev
 
+from quotesync_gitops.manifest.yamlerrors import reader_problem, syntax_problem
 from quotesync_gitops.manifest.yamlscalars import (
     CORE_TAG,
     PLAIN_TAGS,
@@ -397,31 +398,3 @@ def parse_yaml(text: str) -> ParsedFile:
         if dispose is not None:
             dispose()
     return result
-
-
-def syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[Mark, str]:
-    where = exc.problem_mark or exc.context_mark
-    mark = _mark(where) if where is not None else (1, 1)
-    message = f"YAML syntax error: {exc.problem or 'cannot read this'}"
-    if exc.context:
-        context = exc.context
-        if exc.context_mark is not None and exc.context_mark is not exc.problem_mark:
-            context += f" that starts at line {exc.context_mark.line + 1}"
-        message += f" ({context})"
-    return mark, message
-
-
-def reader_problem(exc: yaml.YAMLError, text: str) -> tuple[Mark, str]:
-    """Reader errors (control characters) carry a character index, not a mark."""
-    position = getattr(exc, "position", None)
-    reason = getattr(exc, "reason", None) or str(exc)
-    if not isinstance(position, int):
-        return (1, 1), f"YAML error: {reason}"
-    before = text[:position]
-    line = before.count("\n") + 1
-    column = position - (before.rfind("\n") + 1) + 1
-    character = getattr(exc, "character", None)
-    if isinstance(character, str) and len(character) == 1:
-        character = ord(character)
-    code = f" (U+{character:04X})" if isinstance(character, int) else ""
-    return (line, column), f"cannot read the file: {reason}{code}"
