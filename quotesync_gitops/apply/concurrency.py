@@ -207,32 +207,17 @@ def claim_created_products(
     """After creating products (code → id) in a list: the same for codes within the list.
 
     A copy made before ours (another apply) wins: ours is renamed and retired. A copy made
-    after ours (a person, or a writer that does not check) is not ours to touch: the run
-    stops naming it, and plan refuses the list until one of the two is recoded."""
+    after ours is left to whoever made it: another apply retires its own; one a person made
+    is found by the next plan, which refuses the list until one of the two is recoded."""
     if not created:
         return
-    ids: dict[str, list[int]] = {}
+    first: dict[str, int] = {}
     for row in ac.client.find_products(list_key):
         code = str(row.get("Code") or "")
         if code in created:
-            ids.setdefault(code, []).append(int(row["ProductId"]))
-    lost = sorted(code for code, ident in created.items() if min(ids.get(code, [ident])) < ident)
-    later = {
-        code: sorted(i for i in ids.get(code, []) if i > ident)
-        for code, ident in created.items()
-        if code not in lost and any(i > ident for i in ids.get(code, []))
-    }
-    if later and not lost:
-        listed = ", ".join(
-            f"{code!r} (ours #{created[code]}, also #{', #'.join(map(str, found))})"
-            for code, found in sorted(later.items())
-        )
-        raise ConcurrentChange(
-            f"{Kind.PRICE_LIST}/{price_list}: while this run created product(s), another "
-            f"product with the same code was created in the list: {listed}. quotesync "
-            "leaves the other copy alone; give one of them another code in the CRM, then "
-            "run plan again."
-        )
+            ident = int(row["ProductId"])
+            first[code] = min(first.get(code, ident), ident)
+    lost = sorted(code for code, ident in created.items() if first.get(code, ident) < ident)
     if not lost:
         return
     for code in lost:
