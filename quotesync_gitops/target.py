@@ -3,10 +3,15 @@
 Accepted targets:
 
 * ``https://<tenant base URL>`` — a real tenant, e.g. ``https://online.superoffice.com/Cust12345``
-  (``/api/v1/...`` is appended). Needs credentials: ``QUOTESYNC_TICKET`` +
-  ``QUOTESYNC_APP_TOKEN`` (SOTicket) or ``QUOTESYNC_ACCESS_TOKEN`` (Bearer).
+  (``/api/v1/...`` is appended). Needs credentials: a ticket, an access token or Basic
+  (``crm/auth_env.py`` says which variables).
 * ``http://127.0.0.1:<port>`` — plain http to loopback only (the served emulator in tests);
   credentials are sent when set.
+* ``<environment>:<ContextIdentifier>`` — a SuperOffice Online tenant by name, e.g.
+  ``online:Cust12345`` (environments ``sod``, ``stage``, ``online``). Its WebAPI base is looked
+  up at ``GET https://<environment host>/api/state/<id>`` (and again when it moves);
+  ``QUOTESYNC_ENVIRONMENT_URL`` replaces the environment host (tests point it at 127.0.0.1).
+  All sign-in modes but Basic work here; the system user is the one for unattended runs.
 * ``local:<path>`` — the embedded CRM: the emulator's WSGI app over a SQLite file, in process.
   This is the default, ``local:.quotesync/crm.sqlite``.
 
@@ -18,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,37 +32,47 @@ from typing import Literal
 import httpx
 
 from quotesync_gitops import __version__
+from quotesync_gitops.crm.auth_env import CREDENTIALS_HINT, auth_for_env
+from quotesync_gitops.crm.auth_login import ENVIRONMENT_HOSTS, LoginEndpoint
+from quotesync_gitops.crm.auth_tenant import TenantState, TenantTransport, look_up_tenant
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmConfigError
 from quotesync_gitops.crm.retry import RetryPolicy
-from quotesync_gitops.crm.transport import (
-    ENV_ACCESS_TOKEN,
-    ENV_APP_TOKEN,
-    ENV_TICKET,
-    auth_from_env,
-    is_loopback,
-)
+from quotesync_gitops.crm.transport import CrmAuth, is_loopback
 
 ENV_TARGET = "QUOTESYNC_CRM"
+ENV_ENVIRONMENT_URL = "QUOTESYNC_ENVIRONMENT_URL"
 DEFAULT_TARGET = "local:.quotesync/crm.sqlite"
 LOCAL_PREFIX = "local:"
 EMBEDDED_BASE_URL = "http://embedded.local"
 
 ACCEPTED_FORMS = (
     "https://<tenant base URL> (e.g. https://online.superoffice.com/Cust12345), "
-    "http://127.0.0.1:<port> (loopback only), or local:<path to a .sqlite file>"
+    "<environment>:<ContextIdentifier> (an Online tenant, e.g. online:Cust12345; environments "
+    + ", ".join(ENVIRONMENT_HOSTS)
+    + "), http://127.0.0.1:<port> (loopback only), or local:<path to a .sqlite file>"
 )
+_TENANT = re.compile(r"^(?P<env>[A-Za-z]+):(?P<ctx>[A-Za-z][A-Za-z0-9_-]{0,63})$")
 
 
 @dataclass(frozen=True)
 class Target:
-    """A resolved target: ``remote`` with a base URL, or ``local`` with a database path."""
+    """A resolved target: ``remote`` with a base URL, ``local`` with a database path, or
+    ``tenant`` with ``<environment>:<ContextIdentifier>``."""
 
-    kind: Literal["remote", "local"]
+    kind: Literal["remote", "local", "tenant"]
     location: str
 
     def __str__(self) -> str:
         return f"{LOCAL_PREFIX}{self.location}" if self.kind == "local" else self.location
+
+    @property
+    def environment(self) -> str:
+        return self.location.partition(":")[0]
+
+    @property
+    def context_id(self) -> str:
+        return self.location.partition(":")[2]
 
 
 def _shown(text: str) -> str:
@@ -73,6 +89,9 @@ def resolve_target(target: str | None, env: Mapping[str, str]) -> Target:
         if not path:
             raise CrmConfigError(f"CRM target {text!r} names no file: use local:<path>")
         return Target("local", path)
+    tenant = _TENANT.match(text)
+    if tenant is not None and tenant["env"].lower() in ENVIRONMENT_HOSTS:
+        return Target("tenant", f"{tenant['env'].lower()}:{tenant['ctx']}")
     if not re.match(r"^https?://", text, re.IGNORECASE):
         raise CrmConfigError(f"unknown CRM target {_shown(text)!r}: use {ACCEPTED_FORMS}")
     try:
@@ -86,8 +105,8 @@ def resolve_target(target: str | None, env: Mapping[str, str]) -> Target:
         raise CrmConfigError(f"CRM target {shown!r} has no host: use {ACCEPTED_FORMS}")
     if url.userinfo:
         raise CrmConfigError(
-            f"CRM target {shown!r} carries credentials in the URL: remove them and set "
-            f"{ENV_TICKET} + {ENV_APP_TOKEN} or {ENV_ACCESS_TOKEN} instead"
+            f"CRM target {shown!r} carries credentials in the URL: remove them and "
+            f"{CREDENTIALS_HINT} instead"
         )
     if url.query or url.fragment:
         raise CrmConfigError(f"CRM target {shown!r} must not have a query or fragment")
@@ -148,22 +167,92 @@ def open_client(
     headers = {"User-Agent": f"quotesync-gitops/{__version__}"}
     if resolved.kind == "local":
         return _open_embedded(Path(resolved.location).expanduser(), headers, max_concurrency, retry)
-    auth = auth_from_env(env)
+    limits = httpx.Limits(
+        max_connections=max_concurrency, max_keepalive_connections=max_concurrency
+    )
+    timeouts = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+    if resolved.kind == "tenant":
+        return _open_tenant(resolved, env, headers, timeouts, limits, max_concurrency, retry)
+    auth = auth_for_env(env)
     url = httpx.URL(resolved.location)
     if auth is None and url.scheme == "https":
         raise CrmConfigError(
-            f"the CRM at {resolved.location} needs credentials: set {ENV_TICKET} and "
-            f"{ENV_APP_TOKEN} (SOTicket), or {ENV_ACCESS_TOKEN} (Bearer)"
+            f"the CRM at {resolved.location} needs credentials: {CREDENTIALS_HINT}"
         )
     http = httpx.Client(
         base_url=resolved.location,
         auth=auth,
         headers=headers,
-        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-        limits=httpx.Limits(
-            max_connections=max_concurrency, max_keepalive_connections=max_concurrency
-        ),
+        timeout=timeouts,
+        limits=limits,
         verify=True,
+        follow_redirects=False,
+    )
+    return _client(http, max_concurrency, retry)
+
+
+def environment_url(target: Target, env: Mapping[str, str]) -> str:
+    """The environment host of a tenant target: ``QUOTESYNC_ENVIRONMENT_URL`` or the known one."""
+    text = env.get(ENV_ENVIRONMENT_URL, "").strip() or ENVIRONMENT_HOSTS[target.environment]
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL as exc:
+        raise CrmConfigError(f"{ENV_ENVIRONMENT_URL} is not a valid URL") from exc
+    if url.scheme not in ("http", "https") or not url.host:
+        raise CrmConfigError(f"{ENV_ENVIRONMENT_URL} must be an https:// URL of a host")
+    if url.scheme == "http" and not is_loopback(url.host):
+        raise CrmConfigError(
+            f"{ENV_ENVIRONMENT_URL} uses plain http:// off this machine: use https://, or "
+            "http:// only for 127.0.0.1, ::1 or localhost"
+        )
+    if url.userinfo or url.query or url.fragment or url.path.strip("/"):
+        raise CrmConfigError(f"{ENV_ENVIRONMENT_URL} must be the host only, e.g. {_text_host(url)}")
+    return str(url.copy_with(path="/")).rstrip("/")
+
+
+def _text_host(url: httpx.URL) -> str:
+    return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
+
+
+def _open_tenant(
+    target: Target,
+    env: Mapping[str, str],
+    headers: dict[str, str],
+    timeouts: httpx.Timeout,
+    limits: httpx.Limits,
+    max_concurrency: int,
+    retry: RetryPolicy | None,
+) -> CrmClient:
+    """An Online tenant by name: look it up, sign in as the variables say, follow its moves."""
+    login_http = httpx.Client(
+        base_url=environment_url(target, env),
+        headers=headers,
+        timeout=timeouts,
+        verify=True,
+        follow_redirects=False,
+    )
+    try:
+        login = LoginEndpoint(login_http)
+        auth: CrmAuth | None = auth_for_env(env, login=login, context_id=target.context_id)
+        if auth is None:
+            raise CrmConfigError(f"the tenant {target} needs credentials: {CREDENTIALS_HINT}")
+
+        def lookup() -> TenantState:
+            return look_up_tenant(login, target.context_id, now=time.time())
+
+        first = lookup()
+        transport = TenantTransport(
+            httpx.HTTPTransport(verify=True, limits=limits), lookup, first, on_close=login.close
+        )
+    except BaseException:
+        login_http.close()
+        raise
+    http = httpx.Client(
+        base_url=first.base_url,
+        auth=auth,
+        headers=headers,
+        timeout=timeouts,
+        transport=transport,
         follow_redirects=False,
     )
     return _client(http, max_concurrency, retry)

@@ -11,6 +11,7 @@ from typing import Any
 from quotesync_gitops.live.normalise import PASSWORD_MASK, PRODUCT_FIELDS, sync_flags
 from quotesync_gitops.model import LiveContext
 from quotesync_gitops.secrets import UNREADABLE, Secret
+from quotesync_gitops.secrets_version import join_description
 
 
 def config_values(
@@ -62,7 +63,9 @@ def erp_connection(
         "ErpConnectionId": connection_id,
         "ErpConnectorId": connector_id,
         "DisplayName": name,
-        "DisplayDescription": spec.get("description", ""),
+        "DisplayDescription": join_description(
+            str(spec.get("description", "")), spec.get("secretsVersion")
+        ),
         "Active": active,
         "ConfigFields": dict(config),
         "Deleted": False,
@@ -125,7 +128,9 @@ def quote_connection(
         "ConnectorName": spec.get("connector", ""),
         "ERPName": spec.get("erpName", ""),
         "DisplayName": name,
-        "DisplayDescription": spec.get("description", ""),
+        "DisplayDescription": join_description(
+            str(spec.get("description", "")), spec.get("secretsVersion")
+        ),
         "ErpConnectionId": erp_connection_id,
         "Deleted": False,
         **scope_fields(spec.get("scope", {}), ctx),

@@ -23,6 +23,7 @@ from quotesync_gitops.errors import StalePlanError
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
+from quotesync_gitops.secrets_version import split_description
 
 
 class ConcurrentChange(StalePlanError):
@@ -92,7 +93,7 @@ def _head_now(ac: ApplyContext, kind: str, object_id: int) -> dict[str, Any]:
         row = client.erp_get_connection(object_id)
         return {
             "name": norm.text(row.get("DisplayName")),
-            "description": norm.text(row.get("DisplayDescription")),
+            "description": split_description(norm.text(row.get("DisplayDescription")))[0],
             "active": bool(row.get("Active")),
             "deleted": bool(row.get("Deleted")),
         }
@@ -100,7 +101,7 @@ def _head_now(ac: ApplyContext, kind: str, object_id: int) -> dict[str, Any]:
         row = client.quote_get_connection(object_id)
         return {
             "name": norm.text(row.get("DisplayName")),
-            "description": norm.text(row.get("DisplayDescription")),
+            "description": split_description(norm.text(row.get("DisplayDescription")))[0],
             "deleted": bool(row.get("Deleted")),
         }
     row = client.get_pricelist(object_id)

@@ -13,7 +13,7 @@ from quotesync_gitops.apply.context import (
     ResourceFailed,
     find_by_name,
 )
-from quotesync_gitops.model import Kind
+from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change
 
 
@@ -46,6 +46,8 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
         conn_id = int(change.live_ids["id"])
         if change.action is Action.RESTORE:
             client.quote_restore_connection(conn_id)
+        if config_changed:  # before the header, whose description records secretsVersion
+            _save_config(ac, conn_id, want)
         if paths - {p for p in paths if p.startswith("config")} or (
             change.action is Action.RESTORE
         ):
@@ -57,9 +59,13 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
                 ctx=ac.live.context,
             )
             client.quote_save_connection(body)
-    if config_changed:
-        config = carriers.config_values(want.spec["config"], keep_passwords=False)
-        client.quote_save_connection_config_fields(conn_id, config)
+    if creating and config_changed:
+        _save_config(ac, conn_id, want)
+
+
+def _save_config(ac: ApplyContext, conn_id: int, want: Resource) -> None:
+    config = carriers.config_values(want.spec["config"], keep_passwords=False)
+    ac.client.quote_save_connection_config_fields(conn_id, config)
 
 
 def write_sync_settings(ac: ApplyContext, change: Change) -> None:

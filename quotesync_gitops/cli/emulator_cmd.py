@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import sys
@@ -21,6 +22,7 @@ from quotesync_gitops.emulator import (
     reset_database,
     serve,
 )
+from quotesync_gitops.emulator.login import LoginSettings
 from quotesync_gitops.errors import EXIT_OK, QuotesyncError
 from quotesync_gitops.target import DEFAULT_TARGET, LOCAL_PREFIX
 
@@ -101,6 +103,14 @@ def emulator() -> None:
     "[,retry-after=S][,path=TEXT][,after]. See docs/emulator.md.",
 )
 @click.option(
+    "--online",
+    "online_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="JSON file of an emulated SuperOffice Online registration and tenant: sign-in "
+    "services, /api/state, tenant moves, restricted agents. See docs/emulator.md.",
+)
+@click.option(
     "--seed",
     type=int,
     default=None,
@@ -116,13 +126,15 @@ def serve_command(
     access_token: str | None,
     latency_ms: int,
     faults: list[FaultRule],
+    online_file: str | None,
     seed: int | None,
 ) -> int:
     """Serve the SuperOffice-compatible WebAPI over HTTP until interrupted."""
     if app_token and not ticket:
         raise QuotesyncError("--app-token needs --ticket (or QUOTESYNC_TICKET)")
     credentials = Credentials(ticket=ticket, app_token=app_token, access_token=access_token)
-    if credentials.empty:
+    login = _online_settings(online_file) if online_file else None
+    if credentials.empty and login is None:
         if not is_loopback(host):
             raise QuotesyncError(
                 f"refusing to serve without credentials on {host}: give --ticket/--app-token "
@@ -138,7 +150,7 @@ def serve_command(
 
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        serve(db_path, host, port, credentials, fault_config, on_ready=ready)
+        serve(db_path, host, port, credentials, fault_config, on_ready=ready, login=login)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     except sqlite3.Error as exc:
@@ -148,6 +160,14 @@ def serve_command(
     finally:
         signal.signal(signal.SIGTERM, previous)
     return EXIT_OK
+
+
+def _online_settings(path: str) -> LoginSettings:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return LoginSettings.from_json(json.load(handle))
+    except (OSError, ValueError, TypeError) as exc:
+        raise QuotesyncError(f"--online {path}: {exc}") from exc
 
 
 @emulator.command("reset")

@@ -52,7 +52,8 @@ def crm_option(func: F) -> F:
         "crm",
         envvar="QUOTESYNC_CRM",
         metavar="TARGET",
-        help="https://<tenant base URL>, or local:PATH for the embedded CRM "
+        help="An Online tenant by name (online:Cust12345; also sod:, stage:), "
+        "https://<tenant base URL>, or local:PATH for the embedded CRM "
         "(default local:.quotesync/crm.sqlite). Env: QUOTESYNC_CRM.",
     )(func)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from quotesync_gitops.crm.auth import BasicAuth, RefreshTokenAuth, SystemUserAuth
+from quotesync_gitops.crm.auth_env import auth_for_env
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import (
     CrmAuthError,
@@ -18,6 +20,7 @@ from quotesync_gitops.crm.retry import ClientStats, RetryPolicy
 from quotesync_gitops.crm.transport import BearerAuth, CrmAuth, SoTicketAuth, auth_from_env
 
 __all__ = [
+    "BasicAuth",
     "BearerAuth",
     "ClientStats",
     "CrmAuth",
@@ -31,7 +34,10 @@ __all__ = [
     "CrmRateLimited",
     "CrmRejected",
     "CrmServerError",
+    "RefreshTokenAuth",
     "RetryPolicy",
     "SoTicketAuth",
+    "SystemUserAuth",
+    "auth_for_env",
     "auth_from_env",
 ]

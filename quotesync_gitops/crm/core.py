@@ -16,9 +16,11 @@ from typing import Any, Final, TypeVar
 import httpx
 
 from quotesync_gitops.crm.errors import (
+    CrmAuthError,
     CrmNotFound,
     CrmProtocolError,
     CrmRejected,
+    explain_refusal,
 )
 from quotesync_gitops.crm.responses import (
     UnexpectedNull,
@@ -113,6 +115,8 @@ class CrmCore:
         self._raw_secrets: frozenset[str] = frozenset()
         self._install({s for s in secrets if s})
         self._secrets_lock = threading.Lock()
+        if isinstance(auth, CrmAuth):  # tickets and tokens it obtains later are hidden too
+            auth.bind_redaction(self.hide_values)
 
     @property
     def stats(self) -> ClientStats:
@@ -211,7 +215,10 @@ class CrmCore:
                     self._stats.leave()
 
         def finish(raw: RawResponse) -> T:
-            data = check_answer(raw, operation=operation, subject=subject, redact=self._redact)
+            try:
+                data = check_answer(raw, operation=operation, subject=subject, redact=self._redact)
+            except CrmAuthError as exc:
+                raise explain_refusal(exc) from None
             try:
                 return shape(data)
             except UnexpectedNull as exc:

@@ -149,6 +149,16 @@ class ErpSyncCalls(CrmCore):
         )
         return [self.crm_text(reason) for reason in reasons]  # may echo the configuration
 
+    def erp_test_connection_by_id(self, connection_id: int) -> bool:
+        """``TestConnectionById``: True if the connection works with what the CRM has stored."""
+        return self._agent(
+            AGENT,
+            "TestConnectionById",
+            as_bool,
+            {"ErpConnectionId": connection_id},
+            subject=_connection(connection_id),
+        )
+
     def erp_test_connection_by_config(self, connection_id: int, config: dict[str, str]) -> bool:
         """``TestConnectionByConfig {ErpConnectionId, ConfigFields}``: True if the test passes."""
         return self._agent(

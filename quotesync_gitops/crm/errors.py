@@ -84,6 +84,27 @@ class CrmAuthError(CrmError):
     """The CRM refused the credentials (401) or the permission (403)."""
 
 
+#: Agents SuperOffice Online gives an app only when it was granted them at registration.
+RESTRICTED_AGENTS = frozenset({"ErpSync"})
+
+
+def explain_refusal(refused: CrmAuthError) -> CrmAuthError:
+    """A 403 from a restricted agent says what it means and what to ask for; others as they are."""
+    agent = refused.operation.split("/", 1)[0]
+    if refused.status != 403 or agent not in RESTRICTED_AGENTS:
+        return refused
+    return CrmAuthError(
+        f"the CRM refused the {agent} agent (HTTP 403). On SuperOffice Online the {agent} agent "
+        f"is restricted: the app must be granted the {agent} agent at registration. Ask "
+        f"SuperOffice (developer portal, your app's registration) to grant it the {agent} "
+        "agent, then run again. Onsite, the signed-in user lacks the "
+        f"right to use the {agent} agent. ({refused.message})",
+        operation=refused.operation,
+        subject=refused.subject,
+        status=refused.status,
+    )
+
+
 class CrmNotFound(CrmError):
     """The object does not exist (404, or an agent answered ``null``)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -60,6 +60,14 @@ class CrmAuth(httpx.Auth):
     def secret_values(self) -> tuple[str, ...]:
         """The credential strings, so error text from the server can be redacted."""
         raise NotImplementedError
+
+    def bind_redaction(self, hide: Callable[[Iterable[str]], None]) -> None:
+        """Called by the client: ``hide`` redacts strings from error text from now on.
+
+        Static credentials are known up front (``secret_values``); a mode that obtains new
+        tickets or tokens while it runs hands each one to ``hide`` before using it.
+        """
+        hide(self.secret_values())
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         ensure_safe_url(request.url)

@@ -191,9 +191,17 @@ def _request(environ: dict[str, Any]) -> Request:
 class EmulatorApp:
     """A SuperOffice-compatible WebAPI over one SQLite file, as a WSGI callable."""
 
-    def __init__(self, store: Store, credentials: Credentials | None, faults: FaultConfig) -> None:
+    def __init__(
+        self,
+        store: Store,
+        credentials: Credentials | None,
+        faults: FaultConfig,
+        accepts: Callable[[str, str], bool] | None = None,
+    ) -> None:
         self.store = store
         self.credentials = credentials
+        #: Also accepted: credentials the emulated login services issued (``login.py``).
+        self.accepts = accepts
         self.faults = faults
         self.stats = RequestStats()
 
@@ -223,10 +231,14 @@ class EmulatorApp:
 
     def _authorised(self, request: Request) -> Response | None:
         """None when the caller may proceed, else the 401 answer."""
-        if self.credentials is None or self.credentials.empty:
+        static = self.credentials if self.credentials and not self.credentials.empty else None
+        if static is None and self.accepts is None:
             return None
         authorization = request.headers.get("authorization", "")
-        if self.credentials.accepts(authorization, request.headers.get("so-apptoken", "")):
+        app_token = request.headers.get("so-apptoken", "")
+        if static is not None and static.accepts(authorization, app_token):
+            return None
+        if self.accepts is not None and self.accepts(authorization, app_token):
             return None
         reason = (
             "No credentials were sent."
@@ -363,6 +375,7 @@ def create_app(
     *,
     credentials: Credentials | None = None,
     faults: FaultConfig | None = None,
+    accepts: Callable[[str, str], bool] | None = None,
     lazy: bool = False,
 ) -> EmulatorApp:
     """The emulator over ``db_path`` (created and seeded on first use; survives restarts).
@@ -371,5 +384,6 @@ def create_app(
     no auth. ``faults`` is kept by reference and can be changed at runtime (``app.faults``).
     ``lazy``: a missing file is created only by the first write (see ``Store``).
     """
+    faults = faults if faults is not None else FaultConfig()
     store = Store(db_path, lazy=lazy)
-    return EmulatorApp(store, credentials, faults if faults is not None else FaultConfig())
+    return EmulatorApp(store, credentials, faults, accepts)

@@ -17,6 +17,8 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from quotesync_gitops.emulator.app import Credentials, EmulatorApp, create_app
 from quotesync_gitops.emulator.faults import DroppedConnection, FaultConfig
+from quotesync_gitops.emulator.login import LoginService, LoginSettings
+from quotesync_gitops.emulator.login_front import LoginFront, WsgiApp
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -58,7 +60,7 @@ class _RequestHandler(WSGIRequestHandler):
         handler.run(self.server.get_app())  # type: ignore[attr-defined]
 
 
-def _make_server(host: str, port: int, app: EmulatorApp) -> _ThreadingWSGIServer:
+def _make_server(host: str, port: int, app: WsgiApp) -> _ThreadingWSGIServer:
     server = _ThreadingWSGIServer((host, port), _RequestHandler)
     server.set_app(app)
     return server
@@ -78,10 +80,14 @@ def serve(
     faults: FaultConfig | None = None,
     *,
     on_ready: Callable[[str], None] | None = None,
+    login: LoginSettings | None = None,
 ) -> None:
-    """Serve until interrupted. ``on_ready(url)`` is called once the socket listens."""
-    app = create_app(db_path, credentials=credentials, faults=faults)
-    server = _make_server(host, port, app)
+    """Serve until interrupted. ``on_ready(url)`` is called once the socket listens.
+
+    ``login`` puts the emulated Online sign-in and tenant services in front (``login.py``).
+    """
+    app, front, _ = _build(db_path, credentials, faults, login)
+    server = _make_server(host, port, front)
     try:
         if on_ready is not None:
             on_ready(_url(server, host))
@@ -99,6 +105,8 @@ class RunningServer:
     app: EmulatorApp
     _server: _ThreadingWSGIServer = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+    #: The emulated Online sign-in services, when started with ``login``.
+    login: LoginService | None = None
 
     def stop(self) -> None:
         if self._thread.is_alive():
@@ -120,10 +128,11 @@ def start_in_thread(
     port: int = 0,
     credentials: Credentials | None = None,
     faults: FaultConfig | None = None,
+    login: LoginSettings | None = None,
 ) -> RunningServer:
     """Start serving in a daemon thread; port 0 picks a free port (see ``.url``)."""
-    app = create_app(db_path, credentials=credentials, faults=faults)
-    server = _make_server(host, port, app)
+    app, front, service = _build(db_path, credentials, faults, login)
+    server = _make_server(host, port, front)
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.01},
@@ -131,4 +140,18 @@ def start_in_thread(
         name=f"quotesync-emulator-{server.server_address[1]}",
     )
     thread.start()
-    return RunningServer(_url(server, host), app, server, thread)
+    return RunningServer(_url(server, host), app, server, thread, service)
+
+
+def _build(
+    db_path: str | os.PathLike[str],
+    credentials: Credentials | None,
+    faults: FaultConfig | None,
+    login: LoginSettings | None,
+) -> tuple[EmulatorApp, WsgiApp, LoginService | None]:
+    if login is None:
+        app = create_app(db_path, credentials=credentials, faults=faults)
+        return app, app, None
+    service = LoginService(login)
+    app = create_app(db_path, credentials=credentials, faults=faults, accepts=service.accepts)
+    return app, LoginFront(app, service), service

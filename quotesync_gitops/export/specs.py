@@ -69,6 +69,12 @@ def _set(
     return {k: spec[k] for k in keys if k in always or spec[k] != defaults[k]}
 
 
+def _secrets_version(spec: Mapping[str, Any], out: Spec) -> None:
+    """The version of the secrets the CRM has (see ``secrets_version.py``), when it has one."""
+    if spec.get("secretsVersion") is not None:
+        out["secretsVersion"] = spec["secretsVersion"]
+
+
 def tombstone() -> Spec:
     return {"deleted": True}
 
@@ -82,6 +88,7 @@ def erp_connection(resource: Resource, ctx: SpecContext) -> Spec:
     out = _set(
         Kind.ERP_CONNECTION, spec, ("connector", "description", "active"), always=("connector",)
     )
+    _secrets_version(spec, out)
     _scope(spec["scope"], out)
     _config(resource, ctx, out)
     actors = {
@@ -99,6 +106,7 @@ def quote_connection(resource: Resource, ctx: SpecContext) -> Spec:
     spec = resource.spec
     keys = ("connector", "erpName", "erpConnection", "description")
     out = _set(Kind.QUOTE_CONNECTION, spec, keys, always=("connector",))
+    _secrets_version(spec, out)
     _scope(spec["scope"], out)
     _config(resource, ctx, out)
     return out

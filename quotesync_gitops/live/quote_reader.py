@@ -13,6 +13,7 @@ from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
 from quotesync_gitops.live.products import LiveProducts
 from quotesync_gitops.model import Kind, LiveState, Resource
+from quotesync_gitops.secrets_version import split_description
 
 _PRICE_LIST_KEY = itemgetter("ERPPriceListKey")
 
@@ -44,6 +45,9 @@ def read_quote_connections(
         connector = norm.text(carrier.get("ConnectorName"))
         names[int(carrier["QuoteConnectionId"])] = name
         erp_id = int(carrier.get("ErpConnectionId") or 0)
+        description, secrets_version = split_description(
+            norm.text(carrier.get("DisplayDescription"))
+        )
         state.add(
             Resource(
                 kind=Kind.QUOTE_CONNECTION,
@@ -52,7 +56,8 @@ def read_quote_connections(
                     "connector": connector,
                     "erpName": norm.text(carrier.get("ERPName")),
                     "erpConnection": erp_names.get(erp_id) if erp_id else None,
-                    "description": norm.text(carrier.get("DisplayDescription")),
+                    "description": description,
+                    **({} if secrets_version is None else {"secretsVersion": secrets_version}),
                     "scope": norm.scope(carrier, users, groups),
                     "config": norm.config(values, ctx.quote_connectors.get(connector, {})),
                     "deleted": bool(carrier.get("Deleted", False)),

@@ -28,6 +28,7 @@ from quotesync_gitops.model import (
     LiveState,
     Resource,
 )
+from quotesync_gitops.secrets_version import split_description
 
 
 def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveState:
@@ -116,9 +117,13 @@ def _read_erp_connections(
         fields = ctx.erp_connectors.get(connector, (0, {}))[1]
         per_actor = mappings[index * len(ERP_ACTOR_TYPES) : (index + 1) * len(ERP_ACTOR_TYPES)]
         actors, field_ids = _actors(client, ctx, name, per_actor)
+        description, secrets_version = split_description(
+            norm.text(carrier.get("DisplayDescription"))
+        )
         spec: dict[str, Any] = {
             "connector": connector,
-            "description": norm.text(carrier.get("DisplayDescription")),
+            "description": description,
+            **({} if secrets_version is None else {"secretsVersion": secrets_version}),
             "active": bool(carrier.get("Active", False)),
             "scope": norm.scope(carrier, users, groups),
             "config": norm.config(configs[index], fields),

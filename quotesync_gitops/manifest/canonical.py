@@ -42,6 +42,12 @@ def _erp_connector(spec: Spec) -> Spec:
     return {"url": spec.get("url", "")}
 
 
+def _secrets_version(spec: Spec) -> Spec:
+    """Only when the manifest sets it: a missing version is "not managed"."""
+    version = spec.get("secretsVersion")
+    return {} if version is None else {"secretsVersion": version}
+
+
 def _erp_connection(spec: Spec) -> Spec:
     actors = {name: _actor(settings) for name, settings in (spec.get("actors") or {}).items()}
     list_mappings = {
@@ -53,6 +59,7 @@ def _erp_connection(spec: Spec) -> Spec:
     return {
         "connector": spec.get("connector", ""),
         "description": spec.get("description", ""),
+        **_secrets_version(spec),
         "active": spec.get("active", True),
         "scope": scope(spec.get("scope")),
         "config": dict(spec.get("config") or {}),
@@ -101,6 +108,7 @@ def _quote_connection(spec: Spec) -> Spec:
         "erpName": spec.get("erpName", ""),
         "erpConnection": spec.get("erpConnection"),
         "description": spec.get("description", ""),
+        **_secrets_version(spec),
         "scope": scope(spec.get("scope")),
         "config": dict(spec.get("config") or {}),
     }

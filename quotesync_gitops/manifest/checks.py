@@ -15,8 +15,10 @@ from typing import Any
 
 from quotesync_gitops.manifest.currencies import CURRENCY_CODES
 from quotesync_gitops.manifest.problems import Problems, Where
+from quotesync_gitops.manifest.schemagen.parts import NAME_MAX as DESCRIPTION_MAX
 from quotesync_gitops.manifest.wording import closest
 from quotesync_gitops.model import Kind
+from quotesync_gitops.secrets_version import join_description
 
 
 def check_spec(kind: str, spec: Any, where: Where, problems: Problems) -> None:
@@ -84,8 +86,24 @@ def _field_of(where: Where, section: str, key: str, index: int) -> Where:
     return where.child(section, index, key)
 
 
+def _description_with_version(spec: dict[str, Any], where: Where, problems: Problems) -> None:
+    """The CRM stores `` [secrets vN]`` after the description: both must fit its column."""
+    description, version = spec.get("description"), spec.get("secretsVersion")
+    if not isinstance(description, str) or not isinstance(version, int):
+        return
+    stored = join_description(description, version)
+    if len(stored) > DESCRIPTION_MAX and len(description) <= DESCRIPTION_MAX:
+        problems.at(
+            where.child("description"),
+            f"description is {len(description)} characters; with secretsVersion the CRM also "
+            f"stores {stored[len(description) :]!r} after it, and both must fit in "
+            f"{DESCRIPTION_MAX}: shorten it to {DESCRIPTION_MAX - len(stored) + len(description)}",
+        )
+
+
 def _erp_connection(spec: dict[str, Any], where: Where, problems: Problems) -> None:
     check_scope(spec.get("scope"), where.child("scope"), problems)
+    _description_with_version(spec, where, problems)
     actors = spec.get("actors")
     mapped: dict[str, dict[str, int]] = {}
     if isinstance(actors, dict):
@@ -170,6 +188,7 @@ def _list_mappings(
 
 def _quote_connection(spec: dict[str, Any], where: Where, problems: Problems) -> None:
     check_scope(spec.get("scope"), where.child("scope"), problems)
+    _description_with_version(spec, where, problems)
 
 
 def _sync_settings(spec: dict[str, Any], where: Where, problems: Problems) -> None:

@@ -29,7 +29,22 @@ FORMS = "${env:NAME}, ${env:NAME:-default}, ${file:PATH} or ${var:NAME}"
 
 #: The variables holding quotesync's own CRM credentials (README, docs/crm-client.md): never
 #: readable from a manifest, whoever wrote it.
-TOOL_CREDENTIALS = frozenset({"QUOTESYNC_TICKET", "QUOTESYNC_APP_TOKEN", "QUOTESYNC_ACCESS_TOKEN"})
+#: Keep in step with ``crm/auth_env.py`` CREDENTIAL_VARIABLES (a test checks they match).
+TOOL_CREDENTIALS = frozenset(
+    {
+        "QUOTESYNC_TICKET",
+        "QUOTESYNC_APP_TOKEN",
+        "QUOTESYNC_ACCESS_TOKEN",
+        "QUOTESYNC_SYSTEM_USER_TOKEN",
+        "QUOTESYNC_PRIVATE_KEY",
+        "QUOTESYNC_PRIVATE_KEY_FILE",
+        "QUOTESYNC_CLIENT_SECRET",
+        "QUOTESYNC_CLIENT_ID",
+        "QUOTESYNC_REFRESH_TOKEN",
+        "QUOTESYNC_USERNAME",
+        "QUOTESYNC_PASSWORD",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ ORDER_KEYS = frozenset({"fieldOrder", "priority"})
 SERVER_FILLED: dict[str, frozenset[str]] = {
     Kind.PRICE_LIST: frozenset({"erpKey", "currencyName"}),
     Kind.SYNC_SETTINGS: frozenset({"automaticSync", "interval"}),
+    Kind.ERP_CONNECTION: frozenset({"secretsVersion"}),
+    Kind.QUOTE_CONNECTION: frozenset({"secretsVersion"}),
 }
 
 #: Kinds whose nested mappings are compared only on the keys the manifest gives.

@@ -23,7 +23,7 @@ from quotesync_gitops.model import (
     RepositorySettings,
     Resource,
 )
-from quotesync_gitops.plan.diff import diff_specs, is_order_only
+from quotesync_gitops.plan.diff import DiffResult, diff_specs, is_order_only
 from quotesync_gitops.plan.model import Action, Change, FieldChange, GuardReport, Plan, Unmanaged
 from quotesync_gitops.plan.prepare import (
     check_against_crm,
@@ -126,8 +126,8 @@ def build_plan(
     if unreadable:
         plan.notes.append(
             f"{unreadable} password value(s) cannot be compared: the CRM does not hand stored "
-            "passwords back. They are written when their connection is created or its "
-            "configuration changes."
+            "passwords back. They are written when their connection is created, its "
+            "configuration changes, or its secretsVersion is raised."
         )
     plan.guard = evaluate_guards(plan, live, desired.settings)
     plan.manifest_fingerprints = dict(desired.files)
@@ -219,6 +219,7 @@ def _tombstone(want: Resource, have: Resource) -> Change | None:
 def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
     skip = frozenset({"deleted", "products"})
     result = diff_specs(want.kind, have.spec, want.spec, skip)
+    _rotate_secrets(want, result)
     children: tuple[Change, ...] = ()
     unchanged = 0
     retire: tuple[FieldChange, ...] = ()
@@ -260,6 +261,20 @@ def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
         retire=retire,
     )
     return change, len(result.unreadable)
+
+
+def _rotate_secrets(want: Resource, result: DiffResult) -> None:
+    """A new ``secretsVersion``: every secret of the configuration is written again (masked
+    lines in the plan); apply tests the connection with them first, as for any config change."""
+    if not any(c.path == "secretsVersion" for c in result.changes):
+        return
+    changed = {c.path for c in result.changes}
+    config: Mapping[str, Any] = want.spec.get("config") or {}
+    for key in sorted(config):
+        path = f"config.{key}"
+        if is_sensitive(config[key]) and path not in changed:
+            result.changes.append(FieldChange(path, MASK, config[key]))
+    result.unreadable = [p for p in result.unreadable if not p.startswith("config.")]
 
 
 def _retirement(have: Resource) -> tuple[FieldChange, ...]:

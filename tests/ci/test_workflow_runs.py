@@ -55,6 +55,9 @@ def _github_context(crm: ServedCrm) -> dict[str, str]:
         "secrets.QUOTESYNC_TICKET": crm.credentials["QUOTESYNC_TICKET"],
         "secrets.QUOTESYNC_APP_TOKEN": crm.credentials["QUOTESYNC_APP_TOKEN"],
         "secrets.QUOTESYNC_ACCESS_TOKEN": "",  # an unset secret is an empty string
+        "secrets.QUOTESYNC_SYSTEM_USER_TOKEN": "",
+        "secrets.QUOTESYNC_PRIVATE_KEY": "",
+        "secrets.QUOTESYNC_CLIENT_SECRET": "",
         "github.run_id": "4242",
         "github.server_url": "https://github.com",
         "github.repository": "acme/crm-settings",

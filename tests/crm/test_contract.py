@@ -150,6 +150,8 @@ CASES: list[tuple[str, Callable[[CrmClient], Any], str, str]] = [
      "ErpSyncAgent", ERP + "DeleteConnectionRequest"),
     ("erp_toggle_active", lambda c: c.erp_toggle_active(4),
      "ErpSyncAgent", ERP + "ToggleErpConnectionActiveRequest"),
+    ("erp_test_connection_by_id", lambda c: c.erp_test_connection_by_id(4),
+     "ErpSyncAgent", ERP + "TestConnectionByIdRequest"),
     ("erp_test_connection_by_config", lambda c: c.erp_test_connection_by_config(4, {"a": "b"}),
      "ErpSyncAgent", ERP + "TestConnectionByConfigRequest"),
     ("erp_get_actor_type_mapping", lambda c: c.erp_get_actor_type_mapping(4, "Customer"),
@@ -233,7 +235,7 @@ def plausible_answer(request: httpx.Request) -> httpx.Response:
         return json_response({"url": {"FieldKey": "url"}})
     if name in lists:
         return json_response(lists[name])
-    if name in ("TestConnectionByConfig", "SaveErpConnectionSyncPriorities"):
+    if name in ("TestConnectionByConfig", "TestConnectionById", "SaveErpConnectionSyncPriorities"):
         return json_response(True)
     if name in ("GetErpConnectionConfigFields", "GetConnectionConfigFields",
                 "SaveConnectionConfigFields"):  # fmt: skip

@@ -169,7 +169,8 @@ CASES: dict[str, list[str]] = {
     "three-problems.yaml": [
         "three-problems.yaml:7:11: error: spec.active must be true or false, but it is a number",
         "three-problems.yaml:8:3: error: unknown field 'colour' in spec; expected one of: "
-        "connector, description, active, scope, config, actors, listMappings, deleted",
+        "connector, description, secretsVersion, active, scope, config, actors, listMappings, "
+        "deleted",
         "three-problems.yaml:11:17: error: spec.actors.Customer.crmActor must be one of: "
         "Contact, Person, Project, Sale, not 'Account'",
     ],

@@ -192,7 +192,16 @@ def test_allow_files_outside_is_the_explicit_way_out(
 
 @pytest.mark.parametrize(
     "reference",
-    ["${env:QUOTESYNC_ACCESS_TOKEN}", "${env:QUOTESYNC_TICKET:-x}", "x${env:QUOTESYNC_APP_TOKEN}"],
+    [
+        "${env:QUOTESYNC_ACCESS_TOKEN}",
+        "${env:QUOTESYNC_TICKET:-x}",
+        "x${env:QUOTESYNC_APP_TOKEN}",
+        "${env:QUOTESYNC_PRIVATE_KEY}",
+        "${env:QUOTESYNC_SYSTEM_USER_TOKEN}",
+        "${env:QUOTESYNC_REFRESH_TOKEN}",
+        "${env:QUOTESYNC_CLIENT_SECRET}",
+        "${env:QUOTESYNC_PASSWORD}",
+    ],
 )
 def test_a_manifest_cannot_read_the_tools_own_crm_credentials(
     crm: Crm, tmp_path: Path, reference: str

@@ -16,6 +16,7 @@ from quotesync_gitops.manifest.schemagen.parts import (
     boolean,
     enum,
     envelope,
+    integer,
     name,
     nullable,
     obj,
@@ -128,11 +129,24 @@ LIST_MAPPING: Schema = obj(
 )
 
 
+#: Terraform's write-only arguments with a version (docs/manifests.md#rotating-secrets).
+SECRETS_VERSION = integer(
+    "Version of this connection's secrets (its Password fields and ${env:}/${file:} values). "
+    "The CRM never hands secrets back, so a changed secret is not seen: raise this number "
+    "to have the next apply test the connection with the values it resolves now and write "
+    "them. The CRM keeps the version written last after the description, as "
+    "'[secrets vN]'. Leave out to write secrets only with other configuration changes.",
+    minimum=1,
+    maximum=999_999_999,
+)
+
+
 def erp_connection() -> Schema:
     spec = obj(
         {
             "connector": name("Name of the ERP Sync Connector this connection uses."),
             "description": text("Description shown with the connection. Default empty."),
+            "secretsVersion": SECRETS_VERSION,
             "active": boolean("Whether the connection is active and syncs. Default true."),
             "scope": ref("scope", "Who may use this connection. Default: all users."),
             "config": ref("config", "Configuration fields of the connection."),
@@ -181,6 +195,7 @@ def quote_connection() -> Schema:
                 name("Name of the ErpConnection this quote connection belongs to. Optional.")
             ),
             "description": text("Description shown with the connection. Default empty."),
+            "secretsVersion": SECRETS_VERSION,
             "scope": ref("scope", "Who may use this connection. Default: all users."),
             "config": ref("config", "Configuration fields of the connection."),
             "deleted": DELETED,
