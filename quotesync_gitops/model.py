@@ -21,6 +21,7 @@ class Kind(StrEnum):
     SYNC_SETTINGS = "SyncSettings"
     PRICE_LIST = "PriceList"
     PRODUCT_FIELD_SETTINGS = "ProductFieldSettings"
+    SALE_TYPE_QUOTE_SETTINGS = "SaleTypeQuoteSettings"
     REPOSITORY_SETTINGS = "RepositorySettings"
 
 
@@ -29,12 +30,28 @@ SINGLETON_KINDS = frozenset(
     {Kind.SYNC_SETTINGS, Kind.PRODUCT_FIELD_SETTINGS, Kind.REPOSITORY_SETTINGS}
 )
 
+#: Kinds that manage settings of objects quotesync does not own (sale types): apply never
+#: creates or deletes them, a manifest naming an unknown one is an error, a tombstone only
+#: stops management, and a live one that no manifest names is simply not managed.
+ATTACHED_KINDS = frozenset({Kind.SALE_TYPE_QUOTE_SETTINGS})
+
 #: Kinds that live in the CRM (RepositorySettings configures the tool only), in apply order.
 CRM_KINDS: tuple[str, ...] = tuple(k for k in Kind if k is not Kind.REPOSITORY_SETTINGS)
 
 ERP_ACTOR_TYPES = ("Customer", "Supplier", "Partner", "Person", "Project", "Employee", "Sale")
 CRM_ACTOR_TYPES = ("Contact", "Person", "Project", "Sale")
 DIRECTIONS = ("toCrm", "toErp", "both", "none")
+#: The quote settings of a sale type a SaleTypeQuoteSettings manifest may give, in order.
+SALE_TYPE_QUOTE_KEYS = (
+    "allowQuoteAlternatives",
+    "defaultQuoteValidity",
+    "quoteLinesTemplate",
+    "confirmationLinesTemplate",
+    "maxDiscountPercent",
+    "minEarningPercent",
+    "groupQuoteLinesBy",
+    "sortGroupLinesBy",
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -178,3 +195,7 @@ class LiveContext:
     crm_lists: dict[str, dict[str, int]] = field(default_factory=dict)
     #: quote line field name -> {"id": int, "restrictEdit": bool}
     line_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: sale type name -> id (sale types in use)
+    sale_types: dict[str, int] = field(default_factory=dict)
+    #: quote document type (QuoteLines, ConfirmationLines) -> template name -> template id
+    quote_templates: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -22,6 +22,7 @@ from quotesync_gitops.apply.quote import (
     write_quote_connection,
     write_sync_settings,
 )
+from quotesync_gitops.apply.sale_types import write_sale_type_quote_settings
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change, Plan
@@ -35,6 +36,7 @@ WRITERS: dict[str, Writer] = {
     Kind.SYNC_SETTINGS: write_sync_settings,
     Kind.PRICE_LIST: write_price_list,
     Kind.PRODUCT_FIELD_SETTINGS: write_product_field_settings,
+    Kind.SALE_TYPE_QUOTE_SETTINGS: write_sale_type_quote_settings,
 }
 
 #: Past tense of each action, for summaries.

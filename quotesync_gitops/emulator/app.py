@@ -30,6 +30,7 @@ from quotesync_gitops.emulator import (
     quote,
     quote_lines,
     rest,
+    sale_types,
 )
 from quotesync_gitops.emulator.faults import (
     DroppedConnection,
@@ -79,6 +80,7 @@ ROUTES: list[Route] = [
         },
     ),
     *agent_routes("Quote", {**quote.METHODS, **quote_lines.METHODS}),
+    *agent_routes("List", sale_types.METHODS),
     *rest.ROUTES,
 ]
 

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from quotesync_gitops.emulator import sale_types
 from quotesync_gitops.emulator.seed import seed
 from quotesync_gitops.emulator.tables import PRICE_LIST, PRODUCT
 
@@ -89,6 +90,7 @@ TABLES = (
     "engine",
     PRICE_LIST.name,
     PRODUCT.name,
+    *sale_types.TABLES,
 )
 
 
@@ -192,6 +194,7 @@ def _create(db: sqlite3.Connection, *, fresh: bool) -> None:
     """Tables, then the seed of a new tenant unless this database was seeded before."""
     for statement in SCHEMA:
         db.execute(statement)
+    sale_types.create(db)
     if fresh or db.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is None:
         seed(db)
         db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))

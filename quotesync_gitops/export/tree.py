@@ -8,6 +8,7 @@ Layout (one file per resource)::
     pricing/<slug>.yaml             PriceList (+ <slug>-products.csv beside it when large)
     settings/sync.yaml              SyncSettings
     settings/product-fields.yaml    ProductFieldSettings
+    settings/sale-types/<slug>.yaml SaleTypeQuoteSettings
     settings/repository.yaml        RepositorySettings (a default: nothing pruned)
     schemas/<Kind>.schema.json      the JSON Schemas the modelines point at
 """
@@ -37,6 +38,7 @@ FOLDERS: dict[str, str] = {
     Kind.ERP_CONNECTION: "erp/connections",
     Kind.QUOTE_CONNECTION: "quote",
     Kind.PRICE_LIST: "pricing",
+    Kind.SALE_TYPE_QUOTE_SETTINGS: "settings/sale-types",
 }
 SINGLETON_FILES: dict[str, str] = {
     Kind.SYNC_SETTINGS: "settings/sync.yaml",
@@ -49,6 +51,7 @@ FALLBACK_STEMS: dict[str, str] = {
     Kind.ERP_CONNECTION: "connection",
     Kind.QUOTE_CONNECTION: "connection",
     Kind.PRICE_LIST: "price-list",
+    Kind.SALE_TYPE_QUOTE_SETTINGS: "sale-type",
 }
 #: Order of kinds in summaries: what others refer to first.
 KIND_ORDER: tuple[str, ...] = tuple(Kind)

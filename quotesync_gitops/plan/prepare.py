@@ -25,6 +25,7 @@ from quotesync_gitops.model import (
     SourceRef,
 )
 from quotesync_gitops.plan.diff import with_config_defaults
+from quotesync_gitops.plan.sale_types import check_sale_type_settings
 from quotesync_gitops.secrets import Secret
 
 _NOWHERE = SourceRef("<crm>", 1, 1)
@@ -80,6 +81,8 @@ def check_against_crm(resource: Resource, ctx: LiveContext) -> list[Diagnostic]:
         problems += _check_connection(resource, ctx, label)
     if resource.kind == Kind.PRODUCT_FIELD_SETTINGS and ctx.line_fields:
         problems += _check_line_fields(resource.spec, ctx, label)
+    if resource.kind == Kind.SALE_TYPE_QUOTE_SETTINGS:
+        problems += check_sale_type_settings(resource, ctx, label)
     return [Diagnostic(where, message) for message in problems]
 
 

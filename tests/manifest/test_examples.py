@@ -37,7 +37,7 @@ def test_examples_validate_from_the_repository_root(monkeypatch: pytest.MonkeyPa
     result = quotesync("validate", "examples/manifests")
 
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"10 resources in {len(EXAMPLE_FILES)} files, valid\n"
+    assert result.stdout == f"11 resources in {len(EXAMPLE_FILES)} files, valid\n"
 
 
 def test_examples_validate_without_env_and_as_json(monkeypatch: pytest.MonkeyPatch) -> None:

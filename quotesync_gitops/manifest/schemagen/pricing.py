@@ -23,7 +23,7 @@ from quotesync_gitops.manifest.schemagen.parts import (
     text,
     tombstone_rule,
 )
-from quotesync_gitops.model import CRM_KINDS
+from quotesync_gitops.model import ATTACHED_KINDS, CRM_KINDS
 
 PRODUCT: Schema = obj(
     {
@@ -159,7 +159,10 @@ def repository_settings() -> Schema:
             "prune": array(
                 "Kinds whose CRM objects that no manifest describes are soft-deleted by apply. "
                 "Default [] (unmanaged objects are only reported).",
-                enum("A kind that lives in the CRM.", [str(k) for k in CRM_KINDS]),
+                enum(
+                    "A kind that lives in the CRM.",
+                    [str(k) for k in CRM_KINDS if k not in ATTACHED_KINDS],
+                ),
                 unique=True,
             ),
             "allowDeletes": boolean(
