@@ -81,6 +81,30 @@ class Diagnostic:
 ResourceKey = tuple[str, str]  # (kind, name)
 
 
+def image_value(mime_type: str, size: int, sha256: str | None = None) -> str:
+    """How a product image is compared and shown: its type, size and content digest (never
+    its bytes). Without a digest (only the CRM's ImageInfo was read) it equals no file."""
+    described = f"{mime_type}, {size:,} bytes"
+    return f"{described}, sha256 {sha256}" if sha256 else described
+
+
+class ImageFile(str):
+    """A product image named by a manifest: compares and serialises as its ``image_value``;
+    ``path`` is the file apply uploads (re-read then, and checked against the digest)."""
+
+    __slots__ = ("mime_type", "path", "sha256", "size")
+
+    path: str
+    mime_type: str
+    size: int
+    sha256: str
+
+    def __new__(cls, path: str, mime_type: str, size: int, sha256: str) -> ImageFile:
+        value = super().__new__(cls, image_value(mime_type, size, sha256))
+        value.path, value.mime_type, value.size, value.sha256 = path, mime_type, size, sha256
+        return value
+
+
 @dataclass(frozen=True)
 class Resource:
     """One desired or live object in canonical form (see docs/design.md)."""

@@ -27,6 +27,7 @@ from quotesync_gitops.emulator import (
     erp_connectors,
     erp_lists,
     erp_mappings,
+    product_images,
     quote,
     quote_lines,
     rest,
@@ -82,6 +83,7 @@ ROUTES: list[Route] = [
     *agent_routes("Quote", {**quote.METHODS, **quote_lines.METHODS}),
     *agent_routes("List", sale_types.METHODS),
     *rest.ROUTES,
+    *product_images.ROUTES,
 ]
 
 
@@ -342,7 +344,9 @@ class EmulatorApp:
     def _send(self, start_response: StartResponse, response: Response) -> list[bytes]:
         headers = list(response.headers)
         payload = b""
-        if response.has_body:
+        if isinstance(response.body, bytes):  # an image: its Content-Type is in the headers
+            payload = response.body
+        elif response.has_body:
             payload = json.dumps(response.body, ensure_ascii=False).encode("utf-8")
             headers.append(("Content-Type", "application/json; charset=utf-8"))
         headers.append(("Content-Length", str(len(payload))))

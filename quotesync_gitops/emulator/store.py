@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from quotesync_gitops.emulator import sale_types
+from quotesync_gitops.emulator import product_images, sale_types
 from quotesync_gitops.emulator.seed import seed
 from quotesync_gitops.emulator.tables import PRICE_LIST, PRODUCT
 
@@ -91,6 +91,7 @@ TABLES = (
     PRICE_LIST.name,
     PRODUCT.name,
     *sale_types.TABLES,
+    *product_images.TABLES,
 )
 
 
@@ -195,6 +196,7 @@ def _create(db: sqlite3.Connection, *, fresh: bool) -> None:
     for statement in SCHEMA:
         db.execute(statement)
     sale_types.create(db)
+    product_images.create(db)
     if fresh or db.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is None:
         seed(db)
         db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))

@@ -10,6 +10,7 @@ from typing import Any
 
 from quotesync_gitops.manifest.canonical import canonical_spec
 from quotesync_gitops.manifest.checks import check_spec
+from quotesync_gitops.manifest.images import read_image
 from quotesync_gitops.manifest.interpolate import Found, resolve_tree
 from quotesync_gitops.manifest.problems import Problems, Where
 from quotesync_gitops.manifest.products import MAX_PRODUCT_PROBLEMS, check_product
@@ -20,7 +21,7 @@ from quotesync_gitops.manifest.schemagen.parts import API_VERSION
 from quotesync_gitops.manifest.schemas import KINDS
 from quotesync_gitops.manifest.wording import closest, kind_of
 from quotesync_gitops.manifest.yamlparse import ParsedDocument, Path
-from quotesync_gitops.model import Kind, SourceRef
+from quotesync_gitops.model import ImageFile, Kind, SourceRef
 from quotesync_gitops.secrets import reveal
 
 
@@ -76,8 +77,11 @@ def read_document(doc: ParsedDocument, ctx: FileContext, problems: Problems) -> 
     for problem in check_document(kind, view, frozenset(found.secrets)):
         if problem.path not in found.refused:  # reported as "cannot come from ${env:}"
             problems.at(Where(ctx.display, doc.index, problem.path, problem.at), problem.message)
+    images: dict[str, ImageFile | None] = {}
     products = (
-        _products(spec, where.child("spec"), ctx, problems) if kind == Kind.PRICE_LIST else None
+        _products(spec, where.child("spec"), ctx, problems, images)
+        if kind == Kind.PRICE_LIST
+        else None
     )
     check_spec(kind, spec, where.child("spec"), problems)
     name = metadata.get("name") if isinstance(metadata, dict) else None
@@ -88,6 +92,8 @@ def read_document(doc: ParsedDocument, ctx: FileContext, problems: Problems) -> 
     mark = position.value if position is not None else doc.start
     spec = spec if isinstance(spec, dict) else {}
     canonical = canonical_spec(kind, spec, products) if problems.count == before else None
+    if canonical is not None and images:
+        canonical["images"] = images
     return Declared(
         kind,
         name,
@@ -126,9 +132,14 @@ def _envelope(value: dict[str, Any], where: Where, problems: Problems) -> bool:
 
 
 def _products(
-    spec: Any, where: Where, ctx: FileContext, problems: Problems
+    spec: Any,
+    where: Where,
+    ctx: FileContext,
+    problems: Problems,
+    images: dict[str, ImageFile | None],
 ) -> dict[str, dict[str, Any]]:
-    """Inline products and those of productsFile, by code; repeats and bad rows reported."""
+    """Inline products and those of productsFile, by code; repeats and bad rows reported.
+    The images inline products name go to ``images`` (code → image, None: no image)."""
     out: dict[str, dict[str, Any]] = {}
     first_at: dict[str, Where | CsvCell] = {}
     if not isinstance(spec, dict):
@@ -151,6 +162,11 @@ def _products(
     inline = spec.get("products")
     if isinstance(inline, list):
         for index, item in enumerate(inline):
+            image: tuple[bool, ImageFile | None] | None = None
+            if isinstance(item, dict) and "image" in item:
+                at = where.child("products", index, "image")
+                image = _image(item["image"], at, ctx, problems)
+                item = {k: v for k, v in item.items() if k != "image"}
             product, found = check_product(item, index)
             for problem in found:
                 if shown >= MAX_PRODUCT_PROBLEMS:
@@ -161,6 +177,8 @@ def _products(
                 problems.at(where.child("products", *path, at=problem.at), problem.message)
             if product is not None:
                 add(product, where.child("products", index, "code"))
+                if image is not None and image[0]:
+                    images[product["code"]] = image[1]
     if hidden:
         problems.at(
             where.child("products", at="key"),
@@ -172,6 +190,30 @@ def _products(
     return out
 
 
+def _repository_file(
+    label: str, file_name: str, at: Where, ctx: FileContext, problems: Problems
+) -> FsPath | None:
+    """The file a manifest names (relative to its folder), if it is inside the repository
+    (unless --allow-files-outside) and exists; otherwise a problem at ``at``."""
+    refs = ctx.refs
+    path = FsPath(os.path.normpath(refs.manifest_dir / file_name))
+    if not refs.allow_outside and not is_inside(path, refs.root):
+        problems.at(
+            at,
+            f"{label} {file_name!r} points outside the repository "
+            f"({refs.root}); keep it inside, or pass --allow-files-outside",
+        )
+        return None
+    if not path.is_file():
+        problems.at(
+            at,
+            f"{label} {file_name!r}: no such file ({ctx.show(path)}); the path "
+            "is relative to this manifest's folder",
+        )
+        return None
+    return path
+
+
 def _products_file(
     file_name: str,
     where: Where,
@@ -179,22 +221,8 @@ def _products_file(
     problems: Problems,
     add: Callable[[dict[str, Any], Where | CsvCell], None],
 ) -> None:
-    refs = ctx.refs
-    path = FsPath(os.path.normpath(refs.manifest_dir / file_name))
-    at = where.child("productsFile")
-    if not refs.allow_outside and not is_inside(path, refs.root):
-        problems.at(
-            at,
-            f"productsFile {file_name!r} points outside the repository "
-            f"({refs.root}); keep it inside, or pass --allow-files-outside",
-        )
-        return
-    if not path.is_file():
-        problems.at(
-            at,
-            f"productsFile {file_name!r}: no such file ({ctx.show(path)}); the path "
-            "is relative to this manifest's folder",
-        )
+    path = _repository_file("productsFile", file_name, where.child("productsFile"), ctx, problems)
+    if path is None:
         return
     display = ctx.show(path)
     result = read_products_csv(path, display)
@@ -204,3 +232,27 @@ def _products_file(
         ctx.extra_files[display] = result.sha256
     for product, source in result.products:
         add(product, source)
+
+
+def _image(
+    value: Any, at: Where, ctx: FileContext, problems: Problems
+) -> tuple[bool, ImageFile | None]:
+    """(valid, the image or None for ``image: null``) of one product's ``image``."""
+    if value is None:
+        return True, None
+    if not isinstance(value, str) or not value:
+        problems.at(
+            at,
+            "image must be the path of an image file (relative to this manifest), or null for "
+            f"no image, but it is {kind_of(value)}",
+        )
+        return False, None
+    path = _repository_file("image", value, at, ctx, problems)
+    if path is None:
+        return False, None
+    image, problem = read_image(path, value)
+    if problem is not None or image is None:
+        problems.at(at, problem or f"image {value!r} cannot be read")
+        return False, None
+    ctx.extra_files[ctx.show(path)] = image.sha256
+    return True, image

@@ -144,12 +144,14 @@ def test_price_lists_hold_full_products_by_code(loaded: LoadResult) -> None:
     assert services["products"]["TRN-202"]["isSubscription"] is True
 
 
-def test_fingerprints_cover_manifests_and_products_csv(loaded: LoadResult) -> None:
+def test_fingerprints_cover_manifests_products_csv_and_images(loaded: LoadResult) -> None:
     csv = EXAMPLES / "pricing" / "services-products.csv"
+    image = EXAMPLES / "pricing" / "images" / "hw-1001.png"
     shown = {Path(name).name: digest for name, digest in loaded.desired.files.items()}
 
-    assert len(loaded.desired.files) == len(EXAMPLE_FILES) + 1
+    assert len(loaded.desired.files) == len(EXAMPLE_FILES) + 2
     assert shown["services-products.csv"] == hashlib.sha256(csv.read_bytes()).hexdigest()
+    assert shown["hw-1001.png"] == hashlib.sha256(image.read_bytes()).hexdigest()
 
 
 def test_sources_point_at_the_names(loaded: LoadResult) -> None:

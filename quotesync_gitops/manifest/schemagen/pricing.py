@@ -61,6 +61,13 @@ PRODUCT: Schema = obj(
         "extraField3": text("Extra field 3, free text the quote document can show."),
         "extraField4": text("Extra field 4, free text the quote document can show."),
         "extraField5": text("Extra field 5, free text the quote document can show."),
+        "image": nullable(
+            name(
+                "Image file of the product (PNG, JPEG or GIF, at most 5 MiB), relative to this "
+                "manifest and inside the repository. null: the product has no image. Left out: "
+                "the product's image is not managed. Inline products only (not in productsFile)."
+            )
+        ),
     },
     description="A product of the price list, identified by its code.",
     required=("code",),
