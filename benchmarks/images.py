@@ -77,7 +77,7 @@ def best(args: list[str], cwd: Path, repeat: int) -> float:
     for _ in range(repeat):
         measured = run_measured(args, cwd)
         if measured.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)} exited {measured.returncode}:\n{measured.stdout}")
+            raise RuntimeError(f"{' '.join(args)} exited {measured.returncode}:\n{measured.stderr}")
         wall = min(wall, measured.wall)
     return wall
 

@@ -22,7 +22,7 @@ from quotesync_gitops.manifest.schemas import KINDS
 from quotesync_gitops.manifest.wording import closest, kind_of
 from quotesync_gitops.manifest.yamlparse import ParsedDocument, Path
 from quotesync_gitops.model import ImageFile, Kind, SourceRef
-from quotesync_gitops.secrets import reveal
+from quotesync_gitops.secrets import Secret, reveal
 
 
 @dataclass
@@ -240,6 +240,9 @@ def _image(
     """(valid, the image or None for ``image: null``) of one product's ``image``."""
     if value is None:
         return True, None
+    if isinstance(value, Secret):
+        problems.at(at, "image cannot come from ${env:} or ${file:}; write the file's path")
+        return False, None
     if not isinstance(value, str) or not value:
         problems.at(
             at,

@@ -154,6 +154,18 @@ def test_schema_errors_point_at_the_value(ws: Workspace) -> None:
     assert "sale-types.yaml:8:27: error: spec.allowQuoteAlternatives" in result.output
 
 
+def test_templates_cannot_come_from_the_environment(ws: Workspace) -> None:
+    only_sale_types(
+        ws,
+        HEADER + "metadata:\n  name: Standard\nspec:\n  quoteLinesTemplate: ${env:TEMPLATE}\n",
+    )
+    result = ws.run("validate", str(ws.manifests), env={"TEMPLATE": "Quote lines"})
+    assert result.exit_code == 1
+    assert "sale-types.yaml:6:23: error: spec.quoteLinesTemplate cannot come from ${env:}" in (
+        result.output
+    )
+
+
 def test_removing_the_manifest_or_a_tombstone_writes_nothing(applied: Workspace) -> None:
     settled = entities(applied)
     (applied.manifests / EXAMPLE).write_text(
