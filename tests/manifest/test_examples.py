@@ -160,3 +160,26 @@ def test_sources_point_at_the_names(loaded: LoadResult) -> None:
     assert resource is not None and resource.source is not None
     assert resource.source.file.endswith("pricing/services-eur-2026.yaml")
     assert (resource.source.line, resource.source.column) == (8, 9)
+
+
+def test_sale_type_settings_load_only_the_settings_given(loaded: LoadResult) -> None:
+    assert spec(loaded, Kind.SALE_TYPE_QUOTE_SETTINGS, "Hardware") == {
+        "allowQuoteAlternatives": True,
+        "defaultQuoteValidity": 45,
+        "quoteLinesTemplate": "Quote lines (grouped)",
+        "confirmationLinesTemplate": "Order confirmation lines",
+        "maxDiscountPercent": 15,
+        "minEarningPercent": None,
+        "deleted": False,
+    }
+
+
+def test_a_product_image_loads_as_its_digest_beside_the_products(loaded: LoadResult) -> None:
+    standard = spec(loaded, Kind.PRICE_LIST, "Standard NOK 2026")
+    data = (EXAMPLES / "pricing" / "images" / "hw-1001.png").read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+
+    assert standard["images"] == {"HW-1001": f"image/png, {len(data):,} bytes, sha256 {digest}"}
+    assert standard["images"]["HW-1001"].path.endswith("pricing/images/hw-1001.png")
+    assert "image" not in standard["products"]["HW-1001"]
+    assert set(standard["images"]) == {"HW-1001"}  # the other products' images are not managed
