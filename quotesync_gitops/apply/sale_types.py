@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from quotesync_gitops.apply.concurrency import conflict, interfered
+from quotesync_gitops.apply.concurrency import conflict
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
 from quotesync_gitops.live.sale_types import (
     LIMIT_FIELDS,
@@ -65,5 +65,6 @@ def write_sale_type_quote_settings(ac: ApplyContext, change: Change) -> None:
         raise conflict(change, "had its quote settings changed")
     saved = ac.client.list_save_sale_type(with_quote_settings(entity, want.spec, keys, templates))
     after = quote_settings(saved, templates)
-    if any(after[key] != want.spec[key] for key in keys):
-        raise interfered(change, "was saved, but the CRM answered other quote settings")
+    differ = sorted(key for key in keys if after[key] != want.spec[key])
+    if differ:
+        raise ResourceFailed(f"the CRM saved other values for {', '.join(differ)}")

@@ -232,3 +232,30 @@ def test_in_sync_images_cost_two_reads_and_others_none(served: tuple[Workspace, 
     changed = {p for p in calls(url) if "/Image" in p}
     assert sum(p.endswith("/ImageInfo") for p in changed) == 2
     assert sum(p.endswith("/Image") for p in changed) == 1  # another size: bytes not fetched
+
+
+def test_new_products_and_a_replaced_list_get_their_images(repo: Workspace) -> None:
+    assert repo.apply().exit_code == 0
+    manifest = repo.manifests / "pricing" / "hardware.yaml"
+    grown = LIST + "    - {code: HW-4, name: Mouse, listPrice: 5, image: images/hw-1.png}\n"
+    manifest.write_text(grown, encoding="utf-8")
+    assert repo.apply().exit_code == 0
+    assert images_of(repo)["HW-4"] == png(1)
+
+    manifest.write_text(grown.replace("currency: NOK", "currency: SEK"), encoding="utf-8")
+    replaced = repo.apply()
+    assert replaced.exit_code == 0, replaced.output
+    with repo.client() as client:
+        (new,) = [p for p in client.iter_pricelists() if p["Name"] == "Hardware 2026"]
+        codes = {
+            p["Code"]: int(p["ProductId"])
+            for p in client.iter_products()
+            if p["ERPPriceListKey"] == new["ERPPriceListKey"]
+        }
+        assert {code: client.get_product_image(pid) for code, pid in codes.items()} == {
+            "HW-1": png(1),
+            "HW-2": GIF,
+            "HW-3": None,
+            "HW-4": png(1),
+        }
+    assert repo.plan("--detailed-exitcode").exit_code == 0

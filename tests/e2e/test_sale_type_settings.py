@@ -14,6 +14,8 @@ from quotesync_gitops.errors import StalePlanError
 from quotesync_gitops.pipeline import ManifestOptions, execute, plan_against
 from quotesync_gitops.target import open_client
 from tests.e2e.conftest import Workspace
+from tests.reliability.helpers import WsgiApp, copy_examples, run_cli, running_crm
+from tests.reliability.hostile import Hostile, mutated
 
 EXAMPLE = "settings/sale-types.yaml"
 HEADER = "apiVersion: quotesync.io/v1\nkind: SaleTypeQuoteSettings\n"
@@ -237,3 +239,22 @@ def test_another_writer_during_apply_stops_the_run(ws: Workspace) -> None:
         with pytest.raises(StalePlanError, match="had its quote settings changed"):
             execute(client, run, meddle)
     assert entities(ws)["Standard"]["DefaultQuoteValidity"] == 7
+
+
+def test_a_save_answered_with_other_settings_fails_that_sale_type(tmp_path: Path) -> None:
+    """A CRM that answers the save with other quote settings than were sent: the sale type is
+    reported as failed (exit 1), the rest of the plan goes on."""
+    manifests = copy_examples(tmp_path)
+
+    def wrap(app: WsgiApp) -> WsgiApp:
+        other = mutated(lambda body: {**body, "DefaultQuoteValidity": 1})
+        return Hostile(app, target="Agents/List/SaveSaleTypeEntity", corruption=other)
+
+    with running_crm(tmp_path, wrap=wrap) as crm:
+        result = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
+    assert result.exit_code == 1, result.output
+    assert "failed SaleTypeQuoteSettings/Hardware: the CRM saved other values for " in (
+        result.output
+    )
+    assert "defaultQuoteValidity" in result.output
+    assert "created PriceList/Standard NOK 2026" in result.output
