@@ -9,7 +9,7 @@ the real ``quotesync apply`` (so the CRM holds the images). Then, each in a fres
 the best of ``--repeat``, ``quotesync plan --detailed-exitcode`` of
 
 * the same manifests with the ``image:`` keys taken out (images not managed: the baseline), and
-* the manifests with them (every image compared: ``ImageInfo``, then the bytes, type and size
+* the manifests with them (every image compared: ``ImageInfo``, then the bytes, the size
   agreeing),
 
 on the embedded CRM and on the served emulator (with ``--latency`` ms added to every call), and

@@ -2,9 +2,9 @@
 
 The Product carrier says nothing about images, so every image costs calls of its own; only the
 products a manifest names an image (or ``image: null``) for are read, and products without
-``image`` cost nothing. The cheapest honest comparison: ``ImageInfo`` first (no image, another
-type or another size already differ, and the bytes are not fetched); only when type and size
-agree are the bytes read and their sha256 compared.
+``image`` cost nothing. The cheapest honest comparison: ``ImageInfo`` first (no image, or
+another size, already differs, and the bytes are not fetched); only when the size agrees are
+the bytes read and their sha256 compared.
 """
 
 from __future__ import annotations
@@ -27,20 +27,28 @@ from quotesync_gitops.model import (
 def live_image(
     client: CrmClient, product_id: int, wanted: ImageFile | None
 ) -> Callable[[], str | None]:
-    """The call that reads one product's image as an ``image_value`` (None: no image)."""
+    """The call that reads one product's image as an ``image_value`` (None: no image).
+
+    Only a size that certainly differs skips the bytes (``OriginalSize`` is the size before any
+    zipping; 0 or missing means unknown); the type the CRM reports is not trusted for that
+    (``image/jpg`` for ``image/jpeg``). Bytes with the wanted digest read as the wanted value.
+    """
 
     def call() -> str | None:
         info = client.get_product_image_info(product_id)
         if info is None:
             return None
-        mime_type = str(info.get("MimeType") or "")
-        size = int(info.get("OriginalSize") or info.get("BlobSize") or 0)
-        if wanted is None or (mime_type, size) != (wanted.mime_type, wanted.size):
-            return image_value(mime_type, size)
+        mime_type = str(info.get("MimeType") or "") or "unknown type"
+        size = int(info.get("OriginalSize") or 0)
+        if wanted is None or (size and size != wanted.size):
+            return image_value(mime_type, size or int(info.get("BlobSize") or 0))
         data = client.get_product_image(product_id)
         if data is None:
             return None
-        return image_value(mime_type, len(data), hashlib.sha256(data).hexdigest())
+        digest = hashlib.sha256(data).hexdigest()
+        if digest == wanted.sha256:
+            return str(wanted)
+        return image_value(mime_type, len(data), digest)
 
     return call
 
