@@ -114,6 +114,9 @@ class Resource:
     spec: Mapping[str, Any]
     #: Where the manifest declared it (desired side only).
     source: SourceRef | None = None
+    #: Where the manifest wrote each top-level spec key (desired side only), for problems
+    #: only the CRM can reveal about one setting.
+    key_sources: Mapping[str, SourceRef] = field(default_factory=dict)
     #: Server ids and other facts the apply step needs (live side only), e.g. {"id": 12}.
     ids: Mapping[str, Any] = field(default_factory=dict)
 

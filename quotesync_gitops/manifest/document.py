@@ -33,6 +33,8 @@ class Declared:
     name: str
     where: Where  # metadata.name
     source: SourceRef
+    #: spec key → where its value is written (top-level keys of spec only)
+    key_sources: dict[str, SourceRef]
     spec: dict[str, Any]  # references resolved, not canonical
     canonical: dict[str, Any] | None  # None when the document has problems
     deleted: bool
@@ -94,11 +96,17 @@ def read_document(doc: ParsedDocument, ctx: FileContext, problems: Problems) -> 
     canonical = canonical_spec(kind, spec, products) if problems.count == before else None
     if canonical is not None and images:
         canonical["images"] = images
+    key_sources = {
+        str(path[1]): SourceRef(ctx.display, *position.value)
+        for path, position in doc.positions.items()
+        if len(path) == 2 and path[0] == "spec"
+    }
     return Declared(
         kind,
         name,
         name_at,
         SourceRef(ctx.display, *mark),
+        key_sources,
         spec,
         canonical,
         spec.get("deleted") is True,

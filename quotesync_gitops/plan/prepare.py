@@ -81,9 +81,13 @@ def check_against_crm(resource: Resource, ctx: LiveContext) -> list[Diagnostic]:
         problems += _check_connection(resource, ctx, label)
     if resource.kind == Kind.PRODUCT_FIELD_SETTINGS and ctx.line_fields:
         problems += _check_line_fields(resource.spec, ctx, label)
+    found = [Diagnostic(where, message) for message in problems]
     if resource.kind == Kind.SALE_TYPE_QUOTE_SETTINGS:
-        problems += check_sale_type_settings(resource, ctx, label)
-    return [Diagnostic(where, message) for message in problems]
+        found += [
+            Diagnostic(resource.key_sources.get(key, where) if key else where, message)
+            for key, message in check_sale_type_settings(resource, ctx, label)
+        ]
+    return found
 
 
 def _check_connection(resource: Resource, ctx: LiveContext, label: str) -> list[str]:

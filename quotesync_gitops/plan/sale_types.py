@@ -21,14 +21,20 @@ def _hint(name: str, known: list[str]) -> str:
     return f"; the CRM has: {', '.join(sorted(known)) or 'none'}"
 
 
-def check_sale_type_settings(resource: Resource, ctx: LiveContext, label: str) -> list[str]:
+def check_sale_type_settings(
+    resource: Resource, ctx: LiveContext, label: str
+) -> list[tuple[str | None, str]]:
+    """(spec key or None for the sale type itself, message) of each problem."""
     if resource.name not in ctx.sale_types:
         return [
-            f"{label}: the CRM has no sale type named {resource.name!r} (quotesync manages the "
-            f"quote settings of existing sale types, it does not create them)"
-            f"{_hint(resource.name, list(ctx.sale_types))}"
+            (
+                None,
+                f"{label}: the CRM has no sale type named {resource.name!r} (quotesync manages "
+                f"the quote settings of existing sale types, it does not create them)"
+                f"{_hint(resource.name, list(ctx.sale_types))}",
+            )
         ]
-    problems: list[str] = []
+    problems: list[tuple[str | None, str]] = []
     for key, doc_type in TEMPLATE_TYPES.items():
         template = resource.spec.get(key)
         if not isinstance(template, str):
@@ -36,7 +42,10 @@ def check_sale_type_settings(resource: Resource, ctx: LiveContext, label: str) -
         known = ctx.quote_templates.get(doc_type, {})
         if template not in known:
             problems.append(
-                f"{label}: spec.{key} names {template!r}, which is not a {doc_type} document "
-                f"template in the CRM{_hint(template, list(known))}"
+                (
+                    key,
+                    f"{label}: spec.{key} names {template!r}, which is not a {doc_type} "
+                    f"document template in the CRM{_hint(template, list(known))}",
+                )
             )
     return problems

@@ -132,9 +132,11 @@ def test_template_of_the_wrong_type_is_refused(ws: Workspace) -> None:
 
     assert result.exit_code == 1, result.output
     assert (
-        "spec.quoteLinesTemplate names 'Order confirmation lines', which is not a QuoteLines "
-        "document template in the CRM; the CRM has: Quote lines, Quote lines (grouped)"
+        "sale-types.yaml:6:23: error: SaleTypeQuoteSettings 'Consulting': spec.quoteLinesTemplate "
+        "names 'Order confirmation lines', which is not a QuoteLines document template in the "
+        "CRM; the CRM has: Quote lines, Quote lines (grouped)"
     ) in result.output
+    assert "sale-types.yaml:7:30: error: " in result.output
     assert "did you mean 'Order confirmation lines'?" in result.output
     assert entities(ws) == before
 
