@@ -54,7 +54,8 @@ def export_crm(
     check_destination(out, force=force)
     crm_kinds = {str(k) for k in options.kinds if k != Kind.REPOSITORY_SETTINGS}
     live = read_live(client, crm_kinds)
-    images = read_all_product_images(client, live) if Kind.PRICE_LIST in crm_kinds else {}
+    wanted_images = options.images and Kind.PRICE_LIST in crm_kinds
+    images = read_all_product_images(client, live) if wanted_images else {}
     tree = build_tree(live, options, images)
     write_tree(out, {**tree.files, **tree.images}, force=force)
     result = ExportResult(tree, notes=list(live.notes))

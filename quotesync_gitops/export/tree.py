@@ -69,6 +69,8 @@ class ExportOptions:
     kinds: frozenset[str] = frozenset(KIND_ORDER)
     include_deleted: bool = False
     csv_threshold: int = DEFAULT_CSV_THRESHOLD
+    #: Ask the CRM about every product's image (one call per product) and export them.
+    images: bool = True
 
 
 @dataclass(frozen=True)

@@ -184,6 +184,7 @@ def test_export_writes_the_images_and_round_trips(repo: Workspace, tmp_path: Pat
     out = tmp_path / "exported"
     result = repo.run("export", "--out", str(out), "--products-csv-threshold", "1")
     assert result.exit_code == 0, result.output
+    assert "  3 product image(s) beside their price lists" in result.output
     folder = out / "pricing"
     assert (folder / "images" / "hardware-2026" / "hw-1.png").read_bytes() == png(1)
     assert (folder / "images" / "hardware-2026" / "hw-2.gif").read_bytes() == GIF
@@ -259,3 +260,18 @@ def test_new_products_and_a_replaced_list_get_their_images(repo: Workspace) -> N
             "HW-4": png(1),
         }
     assert repo.plan("--detailed-exitcode").exit_code == 0
+
+
+def test_export_without_images_asks_nothing_and_still_plans_clean(
+    served: tuple[Workspace, str], tmp_path: Path
+) -> None:
+    ws, url = served
+    assert ws.apply().exit_code == 0
+    calls(url)
+    out = tmp_path / "exported"
+    result = ws.run("export", "--out", str(out), "--no-images")
+    assert result.exit_code == 0, result.output
+    assert not any("/Image" in path for path in calls(url))
+    assert "image:" not in (out / "pricing" / "hardware-2026.yaml").read_text(encoding="utf-8")
+    assert not (out / "pricing" / "images").exists()
+    assert ws.run("plan", str(out), "--detailed-exitcode").exit_code == 0
