@@ -252,10 +252,11 @@ def _image(
         problems.at(at, "image cannot come from ${env:} or ${file:}; write the file's path")
         return False, None
     if not isinstance(value, str) or not value:
+        what = "empty" if value == "" else kind_of(value)
         problems.at(
             at,
             "image must be the path of an image file (relative to this manifest), or null for "
-            f"no image, but it is {kind_of(value)}",
+            f"no image, but it is {what}",
         )
         return False, None
     path = _repository_file("image", value, at, ctx, problems)

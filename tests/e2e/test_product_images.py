@@ -126,7 +126,12 @@ def test_a_hand_change_is_drift(repo: Workspace) -> None:
         ("../../../outside.png", "points outside the repository"),
         ("images/fake.png", "is not a PNG, JPEG or GIF image"),
         ("images/huge.png", "images may be at most 5,242,880 bytes"),
-        ("5", "image must be the path of an image file"),
+        (
+            "5",
+            "image must be the path of an image file (relative to this manifest), or null "
+            "for no image, but it is a number",
+        ),
+        ('""', "or null for no image, but it is empty"),
         ('"${env:HOME}"', "image cannot come from ${env:} or ${file:}"),
     ],
 )
