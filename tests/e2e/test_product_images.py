@@ -124,6 +124,7 @@ def test_a_hand_change_is_drift(repo: Workspace) -> None:
     [
         ("images/hw-2.gif.txt", "image 'images/hw-2.gif.txt': no such file"),
         ("../../../outside.png", "points outside the repository"),
+        ("images/link.png", "points outside the repository"),  # a symlink to ../../../outside
         ("images/fake.png", "is not a PNG, JPEG or GIF image"),
         ("images/huge.png", "images may be at most 5,242,880 bytes"),
         (
@@ -140,6 +141,7 @@ def test_bad_images_are_refused_at_their_line(repo: Workspace, image: str, messa
     (folder / "images" / "fake.png").write_bytes(b"not an image at all")
     (folder / "images" / "huge.png").write_bytes(png(1) + b"\x00" * (5 * 1024 * 1024))
     (repo.root / "outside.png").write_bytes(png(1))
+    (folder / "images" / "link.png").symlink_to(repo.root / "outside.png")
     (folder / "hardware.yaml").write_text(
         LIST.replace("image: images/hw-1.png", f"image: {image}"), encoding="utf-8"
     )
