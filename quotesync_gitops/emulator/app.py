@@ -27,9 +27,13 @@ from quotesync_gitops.emulator import (
     erp_connectors,
     erp_lists,
     erp_mappings,
+    erp_summary,
+    mdo,
     product_images,
     quote,
+    quote_catalog,
     quote_lines,
+    quote_status,
     rest,
     sale_types,
 )
@@ -78,11 +82,17 @@ ROUTES: list[Route] = [
             **erp_connections.METHODS,
             **erp_mappings.METHODS,
             **erp_lists.METHODS,
+            **erp_summary.METHODS,
         },
     ),
-    *agent_routes("Quote", {**quote.METHODS, **quote_lines.METHODS}),
+    *agent_routes(
+        "Quote",
+        {**quote.METHODS, **quote_lines.METHODS, **quote_catalog.METHODS, **quote_status.METHODS},
+    ),
+    *agent_routes("MDO", mdo.METHODS),
     *agent_routes("List", sale_types.METHODS),
     *rest.ROUTES,
+    *mdo.ROUTES,
     *product_images.ROUTES,
 ]
 
