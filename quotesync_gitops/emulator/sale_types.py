@@ -102,6 +102,26 @@ SEED_TEMPLATES = (
 )
 
 
+#: SelectableMDOListItem's properties (ListAgent.swagger2.json), as a stage is stored.
+STAGE_FIELDS = (
+    "Id",
+    "Name",
+    "ToolTip",
+    "Deleted",
+    "Rank",
+    "Type",
+    "ColorBlock",
+    "IconHint",
+    "Selected",
+    "LastChanged",
+    "ChildItems",
+    "ExtraInfo",
+    "StyleHint",
+    "Hidden",
+    "FullName",
+)
+
+
 def _stage(ident: int, name: str, selected: bool) -> dict[str, Any]:
     return {
         "Id": ident,
@@ -258,7 +278,11 @@ def _stored(db: sqlite3.Connection, body: dict[str, Any]) -> dict[str, Any]:
     stages = get_list(body, "Stages")
     if any(not isinstance(s, dict) for s in stages):
         raise bad_request("'Stages' must be an array of objects.")
-    stored["Stages"] = stages
+    # Stored under the documented names, whatever spelling the client sent (camelCase too).
+    stored["Stages"] = [
+        {key: stage.get(key) for key in STAGE_FIELDS if stage.get(key) is not None}
+        for stage in stages
+    ]
     return stored
 
 

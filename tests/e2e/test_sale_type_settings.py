@@ -231,6 +231,7 @@ def test_another_writer_during_apply_stops_the_run(ws: Workspace) -> None:
     the writer's own read-before-write sees it and stops (exit 3) instead of overwriting it."""
     only_sale_types(ws, HEADER + "metadata:\n  name: Standard\nspec:\n  defaultQuoteValidity: 90\n")
     options = ManifestOptions(paths=[str(ws.manifests)], env={}, variables={})
+    hand_save(ws, "Standard")  # the embedded CRM is made by its first write: share one file
 
     def meddle(message: str) -> None:
         if message.startswith("update SaleTypeQuoteSettings/Standard"):
