@@ -21,6 +21,7 @@ class Kind(StrEnum):
     SYNC_SETTINGS = "SyncSettings"
     PRICE_LIST = "PriceList"
     PRODUCT_FIELD_SETTINGS = "ProductFieldSettings"
+    SALE_TYPE_QUOTE_SETTINGS = "SaleTypeQuoteSettings"
     REPOSITORY_SETTINGS = "RepositorySettings"
 
 
@@ -29,12 +30,28 @@ SINGLETON_KINDS = frozenset(
     {Kind.SYNC_SETTINGS, Kind.PRODUCT_FIELD_SETTINGS, Kind.REPOSITORY_SETTINGS}
 )
 
+#: Kinds that manage settings of objects quotesync does not own (sale types): apply never
+#: creates or deletes them, a manifest naming an unknown one is an error, a tombstone only
+#: stops management, and a live one that no manifest names is simply not managed.
+ATTACHED_KINDS = frozenset({Kind.SALE_TYPE_QUOTE_SETTINGS})
+
 #: Kinds that live in the CRM (RepositorySettings configures the tool only), in apply order.
 CRM_KINDS: tuple[str, ...] = tuple(k for k in Kind if k is not Kind.REPOSITORY_SETTINGS)
 
 ERP_ACTOR_TYPES = ("Customer", "Supplier", "Partner", "Person", "Project", "Employee", "Sale")
 CRM_ACTOR_TYPES = ("Contact", "Person", "Project", "Sale")
 DIRECTIONS = ("toCrm", "toErp", "both", "none")
+#: The quote settings of a sale type a SaleTypeQuoteSettings manifest may give, in order.
+SALE_TYPE_QUOTE_KEYS = (
+    "allowQuoteAlternatives",
+    "defaultQuoteValidity",
+    "quoteLinesTemplate",
+    "confirmationLinesTemplate",
+    "maxDiscountPercent",
+    "minEarningPercent",
+    "groupQuoteLinesBy",
+    "sortGroupLinesBy",
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -64,6 +81,30 @@ class Diagnostic:
 ResourceKey = tuple[str, str]  # (kind, name)
 
 
+def image_value(mime_type: str, size: int, sha256: str | None = None) -> str:
+    """How a product image is compared and shown: its type, size and content digest (never
+    its bytes). Without a digest (only the CRM's ImageInfo was read) it equals no file."""
+    described = f"{mime_type}, {size:,} bytes"
+    return f"{described}, sha256 {sha256}" if sha256 else described
+
+
+class ImageFile(str):
+    """A product image named by a manifest: compares and serialises as its ``image_value``;
+    ``path`` is the file apply uploads (re-read then, and checked against the digest)."""
+
+    __slots__ = ("mime_type", "path", "sha256", "size")
+
+    path: str
+    mime_type: str
+    size: int
+    sha256: str
+
+    def __new__(cls, path: str, mime_type: str, size: int, sha256: str) -> ImageFile:
+        value = super().__new__(cls, image_value(mime_type, size, sha256))
+        value.path, value.mime_type, value.size, value.sha256 = path, mime_type, size, sha256
+        return value
+
+
 @dataclass(frozen=True)
 class Resource:
     """One desired or live object in canonical form (see docs/design.md)."""
@@ -73,6 +114,9 @@ class Resource:
     spec: Mapping[str, Any]
     #: Where the manifest declared it (desired side only).
     source: SourceRef | None = None
+    #: Where the manifest wrote each top-level spec key (desired side only), for problems
+    #: only the CRM can reveal about one setting.
+    key_sources: Mapping[str, SourceRef] = field(default_factory=dict)
     #: Server ids and other facts the apply step needs (live side only), e.g. {"id": 12}.
     ids: Mapping[str, Any] = field(default_factory=dict)
 
@@ -200,3 +244,7 @@ class LiveContext:
     crm_lists: dict[str, dict[str, int]] = field(default_factory=dict)
     #: quote line field name -> {"id": int, "restrictEdit": bool}
     line_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: sale type name -> id (sale types in use)
+    sale_types: dict[str, int] = field(default_factory=dict)
+    #: quote document type (QuoteLines, ConfirmationLines) -> template name -> template id
+    quote_templates: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -15,6 +15,7 @@ from quotesync_gitops.apply.context import ApplyContext
 from quotesync_gitops.apply.engine import ApplyResult, apply_plan
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError
+from quotesync_gitops.live.images import read_product_images
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary
@@ -80,6 +81,7 @@ def plan_against(
     """Everything `plan` and `drift` do short of rendering."""
     desired, warnings = load_desired(options)
     live = read_live(client)
+    read_product_images(client, desired, live)
     _check_targets(targets, desired, live)
     result = build_plan(desired, live, targets=targets)
     if any(d.level == "error" for d in result.diagnostics):
@@ -163,7 +165,9 @@ def execute(
     result = apply_plan(run.plan, context)
     targets = [c.address for c in run.plan.changes]
     touched = {c.kind for c in run.plan.changes}  # verify only what apply wrote
-    after = build_plan(run.desired, read_live(client, kinds=touched), targets=targets).plan
+    live = read_live(client, kinds=touched)
+    read_product_images(client, run.desired, live)
+    after = build_plan(run.desired, live, targets=targets).plan
     failed = {o.change.address for o in result.failed}
     for change in after.changes:
         if change.address in failed:

@@ -30,7 +30,7 @@ class ConcurrentChange(StalePlanError):
     """The CRM changed under a running apply."""
 
 
-def _conflict(change: Change, what: str) -> ConcurrentChange:
+def conflict(change: Change, what: str) -> ConcurrentChange:
     return ConcurrentChange(
         f"{change.address} {what} since this apply read the CRM (another apply or a change by "
         "hand?); stopped before writing it. Run plan again to see the current state."
@@ -49,7 +49,7 @@ def check_before_write(ac: ApplyContext, change: Change) -> None:
     """Raise ConcurrentChange when the CRM no longer matches what the plan read."""
     if change.action is Action.CREATE:
         if change.kind in _LISTED and _ids_named(ac, change.kind, change.name):
-            raise _conflict(change, "was created by someone else")
+            raise conflict(change, "was created by someone else")
         return
     if change.kind not in (Kind.ERP_CONNECTION, Kind.QUOTE_CONNECTION, Kind.PRICE_LIST):
         return
@@ -59,9 +59,9 @@ def check_before_write(ac: ApplyContext, change: Change) -> None:
     try:
         head = _head_now(ac, change.kind, int(change.live_ids["id"]))
     except CrmNotFound:
-        raise _conflict(change, "disappeared") from None
+        raise conflict(change, "disappeared") from None
     if head != _head_then(change.kind, have.name, have.spec):
-        raise _conflict(change, "was changed by someone else")
+        raise conflict(change, "was changed by someone else")
 
 
 #: kind -> (list call that includes soft-deleted objects where the API can, name field, id field)

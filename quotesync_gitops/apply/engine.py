@@ -16,12 +16,13 @@ from typing import Any
 from quotesync_gitops.apply.concurrency import check_before_write
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
 from quotesync_gitops.apply.erp import write_erp_connection, write_erp_connector
-from quotesync_gitops.apply.pricing import write_price_list
+from quotesync_gitops.apply.images import write_price_list_with_images
 from quotesync_gitops.apply.quote import (
     write_product_field_settings,
     write_quote_connection,
     write_sync_settings,
 )
+from quotesync_gitops.apply.sale_types import write_sale_type_quote_settings
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change, Plan
@@ -33,8 +34,9 @@ WRITERS: dict[str, Writer] = {
     Kind.ERP_CONNECTION: write_erp_connection,
     Kind.QUOTE_CONNECTION: write_quote_connection,
     Kind.SYNC_SETTINGS: write_sync_settings,
-    Kind.PRICE_LIST: write_price_list,
+    Kind.PRICE_LIST: write_price_list_with_images,
     Kind.PRODUCT_FIELD_SETTINGS: write_product_field_settings,
+    Kind.SALE_TYPE_QUOTE_SETTINGS: write_sale_type_quote_settings,
 }
 
 #: Past tense of each action, for summaries.

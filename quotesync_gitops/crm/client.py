@@ -18,14 +18,17 @@ from types import TracebackType
 from typing import TypeVar
 
 from quotesync_gitops.crm.erp_sync import ErpSyncCalls
+from quotesync_gitops.crm.images import ImageCalls
+from quotesync_gitops.crm.lists import ListCalls
 from quotesync_gitops.crm.quote import QuoteCalls
 from quotesync_gitops.crm.rest import RestCalls
 
 T = TypeVar("T")
 
 
-class CrmClient(ErpSyncCalls, QuoteCalls, RestCalls):
-    """SuperOffice WebAPI client: ErpSync and Quote agents, price lists, products, MDO lists.
+class CrmClient(ErpSyncCalls, QuoteCalls, ListCalls, RestCalls, ImageCalls):
+    """SuperOffice WebAPI client: ErpSync, Quote and List agents, price lists, products and
+    their images, MDO lists.
 
     ``CrmClient(http, retry=RetryPolicy(), max_concurrency=8, max_response_bytes=32 MiB,
     read_concurrency=None)`` (None: list reads may use all of ``max_concurrency``).

@@ -185,12 +185,20 @@ class CrmCore:
         body: object = _NO_BODY,
         landed: Callable[[], T | None] | None = None,
         creating: bool = False,
+        upload: tuple[bytes, str] | None = None,
+        binary: bool = False,
     ) -> T:
-        """One call; ``operation`` (what errors name) defaults to ``"<METHOD> <path>"``."""
+        """One call; ``operation`` (what errors name) defaults to ``"<METHOD> <path>"``.
+
+        ``upload`` sends (bytes, content type) instead of a JSON body; with ``binary`` a
+        successful answer's bytes go to ``shape`` undecoded (an image), errors as usual.
+        """
         operation = operation or f"{method} {path}"
-        content = self._encode(body, operation, subject)
-        headers = {"Accept": "application/json"}
-        if content is not None:
+        content = self._encode(body, operation, subject) if upload is None else upload[0]
+        headers = {"Accept": "*/*" if binary else "application/json"}
+        if upload is not None:
+            headers["Content-Type"] = upload[1]
+        elif content is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
 
         # The whole call, retries and every answer's transfer included, has one deadline.
@@ -215,6 +223,8 @@ class CrmCore:
                     self._stats.leave()
 
         def finish(raw: RawResponse) -> T:
+            if binary and 200 <= raw.status < 300:
+                return shape(raw.body)
             try:
                 data = check_answer(raw, operation=operation, subject=subject, redact=self._redact)
             except CrmAuthError as exc:

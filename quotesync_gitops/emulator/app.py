@@ -29,11 +29,13 @@ from quotesync_gitops.emulator import (
     erp_mappings,
     erp_summary,
     mdo,
+    product_images,
     quote,
     quote_catalog,
     quote_lines,
     quote_status,
     rest,
+    sale_types,
 )
 from quotesync_gitops.emulator.faults import (
     DroppedConnection,
@@ -88,8 +90,10 @@ ROUTES: list[Route] = [
         {**quote.METHODS, **quote_lines.METHODS, **quote_catalog.METHODS, **quote_status.METHODS},
     ),
     *agent_routes("MDO", mdo.METHODS),
+    *agent_routes("List", sale_types.METHODS),
     *rest.ROUTES,
     *mdo.ROUTES,
+    *product_images.ROUTES,
 ]
 
 
@@ -362,7 +366,9 @@ class EmulatorApp:
     def _send(self, start_response: StartResponse, response: Response) -> list[bytes]:
         headers = list(response.headers)
         payload = b""
-        if response.has_body:
+        if isinstance(response.body, bytes):  # an image: its Content-Type is in the headers
+            payload = response.body
+        elif response.has_body:
             payload = json.dumps(response.body, ensure_ascii=False).encode("utf-8")
             headers.append(("Content-Type", "application/json; charset=utf-8"))
         headers.append(("Content-Length", str(len(payload))))

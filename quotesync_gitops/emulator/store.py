@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from quotesync_gitops.emulator import product_images, sale_types
 from quotesync_gitops.emulator.seed import seed
 from quotesync_gitops.emulator.tables import PRICE_LIST, PRODUCT
 
@@ -94,6 +95,8 @@ TABLES = (
     "engine",
     PRICE_LIST.name,
     PRODUCT.name,
+    *sale_types.TABLES,
+    *product_images.TABLES,
 )
 
 
@@ -262,6 +265,8 @@ def _create(db: sqlite3.Connection, *, fresh: bool) -> None:
     """Tables, then the seed of a new tenant unless this database was seeded before."""
     for statement in SCHEMA:
         db.execute(statement)
+    sale_types.create(db)
+    product_images.create(db)
     if fresh or db.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is None:
         seed(db)
         db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))

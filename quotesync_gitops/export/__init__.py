@@ -26,6 +26,7 @@ from quotesync_gitops.export.tree import (
     Written,
     build_tree,
 )
+from quotesync_gitops.live.images import read_all_product_images
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.model import Diagnostic, Kind
@@ -53,8 +54,10 @@ def export_crm(
     check_destination(out, force=force)
     crm_kinds = {str(k) for k in options.kinds if k != Kind.REPOSITORY_SETTINGS}
     live = read_live(client, crm_kinds)
-    tree = build_tree(live, options)
-    write_tree(out, tree.files, force=force)
+    wanted_images = options.images and Kind.PRICE_LIST in crm_kinds
+    images = read_all_product_images(client, live) if wanted_images else {}
+    tree = build_tree(live, options, images)
+    write_tree(out, {**tree.files, **tree.images}, force=force)
     result = ExportResult(tree, notes=list(live.notes))
     if options.kinds >= frozenset(KIND_ORDER):
         result.diagnostics = check_export(out)

@@ -60,8 +60,8 @@ def _check_destination(out: Path, *, force: bool) -> None:
         )
 
 
-def write_tree(out: Path, files: Mapping[str, str], *, force: bool) -> None:
-    """Write ``files`` (relative POSIX path → text) as the folder ``out``."""
+def write_tree(out: Path, files: Mapping[str, str | bytes], *, force: bool) -> None:
+    """Write ``files`` (relative POSIX path → text, or bytes for images) as the folder ``out``."""
     check_destination(out, force=force)
     target = Path(os.path.abspath(out))
     parent = target.parent
@@ -98,10 +98,10 @@ def _new_sibling(parent: Path, prefix: str) -> Path:
         return candidate
 
 
-def _write_file(path: Path, text: str) -> None:
+def _write_file(path: Path, text: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:
-        handle.write(text.encode("utf-8"))
+        handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
 

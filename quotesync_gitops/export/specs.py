@@ -16,7 +16,14 @@ from typing import Any
 from quotesync_gitops.export.yamlout import Flow, FlowList, Reference
 from quotesync_gitops.live.normalise import PASSWORD_MASK
 from quotesync_gitops.manifest.canonical import DEFAULT_FLAGS, MAPPING_FLAGS, canonical_spec
-from quotesync_gitops.model import ERP_ACTOR_TYPES, FieldInfo, Kind, LiveContext, Resource
+from quotesync_gitops.model import (
+    ERP_ACTOR_TYPES,
+    SALE_TYPE_QUOTE_KEYS,
+    FieldInfo,
+    Kind,
+    LiveContext,
+    Resource,
+)
 from quotesync_gitops.plan.prepare import connector_fields as declared_fields
 from quotesync_gitops.secrets import UNREADABLE
 
@@ -155,6 +162,12 @@ def product_field_settings(resource: Resource, ctx: SpecContext) -> Spec:
     return {"fields": out} if out else {}
 
 
+def sale_type_quote_settings(resource: Resource, ctx: SpecContext) -> Spec:
+    """Every setting, null ones too: only the settings a manifest gives are managed, so one
+    left out would be left to the other CRM."""
+    return {key: resource.spec[key] for key in SALE_TYPE_QUOTE_KEYS}
+
+
 def repository_settings() -> Spec:
     return {"prune": FlowList()}
 
@@ -166,6 +179,7 @@ BUILDERS: dict[str, Callable[[Resource, SpecContext], Spec]] = {
     Kind.SYNC_SETTINGS: sync_settings,
     Kind.PRICE_LIST: price_list,
     Kind.PRODUCT_FIELD_SETTINGS: product_field_settings,
+    Kind.SALE_TYPE_QUOTE_SETTINGS: sale_type_quote_settings,
 }
 
 

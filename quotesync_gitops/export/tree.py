@@ -6,15 +6,17 @@ Layout (one file per resource)::
     erp/connections/<slug>.yaml     ErpConnection
     quote/<slug>.yaml               QuoteConnection
     pricing/<slug>.yaml             PriceList (+ <slug>-products.csv beside it when large)
+    pricing/images/<slug>/<code>.*  its product images
     settings/sync.yaml              SyncSettings
     settings/product-fields.yaml    ProductFieldSettings
+    settings/sale-types/<slug>.yaml SaleTypeQuoteSettings
     settings/repository.yaml        RepositorySettings (a default: nothing pruned)
     schemas/<Kind>.schema.json      the JSON Schemas the modelines point at
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +25,7 @@ from quotesync_gitops.export.names import env_names, file_stems
 from quotesync_gitops.export.products import inline_products, products_csv
 from quotesync_gitops.export.yamlout import to_yaml
 from quotesync_gitops.live.common import SINGLETON_NAME
+from quotesync_gitops.manifest.images import EXTENSIONS, image_type
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
 from quotesync_gitops.manifest.schemas import schema_file_name, schema_text
 from quotesync_gitops.model import Kind, LiveState, Resource
@@ -37,6 +40,7 @@ FOLDERS: dict[str, str] = {
     Kind.ERP_CONNECTION: "erp/connections",
     Kind.QUOTE_CONNECTION: "quote",
     Kind.PRICE_LIST: "pricing",
+    Kind.SALE_TYPE_QUOTE_SETTINGS: "settings/sale-types",
 }
 SINGLETON_FILES: dict[str, str] = {
     Kind.SYNC_SETTINGS: "settings/sync.yaml",
@@ -49,6 +53,7 @@ FALLBACK_STEMS: dict[str, str] = {
     Kind.ERP_CONNECTION: "connection",
     Kind.QUOTE_CONNECTION: "connection",
     Kind.PRICE_LIST: "price-list",
+    Kind.SALE_TYPE_QUOTE_SETTINGS: "sale-type",
 }
 #: Order of kinds in summaries: what others refer to first.
 KIND_ORDER: tuple[str, ...] = tuple(Kind)
@@ -64,6 +69,8 @@ class ExportOptions:
     kinds: frozenset[str] = frozenset(KIND_ORDER)
     include_deleted: bool = False
     csv_threshold: int = DEFAULT_CSV_THRESHOLD
+    #: Ask the CRM about every product's image (one call per product) and export them.
+    images: bool = True
 
 
 @dataclass(frozen=True)
@@ -89,14 +96,21 @@ class Written:
 class ExportTree:
     #: relative POSIX path → file content
     files: dict[str, str] = field(default_factory=dict)
+    #: relative POSIX path → image bytes (product images beside their price list)
+    images: dict[str, bytes] = field(default_factory=dict)
     written: list[Written] = field(default_factory=list)
     env_vars: list[EnvVar] = field(default_factory=list)
     #: soft-deleted objects left out (no --include-deleted)
     skipped_deleted: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build_tree(live: LiveState, options: ExportOptions) -> ExportTree:
-    """Every file of the export, from what the CRM holds."""
+def build_tree(
+    live: LiveState,
+    options: ExportOptions,
+    images: Mapping[str, Mapping[str, bytes]] | None = None,
+) -> ExportTree:
+    """Every file of the export, from what the CRM holds (``images``: price list name → code
+    → image bytes, see ``live.images.read_all_product_images``)."""
     tree = ExportTree()
     chosen: list[Resource] = []
     for kind in KIND_ORDER:
@@ -115,7 +129,8 @@ def build_tree(live: LiveState, options: ExportOptions) -> ExportTree:
     context = specs.SpecContext(live.context, lambda kind, name, key: names[(kind, name, key)])
     paths = _paths(chosen)
     for resource in chosen:
-        _add_resource(tree, resource, paths[resource.key], context, options)
+        pictures = (images or {}).get(resource.name, {}) if resource.kind == Kind.PRICE_LIST else {}
+        _add_resource(tree, resource, paths[resource.key], context, options, pictures)
     if Kind.REPOSITORY_SETTINGS in options.kinds:
         path = SINGLETON_FILES[Kind.REPOSITORY_SETTINGS]
         _add_document(
@@ -155,6 +170,7 @@ def _add_resource(
     path: str,
     context: specs.SpecContext,
     options: ExportOptions,
+    pictures: Mapping[str, bytes],
 ) -> None:
     singleton = resource.kind in SINGLETON_FILES
     name = SINGLETON_NAME if singleton else resource.name
@@ -167,16 +183,40 @@ def _add_resource(
     products_file: str | None = None
     if resource.kind == Kind.PRICE_LIST:
         products = resource.spec["products"]
-        if len(products) > options.csv_threshold:
+        # Products with an image stay inline: the image is named on the product entry.
+        with_image = {code: p for code, p in products.items() if code in pictures}
+        rest = {code: p for code, p in products.items() if code not in pictures}
+        if len(products) > options.csv_threshold and rest:
             products_file = path.removesuffix(".yaml") + "-products.csv"
             file_name = products_file.rsplit("/", 1)[-1]
             spec["productsFile"] = file_name
-            tree.files[products_file] = products_csv(products)
-            comment = f"{len(products)} products, in {file_name} beside this file.\n"
-        elif products:
-            spec["products"] = inline_products(products)
+            tree.files[products_file] = products_csv(rest)
+            comment = f"{len(rest)} products, in {file_name} beside this file.\n"
+        else:
+            with_image = products
+        if with_image:
+            spec["products"] = _with_images(tree, path, inline_products(with_image), pictures)
     _add_document(tree, path, resource.kind, name, spec, comment=comment)
     tree.written.append(Written(resource.kind, name, path, products_file=products_file))
+
+
+def _with_images(
+    tree: ExportTree, path: str, entries: list[dict[str, Any]], pictures: Mapping[str, bytes]
+) -> list[dict[str, Any]]:
+    """Product entries with ``image:`` where the CRM has one, its file written beside."""
+    folder = path.rsplit("/", 1)[0]
+    stem = path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    stems = file_stems(sorted(pictures), "product")
+    out = []
+    for entry in entries:
+        data = pictures.get(entry["code"])
+        if data is not None:
+            extension = EXTENSIONS.get(image_type(data) or "", "img")
+            relative = f"images/{stem}/{stems[entry['code']]}.{extension}"
+            tree.images[f"{folder}/{relative}"] = data
+            entry = {**entry, "image": relative}
+        out.append(entry)
+    return out
 
 
 def _add_document(

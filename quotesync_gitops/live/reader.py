@@ -19,6 +19,7 @@ from quotesync_gitops.live.quote_reader import (
     read_price_lists,
     read_quote_connections,
 )
+from quotesync_gitops.live.sale_types import read_sale_types
 from quotesync_gitops.model import (
     ERP_ACTOR_TYPES,
     ErpFieldInfo,
@@ -51,6 +52,8 @@ def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveStat
         read_price_lists(client, state, quote_names)
     if Kind.PRODUCT_FIELD_SETTINGS in wanted:
         read_line_configuration(client, state)
+    if Kind.SALE_TYPE_QUOTE_SETTINGS in wanted:
+        read_sale_types(client, state)
     for resource in list(state):
         if resource.kind not in wanted:
             del state.resources[resource.key]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from quotesync_gitops.model import Kind
+from quotesync_gitops.model import SALE_TYPE_QUOTE_KEYS, Kind
 from quotesync_gitops.secrets import Secret
 
 Spec = dict[str, Any]
@@ -145,6 +145,11 @@ def _product_field_settings(spec: Spec) -> Spec:
     return {"fields": fields}
 
 
+def _sale_type_quote_settings(spec: Spec) -> Spec:
+    """Only the settings given: the others are not managed (null is a value: none)."""
+    return {key: spec[key] for key in SALE_TYPE_QUOTE_KEYS if key in spec}
+
+
 def _repository_settings(spec: Spec) -> Spec:
     guards = spec.get("guards") or {}
     return {
@@ -174,5 +179,6 @@ _BUILDERS: dict[str, Callable[[Spec], Spec]] = {
     Kind.SYNC_SETTINGS: _sync_settings,
     Kind.PRICE_LIST: _price_list,
     Kind.PRODUCT_FIELD_SETTINGS: _product_field_settings,
+    Kind.SALE_TYPE_QUOTE_SETTINGS: _sale_type_quote_settings,
     Kind.REPOSITORY_SETTINGS: _repository_settings,
 }

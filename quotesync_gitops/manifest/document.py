@@ -10,6 +10,7 @@ from typing import Any
 
 from quotesync_gitops.manifest.canonical import canonical_spec
 from quotesync_gitops.manifest.checks import check_spec
+from quotesync_gitops.manifest.images import read_image
 from quotesync_gitops.manifest.interpolate import Found, resolve_tree
 from quotesync_gitops.manifest.names import check_names, name_problem
 from quotesync_gitops.manifest.problems import Problems, Where
@@ -21,8 +22,8 @@ from quotesync_gitops.manifest.schemagen.parts import API_VERSION
 from quotesync_gitops.manifest.schemas import KINDS
 from quotesync_gitops.manifest.wording import closest, kind_of
 from quotesync_gitops.manifest.yamlparse import ParsedDocument, Path
-from quotesync_gitops.model import Kind, SourceRef
-from quotesync_gitops.secrets import reveal
+from quotesync_gitops.model import ImageFile, Kind, SourceRef
+from quotesync_gitops.secrets import Secret, reveal
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Declared:
     name: str
     where: Where  # metadata.name
     source: SourceRef
+    #: spec key → where its value is written (top-level keys of spec only)
+    key_sources: dict[str, SourceRef]
     spec: dict[str, Any]  # references resolved, not canonical
     canonical: dict[str, Any] | None  # None when the document has problems
     deleted: bool
@@ -79,8 +82,11 @@ def read_document(doc: ParsedDocument, ctx: FileContext, problems: Problems) -> 
     for problem in check_document(kind, view, frozenset(found.secrets)):
         if problem.path not in found.refused:  # reported as "cannot come from ${env:}"
             problems.at(Where(ctx.display, doc.index, problem.path, problem.at), problem.message)
+    images: dict[str, ImageFile | None] = {}
     products = (
-        _products(spec, where.child("spec"), ctx, problems) if kind == Kind.PRICE_LIST else None
+        _products(spec, where.child("spec"), ctx, problems, images)
+        if kind == Kind.PRICE_LIST
+        else None
     )
     check_spec(kind, spec, where.child("spec"), problems)
     check_names(
@@ -94,11 +100,19 @@ def read_document(doc: ParsedDocument, ctx: FileContext, problems: Problems) -> 
     mark = position.value if position is not None else doc.start
     spec = spec if isinstance(spec, dict) else {}
     canonical = canonical_spec(kind, spec, products) if problems.count == before else None
+    if canonical is not None and images:
+        canonical["images"] = images
+    key_sources = {
+        str(path[1]): SourceRef(ctx.display, *position.value)
+        for path, position in doc.positions.items()
+        if len(path) == 2 and path[0] == "spec"
+    }
     return Declared(
         kind,
         name,
         name_at,
         SourceRef(ctx.display, *mark),
+        key_sources,
         spec,
         canonical,
         spec.get("deleted") is True,
@@ -132,9 +146,14 @@ def _envelope(value: dict[str, Any], where: Where, problems: Problems) -> bool:
 
 
 def _products(
-    spec: Any, where: Where, ctx: FileContext, problems: Problems
+    spec: Any,
+    where: Where,
+    ctx: FileContext,
+    problems: Problems,
+    images: dict[str, ImageFile | None],
 ) -> dict[str, dict[str, Any]]:
-    """Inline products and those of productsFile, by code; repeats and bad rows reported."""
+    """Inline products and those of productsFile, by code; repeats and bad rows reported.
+    The images inline products name go to ``images`` (code → image, None: no image)."""
     out: dict[str, dict[str, Any]] = {}
     first_at: dict[str, Where | CsvCell] = {}
     if not isinstance(spec, dict):
@@ -161,6 +180,11 @@ def _products(
     inline = spec.get("products")
     if isinstance(inline, list):
         for index, item in enumerate(inline):
+            image: tuple[bool, ImageFile | None] | None = None
+            if isinstance(item, dict) and "image" in item:
+                at = where.child("products", index, "image")
+                image = _image(item["image"], at, ctx, problems)
+                item = {k: v for k, v in item.items() if k != "image"}
             product, found = check_product(item, index)
             for problem in found:
                 if shown >= MAX_PRODUCT_PROBLEMS:
@@ -171,6 +195,8 @@ def _products(
                 problems.at(where.child("products", *path, at=problem.at), problem.message)
             if product is not None:
                 add(product, where.child("products", index, "code"))
+                if image is not None and image[0]:
+                    images[product["code"]] = image[1]
     if hidden:
         problems.at(
             where.child("products", at="key"),
@@ -182,6 +208,31 @@ def _products(
     return out
 
 
+def _repository_file(
+    label: str, file_name: str, at: Where, ctx: FileContext, problems: Problems
+) -> FsPath | None:
+    """The file a manifest names (relative to its folder), if it is inside the repository
+    (unless --allow-files-outside) and exists; otherwise a problem at ``at``."""
+    refs = ctx.refs
+    path = FsPath(os.path.normpath(refs.manifest_dir / file_name))
+    if not refs.allow_outside and not is_inside(path, refs.root):
+        problems.at(
+            at,
+            f"{label} {file_name!r} points outside the repository "
+            f"({refs.root}); keep it inside, or pass --allow-files-outside",
+        )
+        return None
+    if not path.is_file():
+        what = "a symbolic link that leads nowhere" if path.is_symlink() else "no such file"
+        problems.at(
+            at,
+            f"{label} {file_name!r}: {what} ({ctx.show(path)}); the path "
+            "is relative to this manifest's folder",
+        )
+        return None
+    return path
+
+
 def _products_file(
     file_name: str,
     where: Where,
@@ -189,23 +240,8 @@ def _products_file(
     problems: Problems,
     add: Callable[[dict[str, Any], Where | CsvCell], None],
 ) -> None:
-    refs = ctx.refs
-    path = FsPath(os.path.normpath(refs.manifest_dir / file_name))
-    at = where.child("productsFile")
-    if not refs.allow_outside and not is_inside(path, refs.root):
-        problems.at(
-            at,
-            f"productsFile {file_name!r} points outside the repository "
-            f"({refs.root}); keep it inside, or pass --allow-files-outside",
-        )
-        return
-    if not path.is_file():
-        what = "a symbolic link that leads nowhere" if path.is_symlink() else "no such file"
-        problems.at(
-            at,
-            f"productsFile {file_name!r}: {what} ({ctx.show(path)}); the path "
-            "is relative to this manifest's folder",
-        )
+    path = _repository_file("productsFile", file_name, where.child("productsFile"), ctx, problems)
+    if path is None:
         return
     display = ctx.show(path)
     result = read_products_csv(path, display)
@@ -215,3 +251,31 @@ def _products_file(
         ctx.extra_files[display] = result.sha256
     for product, source in result.products:
         add(product, source)
+
+
+def _image(
+    value: Any, at: Where, ctx: FileContext, problems: Problems
+) -> tuple[bool, ImageFile | None]:
+    """(valid, the image or None for ``image: null``) of one product's ``image``."""
+    if value is None:
+        return True, None
+    if isinstance(value, Secret):
+        problems.at(at, "image cannot come from ${env:} or ${file:}; write the file's path")
+        return False, None
+    if not isinstance(value, str) or not value:
+        what = "empty" if value == "" else kind_of(value)
+        problems.at(
+            at,
+            "image must be the path of an image file (relative to this manifest), or null for "
+            f"no image, but it is {what}",
+        )
+        return False, None
+    path = _repository_file("image", value, at, ctx, problems)
+    if path is None:
+        return False, None
+    image, problem = read_image(path, value)
+    if problem is not None or image is None:
+        problems.at(at, problem or f"image {value!r} cannot be read")
+        return False, None
+    ctx.extra_files[ctx.show(path)] = image.sha256
+    return True, image

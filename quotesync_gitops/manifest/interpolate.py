@@ -41,6 +41,8 @@ PLAIN_ONLY: tuple[tuple[str, ...], ...] = (
     ("spec", "prune", _REST),
     ("spec", "acknowledgeUnmanaged", _ONE, "kind"),
     ("spec", "acknowledgeUnmanaged", _ONE, "name"),
+    ("spec", "quoteLinesTemplate"),
+    ("spec", "confirmationLinesTemplate"),
 )
 
 

@@ -158,7 +158,15 @@ def _desired(declared: Sequence[Declared], fingerprints: dict[str, str]) -> Desi
     for item in declared:
         if item.canonical is None:
             continue
-        desired.add(Resource(item.kind, item.name, item.canonical, source=item.source))
+        desired.add(
+            Resource(
+                item.kind,
+                item.name,
+                item.canonical,
+                source=item.source,
+                key_sources=item.key_sources,
+            )
+        )
         if item.kind == Kind.REPOSITORY_SETTINGS and not item.deleted:
             desired.settings = repository_settings(item.canonical)
     return desired

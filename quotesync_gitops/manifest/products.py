@@ -31,6 +31,10 @@ class ProductField:
     maximum: float | None = None
 
 
+#: Product keys that are files, not product fields (``image``: manifest.images).
+FILE_KEYS = frozenset({"image"})
+
+
 @cache
 def product_fields() -> dict[str, ProductField]:
     definition = kind_schema("PriceList")["$defs"]["product"]
@@ -44,6 +48,7 @@ def product_fields() -> dict[str, ProductField]:
             rule.get("maximum"),
         )
         for name, rule in definition["properties"].items()
+        if name not in FILE_KEYS
     }
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from quotesync_gitops.manifest.products import (
+    FILE_KEYS,
     MAX_PRODUCT_PROBLEMS,
     ProductField,
     length_problem,
@@ -161,7 +162,13 @@ def _header(
             continue
         seen.add(name)
         found = fields.get(name)
-        if found is None:
+        if name in FILE_KEYS:
+            out.problem(
+                where,
+                f"{name!r} cannot be a CSV column: name a product's {name} on its inline entry "
+                "in the manifest (spec.products)",
+            )
+        elif found is None:
             out.problem(
                 where, f"unknown product field {name!r} in the header{suggestion(name, fields)}"
             )

@@ -32,6 +32,10 @@ SERVER_FILLED: dict[str, frozenset[str]] = {
 #: Kinds whose nested mappings are compared only on the keys the manifest gives.
 PARTIAL_KINDS = frozenset({Kind.PRODUCT_FIELD_SETTINGS})
 
+#: Kinds whose top-level settings are compared only where the manifest gives them (a null
+#: given is a value; a key left out is not managed).
+GIVEN_ONLY_KINDS = frozenset({Kind.SALE_TYPE_QUOTE_SETTINGS})
+
 
 @dataclass
 class DiffResult:
@@ -50,8 +54,9 @@ def diff_specs(
     result = DiffResult()
     server_filled = SERVER_FILLED.get(kind, frozenset())
     partial = kind in PARTIAL_KINDS
+    given_only = kind in GIVEN_ONLY_KINDS
     for key in sorted(set(live) | set(desired)):
-        if key in skip:
+        if key in skip or (given_only and key not in desired):
             continue
         after = desired.get(key)
         if key in server_filled and after in (None, ""):

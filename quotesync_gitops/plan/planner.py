@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from quotesync_gitops.model import (
+    ATTACHED_KINDS,
     CRM_KINDS,
     SINGLETON_KINDS,
     DesiredState,
@@ -104,6 +105,8 @@ def build_plan(
             continue
         want = desired.resources.get(key)
         have = live_by_key.get(key)
+        if want is None and kind in ATTACHED_KINDS:
+            continue  # the CRM's own objects (sale types): not managed without a manifest
         if want is not None:
             if wanted:  # a targeted plan is stale only when its targets' manifests change
                 plan.desired_fingerprints[f"{kind}/{name}"] = fingerprint(want.spec)
@@ -166,8 +169,8 @@ def _compare(
             return None, 0  # acknowledged in git: left alone even with pruning on
         return _change(have, Action.DELETE, reason="not in the manifests (pruning is on)"), 0
     if have is None:
-        if want.deleted:
-            return None, 0
+        if want.deleted or want.kind in ATTACHED_KINDS:
+            return None, 0  # an unknown sale type was reported by check_against_crm
         return Change(
             want.kind,
             want.name,
@@ -200,8 +203,8 @@ def _plain_ids(ids: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _tombstone(want: Resource, have: Resource) -> Change | None:
-    if want.kind in SINGLETON_KINDS:
-        return None  # a singleton tombstone only stops management
+    if want.kind in SINGLETON_KINDS or want.kind in ATTACHED_KINDS:
+        return None  # a tombstone of settings only stops management
     if want.kind == Kind.PRICE_LIST:
         if not have.spec.get("active"):
             return None

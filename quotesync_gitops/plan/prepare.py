@@ -25,6 +25,7 @@ from quotesync_gitops.model import (
     SourceRef,
 )
 from quotesync_gitops.plan.diff import with_config_defaults
+from quotesync_gitops.plan.sale_types import check_sale_type_settings
 from quotesync_gitops.secrets import Secret
 
 _NOWHERE = SourceRef("<crm>", 1, 1)
@@ -106,7 +107,13 @@ def check_against_crm(resource: Resource, ctx: LiveContext) -> list[Diagnostic]:
         problems += _check_connection(resource, ctx, label)
     if resource.kind == Kind.PRODUCT_FIELD_SETTINGS and ctx.line_fields:
         problems += _check_line_fields(resource.spec, ctx, label)
-    return [Diagnostic(where, message) for message in problems]
+    found = [Diagnostic(where, message) for message in problems]
+    if resource.kind == Kind.SALE_TYPE_QUOTE_SETTINGS:
+        found += [
+            Diagnostic(resource.key_sources.get(key, where) if key else where, message)
+            for key, message in check_sale_type_settings(resource, ctx, label)
+        ]
+    return found
 
 
 def _check_connection(resource: Resource, ctx: LiveContext, label: str) -> list[str]:

@@ -214,6 +214,8 @@ BODILESS: list[tuple[str, Callable[[CrmClient], Any]]] = [
     ("get_pricelist", lambda c: c.get_pricelist(7)),
     ("get_product", lambda c: c.get_product(9)),
     ("mdo_list", lambda c: c.mdo_list("associate")),
+    ("get_product_image_info", lambda c: c.get_product_image_info(9)),
+    ("get_product_image", lambda c: c.get_product_image(9)),
 ]
 
 

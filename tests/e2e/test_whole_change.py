@@ -142,7 +142,8 @@ def test_apply_prints_the_plan_it_carries_out_even_with_auto_approve(ws: Workspa
     out = result.output
     assert "Changes apply would make" in out
     assert out.index("Plan: 36 to create (31 products)") < out.index("Apply complete")
-    assert "Apply complete: 36 created (31 products), 2 updated." in out
+    # 3 updated: sync settings, product fields and the Hardware sale type's quote settings
+    assert "Apply complete: 36 created (31 products), 3 updated." in out
 
 
 def test_apply_json_holds_the_plan_and_product_counts(ws: Workspace) -> None:
@@ -150,7 +151,7 @@ def test_apply_json_holds_the_plan_and_product_counts(ws: Workspace) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["ok"] is True
-    assert data["plan"]["summary"]["changes"] == 7
+    assert data["plan"]["summary"]["changes"] == 8  # 5 creates, 3 settings updates
     assert data["products"] == {"created": 31}
 
 

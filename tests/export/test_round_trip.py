@@ -42,6 +42,10 @@ def test_examples_export_plans_as_no_changes(examples_crm: str, tmp_path: Path) 
         "quote/erp-quotes.yaml",
         "settings/product-fields.yaml",
         "settings/repository.yaml",
+        "settings/sale-types/consulting.yaml",
+        "settings/sale-types/hardware.yaml",
+        "settings/sale-types/standard.yaml",
+        "settings/sale-types/subscription.yaml",
         "settings/sync.yaml",
     ]
     _no_changes(out, examples_crm, valid_env(result.stdout))

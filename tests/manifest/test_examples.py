@@ -37,7 +37,7 @@ def test_examples_validate_from_the_repository_root(monkeypatch: pytest.MonkeyPa
     result = quotesync("validate", "examples/manifests")
 
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"10 resources in {len(EXAMPLE_FILES)} files, valid\n"
+    assert result.stdout == f"11 resources in {len(EXAMPLE_FILES)} files, valid\n"
 
 
 def test_examples_validate_without_env_and_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,12 +144,14 @@ def test_price_lists_hold_full_products_by_code(loaded: LoadResult) -> None:
     assert services["products"]["TRN-202"]["isSubscription"] is True
 
 
-def test_fingerprints_cover_manifests_and_products_csv(loaded: LoadResult) -> None:
+def test_fingerprints_cover_manifests_products_csv_and_images(loaded: LoadResult) -> None:
     csv = EXAMPLES / "pricing" / "services-products.csv"
+    image = EXAMPLES / "pricing" / "images" / "hw-1001.png"
     shown = {Path(name).name: digest for name, digest in loaded.desired.files.items()}
 
-    assert len(loaded.desired.files) == len(EXAMPLE_FILES) + 1
+    assert len(loaded.desired.files) == len(EXAMPLE_FILES) + 2
     assert shown["services-products.csv"] == hashlib.sha256(csv.read_bytes()).hexdigest()
+    assert shown["hw-1001.png"] == hashlib.sha256(image.read_bytes()).hexdigest()
 
 
 def test_sources_point_at_the_names(loaded: LoadResult) -> None:
@@ -158,3 +160,26 @@ def test_sources_point_at_the_names(loaded: LoadResult) -> None:
     assert resource is not None and resource.source is not None
     assert resource.source.file.endswith("pricing/services-eur-2026.yaml")
     assert (resource.source.line, resource.source.column) == (8, 9)
+
+
+def test_sale_type_settings_load_only_the_settings_given(loaded: LoadResult) -> None:
+    assert spec(loaded, Kind.SALE_TYPE_QUOTE_SETTINGS, "Hardware") == {
+        "allowQuoteAlternatives": True,
+        "defaultQuoteValidity": 45,
+        "quoteLinesTemplate": "Quote lines (grouped)",
+        "confirmationLinesTemplate": "Order confirmation lines",
+        "maxDiscountPercent": 15,
+        "minEarningPercent": None,
+        "deleted": False,
+    }
+
+
+def test_a_product_image_loads_as_its_digest_beside_the_products(loaded: LoadResult) -> None:
+    standard = spec(loaded, Kind.PRICE_LIST, "Standard NOK 2026")
+    data = (EXAMPLES / "pricing" / "images" / "hw-1001.png").read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+
+    assert standard["images"] == {"HW-1001": f"image/png, {len(data):,} bytes, sha256 {digest}"}
+    assert standard["images"]["HW-1001"].path.endswith("pricing/images/hw-1001.png")
+    assert "image" not in standard["products"]["HW-1001"]
+    assert set(standard["images"]) == {"HW-1001"}  # the other products' images are not managed

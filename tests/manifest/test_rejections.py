@@ -36,7 +36,8 @@ CASES: dict[str, list[str]] = {
     "unknown-kind.yaml": [
         "unknown-kind.yaml:2:7: error: unknown kind 'ErpConection'; did you mean "
         "'ErpConnection'? Known kinds: ErpConnector, ErpConnection, QuoteConnection, "
-        "SyncSettings, PriceList, ProductFieldSettings, RepositorySettings",
+        "SyncSettings, PriceList, ProductFieldSettings, SaleTypeQuoteSettings, "
+        "RepositorySettings",
     ],
     "unknown-field.yaml": [
         "unknown-field.yaml:7:3: error: unknown field 'descripton' in spec; did you mean "

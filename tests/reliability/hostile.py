@@ -142,12 +142,14 @@ class Hostile:
 
         def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
             captured["status"] = status
+            captured["headers"] = headers
 
         raw = b"".join(self.app(environ, keep))
         try:
             body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
+        except ValueError:  # not JSON (a product image): passed on as it is
+            start_response(captured["status"], captured["headers"])
+            return [raw]
         status, headers, chunks = self.corruption(captured.get("status", "200 OK"), body, environ)
         start_response(status, headers)
         return chunks

@@ -111,7 +111,9 @@ def _every_output(crm: Crm, manifests: Path, env: dict[str, str], out: Path) -> 
     run("apply refused", "--debug", "apply", m, "--auto-approve", environment=refused)
     for path in sorted(out.rglob("*")):
         if path.is_file():
-            outputs[f"file {path.relative_to(out)}"] = path.read_text(encoding="utf-8")
+            # Exported product images are bytes; the canaries are ASCII either way.
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            outputs[f"file {path.relative_to(out)}"] = text
     return outputs
 
 

@@ -27,6 +27,7 @@ DOCUMENTS = {
     "Pricelist": "Pricelist.openapi3.json",
     "Product": "Product.openapi3.json",
     "MDOList": "MDOList.swagger2.json",
+    "ListAgent": "ListAgent.swagger2.json",
 }
 
 

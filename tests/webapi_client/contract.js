@@ -13,7 +13,7 @@
 "use strict";
 
 process.env.TZ = "UTC"; // the converters parse dates as local time
-const { ErpSyncAgent, QuoteAgent, MDOAgent, mkDuration } = require("@superoffice/webapi");
+const { ErpSyncAgent, QuoteAgent, MDOAgent, ListAgent, mkDuration } = require("@superoffice/webapi");
 
 const baseUrl = process.argv[2] || "http://127.0.0.1:9/"; // required when run, not when required
 const headers = {};
@@ -22,6 +22,7 @@ if (process.env.QUOTESYNC_APP_TOKEN) headers["SO-AppToken"] = process.env.QUOTES
 const config = { headers, timeout: 10000 };
 const erp = new ErpSyncAgent(baseUrl, config);
 const quote = new QuoteAgent(baseUrl, config);
+const list = new ListAgent(baseUrl, config);
 const mdo = new MDOAgent(baseUrl, config);
 
 // Secret values the CRM holds (CONTRACT_SECRETS, comma-separated): no answer may carry one.
@@ -195,6 +196,14 @@ async function reads() {
   expect(associates.some((a) => a.name === "ANNA"), "MDO/GetList: the seeded users are missing");
   await call(mdo, "MDO/GetSimpleList", "getSimpleListAsync", "usergroup");
   await call(mdo, "MDO/GetListItem", "getListItemAsync", "associate", associates[0].id);
+
+  const saleTypes = await call(list, "List/GetAllSaleTypeEntities", "getAllSaleTypeEntitiesAsync", false);
+  expect(saleTypes.some((s) => s.name === "Hardware"), "List/GetAllSaleTypeEntities: the seeded sale types are missing");
+  const standard = await call(list, "List/GetSaleTypeEntity", "getSaleTypeEntityAsync", saleTypes[0].saleTypeId);
+  await call(list, "List/CreateDefaultSaleTypeEntity", "createDefaultSaleTypeEntityAsync");
+  await call(list, "List/GetAllDocumentTemplates", "getAllDocumentTemplatesAsync", false);
+  const saved = await call(list, "List/SaveSaleTypeEntity", "saveSaleTypeEntityAsync", standard);
+  expect(saved.stages.length === standard.stages.length, "List/SaveSaleTypeEntity: the stages were lost");
   return { production, live, erpQuotes, nok };
 }
 

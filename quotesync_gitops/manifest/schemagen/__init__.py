@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from quotesync_gitops.manifest.schemagen import connections, pricing
+from quotesync_gitops.manifest.schemagen import connections, pricing, sale_types
 from quotesync_gitops.manifest.schemagen.parts import DRAFT, ID_BASE, Schema
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -26,6 +26,7 @@ BUILDERS: dict[str, Callable[[], Schema]] = {
     "SyncSettings": connections.sync_settings,
     "PriceList": pricing.price_list,
     "ProductFieldSettings": pricing.product_field_settings,
+    "SaleTypeQuoteSettings": sale_types.sale_type_quote_settings,
     "RepositorySettings": pricing.repository_settings,
 }
 

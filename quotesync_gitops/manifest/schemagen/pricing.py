@@ -23,7 +23,7 @@ from quotesync_gitops.manifest.schemagen.parts import (
     text,
     tombstone_rule,
 )
-from quotesync_gitops.model import CRM_KINDS
+from quotesync_gitops.model import ATTACHED_KINDS, CRM_KINDS
 
 PRODUCT: Schema = obj(
     {
@@ -61,6 +61,13 @@ PRODUCT: Schema = obj(
         "extraField3": text("Extra field 3, free text the quote document can show."),
         "extraField4": text("Extra field 4, free text the quote document can show."),
         "extraField5": text("Extra field 5, free text the quote document can show."),
+        "image": nullable(
+            name(
+                "Image file of the product (PNG, JPEG or GIF, at most 5 MiB), relative to this "
+                "manifest and inside the repository. null: the product has no image. Left out: "
+                "the product's image is not managed. Inline products only (not in productsFile)."
+            )
+        ),
     },
     description="A product of the price list, identified by its code.",
     required=("code",),
@@ -159,7 +166,10 @@ def repository_settings() -> Schema:
             "prune": array(
                 "Kinds whose CRM objects that no manifest describes are soft-deleted by apply. "
                 "Default [] (unmanaged objects are only reported).",
-                enum("A kind that lives in the CRM.", [str(k) for k in CRM_KINDS]),
+                enum(
+                    "A kind that lives in the CRM.",
+                    [str(k) for k in CRM_KINDS if k not in ATTACHED_KINDS],
+                ),
                 unique=True,
             ),
             "allowDeletes": boolean(
@@ -174,7 +184,7 @@ def repository_settings() -> Schema:
                     {
                         "kind": enum(
                             "The object's kind (a kind that lives in the CRM).",
-                            [str(k) for k in CRM_KINDS],
+                            [str(k) for k in CRM_KINDS if k not in ATTACHED_KINDS],
                         ),
                         "name": name("The object's name in the CRM, exactly as plan lists it."),
                         "note": text(
