@@ -8,6 +8,7 @@ client's bounded-concurrency ``run_bulk``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
@@ -15,9 +16,11 @@ from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
 from quotesync_gitops.live.quote_reader import (
-    read_line_configuration,
-    read_price_lists,
-    read_quote_connections,
+    add_line_configuration,
+    add_price_lists,
+    add_quote_connections,
+    fetch_price_lists,
+    fetch_quote_connections,
 )
 from quotesync_gitops.model import (
     ERP_ACTOR_TYPES,
@@ -31,43 +34,87 @@ from quotesync_gitops.model import (
 
 
 def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveState:
-    """Read every Quote/Sync object (or only those of ``kinds``) into a LiveState."""
+    """Read every Quote/Sync object (or only those of ``kinds``) into a LiveState.
+
+    Reads that do not need each other's answers go out together: every branch below (users
+    and groups, connectors, ERP connections with their per-object reads, the engine, quote
+    connections, price lists with their products, quote line settings) starts at once, and a
+    branch's follow-up calls start as soon as the answer they need is in. The client's
+    semaphore keeps at most ``max_concurrency`` requests in flight however many wait. The
+    answers are then turned into resources on this thread, in a fixed order, so the result
+    does not depend on which answer came first.
+    """
     wanted = set(kinds) if kinds is not None else {str(k) for k in Kind}
     state = LiveState()
+    erp = bool(wanted & {Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS})
+    quote = bool(wanted & {Kind.QUOTE_CONNECTION, Kind.PRICE_LIST})
+    nothing: Callable[[], Any] = lambda: None  # noqa: E731
+    directory, connectors, erp_read, engine, quote_read, products, lines = client.run_bulk(
+        [
+            lambda: _fetch_directory(client),
+            lambda: _fetch_connectors(client),
+            (lambda: _fetch_erp_connections(client, erp)),
+            client.erp_get_engine_status if Kind.SYNC_SETTINGS in wanted else nothing,
+            (lambda: fetch_quote_connections(client)) if quote else nothing,
+            (lambda: fetch_price_lists(client)) if Kind.PRICE_LIST in wanted else nothing,
+            client.quote_get_line_configurations
+            if Kind.PRODUCT_FIELD_SETTINGS in wanted
+            else nothing,
+        ],
+        workers=_BRANCHES,
+    )
     ctx = state.context
-    _read_directory(client, ctx)
-    connections = client.erp_get_all_connections(include_deleted=True)
+    ctx.users, ctx.groups = directory
+    connections, details = erp_read
     erp_names = {int(c["ErpConnectionId"]): norm.text(c.get("DisplayName")) for c in connections}
-    _read_connectors(client, state, Kind.ERP_CONNECTOR in wanted)
-    if wanted & {Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS}:
-        _read_erp_connections(client, state, connections)
+    _add_connectors(state, connectors, Kind.ERP_CONNECTOR in wanted)
+    if erp:
+        _add_erp_connections(state, connections, details)
     if Kind.SYNC_SETTINGS in wanted:
-        _read_sync_settings(client, state, connections)
+        _add_sync_settings(state, connections, engine)
     quote_names: dict[int, str] = {}
-    if wanted & {Kind.QUOTE_CONNECTION, Kind.PRICE_LIST}:
-        quote_names = read_quote_connections(client, state, erp_names)
+    if quote:
+        quote_names = add_quote_connections(state, quote_read, erp_names)
     if Kind.PRICE_LIST in wanted:
-        read_price_lists(client, state, quote_names)
+        add_price_lists(state, products, quote_names)
     if Kind.PRODUCT_FIELD_SETTINGS in wanted:
-        read_line_configuration(client, state)
+        add_line_configuration(state, lines)
     for resource in list(state):
         if resource.kind not in wanted:
             del state.resources[resource.key]
     return state
 
 
-def _read_directory(client: CrmClient, ctx: LiveContext) -> None:
-    ctx.users = {norm.text(i.get("Name")): int(i["Id"]) for i in client.mdo_list("associate")}
-    ctx.groups = {norm.text(i.get("Name")): int(i["Id"]) for i in client.mdo_list("usergroup")}
+#: The branches ``read_live`` starts at once (each waits for its own calls, not a slot).
+_BRANCHES = 7
 
 
-def _read_connectors(client: CrmClient, state: LiveState, include: bool) -> None:
-    listed = client.erp_get_all_connectors()
-    entities = client.run_bulk(
-        [bind(client.erp_get_connector_entity, int(c["Id"])) for c in listed]
+def _fetch_directory(client: CrmClient) -> tuple[dict[str, int], dict[str, int]]:
+    users, groups = client.run_bulk(
+        [lambda: client.mdo_list("associate"), lambda: client.mdo_list("usergroup")]
     )
-    metas = client.run_bulk([_safe_fields(client, int(c["Id"])) for c in listed])
-    for entity, meta in zip(entities, metas, strict=True):
+    return (
+        {norm.text(i.get("Name")): int(i["Id"]) for i in users},
+        {norm.text(i.get("Name")): int(i["Id"]) for i in groups},
+    )
+
+
+_Connector = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def _fetch_connectors(client: CrmClient) -> list[_Connector]:
+    """Each registered connector's entity and declared fields, read together."""
+    listed = client.erp_get_all_connectors()
+    ids = [int(c["Id"]) for c in listed]
+    answers = client.run_bulk(
+        [bind(client.erp_get_connector_entity, i) for i in ids]
+        + [_safe_fields(client, i) for i in ids]
+    )
+    return list(zip(answers[: len(ids)], answers[len(ids) :], strict=True))
+
+
+def _add_connectors(state: LiveState, connectors: list[_Connector], include: bool) -> None:
+    for entity, meta in connectors:
         name = norm.text(entity.get("DisplayName"))
         fields = {f.key: f for f in (norm.field_info(m) for m in meta)}
         state.context.erp_connectors[name] = (int(entity["ErpConnectorId"]), fields)
@@ -98,32 +145,77 @@ def _safe_fields(client: CrmClient, connector_id: int) -> Callable[[], list[dict
     return call
 
 
-def _read_erp_connections(
-    client: CrmClient, state: LiveState, connections: list[dict[str, Any]]
+@dataclass(frozen=True)
+class _ConnectionRead:
+    """What the CRM holds for one ERP connection beyond its list row."""
+
+    config: dict[str, Any]
+    #: per ERP actor type (``ERP_ACTOR_TYPES`` order), None where the connector has none
+    mappings: list[dict[str, Any] | None]
+    list_mappings: dict[str, Any]
+    #: (actor, ErpFieldId) -> the field's default value carrier
+    defaults: dict[tuple[str, int], Any]
+
+
+def _fetch_erp_connections(
+    client: CrmClient, details: bool
+) -> tuple[list[dict[str, Any]], list[_ConnectionRead]]:
+    connections = client.erp_get_all_connections(include_deleted=True)
+    if not details:
+        return connections, []
+    reads = client.run_bulk(
+        [
+            bind(lambda i: _fetch_connection(client, i), int(c["ErpConnectionId"]))
+            for c in connections
+        ]
+    )
+    return connections, reads
+
+
+def _fetch_connection(client: CrmClient, connection_id: int) -> _ConnectionRead:
+    """Config, actor mappings and list mappings together; then every field's default value.
+
+    The API has no bulk form of ``GetDefaultValueInfo``: one call per ERP field, the fields
+    known only from ``GetActorTypeMapping``. They go out together, for every actor at once.
+    """
+    first = client.run_bulk(
+        [
+            bind(client.erp_get_connection_config_fields, connection_id),
+            bind(client.erp_get_list_mappings, connection_id),
+            *(_safe_mapping(client, connection_id, actor) for actor in ERP_ACTOR_TYPES),
+        ]
+    )
+    config, list_mappings, mappings = first[0], first[1], first[2:]
+    fields = [
+        (actor, int(fm["ErpFieldId"]))
+        for actor, mapping in zip(ERP_ACTOR_TYPES, mappings, strict=True)
+        if mapping
+        for fm in mapping.get("FieldMappings") or []
+    ]
+    values = client.run_bulk([bind(client.erp_get_default_value_info, i) for _, i in fields])
+    return _ConnectionRead(config, mappings, list_mappings, dict(zip(fields, values, strict=True)))
+
+
+def _add_erp_connections(
+    state: LiveState, connections: list[dict[str, Any]], reads: list[_ConnectionRead]
 ) -> None:
     ctx = state.context
     users = {v: k for k, v in ctx.users.items()}
     groups = {v: k for k, v in ctx.groups.items()}
     connector_names = {cid: name for name, (cid, _) in ctx.erp_connectors.items()}
-    ids = [int(c["ErpConnectionId"]) for c in connections]
-    configs = client.run_bulk([bind(client.erp_get_connection_config_fields, i) for i in ids])
-    mapping_calls = [_safe_mapping(client, i, actor) for i in ids for actor in ERP_ACTOR_TYPES]
-    mappings = client.run_bulk(mapping_calls)
-    list_mappings = client.run_bulk([bind(client.erp_get_list_mappings, i) for i in ids])
-    for index, carrier in enumerate(connections):
+    for carrier, read in zip(connections, reads, strict=True):
         name = norm.text(carrier.get("DisplayName"))
         connector = connector_names.get(int(carrier.get("ErpConnectorId") or 0), "")
         fields = ctx.erp_connectors.get(connector, (0, {}))[1]
-        per_actor = mappings[index * len(ERP_ACTOR_TYPES) : (index + 1) * len(ERP_ACTOR_TYPES)]
-        actors, field_ids = _actors(client, ctx, name, per_actor)
+        actors, field_ids = _actors(ctx, name, read)
         spec: dict[str, Any] = {
             "connector": connector,
             "description": norm.text(carrier.get("DisplayDescription")),
             "active": bool(carrier.get("Active", False)),
             "scope": norm.scope(carrier, users, groups),
-            "config": norm.config(configs[index], fields),
+            "config": norm.config(read.config, fields),
             "actors": actors,
-            "listMappings": _list_mappings(ctx, name, list_mappings[index]),
+            "listMappings": _list_mappings(ctx, name, read.list_mappings),
             "deleted": bool(carrier.get("Deleted", False)),
         }
         state.add(
@@ -154,25 +246,21 @@ def _safe_mapping(
 
 
 def _actors(
-    client: CrmClient,
-    ctx: LiveContext,
-    connection: str,
-    per_actor: list[dict[str, Any] | None],
+    ctx: LiveContext, connection: str, read: _ConnectionRead
 ) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
     actors: dict[str, Any] = {}
     field_ids: dict[str, dict[str, int]] = {}
     offered: list[tuple[str, dict[str, Any]]] = []
-    for actor, mapping in zip(ERP_ACTOR_TYPES, per_actor, strict=True):
+    for actor, mapping in zip(ERP_ACTOR_TYPES, read.mappings, strict=True):
         if not mapping or not mapping.get("FieldMappings"):
             continue
         offered.append((actor, mapping))
-    all_fields = [(actor, fm) for actor, m in offered for fm in m["FieldMappings"]]
-    defaults = client.run_bulk(
-        [bind(client.erp_get_default_value_info, int(fm["ErpFieldId"])) for _, fm in all_fields]
-    )
     default_of = {
-        (actor, norm.text(fm.get("ErpFieldKey"))): norm.default_value(dv)
-        for (actor, fm), dv in zip(all_fields, defaults, strict=True)
+        (actor, norm.text(fm.get("ErpFieldKey"))): norm.default_value(
+            read.defaults[(actor, int(fm["ErpFieldId"]))]
+        )
+        for actor, m in offered
+        for fm in m["FieldMappings"]
     }
     for actor, mapping in offered:
         infos: dict[str, ErpFieldInfo] = {}
@@ -237,10 +325,9 @@ def _list_mappings(ctx: LiveContext, connection: str, container: dict[str, Any])
     return out
 
 
-def _read_sync_settings(
-    client: CrmClient, state: LiveState, connections: list[dict[str, Any]]
+def _add_sync_settings(
+    state: LiveState, connections: list[dict[str, Any]], engine: dict[str, Any]
 ) -> None:
-    engine = client.erp_get_engine_status()
     priority = [norm.text(c.get("DisplayName")) for c in connections if not c.get("Deleted")]
     state.add(
         Resource(
