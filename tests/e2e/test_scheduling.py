@@ -1,0 +1,124 @@
+"""Apply writes independent resources at the same time, and keeps the dependency order."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from quotesync_gitops.apply.context import ApplyContext
+from quotesync_gitops.apply.engine import _OrderedProgress, waits_for
+from quotesync_gitops.emulator import FaultConfig
+from quotesync_gitops.pipeline import ManifestOptions, plan_against
+from tests.e2e.conftest import Workspace
+from tests.reliability.helpers import copy_examples, run_cli, running_crm
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class WriteLog:
+    """WSGI middleware: (method name, start, end) of every agent save."""
+
+    def __init__(self) -> None:
+        self.saves: list[tuple[str, float, float]] = []
+        self._lock = threading.Lock()
+
+    def wrap(self, app: WsgiApp) -> WsgiApp:
+        def logged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            path = str(environ.get("PATH_INFO", ""))
+            began = time.monotonic()
+            body = list(app(environ, start_response))
+            if path.endswith("/ErpSync/SaveConnection"):
+                with self._lock:
+                    self.saves.append((path, began, time.monotonic()))
+            return body
+
+        return logged
+
+
+def _edit_descriptions(manifests: Path) -> list[str]:
+    edited = []
+    for path in sorted(manifests.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if "kind: ErpConnection\n" in text:
+            path.write_text(text.replace("description: ", "description: Edited. ", 1), "utf-8")
+            edited.append(path.name)
+    return edited
+
+
+def test_independent_connections_are_written_at_the_same_time(tmp_path: Path) -> None:
+    log = WriteLog()
+    with running_crm(tmp_path / "crm", wrap=log.wrap) as crm:
+        manifests = copy_examples(tmp_path)
+        first = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
+        assert first.exit_code == 0, first.output
+        assert len(_edit_descriptions(manifests)) == 2
+        log.saves.clear()
+        crm.faults(FaultConfig(latency_ms=150))
+        result = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
+        assert result.exit_code == 0, result.output
+        crm.faults()
+        again = run_cli("plan", str(manifests), "--detailed-exitcode", env=crm.env)
+    assert again.exit_code == 0, again.output
+    assert len(log.saves) == 2, log.saves
+    (_, start_a, end_a), (_, start_b, end_b) = log.saves
+    assert start_a < end_b and start_b < end_a, "the two saves did not overlap"
+    # Progress keeps the plan's order: each resource's lines together, in plan order.
+    lines = [line.strip() for line in result.output.splitlines() if "ErpConnection/" in line]
+    assert lines == [
+        "update ErpConnection/Demo Accounting ...",
+        "updated ErpConnection/Demo Accounting",
+        "update ErpConnection/Demo ERP – Production ...",
+        "updated ErpConnection/Demo ERP – Production",
+    ]
+
+
+def test_a_change_waits_for_what_it_refers_to(ws: Workspace) -> None:
+    connectors = ws.manifests / "erp" / "connectors.yaml"
+    text = connectors.read_text(encoding="utf-8")
+    connectors.write_text(text.replace("/demo-erp\n", "/demo-erp/\n"), encoding="utf-8")
+    nok = ws.manifests / "pricing" / "standard-nok-2026.yaml"
+    text = nok.read_text(encoding="utf-8")
+    nok.write_text(text.replace("spec:\n", "spec:\n  quoteConnection: ERP Quotes\n", 1), "utf-8")
+    with ws.client() as client:
+        options = ManifestOptions(paths=[str(ws.manifests)], env=dict(os.environ), variables={})
+        run = plan_against(client, options)
+        ac = ApplyContext(client, run.desired, run.live)
+        changes = run.plan.changes
+        waits = waits_for(changes, ac)
+    at = {c.address: i for i, c in enumerate(changes)}
+
+    def waited(address: str) -> set[str]:
+        return {changes[j].address for j in waits[at[address]]}
+
+    assert waited("ErpConnection/Demo ERP – Production") == {"ErpConnector/Demo ERP"}
+    assert waited("ErpConnection/Demo Accounting") == set()  # its connector is unchanged
+    assert waited("QuoteConnection/ERP Quotes") == {"ErpConnection/Demo ERP – Production"}
+    assert waited("PriceList/Standard NOK 2026") == {"QuoteConnection/ERP Quotes"}
+    assert waited("SyncSettings/default") >= {
+        "ErpConnection/Demo ERP – Production",
+        "ErpConnection/Demo Accounting",
+    }
+    assert waited("PriceList/Services EUR 2026") == set()
+    assert waited("ProductFieldSettings/default") == set()
+    # Every wait points backwards: the plan's order stays a valid order.
+    assert all(j < i for i, ws_ in enumerate(waits) for j in ws_)
+
+
+def test_progress_of_a_later_resource_waits_for_the_earlier_ones() -> None:
+    said: list[str] = []
+    progress = _OrderedProgress(said.append, 3)
+    progress.line(1, "b1")
+    progress.line(0, "a1")
+    progress.line(2, "c1")
+    progress.finish(2)
+    assert said == ["a1"]
+    progress.line(1, "b2")
+    progress.finish(0)
+    assert said == ["a1", "b1", "b2"]
+    progress.line(1, "b3")
+    progress.finish(1)
+    assert said == ["a1", "b1", "b2", "b3", "c1"]
