@@ -7,7 +7,7 @@ client's bounded-concurrency ``run_bulk``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +33,19 @@ from quotesync_gitops.model import (
 )
 
 
-def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveState:
+def read_live(
+    client: CrmClient,
+    kinds: Iterable[str] | None = None,
+    *,
+    reuse: LiveState | None = None,
+    reread: Collection[str] = (),
+) -> LiveState:
     """Read every Quote/Sync object (or only those of ``kinds``) into a LiveState.
+
+    With ``reuse`` (a state read earlier in this run), an ERP connection whose address is not
+    in ``reread`` keeps the config, actor mappings, defaults and list mappings read then
+    (about 30 calls a connection); its list row (name, description, state, scope) is read
+    fresh as always. Apply's verification uses it: it re-reads what it wrote, not the rest.
 
     Reads that do not need each other's answers go out together: every branch below (users
     and groups, connectors, ERP connections with their per-object reads, the engine, quote
@@ -53,7 +64,7 @@ def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveStat
         [
             lambda: _fetch_directory(client),
             lambda: _fetch_connectors(client),
-            (lambda: _fetch_erp_connections(client, erp)),
+            (lambda: _fetch_erp_connections(client, erp, _kept(reuse, reread))),
             client.erp_get_engine_status if Kind.SYNC_SETTINGS in wanted else nothing,
             (lambda: fetch_quote_connections(client)) if quote else nothing,
             (lambda: fetch_price_lists(client)) if Kind.PRICE_LIST in wanted else nothing,
@@ -69,7 +80,7 @@ def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveStat
     erp_names = {int(c["ErpConnectionId"]): norm.text(c.get("DisplayName")) for c in connections}
     _add_connectors(state, connectors, Kind.ERP_CONNECTOR in wanted)
     if erp:
-        _add_erp_connections(state, connections, details)
+        _add_erp_connections(state, connections, details, reuse)
     if Kind.SYNC_SETTINGS in wanted:
         _add_sync_settings(state, connections, engine)
     quote_names: dict[int, str] = {}
@@ -157,19 +168,31 @@ class _ConnectionRead:
     defaults: dict[tuple[str, int], Any]
 
 
+def _kept(reuse: LiveState | None, reread: Collection[str]) -> frozenset[int]:
+    """Ids of the ERP connections whose details ``reuse`` already holds and may keep."""
+    if reuse is None:
+        return frozenset()
+    again = set(reread)
+    return frozenset(
+        int(r.ids["id"])
+        for r in reuse.of_kind(Kind.ERP_CONNECTION)
+        if f"{r.kind}/{r.name}" not in again and "id" in r.ids
+    )
+
+
 def _fetch_erp_connections(
-    client: CrmClient, details: bool
-) -> tuple[list[dict[str, Any]], list[_ConnectionRead]]:
+    client: CrmClient, details: bool, kept: frozenset[int]
+) -> tuple[list[dict[str, Any]], list[_ConnectionRead | None]]:
     connections = client.erp_get_all_connections(include_deleted=True)
     if not details:
         return connections, []
-    reads = client.run_bulk(
-        [
-            bind(lambda i: _fetch_connection(client, i), int(c["ErpConnectionId"]))
-            for c in connections
-        ]
-    )
-    return connections, reads
+    ids = [int(c["ErpConnectionId"]) for c in connections]
+    # One thread per connection: each waits for its own calls, holding no request slot.
+    calls: list[Callable[[], _ConnectionRead | None]] = [
+        (lambda: None) if i in kept else bind(lambda i: _fetch_connection(client, i), i)
+        for i in ids
+    ]
+    return connections, client.run_bulk(calls, workers=len(ids))
 
 
 def _fetch_connection(client: CrmClient, connection_id: int) -> _ConnectionRead:
@@ -197,25 +220,38 @@ def _fetch_connection(client: CrmClient, connection_id: int) -> _ConnectionRead:
 
 
 def _add_erp_connections(
-    state: LiveState, connections: list[dict[str, Any]], reads: list[_ConnectionRead]
+    state: LiveState,
+    connections: list[dict[str, Any]],
+    reads: list[_ConnectionRead | None],
+    reuse: LiveState | None,
 ) -> None:
     ctx = state.context
     users = {v: k for k, v in ctx.users.items()}
     groups = {v: k for k, v in ctx.groups.items()}
     connector_names = {cid: name for name, (cid, _) in ctx.erp_connectors.items()}
+    earlier = {int(r.ids["id"]): r for r in (reuse.of_kind(Kind.ERP_CONNECTION) if reuse else ())}
     for carrier, read in zip(connections, reads, strict=True):
         name = norm.text(carrier.get("DisplayName"))
         connector = connector_names.get(int(carrier.get("ErpConnectorId") or 0), "")
         fields = ctx.erp_connectors.get(connector, (0, {}))[1]
-        actors, field_ids = _actors(ctx, name, read)
+        if read is None:
+            assert reuse is not None
+            before = earlier[int(carrier["ErpConnectionId"])]
+            actors, field_ids = before.spec["actors"], before.ids["fieldIds"]
+            config, list_mappings = before.spec["config"], before.spec["listMappings"]
+            _keep_context(ctx, reuse.context, before.name, name)
+        else:
+            actors, field_ids = _actors(ctx, name, read)
+            config = norm.config(read.config, fields)
+            list_mappings = _list_mappings(ctx, name, read.list_mappings)
         spec: dict[str, Any] = {
             "connector": connector,
             "description": norm.text(carrier.get("DisplayDescription")),
             "active": bool(carrier.get("Active", False)),
             "scope": norm.scope(carrier, users, groups),
-            "config": norm.config(read.config, fields),
+            "config": config,
             "actors": actors,
-            "listMappings": _list_mappings(ctx, name, read.list_mappings),
+            "listMappings": list_mappings,
             "deleted": bool(carrier.get("Deleted", False)),
         }
         state.add(
@@ -230,6 +266,16 @@ def _add_erp_connections(
                 },
             )
         )
+
+
+def _keep_context(ctx: LiveContext, before: LiveContext, old_name: str, name: str) -> None:
+    """A kept connection's ERP fields and list items, as the earlier read found them."""
+    for (connection, actor), infos in before.erp_fields.items():
+        if connection == old_name:
+            ctx.erp_fields[(name, actor)] = infos
+    for (connection, address), items in before.erp_list_items.items():
+        if connection == old_name:
+            ctx.erp_list_items[(name, address)] = items
 
 
 def _safe_mapping(

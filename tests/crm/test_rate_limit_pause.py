@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from quotesync_gitops.crm import CrmClient, RetryPolicy
+from quotesync_gitops.crm.transport import BearerAuth
 from quotesync_gitops.emulator.app import Credentials
 from quotesync_gitops.emulator.faults import FaultConfig, FaultRule
 from quotesync_gitops.emulator.server import RunningServer, start_in_thread
-from quotesync_gitops.crm.transport import BearerAuth
 
 TOKEN = "pause-test-token-not-a-secret"
 

@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from quotesync_gitops.apply.context import ApplyContext
 from quotesync_gitops.apply.engine import _OrderedProgress, waits_for
 from quotesync_gitops.emulator import FaultConfig
 from quotesync_gitops.pipeline import ManifestOptions, plan_against
 from tests.e2e.conftest import Workspace
-from tests.reliability.helpers import copy_examples, run_cli, running_crm
+from tests.reliability.helpers import TOKEN, copy_examples, run_cli, running_crm
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -122,3 +124,23 @@ def test_progress_of_a_later_resource_waits_for_the_earlier_ones() -> None:
     progress.line(1, "b3")
     progress.finish(1)
     assert said == ["a1", "b1", "b2", "b3", "c1"]
+
+
+def test_verification_rereads_only_the_connections_apply_wrote(tmp_path: Path) -> None:
+    with running_crm(tmp_path / "crm") as crm:
+        manifests = copy_examples(tmp_path)
+        first = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
+        assert first.exit_code == 0, first.output
+        accounting = manifests / "erp" / "demo-accounting.yaml"
+        text = accounting.read_text(encoding="utf-8")
+        accounting.write_text(text.replace("description: ", "description: Edited. ", 1), "utf-8")
+        httpx.delete(f"{crm.url}/_emulator/stats", headers={"Authorization": f"Bearer {TOKEN}"})
+        result = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
+        per_path = crm.stats()["requests_per_path"]
+        again = run_cli("plan", str(manifests), "--detailed-exitcode", env=crm.env)
+    assert result.exit_code == 0, result.output
+    assert again.exit_code == 0, again.output
+    assert "(the 1 unchanged ERP connection(s) as the plan read them)" in result.output
+    # 7 actor types: both connections for the plan, only the edited one for verifying.
+    assert per_path["/api/v1/Agents/ErpSync/GetActorTypeMapping"] == 2 * 7 + 7
+    assert per_path["/api/v1/Agents/ErpSync/GetConnectionListMappings"] == 2 + 1
