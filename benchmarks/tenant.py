@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale_measure import Measured, quotesync, run_measured, serve
+from scale_measure import Measured, Served, quotesync, run_measured, serve
 from tenant_data import Tenant, build_tenant
 
 #: Longest chain of calls that need the previous answer, by operation (see the README):
@@ -77,59 +77,44 @@ def _checked(measured: Measured, expected: int, what: str) -> Measured:
     return measured
 
 
+def _once(server: Served, tenant: Tenant, operation: str, latency: int) -> Run:
+    server.set_latency(latency)
+    server.reset_stats()
+    manifests = tenant.manifests if operation == "plan" else tenant.edited
+    args = [operation, str(manifests), "--crm", server.url]
+    if operation == "apply":
+        args += ["--auto-approve", "--allow-mass-changes"]
+    measured = _checked(run_measured(quotesync(*args), tenant.root), 0, operation)
+    stats = server.stats()
+    per_path: dict[str, int] = stats["requests_per_path"]
+    if operation == "apply":  # put the CRM back as it was, unmeasured
+        server.set_latency(0)
+        back = ["apply", str(tenant.manifests), "--crm", server.url]
+        back += ["--auto-approve", "--allow-mass-changes"]
+        _checked(run_measured(quotesync(*back), tenant.root), 0, "apply back")
+    calls = sum(per_path.values())
+    return Run(operation, latency, measured.wall, calls, int(stats["max_in_flight"]), per_path)
+
+
 def measure(tenant: Tenant, latencies: list[int], repeat: int) -> list[Run]:
-    runs: list[Run] = []
+    """Best of ``repeat`` rounds; each round runs every latency, so 0 ms and the others are
+    measured close together (other work on the machine slows them alike)."""
+    best: dict[tuple[str, int], Run] = {}
     served_db = tenant.served_copy("served.sqlite")
     with serve(served_db, tenant.root) as server:
-        for latency in latencies:
-            for operation in ("plan", "apply"):
-                best: Run | None = None
-                for _ in range(repeat):
-                    server.set_latency(latency)
-                    server.reset_stats()
-                    if operation == "plan":
-                        args = quotesync("plan", str(tenant.manifests), "--crm", server.url)
-                        measured = _checked(run_measured(args, tenant.root), 0, "plan")
-                    else:
-                        args = quotesync(
-                            "apply",
-                            str(tenant.edited),
-                            "--crm",
-                            server.url,
-                            "--auto-approve",
-                            "--allow-mass-changes",
-                        )
-                        measured = _checked(run_measured(args, tenant.root), 0, "apply")
-                    stats = server.stats()
-                    per_path: dict[str, int] = stats["requests_per_path"]
-                    run = Run(
-                        operation,
-                        latency,
-                        measured.wall,
-                        sum(per_path.values()),
-                        int(stats["max_in_flight"]),
-                        per_path,
+        for round_number in range(1, repeat + 1):
+            for latency in latencies:
+                for operation in ("plan", "apply"):
+                    run = _once(server, tenant, operation, latency)
+                    key = (operation, latency)
+                    if key not in best or run.wall < best[key].wall:
+                        best[key] = run
+                    print(
+                        f"  round {round_number}: {operation} at {latency} ms: {run.wall:.2f} s, "
+                        f"{run.calls} calls",
+                        file=sys.stderr,
                     )
-                    if best is None or run.wall < best.wall:
-                        best = run
-                    if operation == "apply":
-                        server.set_latency(0)
-                        back = quotesync(
-                            "apply",
-                            str(tenant.manifests),
-                            "--crm",
-                            server.url,
-                            "--auto-approve",
-                            "--allow-mass-changes",
-                        )
-                        _checked(run_measured(back, tenant.root), 0, "apply back")
-                assert best is not None
-                runs.append(best)
-                print(
-                    f"  {operation} at {latency} ms: {best.wall:.2f} s, {best.calls} calls",
-                    file=sys.stderr,
-                )
-    return runs
+    return [best[(op, lat)] for lat in latencies for op in ("plan", "apply")]
 
 
 def table(runs: list[Run], c: int) -> list[str]:
