@@ -43,9 +43,9 @@ def read_live(
     """Read every Quote/Sync object (or only those of ``kinds``) into a LiveState.
 
     With ``reuse`` (a state read earlier in this run), an ERP connection whose address is not
-    in ``reread`` keeps the config, actor mappings, defaults and list mappings read then
-    (about 30 calls a connection); its list row (name, description, state, scope) is read
-    fresh as always. Apply's verification uses it: it re-reads what it wrote, not the rest.
+    in ``reread`` keeps the actor mappings, defaults and list mappings read then (about 30
+    calls a connection); its list row (name, description, state, scope) and its config are
+    read fresh. Apply's verification uses it: it re-reads what it wrote, not the rest.
 
     Reads that do not need each other's answers go out together: every branch below (users
     and groups, connectors, ERP connections with their per-object reads, the engine, quote
@@ -161,8 +161,9 @@ class _ConnectionRead:
     """What the CRM holds for one ERP connection beyond its list row."""
 
     config: dict[str, Any]
-    #: per ERP actor type (``ERP_ACTOR_TYPES`` order), None where the connector has none
-    mappings: list[dict[str, Any] | None]
+    #: per ERP actor type (``ERP_ACTOR_TYPES`` order), None where the connector has none;
+    #: None for a connection whose actors and list mappings are kept from an earlier read
+    mappings: list[dict[str, Any] | None] | None
     list_mappings: dict[str, Any]
     #: (actor, ErpFieldId) -> the field's default value carrier
     defaults: dict[tuple[str, int], Any]
@@ -182,25 +183,27 @@ def _kept(reuse: LiveState | None, reread: Collection[str]) -> frozenset[int]:
 
 def _fetch_erp_connections(
     client: CrmClient, details: bool, kept: frozenset[int]
-) -> tuple[list[dict[str, Any]], list[_ConnectionRead | None]]:
+) -> tuple[list[dict[str, Any]], list[_ConnectionRead]]:
     connections = client.erp_get_all_connections(include_deleted=True)
     if not details:
         return connections, []
     ids = [int(c["ErpConnectionId"]) for c in connections]
     # One thread per connection: each waits for its own calls, holding no request slot.
-    calls: list[Callable[[], _ConnectionRead | None]] = [
-        (lambda: None) if i in kept else bind(lambda i: _fetch_connection(client, i), i)
-        for i in ids
+    calls: list[Callable[[], _ConnectionRead]] = [
+        bind(lambda i: _fetch_connection(client, i, i not in kept), i) for i in ids
     ]
     return connections, client.run_bulk(calls, workers=len(ids))
 
 
-def _fetch_connection(client: CrmClient, connection_id: int) -> _ConnectionRead:
+def _fetch_connection(client: CrmClient, connection_id: int, details: bool) -> _ConnectionRead:
     """Config, actor mappings and list mappings together; then every field's default value.
+    Without ``details``, only the config (the rest is kept from an earlier read).
 
     The API has no bulk form of ``GetDefaultValueInfo``: one call per ERP field, the fields
     known only from ``GetActorTypeMapping``. They go out together, for every actor at once.
     """
+    if not details:
+        return _ConnectionRead(client.erp_get_connection_config_fields(connection_id), None, {}, {})
     first = client.run_bulk(
         [
             bind(client.erp_get_connection_config_fields, connection_id),
@@ -222,7 +225,7 @@ def _fetch_connection(client: CrmClient, connection_id: int) -> _ConnectionRead:
 def _add_erp_connections(
     state: LiveState,
     connections: list[dict[str, Any]],
-    reads: list[_ConnectionRead | None],
+    reads: list[_ConnectionRead],
     reuse: LiveState | None,
 ) -> None:
     ctx = state.context
@@ -234,16 +237,16 @@ def _add_erp_connections(
         name = norm.text(carrier.get("DisplayName"))
         connector = connector_names.get(int(carrier.get("ErpConnectorId") or 0), "")
         fields = ctx.erp_connectors.get(connector, (0, {}))[1]
-        if read is None:
+        if read.mappings is None:
             assert reuse is not None
             before = earlier[int(carrier["ErpConnectionId"])]
             actors, field_ids = before.spec["actors"], before.ids["fieldIds"]
-            config, list_mappings = before.spec["config"], before.spec["listMappings"]
+            list_mappings = before.spec["listMappings"]
             _keep_context(ctx, reuse.context, before.name, name)
         else:
             actors, field_ids = _actors(ctx, name, read)
-            config = norm.config(read.config, fields)
             list_mappings = _list_mappings(ctx, name, read.list_mappings)
+        config = norm.config(read.config, fields)
         spec: dict[str, Any] = {
             "connector": connector,
             "description": norm.text(carrier.get("DisplayDescription")),
@@ -297,6 +300,7 @@ def _actors(
     actors: dict[str, Any] = {}
     field_ids: dict[str, dict[str, int]] = {}
     offered: list[tuple[str, dict[str, Any]]] = []
+    assert read.mappings is not None  # only called for a connection read in full
     for actor, mapping in zip(ERP_ACTOR_TYPES, read.mappings, strict=True):
         if not mapping or not mapping.get("FieldMappings"):
             continue

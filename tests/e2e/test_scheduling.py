@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from quotesync_gitops.apply.context import ApplyContext
 from quotesync_gitops.apply.engine import _OrderedProgress, waits_for
@@ -126,21 +127,35 @@ def test_progress_of_a_later_resource_waits_for_the_earlier_ones() -> None:
     assert said == ["a1", "b1", "b2", "b3", "c1"]
 
 
-def test_verification_rereads_only_the_connections_apply_wrote(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("edit", "kept", "mapping_reads"),
+    [
+        # A description lives in the list row: no connection is read again in detail.
+        (("description: ", "description: Edited. "), 2, 2 * 7),
+        # A mapping: the writer reads the actor's mapping to save it (1), and the edited
+        # connection's actors are read again to verify (7 actor types).
+        (("direction: toCrm}", "direction: both}"), 1, 2 * 7 + 1 + 7),
+    ],
+    ids=["description", "mapping"],
+)
+def test_verification_rereads_what_apply_wrote(
+    tmp_path: Path, edit: tuple[str, str], kept: int, mapping_reads: int
+) -> None:
     with running_crm(tmp_path / "crm") as crm:
         manifests = copy_examples(tmp_path)
         first = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
         assert first.exit_code == 0, first.output
         accounting = manifests / "erp" / "demo-accounting.yaml"
         text = accounting.read_text(encoding="utf-8")
-        accounting.write_text(text.replace("description: ", "description: Edited. ", 1), "utf-8")
+        assert edit[0] in text
+        accounting.write_text(text.replace(*edit, 1), "utf-8")
         httpx.delete(f"{crm.url}/_emulator/stats", headers={"Authorization": f"Bearer {TOKEN}"})
         result = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
         per_path = crm.stats()["requests_per_path"]
         again = run_cli("plan", str(manifests), "--detailed-exitcode", env=crm.env)
     assert result.exit_code == 0, result.output
     assert again.exit_code == 0, again.output
-    assert "(the 1 unchanged ERP connection(s) as the plan read them)" in result.output
-    # 7 actor types: both connections for the plan, only the edited one for verifying.
-    assert per_path["/api/v1/Agents/ErpSync/GetActorTypeMapping"] == 2 * 7 + 7
-    assert per_path["/api/v1/Agents/ErpSync/GetConnectionListMappings"] == 2 + 1
+    assert f"(the details of {kept} ERP connection(s) as the plan read them" in result.output
+    assert per_path["/api/v1/Agents/ErpSync/GetActorTypeMapping"] == mapping_reads
+    # Config values travel with every connection save: always read again.
+    assert per_path["/api/v1/Agents/ErpSync/GetErpConnectionConfigFields"] == 2 + 2
