@@ -4,7 +4,7 @@ Built on ``scale_data`` (the repository's examples and N generated products in 5
 the two example ERP connections are joined by ``connections`` more on the Demo ERP connector,
 each with all four actor types it offers (Customer, Supplier, Person, Project), 23 mapped
 fields, defaults and four list mappings. Two variants are written: ``manifests`` (what the CRM
-holds) and ``edited`` (one description edited on every ERP connection and 1% of the products
+holds) and ``edited`` (the description of every generated connection edited, and 1% of the products
 changed), so apply has work at every latency and the original can be applied back.
 """
 
@@ -88,7 +88,7 @@ class Tenant:
     mapped_fields: int  # per generated connection
     root: Path
     manifests: Path  # matches the CRM
-    edited: Path  # a description per ERP connection + 1% of the products changed
+    edited: Path  # a description per generated connection + 1% of the products changed
     db: Path
     changed_products: int
 
