@@ -1,11 +1,11 @@
 """A large tenant: 10 ERP connections with every actor type mapped, plus price lists.
 
 Built on ``scale_data`` (the repository's examples and N generated products in 5 price lists):
-the two example ERP connections are joined by ``connections`` more on the Demo ERP connector,
-each with all four actor types it offers (Customer, Supplier, Person, Project), 23 mapped
-fields, defaults and four list mappings. Two variants are written: ``manifests`` (what the CRM
-holds) and ``edited`` (the description of every generated connection edited, and 1% of the products
-changed), so apply has work at every latency and the original can be applied back.
+the two example ERP connections are joined by ``connections - 2`` more on the Demo ERP
+connector, each with all four actor types it offers (Customer, Supplier, Person, Project), 23
+mapped fields, defaults and four list mappings. Two variants are written: ``manifests`` (what
+the CRM holds) and ``edited`` (the description of every generated connection edited, and 1% of
+the products changed), so apply has work at every latency and the original can be applied back.
 """
 
 from __future__ import annotations
