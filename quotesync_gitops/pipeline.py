@@ -7,7 +7,6 @@ QuotesyncError subclasses, and never print.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,18 +68,9 @@ def plan_against(
     test_connections: bool = False,
     target_label: str = "",
 ) -> PlanRun:
-    """Everything `plan` and `drift` do short of rendering.
-
-    Against a CRM across a network (``client.read_concurrency > 1``) the CRM is read while
-    the manifests load: the read mostly waits for answers. Manifest problems still win: they
-    are raised (once the read is over) whatever the read found. In process (the embedded
-    CRM) both would compete for one core, so they run one after the other.
-    """
-    if client.read_concurrency <= 1:
-        desired, warnings = load_desired(options)
-        live = read_live(client)
-    else:
-        desired, warnings, live = _load_while_reading(client, options)
+    """Everything `plan` and `drift` do short of rendering."""
+    desired, warnings = load_desired(options)
+    live = read_live(client)
     _check_targets(targets, desired, live)
     result = build_plan(desired, live, targets=targets)
     if any(d.level == "error" for d in result.diagnostics):
@@ -91,19 +81,6 @@ def plan_against(
     if test_connections:
         plan.tests = run_connection_tests(client, desired, live, targets=targets)
     return PlanRun(desired, live, plan, warnings + result.diagnostics)
-
-
-def _load_while_reading(
-    client: CrmClient, options: ManifestOptions
-) -> tuple[DesiredState, list[Diagnostic], LiveState]:
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quotesync-read") as pool:
-        reading = pool.submit(read_live, client)
-        try:
-            desired, warnings = load_desired(options)
-        except BaseException:
-            wait([reading])  # the read finishes (its own failure, if any, is not the news)
-            raise
-        return desired, warnings, reading.result()
 
 
 def _check_targets(targets: Iterable[str], desired: DesiredState, live: LiveState) -> None:
