@@ -45,6 +45,12 @@ class ManifestOptions:
     env: Mapping[str, str]
     variables: Mapping[str, str]
     allow_files_outside: bool = False
+    #: The folder relative paths are read from (a saved plan's workdir); None = current.
+    workdir: str | None = None
+
+    @property
+    def base(self) -> Path:
+        return Path(self.workdir) if self.workdir else Path.cwd()
 
 
 def load_desired(options: ManifestOptions) -> tuple[DesiredState, list[Diagnostic]]:
@@ -54,6 +60,7 @@ def load_desired(options: ManifestOptions) -> tuple[DesiredState, list[Diagnosti
         env=options.env,
         variables=options.variables,
         allow_files_outside=options.allow_files_outside,
+        cwd=options.base,
     )
     if not result.ok:
         raise InvalidManifests(result.diagnostics)
@@ -77,6 +84,8 @@ def plan_against(
         raise InvalidManifests(result.diagnostics, "manifests, checked against the CRM")
     plan = result.plan
     plan.paths = [str(p) for p in options.paths] or ["."]
+    plan.workdir = str(options.base.absolute())
+    plan.targets = sorted(set(targets))
     plan.target = target_label
     if test_connections:
         plan.tests = run_connection_tests(client, desired, live, targets=targets)
@@ -94,13 +103,23 @@ def _check_targets(targets: Iterable[str], desired: DesiredState, live: LiveStat
 
 
 def stale_objects(saved: Plan, fresh: Plan) -> list[str]:
-    """What changed since a saved plan was made: manifests, and every object it touches."""
+    """What changed since a saved plan was made: its manifests, and every object it touches.
+
+    A plan of everything needs every manifest file unchanged. A ``--target`` plan needs only
+    its targets' manifests unchanged (their desired form, CSV products included), so it
+    still applies while other manifests have edits pending.
+    """
     stale: list[str] = []
-    if saved.manifest_fingerprints != fresh.manifest_fingerprints:
-        changed = sorted(
-            set(saved.manifest_fingerprints.items()) ^ set(fresh.manifest_fingerprints.items())
-        )
-        stale += sorted({f"manifest {path}" for path, _ in changed})
+    if saved.targets:
+        stale += [
+            f"manifest of {address}"
+            for address in _differing(saved.desired_fingerprints, fresh.desired_fingerprints)
+        ]
+    elif saved.manifest_fingerprints != fresh.manifest_fingerprints:
+        stale += [
+            f"manifest {path}"
+            for path in _differing(saved.manifest_fingerprints, fresh.manifest_fingerprints)
+        ]
     touched = {c.address for c in saved.changes} | {c.address for c in fresh.changes}
     for address in sorted(touched):
         if saved.live_fingerprints.get(address) != fresh.live_fingerprints.get(address):
@@ -108,6 +127,10 @@ def stale_objects(saved: Plan, fresh: Plan) -> list[str]:
     if not stale and [c.to_dict() for c in saved.changes] != [c.to_dict() for c in fresh.changes]:
         stale.append("the planned changes (the CRM or the tool's reading of it differs)")
     return stale
+
+
+def _differing(saved: Mapping[str, str], fresh: Mapping[str, str]) -> list[str]:
+    return sorted(key for key in set(saved) | set(fresh) if saved.get(key) != fresh.get(key))
 
 
 def check_guards(plan: Plan, *, allow_deletes: bool, allow_mass_changes: bool) -> None:

@@ -15,6 +15,7 @@ This is the one module that joins the client and the emulator.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Mapping
@@ -124,6 +125,16 @@ def concurrency_from_env(env: Mapping[str, str]) -> int:
             f"(requests in flight at once against the CRM), not {raw[:20]!r}"
         )
     return int(raw)
+
+
+def anchored(target: str, base: Path) -> str:
+    """``target`` with a relative ``local:`` path made absolute against ``base`` (a saved
+    plan's target is relative to the folder plan ran in); other targets as resolved."""
+    resolved = resolve_target(target, {})
+    path = Path(resolved.location).expanduser()
+    if resolved.kind == "local" and not path.is_absolute():
+        return f"{LOCAL_PREFIX}{os.path.normpath(base / path)}"
+    return str(resolved)
 
 
 class _EmbeddedTransport(httpx.WSGITransport):

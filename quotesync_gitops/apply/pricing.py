@@ -9,7 +9,6 @@ renamed out of the way, and a new one is created with the products.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -19,6 +18,7 @@ from quotesync_gitops.apply.concurrency import claim_created_products, record_cr
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
+from quotesync_gitops.plan.planner import retired_name
 
 
 def write_price_list(ac: ApplyContext, change: Change) -> None:
@@ -32,7 +32,7 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
     if change.action is Action.REPLACE:
         old_id = int(change.live_ids["id"])
         current = client.get_pricelist(old_id)
-        retired = f"{change.name} (replaced {dt.date.today().isoformat()} #{old_id})"
+        retired = change.retired_value("name") or retired_name(change.name, old_id)
         client.update_pricelist(old_id, _plain({**current, "IsActive": False, "Name": retired}))
     if change.action in (Action.CREATE, Action.REPLACE):
         _create(ac, change, want.spec, quote_id)

@@ -13,6 +13,7 @@ import importlib
 import click
 
 from quotesync_gitops import __version__
+from quotesync_gitops.cli.common import UsageExits1Group
 
 #: command name -> (module in quotesync_gitops.cli, attribute, first paragraph of its help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -51,7 +52,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(UsageExits1Group):
     """A group whose commands are imported when one is run or asked for its help."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
