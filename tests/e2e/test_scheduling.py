@@ -70,7 +70,11 @@ def test_independent_connections_are_written_at_the_same_time(tmp_path: Path) ->
     (_, start_a, end_a), (_, start_b, end_b) = log.saves
     assert start_a < end_b and start_b < end_a, "the two saves did not overlap"
     # Progress keeps the plan's order: each resource's lines together, in plan order.
-    lines = [line.strip() for line in result.output.splitlines() if "ErpConnection/" in line]
+    lines = [
+        line.strip()
+        for line in result.output.splitlines()
+        if line.strip().startswith(("update ErpConnection/", "updated ErpConnection/"))
+    ]
     assert lines == [
         "update ErpConnection/Demo Accounting ...",
         "updated ErpConnection/Demo Accounting",
