@@ -120,18 +120,31 @@ def dependencies(change: Change, ac: ApplyContext) -> list[str]:
     return needs
 
 
+#: Actions that make an object: run one at a time, in the plan's order.
+_CREATING = frozenset({Action.CREATE, Action.RESTORE, Action.REPLACE})
+
+
 def waits_for(changes: Sequence[Change], ac: ApplyContext) -> list[frozenset[int]]:
     """For each change, the earlier changes (by index) it must wait for.
 
     A change waits for the changes it refers to (``dependencies``), sync settings for every
     ERP connection change (the priority names them all), and a soft delete for every change
-    before it of another kind (deletes run last, in reverse dependency order). Anything else
-    is independent and may be written at the same time.
+    before it of another kind (deletes run last, in reverse dependency order). A create,
+    restore or replace waits for everything before it, and everything after waits for it.
+    Anything else (updates, the usual pull request) may be written at the same time.
     """
     index = {c.address: i for i, c in enumerate(changes)}
     out: list[frozenset[int]] = []
+    barrier = -1  # the last create so far: creates keep the plan's order with everything
     for i, change in enumerate(changes):
         waits = {index[d] for d in dependencies(change, ac) if index.get(d, i) < i}
+        if change.action in _CREATING:
+            # Two runs creating the same names race; one after the other, the loser stops
+            # at its first conflict (exit 3) before it creates anything else.
+            waits |= set(range(i))
+            barrier = i
+        elif barrier >= 0:
+            waits.add(barrier)
         if change.kind == Kind.SYNC_SETTINGS:
             waits |= {j for j in range(i) if changes[j].kind == Kind.ERP_CONNECTION}
         if change.action is Action.DELETE:

@@ -83,36 +83,47 @@ def test_independent_connections_are_written_at_the_same_time(tmp_path: Path) ->
     ]
 
 
-def test_a_change_waits_for_what_it_refers_to(ws: Workspace) -> None:
-    connectors = ws.manifests / "erp" / "connectors.yaml"
-    text = connectors.read_text(encoding="utf-8")
-    connectors.write_text(text.replace("/demo-erp\n", "/demo-erp/\n"), encoding="utf-8")
-    nok = ws.manifests / "pricing" / "standard-nok-2026.yaml"
-    text = nok.read_text(encoding="utf-8")
-    nok.write_text(text.replace("spec:\n", "spec:\n  quoteConnection: ERP Quotes\n", 1), "utf-8")
+def _waits(ws: Workspace) -> tuple[list[str], list[frozenset[int]]]:
     with ws.client() as client:
         options = ManifestOptions(paths=[str(ws.manifests)], env=dict(os.environ), variables={})
         run = plan_against(client, options)
         ac = ApplyContext(client, run.desired, run.live)
-        changes = run.plan.changes
-        waits = waits_for(changes, ac)
-    at = {c.address: i for i, c in enumerate(changes)}
+        return [c.address for c in run.plan.changes], waits_for(run.plan.changes, ac)
+
+
+def test_an_update_waits_for_what_it_refers_to(applied: Workspace) -> None:
+    connectors = applied.manifests / "erp" / "connectors.yaml"
+    text = connectors.read_text(encoding="utf-8")
+    connectors.write_text(text.replace("/demo-erp\n", "/demo-erp/\n"), encoding="utf-8")
+    nok = applied.manifests / "pricing" / "standard-nok-2026.yaml"
+    text = nok.read_text(encoding="utf-8")
+    nok.write_text(text.replace("spec:\n", "spec:\n  quoteConnection: ERP Quotes\n", 1), "utf-8")
+    _edit_descriptions(applied.manifests)
+    quote = applied.manifests / "quote" / "erp-quotes.yaml"
+    text = quote.read_text(encoding="utf-8")
+    quote.write_text(text.replace("description: ", "description: Edited. ", 1), "utf-8")
+    addresses, waits = _waits(applied)
+    at = {a: i for i, a in enumerate(addresses)}
 
     def waited(address: str) -> set[str]:
-        return {changes[j].address for j in waits[at[address]]}
+        return {addresses[j] for j in waits[at[address]]}
 
     assert waited("ErpConnection/Demo ERP – Production") == {"ErpConnector/Demo ERP"}
     assert waited("ErpConnection/Demo Accounting") == set()  # its connector is unchanged
     assert waited("QuoteConnection/ERP Quotes") == {"ErpConnection/Demo ERP – Production"}
     assert waited("PriceList/Standard NOK 2026") == {"QuoteConnection/ERP Quotes"}
-    assert waited("SyncSettings/default") >= {
-        "ErpConnection/Demo ERP – Production",
-        "ErpConnection/Demo Accounting",
-    }
-    assert waited("PriceList/Services EUR 2026") == set()
-    assert waited("ProductFieldSettings/default") == set()
-    # Every wait points backwards: the plan's order stays a valid order.
-    assert all(j < i for i, ws_ in enumerate(waits) for j in ws_)
+    assert all(j < i for i, w in enumerate(waits) for j in w)
+
+
+def test_creates_keep_the_plan_order(ws: Workspace) -> None:
+    addresses, waits = _waits(ws)
+    assert len(addresses) > 3
+    # A fresh CRM: nearly everything is a create; each change waits, directly or through
+    # the create before it, for every change before it: the plan's order, one at a time.
+    closure: list[set[int]] = []
+    for w in waits:
+        closure.append(set(w).union(*(closure[j] for j in w)))
+    assert closure == [set(range(i)) for i in range(len(addresses))]
 
 
 def test_progress_of_a_later_resource_waits_for_the_earlier_ones() -> None:
