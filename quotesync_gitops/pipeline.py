@@ -17,6 +17,7 @@ from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
+from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState
 from quotesync_gitops.plan.model import Action, Change, Plan
 from quotesync_gitops.plan.planner import build_plan
@@ -25,9 +26,10 @@ from quotesync_gitops.plan.planner import build_plan
 class InvalidManifests(ManifestError):
     """Manifests have problems; ``diagnostics`` says where."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic], what: str = "manifests") -> None:
-        errors = [d for d in diagnostics if d.level == "error"]
-        super().__init__(f"{len(errors)} problem(s) found in the {what}")
+    def __init__(
+        self, diagnostics: Sequence[Diagnostic], verdict: str = "the manifests are not valid"
+    ) -> None:
+        super().__init__(problem_summary(diagnostics, verdict))
         self.diagnostics = list(diagnostics)
 
 
@@ -81,7 +83,7 @@ def plan_against(
     _check_targets(targets, desired, live)
     result = build_plan(desired, live, targets=targets)
     if any(d.level == "error" for d in result.diagnostics):
-        raise InvalidManifests(result.diagnostics, "manifests, checked against the CRM")
+        raise InvalidManifests(result.diagnostics, "the manifests do not fit this CRM")
     plan = result.plan
     plan.paths = [str(p) for p in options.paths] or ["."]
     plan.workdir = str(options.base.absolute())

@@ -71,8 +71,14 @@ def _create(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id:
     record_created(ac, change.kind, change.name, saved, "PriceListId")
     key = str(saved.get("ERPPriceListKey") or "")
     products: Mapping[str, Any] = spec.get("products", {})
-    calls = [_creator(ac, key, code, product) for code, product in sorted(products.items())]
-    _run_bulk(ac, change, calls)
+    codes = sorted(products)
+    results = _run_bulk(ac, change, [_creator(ac, key, code, products[code]) for code in codes])
+    # Someone may have created the same codes in the new list at the same time.
+    created = {
+        code: created_id(result, "ProductId", f"{change.address}/{code}")
+        for code, result in zip(codes, results, strict=True)
+    }
+    claim_created_products(ac, change.name, key, created)
 
 
 def _write_products(

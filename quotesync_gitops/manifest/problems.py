@@ -7,13 +7,28 @@ than the positions recorded on the first read.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from quotesync_gitops.manifest.locate import DocPath, locate
 from quotesync_gitops.manifest.yamlparse import Mark, ParsedDocument, Path, Position
+from quotesync_gitops.manifest.yamlscalars import resolve_plain
 from quotesync_gitops.model import Diagnostic, SourceRef
+
+
+def problem_summary(
+    diagnostics: Sequence[Diagnostic], verdict: str = "the manifests are not valid"
+) -> str:
+    """The one wording of an error summary, for validate, plan, drift and apply alike:
+    ``3 problems in 2 files; the manifests are not valid``."""
+    errors = [d for d in diagnostics if d.level == "error"]
+    files = len({d.source.file for d in errors})
+    return (
+        f"{len(errors)} {'problem' if len(errors) == 1 else 'problems'} in {files} "
+        f"{'file' if files == 1 else 'files'}; {verdict}"
+    )
 
 
 @dataclass(frozen=True)
@@ -40,18 +55,46 @@ class _Deferred:
     level: str
 
 
+#: Problems kept for one run; the rest are counted and summed up in one last line.
+MAX_PROBLEMS = 1000
+#: Longest message kept, in UTF-8 bytes: a value quoted in a message is cut in the middle,
+#: so a 1 MB string repeated by aliases cannot turn into gigabytes of output.
+MAX_MESSAGE_BYTES = 2000
+_HEAD_BYTES = 1400
+
+
+def bounded(message: str, limit: int = MAX_MESSAGE_BYTES) -> str:
+    """``message`` cut in the middle to at most about ``limit`` UTF-8 bytes."""
+    data = message.encode("utf-8")
+    if len(data) <= limit:
+        return message
+    head = data[: limit * _HEAD_BYTES // MAX_MESSAGE_BYTES].decode("utf-8", "ignore")
+    tail = data[-(limit - len(head.encode("utf-8"))) :].decode("utf-8", "ignore")
+    cut = len(data) - len(head.encode("utf-8")) - len(tail.encode("utf-8"))
+    return f"{head}… ({cut:,} bytes not shown) …{tail}"
+
+
 class Problems:
     def __init__(self) -> None:
         self._direct: list[Diagnostic] = []
         self._deferred: list[_Deferred] = []
+        #: Problems reported past MAX_PROBLEMS: counted, not kept.
+        self.dropped = 0
+
+    def _room(self) -> bool:
+        if len(self._direct) + len(self._deferred) < MAX_PROBLEMS:
+            return True
+        self.dropped += 1
+        return False
 
     def add(self, source: SourceRef, message: str, level: str = "error") -> None:
-        self._direct.append(Diagnostic(source, message, level))
+        if self._room():
+            self._direct.append(Diagnostic(source, bounded(message), level))
 
     @property
     def count(self) -> int:
         """How many problems were reported so far (to tell whether a step added any)."""
-        return len(self._direct) + len(self._deferred)
+        return len(self._direct) + len(self._deferred) + self.dropped
 
     def at(
         self,
@@ -62,7 +105,8 @@ class Problems:
         level: str = "error",
     ) -> None:
         """A problem at ``where``; ``{first}`` in the message becomes the position of ``first``."""
-        self._deferred.append(_Deferred(where, message, first, level))
+        if self._room():
+            self._deferred.append(_Deferred(where, bounded(message), first, level))
 
     def diagnostics(
         self,
@@ -84,8 +128,25 @@ class Problems:
                 first = places.source(item.first) if isinstance(item.first, Where) else item.first
                 shown = f"line {first.line}" if first.file == source.file else str(first)
                 message = message.replace("{first}", shown)
+            if _QUOTE_HINT.search(message):
+                message = places.as_written(source, message)
             out.add(Diagnostic(source, message, item.level))
-        return sorted(out)
+        found = sorted(out)
+        if self.dropped:
+            last = found[-1].source if found else SourceRef("<manifests>", 1, 1)
+            found.append(
+                Diagnostic(
+                    last,
+                    f"{self.dropped:,} more problems are not shown (at most {MAX_PROBLEMS:,} "
+                    "are); fix the ones above first",
+                )
+            )
+        return found
+
+
+#: The hint of wording.type_hint, which knows the parsed value (42) but not its text (0042).
+_QUOTE_HINT = re.compile(r'(; put it in quotes to make it text: )"([^"]*)"$')
+_PLAIN_TOKEN = re.compile(r"[^\s,\[\]{}#]+")
 
 
 class _Places:
@@ -98,6 +159,7 @@ class _Places:
         self._text = text
         self._missing: dict[str, set[DocPath]] = defaultdict(set)
         self._found: dict[str, dict[DocPath, Position]] = defaultdict(dict)
+        self._texts: dict[str, str] = {}
 
     def _doc(self, where: Where) -> ParsedDocument | None:
         docs = self._documents(where.file)
@@ -113,6 +175,28 @@ class _Places:
             content = self._text(file)
             if content is not None:
                 self._found[file] = locate(content, wanted)
+
+    def as_written(self, source: SourceRef, message: str) -> str:
+        """The quote hint with the value as the manifest writes it (``"0042"``, not ``"42"``).
+
+        Only the error path pays for this: the file is read again to see the scalar's text.
+        """
+        hint = _QUOTE_HINT.search(message)
+        content = self._texts.get(source.file)
+        if content is None:
+            content = self._texts[source.file] = self._text(source.file) or ""
+        lines = content.split("\n")
+        if hint is None or not 0 < source.line <= len(lines):
+            return message
+        token = _PLAIN_TOKEN.match(lines[source.line - 1], max(source.column - 1, 0))
+        if token is None:
+            return message
+        written = token.group(0)
+        value = resolve_plain(written)
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        if isinstance(value, str) or value is None or shown != hint.group(2):
+            return message
+        return message[: hint.start()] + f'{hint.group(1)}"{written}"'
 
     def source(self, where: Where) -> SourceRef:
         doc = self._doc(where)

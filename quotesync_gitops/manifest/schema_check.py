@@ -102,7 +102,8 @@ def _explain(error: ValidationError, secrets: frozenset[Path]) -> Iterator[Schem
         yield SchemaProblem(
             path,
             f"{field} must be {expected_types(rule)}, but it is {kind_of(value)}"
-            + type_hint(value, rule),
+            # Any connector field may be a Password (unknown offline): its value is not quoted back.
+            + type_hint(value, rule, show_value=not secret and path[:2] != ("spec", "config")),
         )
     elif keyword == "enum":
         got = "" if secret else f", not {value!r}"

@@ -25,7 +25,12 @@ from quotesync_gitops.model import (
 )
 from quotesync_gitops.plan.diff import diff_specs, is_order_only
 from quotesync_gitops.plan.model import Action, Change, FieldChange, GuardReport, Plan, Unmanaged
-from quotesync_gitops.plan.prepare import check_against_crm, prepare_desired, prepare_live
+from quotesync_gitops.plan.prepare import (
+    check_against_crm,
+    check_live_duplicates,
+    prepare_desired,
+    prepare_live,
+)
 from quotesync_gitops.plan.products import PRODUCT_KIND, created_product, diff_products
 from quotesync_gitops.secrets import MASK, is_sensitive
 
@@ -105,6 +110,8 @@ def build_plan(
             diagnostics += check_against_crm(want, ctx)
             want = prepare_desired(want, ctx)
         if have is not None:
+            if want is not None and not want.deleted:
+                diagnostics += check_live_duplicates(want, have)
             have = prepare_live(have, ctx)
             plan.live_fingerprints[f"{kind}/{name}"] = fingerprint(have.spec)
         change, skipped = _compare(want, have, desired.settings)

@@ -52,7 +52,7 @@ def prepare_desired(resource: Resource, ctx: LiveContext) -> Resource:
         if info is not None and info.secret and isinstance(value, str) and value:
             value = Secret(value)
         config[key] = value
-    defaults = {k: ("" if f.secret else f.default) for k, f in fields.items()}
+    defaults = {k: ("" if f.write_only else f.default) for k, f in fields.items()}
     spec = dict(resource.spec)
     spec["config"] = with_config_defaults(config, defaults)
     return replace(resource, spec=spec)
@@ -63,10 +63,36 @@ def prepare_live(resource: Resource, ctx: LiveContext) -> Resource:
     fields = connector_fields(resource, ctx)
     if not fields:
         return resource
-    defaults = {k: ("" if f.secret else f.default) for k, f in fields.items()}
+    defaults = {k: ("" if f.write_only else f.default) for k, f in fields.items()}
     spec = dict(resource.spec)
     spec["config"] = with_config_defaults(dict(resource.spec.get("config", {})), defaults)
     return replace(resource, spec=spec)
+
+
+def check_live_duplicates(resource: Resource, live: Resource) -> list[Diagnostic]:
+    """Product codes the CRM holds more than once in a managed price list: plan cannot tell
+    which product the manifest means, so it refuses to write to the list until a person
+    retires the extra copies (another writer, or a person, created them)."""
+    products = live.spec.get("products")
+    duplicates: Mapping[str, list[int]] = getattr(products, "duplicates", {})
+    if resource.kind != Kind.PRICE_LIST or not duplicates:
+        return []
+    where = resource.source or _NOWHERE
+    shown = sorted(duplicates.items())[:20]
+    listed = "; ".join(
+        f"{code!r} ({len(ids)} products: ids {', '.join(map(str, sorted(ids)))})"
+        for code, ids in shown
+    )
+    more = f" and {len(duplicates) - len(shown)} more codes" if len(duplicates) > len(shown) else ""
+    return [
+        Diagnostic(
+            where,
+            f"{resource.kind} {resource.name!r}: the CRM holds more than one product with the "
+            f"same code in this price list: {listed}{more}. quotesync cannot tell which one "
+            "the manifest means and writes nothing to this price list until the extra copies "
+            "are given another code in the CRM",
+        )
+    ]
 
 
 def check_against_crm(resource: Resource, ctx: LiveContext) -> list[Diagnostic]:
