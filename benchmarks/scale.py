@@ -131,15 +131,12 @@ _DONE = re.compile(r"^\s*(updated|failed) PriceList/(?P<name>.+)$")
 
 
 def _write_seconds(lines: list[tuple[float, str]]) -> float:
-    """Time spent in the product write batches, from apply's progress lines."""
-    started: dict[str, float] = {}
-    total = 0.0
-    for at, line in lines:
-        if match := _WRITING.match(line):
-            started[match["name"]] = at
-        elif (match := _DONE.match(line.rstrip())) and match["name"] in started:
-            total += at - started.pop(match["name"])
-    return total
+    """Time spent writing products, from apply's progress lines: the first "writing N
+    products" to the last price list done. Price lists are written at the same time and
+    their lines come out in plan order, so per-list spans would overlap."""
+    starts = [at for at, line in lines if _WRITING.match(line)]
+    ends = [at for at, line in lines if _DONE.match(line.rstrip())]
+    return max(ends) - min(starts) if starts and ends else 0.0
 
 
 def measure_apply(setup: Setup, served_db: Path) -> ApplyFigures:

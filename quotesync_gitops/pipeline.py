@@ -19,8 +19,8 @@ from quotesync_gitops.live.images import read_product_images
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary
-from quotesync_gitops.model import DesiredState, Diagnostic, LiveState
-from quotesync_gitops.plan.model import Plan
+from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState
+from quotesync_gitops.plan.model import Action, Change, Plan
 from quotesync_gitops.plan.planner import build_plan
 
 
@@ -152,20 +152,56 @@ def check_guards(plan: Plan, *, allow_deletes: bool, allow_mass_changes: bool) -
         raise GuardError("apply refused, nothing was changed: " + " | ".join(reasons))
 
 
+#: ErpConnection fields GetAllConnections answers (the rest needs a connection's own calls).
+_ERP_HEADER = frozenset({"description", "active", "scope", "deleted"})
+
+
+def _header_only(change: Change) -> bool:
+    return (
+        change.kind == Kind.ERP_CONNECTION
+        and change.action is Action.UPDATE
+        and bool(change.fields)
+        and all(f.path.split(".", 1)[0] in _ERP_HEADER for f in change.fields)
+    )
+
+
 def execute(
     client: CrmClient,
     run: PlanRun,
     progress: Callable[[str], None],
     bulk_progress: Callable[[str, int, int], None] | None = None,
 ) -> ApplyResult:
-    """Apply a checked plan, then read the CRM again to verify it now matches."""
+    """Apply a checked plan, then read the CRM again to verify it now matches.
+
+    The verification re-reads the kinds apply wrote; of the ERP connections, only the
+    written ones are read in detail (the others keep what the plan read: same list row
+    fresh, about 30 calls a connection saved), and the progress says so.
+    """
     context = ApplyContext(client, run.desired, run.live, progress)
     if bulk_progress is not None:
         context.bulk_progress = bulk_progress
     result = apply_plan(run.plan, context)
     targets = [c.address for c in run.plan.changes]
     touched = {c.kind for c in run.plan.changes}  # verify only what apply wrote
-    live = read_live(client, kinds=touched)
+    # An ERP connection whose change is only in its list row (description, state, scope) is
+    # verified from that row, read anyway; the rest of it is what the plan read.
+    reread = [c.address for c in run.plan.changes if not _header_only(c)]
+    kept = [
+        r.name
+        for r in run.live.of_kind(Kind.ERP_CONNECTION)
+        if touched & {Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS}
+        and f"{r.kind}/{r.name}" not in reread
+    ]
+    progress(
+        "verifying: reading the CRM again"
+        + (
+            f" (the details of {len(kept)} ERP connection(s) as the plan read them: "
+            "apply did not write them)"
+            if kept
+            else ""
+        )
+    )
+    live = read_live(client, kinds=touched, reuse=run.live, reread=reread)
     read_product_images(client, run.desired, live)
     after = build_plan(run.desired, live, targets=targets).plan
     failed = {o.change.address for o in result.failed}

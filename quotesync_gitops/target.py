@@ -42,6 +42,10 @@ from quotesync_gitops.crm.transport import CrmAuth, is_loopback
 
 ENV_TARGET = "QUOTESYNC_CRM"
 ENV_ENVIRONMENT_URL = "QUOTESYNC_ENVIRONMENT_URL"
+#: Requests in flight at once against the CRM (default 8; 1 sends one at a time).
+ENV_MAX_CONCURRENCY = "QUOTESYNC_MAX_CONCURRENCY"
+DEFAULT_MAX_CONCURRENCY = 8
+MAX_CONCURRENCY_LIMIT = 64
 DEFAULT_TARGET = "local:.quotesync/crm.sqlite"
 LOCAL_PREFIX = "local:"
 EMBEDDED_BASE_URL = "http://embedded.local"
@@ -129,6 +133,19 @@ def describe_target(target: str | None, env: Mapping[str, str]) -> str:
     return str(resolve_target(target, env))
 
 
+def concurrency_from_env(env: Mapping[str, str]) -> int:
+    """``QUOTESYNC_MAX_CONCURRENCY`` as a number of requests in flight (default 8)."""
+    raw = env.get(ENV_MAX_CONCURRENCY, "").strip()
+    if not raw:
+        return DEFAULT_MAX_CONCURRENCY
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_CONCURRENCY_LIMIT:
+        raise CrmConfigError(
+            f"{ENV_MAX_CONCURRENCY} must be a whole number from 1 to {MAX_CONCURRENCY_LIMIT} "
+            f"(requests in flight at once against the CRM), not {raw[:20]!r}"
+        )
+    return int(raw)
+
+
 def anchored(target: str, base: Path) -> str:
     """``target`` with a relative ``local:`` path made absolute against ``base`` (a saved
     plan's target is relative to the folder plan ran in); other targets as resolved."""
@@ -156,13 +173,16 @@ def open_client(
     env: Mapping[str, str],
     *,
     timeout: float = 30.0,
-    max_concurrency: int = 8,
+    max_concurrency: int | None = None,
     retry: RetryPolicy | None = None,
 ) -> CrmClient:
     """A :class:`CrmClient` for ``--crm``/``QUOTESYNC_CRM``/the embedded default.
 
-    ``retry`` replaces the default :class:`RetryPolicy` (tests use tiny delays).
+    ``max_concurrency`` defaults to ``QUOTESYNC_MAX_CONCURRENCY`` or 8; ``retry`` replaces
+    the default :class:`RetryPolicy` (tests use tiny delays).
     """
+    if max_concurrency is None:
+        max_concurrency = concurrency_from_env(env)
     resolved = resolve_target(target, env)
     headers = {"User-Agent": f"quotesync-gitops/{__version__}"}
     if resolved.kind == "local":

@@ -141,9 +141,7 @@ def _run(
 @manifest_options
 @crm_option
 @click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON, no secrets).")
-@click.option(
-    "--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP
-)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP)
 @click.option(
     "--markdown-out",
     type=click.Path(dir_okay=False),
@@ -202,9 +200,7 @@ def plan(
 @click.command(cls=PipelineCommand)
 @manifest_options
 @crm_option
-@click.option(
-    "--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP
-)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
@@ -243,9 +239,7 @@ def drift(
 
 @click.command(cls=PipelineCommand)
 @click.argument("planfile", type=click.Path(dir_okay=False))
-@click.option(
-    "--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP
-)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP)
 @exits
 def show(planfile: str, fmt: str) -> int:
     """Render a saved plan file."""

@@ -36,17 +36,24 @@ class CrmClient(ErpSyncCalls, QuoteCalls, ListCalls, RestCalls, ImageCalls):
     operation and the object.
     """
 
-    def run_bulk(self, calls: Iterable[Callable[[], T]]) -> list[T]:
+    def run_bulk(self, calls: Iterable[Callable[[], T]], *, workers: int | None = None) -> list[T]:
         """Run independent calls concurrently (at most ``max_concurrency`` at once).
 
         Results come back in input order. If any call fails, the others still finish
         (a half-cancelled batch is harder to reason about), then the first failure in
         input order is raised.
+
+        ``workers`` (default ``max_concurrency``) is the number of threads: tasks that mostly
+        wait for calls of their own (a branch of reads, a resource being written) may have
+        more threads than requests may be in flight; the client's semaphore still bounds
+        the requests.
         """
         pending = list(calls)
         if not pending:
             return []
-        workers = min(self.max_concurrency, len(pending))
+        if len(pending) == 1:
+            return [pending[0]()]  # no thread for one call: same result, same error
+        workers = min(workers or self.max_concurrency, len(pending))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="quotesync-crm") as pool:
             futures = [pool.submit(call) for call in pending]
             wait(futures)

@@ -30,7 +30,13 @@ from quotesync_gitops.crm.responses import (
     echo_forms,
     redact_text,
 )
-from quotesync_gitops.crm.retry import CallInfo, ClientStats, RetryPolicy, run_with_retry
+from quotesync_gitops.crm.retry import (
+    CallInfo,
+    ClientStats,
+    RetryPolicy,
+    parse_retry_after,
+    run_with_retry,
+)
 from quotesync_gitops.crm.transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     CrmAuth,
@@ -72,6 +78,40 @@ def is_new(carrier: Mapping[str, Any], id_key: str) -> bool:
     return not (isinstance(ident, int) and not isinstance(ident, bool) and ident > 0)
 
 
+class RateLimitPause:
+    """After a 429, no request of this client goes out until the tenant's wait is over.
+
+    The throttled call itself retries by its own policy; this stops the other requests in
+    flight from going on hitting the tenant meanwhile. The pause is the ``Retry-After`` the
+    CRM gave (without one, the policy's base delay), at most the policy's ``max_delay``, and
+    uses the policy's clock and sleep (tests inject both).
+    """
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self._policy = policy
+        self._until = 0.0
+        self._lock = threading.Lock()
+        #: How often a request waited for a pause to end (for benchmarks and tests).
+        self.waits = 0
+
+    def hold(self, retry_after: str | None) -> None:
+        policy = self._policy
+        seconds = parse_retry_after(retry_after, policy.now())
+        pause = min(policy.base_delay if seconds is None else seconds, policy.max_delay)
+        with self._lock:
+            self._until = max(self._until, policy.clock() + pause)
+
+    def wait(self) -> None:
+        while True:
+            with self._lock:
+                remaining = self._until - self._policy.clock()
+                if remaining > 0:
+                    self.waits += 1
+            if remaining <= 0:
+                return
+            self._policy.sleep(remaining)
+
+
 class CrmCore:
     """Request machinery shared by every method group of :class:`CrmClient`."""
 
@@ -100,6 +140,7 @@ class CrmCore:
         #: passes 1: it has no round trips to overlap, only the GIL to contend for.
         self.read_concurrency = min(read_concurrency or max_concurrency, max_concurrency)
         self._slots = threading.BoundedSemaphore(max_concurrency)
+        self._pause = RateLimitPause(self._retry)
         self._stats = ClientStats()
         secrets: list[str] = []
         auth = http.auth
@@ -209,9 +250,10 @@ class CrmCore:
                 method, path, params=params, content=content, headers=headers, timeout=self._timeout
             )
             with self._slots:
+                self._pause.wait()
                 self._stats.enter()
                 try:
-                    return send_bounded(
+                    raw = send_bounded(
                         self._http,
                         request,
                         max_bytes=self._max_bytes,
@@ -221,6 +263,9 @@ class CrmCore:
                     )
                 finally:
                     self._stats.leave()
+            if raw.status == 429:
+                self._pause.hold(raw.headers.get("retry-after"))
+            return raw
 
         def finish(raw: RawResponse) -> T:
             if binary and 200 <= raw.status < 300:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -18,29 +19,44 @@ from quotesync_gitops.secrets_version import split_description
 _PRICE_LIST_KEY = itemgetter("ERPPriceListKey")
 
 
-def read_quote_connections(
-    client: CrmClient, state: LiveState, erp_names: dict[int, str]
-) -> dict[int, str]:
-    ctx = state.context
-    users = {v: k for k, v in ctx.users.items()}
-    groups = {v: k for k, v in ctx.groups.items()}
-    available = client.quote_get_available_connections()
-    connector_names = sorted({norm.text(c.get("ConnectorName")) for c in available})
-    installed = client.quote_get_installed_connections()
-    connector_names = sorted(
-        set(connector_names) | {norm.text(c.get("ConnectorName")) for c in installed}
+@dataclass(frozen=True)
+class QuoteRead:
+    """Quote connectors' declared fields and the installed connections with their config."""
+
+    metas: dict[str, dict[str, Any]]
+    installed: list[dict[str, Any]]
+    configs: list[dict[str, Any]]
+
+
+def fetch_quote_connections(client: CrmClient) -> QuoteRead:
+    available, installed = client.run_bulk(
+        [client.quote_get_available_connections, client.quote_get_installed_connections]
     )
-    metas = client.run_bulk([_safe_quote_fields(client, name) for name in connector_names])
-    for name, meta in zip(connector_names, metas, strict=True):
-        ctx.quote_connectors[name] = {f.key: f for f in (norm.field_info(m) for m in meta.values())}
-    configs = client.run_bulk(
-        [
+    connector_names = sorted(
+        {norm.text(c.get("ConnectorName")) for c in available}
+        | {norm.text(c.get("ConnectorName")) for c in installed}
+    )
+    answers = client.run_bulk(
+        [_safe_quote_fields(client, name) for name in connector_names]
+        + [
             bind(client.quote_get_connection_config_fields, int(c["QuoteConnectionId"]))
             for c in installed
         ]
     )
+    metas = dict(zip(connector_names, answers[: len(connector_names)], strict=True))
+    return QuoteRead(metas, installed, answers[len(connector_names) :])
+
+
+def add_quote_connections(
+    state: LiveState, read: QuoteRead, erp_names: dict[int, str]
+) -> dict[int, str]:
+    ctx = state.context
+    users = {v: k for k, v in ctx.users.items()}
+    groups = {v: k for k, v in ctx.groups.items()}
+    for name, meta in read.metas.items():
+        ctx.quote_connectors[name] = {f.key: f for f in (norm.field_info(m) for m in meta.values())}
     names: dict[int, str] = {}
-    for carrier, values in zip(installed, configs, strict=True):
+    for carrier, values in zip(read.installed, read.configs, strict=True):
         name = norm.text(carrier.get("DisplayName"))
         connector = norm.text(carrier.get("ConnectorName"))
         names[int(carrier["QuoteConnectionId"])] = name
@@ -79,10 +95,23 @@ def _safe_quote_fields(client: CrmClient, connector: str) -> Callable[[], dict[s
     return call
 
 
-def read_price_lists(client: CrmClient, state: LiveState, quote_names: dict[int, str]) -> None:
-    products = _read_products(client)
+PriceListRead = tuple[list[dict[str, Any]], dict[str, LiveProducts]]
+
+
+def fetch_price_lists(client: CrmClient) -> PriceListRead:
+    """Price lists and every product: the two list reads go out together."""
+    calls: list[Callable[[], Any]] = [
+        lambda: list(client.iter_pricelists()),
+        lambda: _read_products(client),
+    ]
+    pricelists, products = client.run_bulk(calls, workers=2)
+    return pricelists, products
+
+
+def add_price_lists(state: LiveState, read: PriceListRead, quote_names: dict[int, str]) -> None:
+    pricelists, products = read
     seen: dict[str, Resource] = {}
-    for carrier in client.iter_pricelists():
+    for carrier in pricelists:
         name = norm.text(carrier.get("Name"))
         erp_key = norm.text(carrier.get("ERPPriceListKey"))
         quote_id = int(carrier.get("QuoteConnectionId") or 0)
@@ -139,8 +168,7 @@ def _read_products(client: CrmClient) -> dict[str, LiveProducts]:
     return dict(products)
 
 
-def read_line_configuration(client: CrmClient, state: LiveState) -> None:
-    configs = client.quote_get_line_configurations()
+def add_line_configuration(state: LiveState, configs: list[dict[str, Any]]) -> None:
     fields: dict[str, Any] = {}
     for carrier in configs:
         field_name = norm.text(carrier.get("FieldName"))

@@ -7,51 +7,91 @@ client's bounded-concurrency ``run_bulk``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
+from quotesync_gitops.live.erp_reader import (
+    add_erp_connections,
+    fetch_erp_connections,
+    kept_ids,
+)
 from quotesync_gitops.live.quote_reader import (
-    read_line_configuration,
-    read_price_lists,
-    read_quote_connections,
+    add_line_configuration,
+    add_price_lists,
+    add_quote_connections,
+    fetch_price_lists,
+    fetch_quote_connections,
 )
 from quotesync_gitops.live.sale_types import read_sale_types
 from quotesync_gitops.model import (
-    ERP_ACTOR_TYPES,
-    ErpFieldInfo,
     FieldInfo,
     Kind,
-    LiveContext,
     LiveState,
     Resource,
 )
-from quotesync_gitops.secrets_version import split_description
 
 
-def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveState:
-    """Read every Quote/Sync object (or only those of ``kinds``) into a LiveState."""
+def read_live(
+    client: CrmClient,
+    kinds: Iterable[str] | None = None,
+    *,
+    reuse: LiveState | None = None,
+    reread: Collection[str] = (),
+) -> LiveState:
+    """Read every Quote/Sync object (or only those of ``kinds``) into a LiveState.
+
+    With ``reuse`` (a state read earlier in this run), an ERP connection whose address is not
+    in ``reread`` keeps the actor mappings, defaults and list mappings read then (about 30
+    calls a connection); its list row (name, description, state, scope) and its config are
+    read fresh. Apply's verification uses it: it re-reads what it wrote, not the rest.
+
+    Reads that do not need each other's answers go out together: every branch below (users
+    and groups, connectors, ERP connections with their per-object reads, the engine, quote
+    connections, price lists with their products, quote line settings) starts at once, and a
+    branch's follow-up calls start as soon as the answer they need is in. The client's
+    semaphore keeps at most ``max_concurrency`` requests in flight however many wait. The
+    answers are then turned into resources on this thread, in a fixed order, so the result
+    does not depend on which answer came first.
+    """
     wanted = set(kinds) if kinds is not None else {str(k) for k in Kind}
     state = LiveState()
+    erp = bool(wanted & {Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS})
+    quote = bool(wanted & {Kind.QUOTE_CONNECTION, Kind.PRICE_LIST})
+    nothing: Callable[[], Any] = lambda: None  # noqa: E731
+    directory, connectors, erp_read, engine, quote_read, products, lines = client.run_bulk(
+        [
+            lambda: _fetch_directory(client),
+            lambda: _fetch_connectors(client),
+            (lambda: fetch_erp_connections(client, erp, kept_ids(reuse, reread))),
+            client.erp_get_engine_status if Kind.SYNC_SETTINGS in wanted else nothing,
+            (lambda: fetch_quote_connections(client)) if quote else nothing,
+            (lambda: fetch_price_lists(client)) if Kind.PRICE_LIST in wanted else nothing,
+            client.quote_get_line_configurations
+            if Kind.PRODUCT_FIELD_SETTINGS in wanted
+            else nothing,
+        ],
+        workers=_BRANCHES,
+    )
     ctx = state.context
-    _read_directory(client, ctx)
-    connections = client.erp_get_all_connections(include_deleted=True)
+    ctx.users, ctx.groups = directory
+    connections, details = erp_read
     erp_names = {int(c["ErpConnectionId"]): norm.text(c.get("DisplayName")) for c in connections}
-    _read_connectors(client, state, Kind.ERP_CONNECTOR in wanted)
-    if wanted & {Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS}:
-        _read_erp_connections(client, state, connections)
+    _add_connectors(state, connectors, Kind.ERP_CONNECTOR in wanted)
+    if erp:
+        add_erp_connections(state, connections, details, reuse)
     if Kind.SYNC_SETTINGS in wanted:
-        _read_sync_settings(client, state, connections)
+        _add_sync_settings(state, connections, engine)
     quote_names: dict[int, str] = {}
-    if wanted & {Kind.QUOTE_CONNECTION, Kind.PRICE_LIST}:
-        quote_names = read_quote_connections(client, state, erp_names)
+    if quote:
+        quote_names = add_quote_connections(state, quote_read, erp_names)
     if Kind.PRICE_LIST in wanted:
-        read_price_lists(client, state, quote_names)
+        add_price_lists(state, products, quote_names)
     if Kind.PRODUCT_FIELD_SETTINGS in wanted:
-        read_line_configuration(client, state)
+        add_line_configuration(state, lines)
     if Kind.SALE_TYPE_QUOTE_SETTINGS in wanted:
         read_sale_types(client, state)
     for resource in list(state):
@@ -60,18 +100,36 @@ def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveStat
     return state
 
 
-def _read_directory(client: CrmClient, ctx: LiveContext) -> None:
-    ctx.users = {norm.text(i.get("Name")): int(i["Id"]) for i in client.mdo_list("associate")}
-    ctx.groups = {norm.text(i.get("Name")): int(i["Id"]) for i in client.mdo_list("usergroup")}
+#: The branches ``read_live`` starts at once (each waits for its own calls, not a slot).
+_BRANCHES = 7
 
 
-def _read_connectors(client: CrmClient, state: LiveState, include: bool) -> None:
-    listed = client.erp_get_all_connectors()
-    entities = client.run_bulk(
-        [bind(client.erp_get_connector_entity, int(c["Id"])) for c in listed]
+def _fetch_directory(client: CrmClient) -> tuple[dict[str, int], dict[str, int]]:
+    users, groups = client.run_bulk(
+        [lambda: client.mdo_list("associate"), lambda: client.mdo_list("usergroup")]
     )
-    metas = client.run_bulk([_safe_fields(client, int(c["Id"])) for c in listed])
-    for entity, meta in zip(entities, metas, strict=True):
+    return (
+        {norm.text(i.get("Name")): int(i["Id"]) for i in users},
+        {norm.text(i.get("Name")): int(i["Id"]) for i in groups},
+    )
+
+
+_Connector = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def _fetch_connectors(client: CrmClient) -> list[_Connector]:
+    """Each registered connector's entity and declared fields, read together."""
+    listed = client.erp_get_all_connectors()
+    ids = [int(c["Id"]) for c in listed]
+    answers = client.run_bulk(
+        [bind(client.erp_get_connector_entity, i) for i in ids]
+        + [_safe_fields(client, i) for i in ids]
+    )
+    return list(zip(answers[: len(ids)], answers[len(ids) :], strict=True))
+
+
+def _add_connectors(state: LiveState, connectors: list[_Connector], include: bool) -> None:
+    for entity, meta in connectors:
         name = norm.text(entity.get("DisplayName"))
         fields = {f.key: f for f in (norm.field_info(m) for m in meta)}
         state.context.erp_connectors[name] = (int(entity["ErpConnectorId"]), fields)
@@ -102,153 +160,9 @@ def _safe_fields(client: CrmClient, connector_id: int) -> Callable[[], list[dict
     return call
 
 
-def _read_erp_connections(
-    client: CrmClient, state: LiveState, connections: list[dict[str, Any]]
+def _add_sync_settings(
+    state: LiveState, connections: list[dict[str, Any]], engine: dict[str, Any]
 ) -> None:
-    ctx = state.context
-    users = {v: k for k, v in ctx.users.items()}
-    groups = {v: k for k, v in ctx.groups.items()}
-    connector_names = {cid: name for name, (cid, _) in ctx.erp_connectors.items()}
-    ids = [int(c["ErpConnectionId"]) for c in connections]
-    configs = client.run_bulk([bind(client.erp_get_connection_config_fields, i) for i in ids])
-    mapping_calls = [_safe_mapping(client, i, actor) for i in ids for actor in ERP_ACTOR_TYPES]
-    mappings = client.run_bulk(mapping_calls)
-    list_mappings = client.run_bulk([bind(client.erp_get_list_mappings, i) for i in ids])
-    for index, carrier in enumerate(connections):
-        name = norm.text(carrier.get("DisplayName"))
-        connector = connector_names.get(int(carrier.get("ErpConnectorId") or 0), "")
-        fields = ctx.erp_connectors.get(connector, (0, {}))[1]
-        per_actor = mappings[index * len(ERP_ACTOR_TYPES) : (index + 1) * len(ERP_ACTOR_TYPES)]
-        actors, field_ids = _actors(client, ctx, name, per_actor)
-        description, secrets_version = split_description(
-            norm.text(carrier.get("DisplayDescription"))
-        )
-        spec: dict[str, Any] = {
-            "connector": connector,
-            "description": description,
-            **({} if secrets_version is None else {"secretsVersion": secrets_version}),
-            "active": bool(carrier.get("Active", False)),
-            "scope": norm.scope(carrier, users, groups),
-            "config": norm.config(configs[index], fields),
-            "actors": actors,
-            "listMappings": _list_mappings(ctx, name, list_mappings[index]),
-            "deleted": bool(carrier.get("Deleted", False)),
-        }
-        state.add(
-            Resource(
-                kind=Kind.ERP_CONNECTION,
-                name=name,
-                spec=spec,
-                ids={
-                    "id": int(carrier["ErpConnectionId"]),
-                    "connectorId": int(carrier.get("ErpConnectorId") or 0),
-                    "fieldIds": field_ids,
-                },
-            )
-        )
-
-
-def _safe_mapping(
-    client: CrmClient, connection_id: int, actor: str
-) -> Callable[[], dict[str, Any] | None]:
-    def call() -> dict[str, Any] | None:
-        try:
-            return client.erp_get_actor_type_mapping(connection_id, actor)
-        except (CrmRejected, CrmNotFound) as exc:
-            only_agent_refusals(exc)
-            return None  # the connector does not offer this actor type
-
-    return call
-
-
-def _actors(
-    client: CrmClient,
-    ctx: LiveContext,
-    connection: str,
-    per_actor: list[dict[str, Any] | None],
-) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
-    actors: dict[str, Any] = {}
-    field_ids: dict[str, dict[str, int]] = {}
-    offered: list[tuple[str, dict[str, Any]]] = []
-    for actor, mapping in zip(ERP_ACTOR_TYPES, per_actor, strict=True):
-        if not mapping or not mapping.get("FieldMappings"):
-            continue
-        offered.append((actor, mapping))
-    all_fields = [(actor, fm) for actor, m in offered for fm in m["FieldMappings"]]
-    defaults = client.run_bulk(
-        [bind(client.erp_get_default_value_info, int(fm["ErpFieldId"])) for _, fm in all_fields]
-    )
-    default_of = {
-        (actor, norm.text(fm.get("ErpFieldKey"))): norm.default_value(dv)
-        for (actor, fm), dv in zip(all_fields, defaults, strict=True)
-    }
-    for actor, mapping in offered:
-        infos: dict[str, ErpFieldInfo] = {}
-        mapped: dict[str, Any] = {}
-        order: list[str] = []
-        for fm in mapping["FieldMappings"]:
-            key = norm.text(fm.get("ErpFieldKey"))
-            order.append(key)
-            infos[key] = ErpFieldInfo(
-                key=key,
-                field_id=int(fm["ErpFieldId"]),
-                field_type=norm.text(fm.get("FieldType")) or "Text",
-                access=norm.text(fm.get("Access")) or "Normal",
-                list_name=norm.text(fm.get("ListReference")),
-            )
-            if norm.text(fm.get("CrmFieldKey")):
-                mapped[key] = {
-                    "crmField": norm.text(fm.get("CrmFieldKey")),
-                    "direction": norm.direction(fm.get("SyncToCrm"), fm.get("SyncToErp")),
-                    "showInSearch": bool(fm.get("ShowInSearch", False)),
-                    "showInTab": bool(fm.get("ShowInGui", False)),
-                }
-        ctx.erp_fields[(connection, actor)] = infos
-        field_ids[actor] = {k: i.field_id for k, i in infos.items()}
-        actor_defaults = {k: d for k in order if (d := default_of.get((actor, k))) is not None}
-        enabled = bool(mapping.get("IsActive", False))
-        if enabled or mapped or actor_defaults:
-            actors[actor] = {
-                "enabled": enabled,
-                "crmActor": norm.text(mapping.get("ActorTypeCrm")),
-                "mappings": mapped,
-                "defaults": actor_defaults,
-                "fieldOrder": order,
-            }
-    return actors, field_ids
-
-
-def _list_mappings(ctx: LiveContext, connection: str, container: dict[str, Any]) -> dict[str, Any]:
-    by_id = {
-        info.field_id: (actor, key)
-        for (conn, actor), infos in ctx.erp_fields.items()
-        if conn == connection
-        for key, info in infos.items()
-    }
-    out: dict[str, Any] = {}
-    for entry in container.get("ErpListItemMappings") or []:
-        actor_key = by_id.get(int(entry.get("ErpFieldId") or 0))
-        if actor_key is None:
-            continue
-        address = f"{actor_key[0]}/{actor_key[1]}"
-        items: dict[str, str] = {}
-        erp_items: dict[str, str] = {}
-        for item in entry.get("ErpCrmListItemMappings") or []:
-            erp_id = norm.text(item.get("ErpListItemId"))
-            erp_items[erp_id] = norm.text(item.get("ErpListItemName"))
-            crm = item.get("CrmListItem")
-            if crm and int(crm.get("Id") or 0) > 0:
-                items[erp_id] = norm.text(crm.get("Name"))
-        ctx.erp_list_items[(connection, address)] = erp_items
-        if items:
-            out[address] = items
-    return out
-
-
-def _read_sync_settings(
-    client: CrmClient, state: LiveState, connections: list[dict[str, Any]]
-) -> None:
-    engine = client.erp_get_engine_status()
     priority = [norm.text(c.get("DisplayName")) for c in connections if not c.get("Deleted")]
     state.add(
         Resource(

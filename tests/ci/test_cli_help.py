@@ -16,7 +16,11 @@ def _commands(
 ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
     yield path, command
     if isinstance(command, click.Group):
-        for name, sub in sorted(command.commands.items()):
+        # Through click's own lookup: the root group imports its commands on first use.
+        ctx = click.Context(command, info_name=path[-1])
+        for name in sorted(command.list_commands(ctx)):
+            sub = command.get_command(ctx, name)
+            assert sub is not None, f"{' '.join(path)} lists {name} but cannot load it"
             yield from _commands(sub, (*path, name))
 
 

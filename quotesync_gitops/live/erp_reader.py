@@ -1,0 +1,249 @@
+"""Read ERP connections: per connection its config, actor mappings, defaults, list mappings.
+
+The API has per-object calls only for these (see benchmarks/README.md, "Fewer calls"): a
+connection costs 2 + 7 actor types + one call per ERP field. Connections are read at once,
+each one's calls together, within the client's bound on requests in flight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
+from quotesync_gitops.live import normalise as norm
+from quotesync_gitops.live.common import bind, only_agent_refusals
+from quotesync_gitops.model import (
+    ERP_ACTOR_TYPES,
+    ErpFieldInfo,
+    Kind,
+    LiveContext,
+    LiveState,
+    Resource,
+)
+from quotesync_gitops.secrets_version import split_description
+
+
+@dataclass(frozen=True)
+class ConnectionRead:
+    """What the CRM holds for one ERP connection beyond its list row."""
+
+    config: dict[str, Any]
+    #: per ERP actor type (``ERP_ACTOR_TYPES`` order), None where the connector has none;
+    #: None for a connection whose actors and list mappings are kept from an earlier read
+    mappings: list[dict[str, Any] | None] | None
+    list_mappings: dict[str, Any]
+    #: (actor, ErpFieldId) -> the field's default value carrier
+    defaults: dict[tuple[str, int], Any]
+
+
+def kept_ids(reuse: LiveState | None, reread: Collection[str]) -> frozenset[int]:
+    """Ids of the ERP connections whose details ``reuse`` already holds and may keep."""
+    if reuse is None:
+        return frozenset()
+    again = set(reread)
+    return frozenset(
+        int(r.ids["id"])
+        for r in reuse.of_kind(Kind.ERP_CONNECTION)
+        if f"{r.kind}/{r.name}" not in again and "id" in r.ids
+    )
+
+
+def fetch_erp_connections(
+    client: CrmClient, details: bool, kept: frozenset[int]
+) -> tuple[list[dict[str, Any]], list[ConnectionRead]]:
+    connections = client.erp_get_all_connections(include_deleted=True)
+    if not details:
+        return connections, []
+    ids = [int(c["ErpConnectionId"]) for c in connections]
+    # One thread per connection: each waits for its own calls, holding no request slot.
+    calls: list[Callable[[], ConnectionRead]] = [
+        bind(lambda i: _fetch_connection(client, i, i not in kept), i) for i in ids
+    ]
+    return connections, client.run_bulk(calls, workers=len(ids))
+
+
+def _fetch_connection(client: CrmClient, connection_id: int, details: bool) -> ConnectionRead:
+    """Config, actor mappings and list mappings together; then every field's default value.
+    Without ``details``, only the config (the rest is kept from an earlier read).
+
+    The API has no bulk form of ``GetDefaultValueInfo``: one call per ERP field, the fields
+    known only from ``GetActorTypeMapping``. They go out together, for every actor at once.
+    """
+    if not details:
+        return ConnectionRead(client.erp_get_connection_config_fields(connection_id), None, {}, {})
+    first = client.run_bulk(
+        [
+            bind(client.erp_get_connection_config_fields, connection_id),
+            bind(client.erp_get_list_mappings, connection_id),
+            *(_safe_mapping(client, connection_id, actor) for actor in ERP_ACTOR_TYPES),
+        ]
+    )
+    config, list_mappings, mappings = first[0], first[1], first[2:]
+    fields = [
+        (actor, int(fm["ErpFieldId"]))
+        for actor, mapping in zip(ERP_ACTOR_TYPES, mappings, strict=True)
+        if mapping
+        for fm in mapping.get("FieldMappings") or []
+    ]
+    values = client.run_bulk([bind(client.erp_get_default_value_info, i) for _, i in fields])
+    return ConnectionRead(config, mappings, list_mappings, dict(zip(fields, values, strict=True)))
+
+
+def add_erp_connections(
+    state: LiveState,
+    connections: list[dict[str, Any]],
+    reads: list[ConnectionRead],
+    reuse: LiveState | None,
+) -> None:
+    ctx = state.context
+    users = {v: k for k, v in ctx.users.items()}
+    groups = {v: k for k, v in ctx.groups.items()}
+    connector_names = {cid: name for name, (cid, _) in ctx.erp_connectors.items()}
+    earlier = {int(r.ids["id"]): r for r in (reuse.of_kind(Kind.ERP_CONNECTION) if reuse else ())}
+    for carrier, read in zip(connections, reads, strict=True):
+        name = norm.text(carrier.get("DisplayName"))
+        connector = connector_names.get(int(carrier.get("ErpConnectorId") or 0), "")
+        fields = ctx.erp_connectors.get(connector, (0, {}))[1]
+        if read.mappings is None:
+            assert reuse is not None
+            before = earlier[int(carrier["ErpConnectionId"])]
+            actors, field_ids = before.spec["actors"], before.ids["fieldIds"]
+            list_mappings = before.spec["listMappings"]
+            _keep_context(ctx, reuse.context, before.name, name)
+        else:
+            actors, field_ids = _actors(ctx, name, read)
+            list_mappings = _list_mappings(ctx, name, read.list_mappings)
+        config = norm.config(read.config, fields)
+        description, secrets_version = split_description(
+            norm.text(carrier.get("DisplayDescription"))
+        )
+        spec: dict[str, Any] = {
+            "connector": connector,
+            "description": description,
+            **({} if secrets_version is None else {"secretsVersion": secrets_version}),
+            "active": bool(carrier.get("Active", False)),
+            "scope": norm.scope(carrier, users, groups),
+            "config": config,
+            "actors": actors,
+            "listMappings": list_mappings,
+            "deleted": bool(carrier.get("Deleted", False)),
+        }
+        state.add(
+            Resource(
+                kind=Kind.ERP_CONNECTION,
+                name=name,
+                spec=spec,
+                ids={
+                    "id": int(carrier["ErpConnectionId"]),
+                    "connectorId": int(carrier.get("ErpConnectorId") or 0),
+                    "fieldIds": field_ids,
+                },
+            )
+        )
+
+
+def _keep_context(ctx: LiveContext, before: LiveContext, old_name: str, name: str) -> None:
+    """A kept connection's ERP fields and list items, as the earlier read found them."""
+    for (connection, actor), infos in before.erp_fields.items():
+        if connection == old_name:
+            ctx.erp_fields[(name, actor)] = infos
+    for (connection, address), items in before.erp_list_items.items():
+        if connection == old_name:
+            ctx.erp_list_items[(name, address)] = items
+
+
+def _safe_mapping(
+    client: CrmClient, connection_id: int, actor: str
+) -> Callable[[], dict[str, Any] | None]:
+    def call() -> dict[str, Any] | None:
+        try:
+            return client.erp_get_actor_type_mapping(connection_id, actor)
+        except (CrmRejected, CrmNotFound) as exc:
+            only_agent_refusals(exc)
+            return None  # the connector does not offer this actor type
+
+    return call
+
+
+def _actors(
+    ctx: LiveContext, connection: str, read: ConnectionRead
+) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+    actors: dict[str, Any] = {}
+    field_ids: dict[str, dict[str, int]] = {}
+    offered: list[tuple[str, dict[str, Any]]] = []
+    assert read.mappings is not None  # only called for a connection read in full
+    for actor, mapping in zip(ERP_ACTOR_TYPES, read.mappings, strict=True):
+        if not mapping or not mapping.get("FieldMappings"):
+            continue
+        offered.append((actor, mapping))
+    default_of = {
+        (actor, norm.text(fm.get("ErpFieldKey"))): norm.default_value(
+            read.defaults[(actor, int(fm["ErpFieldId"]))]
+        )
+        for actor, m in offered
+        for fm in m["FieldMappings"]
+    }
+    for actor, mapping in offered:
+        infos: dict[str, ErpFieldInfo] = {}
+        mapped: dict[str, Any] = {}
+        order: list[str] = []
+        for fm in mapping["FieldMappings"]:
+            key = norm.text(fm.get("ErpFieldKey"))
+            order.append(key)
+            infos[key] = ErpFieldInfo(
+                key=key,
+                field_id=int(fm["ErpFieldId"]),
+                field_type=norm.text(fm.get("FieldType")) or "Text",
+                access=norm.text(fm.get("Access")) or "Normal",
+                list_name=norm.text(fm.get("ListReference")),
+            )
+            if norm.text(fm.get("CrmFieldKey")):
+                mapped[key] = {
+                    "crmField": norm.text(fm.get("CrmFieldKey")),
+                    "direction": norm.direction(fm.get("SyncToCrm"), fm.get("SyncToErp")),
+                    "showInSearch": bool(fm.get("ShowInSearch", False)),
+                    "showInTab": bool(fm.get("ShowInGui", False)),
+                }
+        ctx.erp_fields[(connection, actor)] = infos
+        field_ids[actor] = {k: i.field_id for k, i in infos.items()}
+        actor_defaults = {k: d for k in order if (d := default_of.get((actor, k))) is not None}
+        enabled = bool(mapping.get("IsActive", False))
+        if enabled or mapped or actor_defaults:
+            actors[actor] = {
+                "enabled": enabled,
+                "crmActor": norm.text(mapping.get("ActorTypeCrm")),
+                "mappings": mapped,
+                "defaults": actor_defaults,
+                "fieldOrder": order,
+            }
+    return actors, field_ids
+
+
+def _list_mappings(ctx: LiveContext, connection: str, container: dict[str, Any]) -> dict[str, Any]:
+    by_id = {
+        info.field_id: (actor, key)
+        for (conn, actor), infos in ctx.erp_fields.items()
+        if conn == connection
+        for key, info in infos.items()
+    }
+    out: dict[str, Any] = {}
+    for entry in container.get("ErpListItemMappings") or []:
+        actor_key = by_id.get(int(entry.get("ErpFieldId") or 0))
+        if actor_key is None:
+            continue
+        address = f"{actor_key[0]}/{actor_key[1]}"
+        items: dict[str, str] = {}
+        erp_items: dict[str, str] = {}
+        for item in entry.get("ErpCrmListItemMappings") or []:
+            erp_id = norm.text(item.get("ErpListItemId"))
+            erp_items[erp_id] = norm.text(item.get("ErpListItemName"))
+            crm = item.get("CrmListItem")
+            if crm and int(crm.get("Id") or 0) > 0:
+                items[erp_id] = norm.text(crm.get("Name"))
+        ctx.erp_list_items[(connection, address)] = erp_items
+        if items:
+            out[address] = items
+    return out
