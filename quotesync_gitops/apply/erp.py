@@ -44,14 +44,16 @@ def write_erp_connector(ac: ApplyContext, change: Change) -> None:
         entity = {
             "ErpConnectorId": 0,
             "DisplayName": change.name,
-            "URL": want.spec["url"],
+            "URL": carriers.revealed({"url": want.spec["url"]})["url"],
             "Deleted": False,
         }
         saved = client.erp_save_connector_entity(entity, landed=landed)
         record_created(ac, change.kind, change.name, saved, "ErpConnectorId")
         return
     entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
-    client.erp_save_connector_entity({**entity, "URL": want.spec["url"], "Deleted": False})
+    client.erp_save_connector_entity(
+        carriers.revealed({**entity, "URL": want.spec["url"], "Deleted": False})
+    )
 
 
 def write_erp_connection(ac: ApplyContext, change: Change) -> None:

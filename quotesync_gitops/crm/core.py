@@ -151,32 +151,13 @@ class CrmCore:
         if body is _NO_BODY:
             return None
         try:
-            text = json.dumps(
-                body,
-                ensure_ascii=False,
-                allow_nan=False,
-                separators=(",", ":"),
-                default=self._reveal_at_send,
-            )
+            text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         except (TypeError, ValueError) as exc:
             # The message names a type or a rule, never a value.
             raise CrmProtocolError(
                 f"request body cannot be sent as JSON: {exc}", operation=operation, subject=subject
             ) from exc
         return text.encode("utf-8")
-
-    def _reveal_at_send(self, value: object) -> str:
-        """JSON fallback: a secret (anything with ``reveal()``, such as ``secrets.Secret``)
-        becomes its value here, at the last moment, wherever it sits in a body, and is
-        hidden from any echo of the request in an error answer. Anything else is refused,
-        naming only its type."""
-        reveal = getattr(value, "reveal", None)
-        if callable(reveal):
-            text = reveal()
-            if isinstance(text, str):
-                self.hide_values([text])
-                return text
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
     def _call(
         self,
