@@ -17,7 +17,8 @@ from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
-from quotesync_gitops.model import DesiredState, Diagnostic, LiveState
+from quotesync_gitops.manifest.spec_locate import locate_spec_problems, problem_locator
+from quotesync_gitops.model import DesiredState, Diagnostic, LiveState, SpecProblem
 from quotesync_gitops.plan.model import Plan
 from quotesync_gitops.plan.planner import build_plan
 
@@ -47,19 +48,6 @@ class ManifestOptions:
     allow_files_outside: bool = False
 
 
-def load_desired(options: ManifestOptions) -> tuple[DesiredState, list[Diagnostic]]:
-    """Load and validate manifests; raise InvalidManifests on any error."""
-    result = load_manifests(
-        [Path(p) for p in options.paths] or [Path(".")],
-        env=options.env,
-        variables=options.variables,
-        allow_files_outside=options.allow_files_outside,
-    )
-    if not result.ok:
-        raise InvalidManifests(result.diagnostics)
-    return result.desired, [d for d in result.diagnostics if d.level != "error"]
-
-
 def plan_against(
     client: CrmClient,
     options: ManifestOptions,
@@ -68,19 +56,61 @@ def plan_against(
     test_connections: bool = False,
     target_label: str = "",
 ) -> PlanRun:
-    """Everything `plan` and `drift` do short of rendering."""
-    desired, warnings = load_desired(options)
+    """Everything `plan` and `drift` do short of rendering.
+
+    Problems come all at once: when manifests have offline problems, the resources that did
+    load are still checked against the CRM, and both are reported together.
+    """
+    loaded = load_manifests(
+        [Path(p) for p in options.paths] or [Path(".")],
+        env=options.env,
+        variables=options.variables,
+        allow_files_outside=options.allow_files_outside,
+    )
+    desired = loaded.desired
+    warnings = [d for d in loaded.diagnostics if d.level != "error"]
+    if not loaded.ok:
+        raise InvalidManifests(loaded.diagnostics + _crm_problems(client, desired, targets))
     live = read_live(client)
     _check_targets(targets, desired, live)
     result = build_plan(desired, live, targets=targets)
-    if any(d.level == "error" for d in result.diagnostics):
-        raise InvalidManifests(result.diagnostics, "manifests, checked against the CRM")
+    if result.problems:
+        raise InvalidManifests(
+            sorted(set(loaded.diagnostics) | set(_located(result.problems, desired))),
+            "manifests, checked against the CRM",
+        )
     plan = result.plan
     plan.paths = [str(p) for p in options.paths] or ["."]
     plan.target = target_label
     if test_connections:
         plan.tests = run_connection_tests(client, desired, live, targets=targets)
-    return PlanRun(desired, live, plan, warnings + result.diagnostics)
+    return PlanRun(desired, live, plan, warnings)
+
+
+def _located(problems: Sequence[SpecProblem], desired: DesiredState) -> list[Diagnostic]:
+    return locate_spec_problems(problems, desired.resources)
+
+
+def _crm_problems(
+    client: CrmClient, desired: DesiredState, targets: Iterable[str]
+) -> list[Diagnostic]:
+    """CRM checks of the resources that loaded, when the CRM can be read (else none)."""
+    if not len(desired):
+        return []
+    try:
+        live = read_live(client)
+    except QuotesyncError:
+        return []  # the offline problems are reported; the CRM's wait for the next run
+    wanted = set(targets)
+    known = [t for t in wanted if _known(t, desired, live)]
+    if wanted and not known:
+        return []
+    return _located(build_plan(desired, live, targets=known).problems, desired)
+
+
+def _known(target: str, desired: DesiredState, live: LiveState) -> bool:
+    kind, _, name = target.partition("/")
+    return desired.get(kind, name) is not None or live.get(kind, name) is not None
 
 
 def _check_targets(targets: Iterable[str], desired: DesiredState, live: LiveState) -> None:
@@ -133,6 +163,7 @@ def execute(
 ) -> ApplyResult:
     """Apply a checked plan, then read the CRM again to verify it now matches."""
     context = ApplyContext(client, run.desired, run.live, progress)
+    context.locate = problem_locator(run.desired.resources)
     if bulk_progress is not None:
         context.bulk_progress = bulk_progress
     result = apply_plan(run.plan, context)

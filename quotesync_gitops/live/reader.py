@@ -13,6 +13,14 @@ from typing import Any
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.live import normalise as norm
+from quotesync_gitops.live.catalog import (
+    erp_field_infos,
+    list_field_addresses,
+    read_crm_lists,
+    read_directory,
+    record_list_items,
+    safe_actor_mapping,
+)
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
 from quotesync_gitops.live.quote_reader import (
     read_line_configuration,
@@ -21,7 +29,6 @@ from quotesync_gitops.live.quote_reader import (
 )
 from quotesync_gitops.model import (
     ERP_ACTOR_TYPES,
-    ErpFieldInfo,
     FieldInfo,
     Kind,
     LiveContext,
@@ -35,7 +42,7 @@ def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveStat
     wanted = set(kinds) if kinds is not None else {str(k) for k in Kind}
     state = LiveState()
     ctx = state.context
-    _read_directory(client, ctx)
+    read_directory(client, ctx)
     connections = client.erp_get_all_connections(include_deleted=True)
     erp_names = {int(c["ErpConnectionId"]): norm.text(c.get("DisplayName")) for c in connections}
     _read_connectors(client, state, Kind.ERP_CONNECTOR in wanted)
@@ -54,11 +61,6 @@ def read_live(client: CrmClient, kinds: Iterable[str] | None = None) -> LiveStat
         if resource.kind not in wanted:
             del state.resources[resource.key]
     return state
-
-
-def _read_directory(client: CrmClient, ctx: LiveContext) -> None:
-    ctx.users = {norm.text(i.get("Name")): int(i["Id"]) for i in client.mdo_list("associate")}
-    ctx.groups = {norm.text(i.get("Name")): int(i["Id"]) for i in client.mdo_list("usergroup")}
 
 
 def _read_connectors(client: CrmClient, state: LiveState, include: bool) -> None:
@@ -107,7 +109,7 @@ def _read_erp_connections(
     connector_names = {cid: name for name, (cid, _) in ctx.erp_connectors.items()}
     ids = [int(c["ErpConnectionId"]) for c in connections]
     configs = client.run_bulk([bind(client.erp_get_connection_config_fields, i) for i in ids])
-    mapping_calls = [_safe_mapping(client, i, actor) for i in ids for actor in ERP_ACTOR_TYPES]
+    mapping_calls = [safe_actor_mapping(client, i, actor) for i in ids for actor in ERP_ACTOR_TYPES]
     mappings = client.run_bulk(mapping_calls)
     list_mappings = client.run_bulk([bind(client.erp_get_list_mappings, i) for i in ids])
     for index, carrier in enumerate(connections):
@@ -123,7 +125,7 @@ def _read_erp_connections(
             "scope": norm.scope(carrier, users, groups),
             "config": norm.config(configs[index], fields),
             "actors": actors,
-            "listMappings": _list_mappings(ctx, name, list_mappings[index]),
+            "listMappings": _list_mappings(ctx, name, list_mappings[index], per_actor),
             "deleted": bool(carrier.get("Deleted", False)),
         }
         state.add(
@@ -138,19 +140,8 @@ def _read_erp_connections(
                 },
             )
         )
-
-
-def _safe_mapping(
-    client: CrmClient, connection_id: int, actor: str
-) -> Callable[[], dict[str, Any] | None]:
-    def call() -> dict[str, Any] | None:
-        try:
-            return client.erp_get_actor_type_mapping(connection_id, actor)
-        except (CrmRejected, CrmNotFound) as exc:
-            only_agent_refusals(exc)
-            return None  # the connector does not offer this actor type
-
-    return call
+        ctx.erp_catalog_read.add(name)
+    read_crm_lists(client, ctx, [crm_list for _, crm_list in ctx.crm_list_of.values()])
 
 
 def _actors(
@@ -175,19 +166,12 @@ def _actors(
         for (actor, fm), dv in zip(all_fields, defaults, strict=True)
     }
     for actor, mapping in offered:
-        infos: dict[str, ErpFieldInfo] = {}
+        infos = erp_field_infos(mapping)
         mapped: dict[str, Any] = {}
         order: list[str] = []
         for fm in mapping["FieldMappings"]:
             key = norm.text(fm.get("ErpFieldKey"))
             order.append(key)
-            infos[key] = ErpFieldInfo(
-                key=key,
-                field_id=int(fm["ErpFieldId"]),
-                field_type=norm.text(fm.get("FieldType")) or "Text",
-                access=norm.text(fm.get("Access")) or "Normal",
-                list_name=norm.text(fm.get("ListReference")),
-            )
             if norm.text(fm.get("CrmFieldKey")):
                 mapped[key] = {
                     "crmField": norm.text(fm.get("CrmFieldKey")),
@@ -210,30 +194,28 @@ def _actors(
     return actors, field_ids
 
 
-def _list_mappings(ctx: LiveContext, connection: str, container: dict[str, Any]) -> dict[str, Any]:
-    by_id = {
-        info.field_id: (actor, key)
-        for (conn, actor), infos in ctx.erp_fields.items()
-        if conn == connection
-        for key, info in infos.items()
-    }
+def _list_mappings(
+    ctx: LiveContext,
+    connection: str,
+    container: dict[str, Any],
+    per_actor: list[dict[str, Any] | None],
+) -> dict[str, Any]:
+    address_of: dict[int, tuple[str, str]] = {}
+    for actor, mapping in zip(ERP_ACTOR_TYPES, per_actor, strict=True):
+        address_of.update(list_field_addresses(actor, mapping or {}))
+    record_list_items(ctx, connection, container, address_of)
     out: dict[str, Any] = {}
     for entry in container.get("ErpListItemMappings") or []:
-        actor_key = by_id.get(int(entry.get("ErpFieldId") or 0))
-        if actor_key is None:
+        found = address_of.get(int(entry.get("ErpFieldId") or 0))
+        if found is None:
             continue
-        address = f"{actor_key[0]}/{actor_key[1]}"
-        items: dict[str, str] = {}
-        erp_items: dict[str, str] = {}
-        for item in entry.get("ErpCrmListItemMappings") or []:
-            erp_id = norm.text(item.get("ErpListItemId"))
-            erp_items[erp_id] = norm.text(item.get("ErpListItemName"))
-            crm = item.get("CrmListItem")
-            if crm and int(crm.get("Id") or 0) > 0:
-                items[erp_id] = norm.text(crm.get("Name"))
-        ctx.erp_list_items[(connection, address)] = erp_items
+        items = {
+            norm.text(item.get("ErpListItemId")): norm.text(item["CrmListItem"].get("Name"))
+            for item in entry.get("ErpCrmListItemMappings") or []
+            if item.get("CrmListItem") and int(item["CrmListItem"].get("Id") or 0) > 0
+        }
         if items:
-            out[address] = items
+            out[found[0]] = items
     return out
 
 

@@ -17,15 +17,16 @@ from quotesync_gitops.model import (
     CRM_KINDS,
     SINGLETON_KINDS,
     DesiredState,
-    Diagnostic,
     Kind,
     LiveState,
     RepositorySettings,
     Resource,
+    SpecProblem,
 )
+from quotesync_gitops.plan.crm_checks import check_against_crm, waits_for_creation
 from quotesync_gitops.plan.diff import diff_specs, is_order_only
 from quotesync_gitops.plan.model import Action, Change, GuardReport, Plan, Unmanaged
-from quotesync_gitops.plan.prepare import check_against_crm, prepare_desired, prepare_live
+from quotesync_gitops.plan.prepare import prepare_desired, prepare_live
 from quotesync_gitops.plan.products import PRODUCT_KIND, diff_products
 from quotesync_gitops.secrets import MASK, is_sensitive
 
@@ -41,7 +42,8 @@ REPLACE_FIELDS: dict[str, frozenset[str]] = {
 @dataclass(frozen=True)
 class PlanResult:
     plan: Plan
-    diagnostics: list[Diagnostic]
+    #: What the CRM would refuse, each at a spec path of its resource (see crm_checks)
+    problems: list[SpecProblem]
 
 
 def fingerprint(spec: Mapping[str, Any]) -> str:
@@ -76,7 +78,8 @@ def build_plan(
     ctx = live.context
     wanted = set(targets)
     live_by_key = _align_singletons(desired, live)
-    diagnostics: list[Diagnostic] = []
+    problems: list[SpecProblem] = []
+    waiting: list[str] = []
     changes: list[Change] = []
     unreadable = 0
     plan = Plan(notes=list(live.notes))
@@ -89,7 +92,9 @@ def build_plan(
         want = desired.resources.get(key)
         have = live_by_key.get(key)
         if want is not None:
-            diagnostics += check_against_crm(want, ctx)
+            problems += check_against_crm(want, ctx)
+            if waits_for_creation(want, ctx) and have is None:
+                waiting.append(name)
             want = prepare_desired(want, ctx)
         if have is not None:
             have = prepare_live(have, ctx)
@@ -107,9 +112,15 @@ def build_plan(
             "passwords back. They are written when their connection is created or its "
             "configuration changes."
         )
+    for name in waiting:
+        plan.notes.append(
+            f"ErpConnection {name!r} is new: its actor types, ERP fields, ERP list items and "
+            "default values are checked against its connector when apply has created it "
+            "(inactive), before anything else is written for it."
+        )
     plan.guard = evaluate_guards(plan, live, desired.settings)
     plan.manifest_fingerprints = dict(desired.files)
-    return PlanResult(plan, diagnostics)
+    return PlanResult(plan, problems)
 
 
 def _order_key(key: tuple[str, str]) -> tuple[int, str]:

@@ -44,9 +44,7 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
         current = live.get(code)
         if current is None:
             changes.append(Change(PRODUCT_KIND, f"{want.name}/{code}", Action.CREATE))
-        elif current == product:
-            unchanged += 1
-        elif not (
+        elif current == product or not (
             fields := tuple(
                 FieldChange(key, current.get(key), value)
                 for key, value in product.items()

@@ -26,7 +26,7 @@ PLACES = {
     "erp default value": (
         "erp/demo-erp-production.yaml",
         "value: B",
-        "value: ${env:REF_VALUE}",
+        "value: B\n        - erpField: email\n          value: ${env:REF_VALUE}",
     ),
     "erp description": (
         "erp/demo-erp-production.yaml",
