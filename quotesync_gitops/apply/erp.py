@@ -125,6 +125,7 @@ def _write_connection(
     if config_changed and active:
         _toggle(ac, change, conn_id, False, "deactivate it to change its configuration")
         log.wrote("deactivated the connection")
+        log.deactivated = conn_id
         active = False
 
     header = {"description", "active"} | {p for p in paths if p.startswith(("scope", "config"))}
@@ -152,7 +153,8 @@ def _write_connection(
                 ) from None
             raise
         log.wrote("description, scope and configuration")
-        log.saved_actors.clear()  # past this point actor mappings are not put back
+        log.saved_actors.clear()  # past this point nothing is put back
+        log.deactivated = None
 
     for actor in sorted(touched):
         _write_actor_rest(

@@ -35,6 +35,9 @@ class WriteLog:
     written: list[str] = field(default_factory=list)
     #: actor type -> its mapping carrier as read before this run saved it
     saved_actors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the connection this run deactivated to change its configuration (reactivated when
+    #: the change then fails)
+    deactivated: int | None = None
 
     def wrote(self, what: str) -> None:
         self.written.append(what)
@@ -99,4 +102,13 @@ def fail_shell(ac: ApplyContext, conn_id: int, log: WriteLog, reason: str) -> Re
 
 def fail_existing(ac: ApplyContext, log: WriteLog, reason: str) -> ResourceFailed:
     undo_actor_mappings(ac, log)
+    if log.deactivated is not None:
+        try:
+            reasons = ac.client.erp_toggle_active(log.deactivated)
+        except CrmConnectionError:
+            raise
+        except CrmError:
+            reasons = ["the CRM refused"]
+        if not reasons:
+            log.written.remove("deactivated the connection")
     return _with(reason, log.summary())

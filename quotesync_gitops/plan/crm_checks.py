@@ -32,17 +32,36 @@ from quotesync_gitops.suggest import did_you_mean
 Found = Iterator[tuple[SpecPath, str, str]]  # (path, message, at)
 
 
-def check_against_crm(resource: Resource, ctx: LiveContext) -> list[SpecProblem]:
-    """Problems only the CRM can reveal, each at the offending key of ``resource``."""
+def check_against_crm(
+    resource: Resource, ctx: LiveContext, live: Resource | None = None
+) -> list[SpecProblem]:
+    """Problems only the CRM can reveal, each at the offending key of ``resource``
+    (``live``: the object as the CRM holds it, for what cannot change after creation)."""
     if resource.deleted:
         return []
     check = _CHECKS.get(resource.kind)
     if check is None:
         return []
+    found = list(check(resource, ctx))
+    if live is not None:
+        found += _fixed_at_creation(resource, live)
     return [
-        SpecProblem(resource.kind, resource.name, path, message, at)
-        for path, message, at in check(resource, ctx)
+        SpecProblem(resource.kind, resource.name, path, message, at) for path, message, at in found
     ]
+
+
+def _fixed_at_creation(resource: Resource, live: Resource) -> Found:
+    """The CRM refuses to move a connection to another connector."""
+    if resource.kind not in (Kind.ERP_CONNECTION, Kind.QUOTE_CONNECTION):
+        return
+    wanted, held = resource.spec.get("connector"), live.spec.get("connector")
+    if held and wanted != held:
+        yield (
+            ("connector",),
+            f"the connector of an existing connection cannot be changed (it is {held!r}); "
+            "give the new connection another name and tombstone this one (deleted: true)",
+            "value",
+        )
 
 
 def waits_for_creation(resource: Resource, ctx: LiveContext) -> bool:

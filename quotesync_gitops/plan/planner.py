@@ -92,7 +92,7 @@ def build_plan(
         want = desired.resources.get(key)
         have = live_by_key.get(key)
         if want is not None:
-            problems += check_against_crm(want, ctx)
+            problems += check_against_crm(want, ctx, have)
             if waits_for_creation(want, ctx) and have is None:
                 waiting.append(name)
             want = prepare_desired(want, ctx)

@@ -134,6 +134,13 @@ TYPOS: dict[str, tuple[str, str, str, str, str]] = {
         "UnitCosts",
         "no quote line field 'UnitCosts'; did you mean 'UnitCost'?",
     ),
+    "connector change": (
+        ERP_FILE,
+        "connector: Demo ERP",
+        "connector: Demo Accounting",
+        "Demo Accounting",
+        "the connector of an existing connection cannot be changed (it is 'Demo ERP')",
+    ),
     "connector": (
         "quote/erp-quotes.yaml",
         "connector: DemoErpQuote",
