@@ -13,6 +13,7 @@ from quotesync_gitops.apply.context import (
     ResourceFailed,
     find_by_name,
 )
+from quotesync_gitops.crm.errors import CrmRejected
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
 
@@ -59,7 +60,19 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
             client.quote_save_connection(body)
     if config_changed:
         config = carriers.config_values(want.spec["config"], keep_passwords=False)
-        client.quote_save_connection_config_fields(conn_id, config)
+        try:
+            client.quote_save_connection_config_fields(conn_id, config)
+        except CrmRejected as exc:
+            if creating or change.action is Action.RESTORE:  # leave nothing half-made in use
+                client.quote_delete_connection(conn_id)
+                raise ResourceFailed(
+                    f"{exc} (the connection is left soft-deleted; the next apply restores it)"
+                ) from exc
+            others = paths - {p for p in paths if p.startswith("config")}
+            written = "its other fields" if others else ""
+            raise ResourceFailed(
+                f"{exc} (written before the failure: {written or 'nothing'})"
+            ) from exc
 
 
 def write_sync_settings(ac: ApplyContext, change: Change) -> None:

@@ -5,9 +5,14 @@ problem at its manifest line; an existing one that the CRM refuses keeps what it
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.crm.errors import CrmRejected
 from tests.e2e.conftest import Workspace
 from tests.e2e.test_catalog_checks import _at, _edit
 
@@ -140,3 +145,68 @@ def test_a_refused_crm_field_writes_nothing_of_an_existing_connection(
     assert "nothing was written" in result.output
     assert _at(applied, file, "mappings:", nth=2) in result.output  # Supplier's mappings
     assert _connection_state(applied, name) == before
+
+
+# --- price lists: the CRM refusing a product or a new list (a refusal at the client) --------
+
+LIST = "Standard NOK 2026"
+LIST_FILE = "pricing/standard-nok-2026.yaml"
+
+
+def _refuse(
+    monkeypatch: pytest.MonkeyPatch, method: str, refused: Callable[[dict[str, Any]], bool]
+) -> None:
+    """The CRM refuses these bodies (as SuperOffice answers a ValidationError)."""
+    real = getattr(CrmClient, method)
+
+    def refusing(self: CrmClient, body: dict[str, Any], **kwargs: Any) -> Any:
+        if refused(body):
+            raise CrmRejected(
+                "the CRM refused: ValidationError",
+                operation=f"{method} (test)",
+                crm_message="ValidationError",
+            )
+        return real(self, body, **kwargs)
+
+    monkeypatch.setattr(CrmClient, method, refusing)
+
+
+def _lists(ws: Workspace) -> list[dict[str, Any]]:
+    with ws.client() as client:
+        return [p for p in client.iter_pricelists() if p["Name"].startswith(LIST)]
+
+
+def test_a_refused_product_is_reported_with_exactly_what_was_written(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _refuse(monkeypatch, "create_product", lambda body: body.get("Code") == "HW-1002")
+    result = ws.apply()
+    assert result.exit_code == 1, result.output
+    line = next(x for x in result.output.splitlines() if x.startswith(f"failed: PriceList/{LIST}"))
+    [created] = _lists(ws)
+    assert f"written before the failure: the new price list #{created['PriceListId']}" in line
+    assert "5 of 6 product(s)" in line, line
+    monkeypatch.undo()
+    assert ws.apply().exit_code == 0
+    assert ws.plan("--detailed-exitcode").exit_code == 0
+    assert len(_lists(ws)) == 1
+
+
+def test_a_replacement_the_crm_refuses_puts_the_old_list_back(
+    applied: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [before] = _lists(applied)
+    _edit(applied.manifests / LIST_FILE, "currency: NOK", "currency: EUR")
+    _refuse(monkeypatch, "create_pricelist", lambda body: body.get("Name") == LIST)
+    result = applied.apply()
+    assert result.exit_code == 1, result.output
+    assert "nothing was written: the old list was put back" in result.output
+    [after] = _lists(applied)
+    assert (after["PriceListId"], after["Name"], after["IsActive"]) == (
+        before["PriceListId"],
+        LIST,
+        True,
+    )
+    monkeypatch.undo()
+    assert applied.apply().exit_code == 0
+    assert applied.plan("--detailed-exitcode").exit_code == 0
