@@ -7,6 +7,7 @@ import click
 from quotesync_gitops import __version__
 from quotesync_gitops.cli import (
     apply_cmd,
+    catalog_cmd,
     emulator_cmd,
     export_cmd,
     plan_cmd,
@@ -27,6 +28,7 @@ cli.add_command(schema_cmd.schema)
 cli.add_command(emulator_cmd.emulator)
 cli.add_command(apply_cmd.apply)
 cli.add_command(export_cmd.export)
+cli.add_command(catalog_cmd.catalog)
 for _command in plan_cmd.COMMANDS:
     cli.add_command(_command)
 
