@@ -23,6 +23,11 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 PLACES = {
+    "erp connector url (env)": (
+        "erp/connectors.yaml",
+        "url: https://connectors.example.com/demo-erp\n",
+        "url: ${env:REF_URL}\n",
+    ),
     "erp default value": (
         "erp/demo-erp-production.yaml",
         "value: B",
@@ -61,7 +66,7 @@ def test_apply_writes_a_reference_and_converges(ws: Workspace, place: str) -> No
     file, old, new = PLACES[place]
     (ws.manifests / "ref.txt").write_text(CANARY + "\n", encoding="utf-8")
     _edit(ws.manifests / file, old, new)
-    env = {"REF_VALUE": CANARY}
+    env = {"REF_VALUE": CANARY, "REF_URL": "https://connectors.example.com/demo-erp/"}
     args = ("--var", f"listText={CANARY}")
     result = ws.run("apply", str(ws.manifests), "--auto-approve", *args, env=env)
     assert result.exit_code == 0, result.output
