@@ -107,6 +107,7 @@ class SpecProblem:
     path: SpecPath
     message: str
     at: str = "value"  # "value" | "key"
+    level: str = "error"  # "error" | "warning"
 
 
 @dataclass(frozen=True)
@@ -230,3 +231,6 @@ class LiveContext:
     crm_list_of: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     #: ERP connection names whose ERP catalog (actor types, fields, lists) was read
     erp_catalog_read: set[str] = field(default_factory=set)
+    #: CRM actor -> CRM field keys existing mappings use (the API has no catalog of them;
+    #: these only feed a did-you-mean)
+    crm_fields_seen: dict[str, set[str]] = field(default_factory=dict)

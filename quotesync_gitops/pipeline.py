@@ -74,11 +74,12 @@ def plan_against(
     live = read_live(client)
     _check_targets(targets, desired, live)
     result = build_plan(desired, live, targets=targets)
-    if result.problems:
+    located = _located(result.problems, desired)
+    if any(d.level == "error" for d in located):
         raise InvalidManifests(
-            sorted(set(loaded.diagnostics) | set(_located(result.problems, desired))),
-            "manifests, checked against the CRM",
+            sorted(set(loaded.diagnostics) | set(located)), "manifests, checked against the CRM"
         )
+    warnings += located
     plan = result.plan
     plan.paths = [str(p) for p in options.paths] or ["."]
     plan.target = target_label

@@ -54,7 +54,7 @@ def check_catalog(ac: ApplyContext, want: Resource, conn_id: int) -> None:
     list_actors = {address.split("/", 1)[0] for address in want.spec.get("listMappings", {})}
     ctx = ac.live.context
     read_erp_catalog(ac.client, ctx, want.name, conn_id, set(actors) | list_actors)
-    problems = check_against_crm(want, ctx)
+    problems = [p for p in check_against_crm(want, ctx) if p.level == "error"]
     if problems:
         lines = "\n  ".join(ac.locate(problems))
         raise ResourceFailed(

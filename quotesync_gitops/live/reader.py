@@ -173,6 +173,10 @@ def _actors(
             key = norm.text(fm.get("ErpFieldKey"))
             order.append(key)
             if norm.text(fm.get("CrmFieldKey")):
+                if not fm.get("MissingInCRM"):
+                    crm_actor = norm.text(mapping.get("ActorTypeCrm"))
+                    seen = ctx.crm_fields_seen.setdefault(crm_actor, set())
+                    seen.add(norm.text(fm.get("CrmFieldKey")))
                 mapped[key] = {
                     "crmField": norm.text(fm.get("CrmFieldKey")),
                     "direction": norm.direction(fm.get("SyncToCrm"), fm.get("SyncToErp")),

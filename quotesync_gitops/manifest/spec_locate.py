@@ -44,10 +44,10 @@ def locate_spec_problems(
             continue
         doc = _document(documents(source.file), source.line, source.column)
         if doc is None:
-            collected.add(source, label)
+            collected.add(source, label, problem.level)
             continue
         path = ("spec", *_manifest_path(_spec_of(doc), problem.path))
-        collected.at(Where(source.file, doc.index, path, problem.at), label)
+        collected.at(Where(source.file, doc.index, path, problem.at), label, level=problem.level)
     return collected.diagnostics(documents, text)
 
 

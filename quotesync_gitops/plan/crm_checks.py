@@ -27,9 +27,9 @@ from quotesync_gitops.model import (
     SpecProblem,
 )
 from quotesync_gitops.secrets import is_sensitive, plain
-from quotesync_gitops.suggest import did_you_mean
+from quotesync_gitops.suggest import closest, did_you_mean
 
-Found = Iterator[tuple[SpecPath, str, str]]  # (path, message, at)
+Found = Iterator[tuple[SpecPath, str, str]]  # (path, message, at); at "warn": a warning
 
 
 def check_against_crm(
@@ -46,7 +46,10 @@ def check_against_crm(
     if live is not None:
         found += _fixed_at_creation(resource, live)
     return [
-        SpecProblem(resource.kind, resource.name, path, message, at) for path, message, at in found
+        SpecProblem(resource.kind, resource.name, path, message, "value", "warning")
+        if at == "warn"
+        else SpecProblem(resource.kind, resource.name, path, message, at)
+        for path, message, at in found
     ]
 
 
@@ -75,6 +78,31 @@ def waits_for_creation(resource: Resource, ctx: LiveContext) -> bool:
     )
 
 
+def deferred_checks(resource: Resource, ctx: LiveContext) -> list[str]:
+    """What plan cannot check yet, as notes: the ERP catalog of a new connection, and list
+    mappings of an existing one whose ERP items appear once apply has enabled the actor."""
+    if waits_for_creation(resource, ctx):
+        return [
+            f"ErpConnection {resource.name!r} is new: its actor types, ERP fields, ERP list "
+            "items and default values are checked against its connector when apply has "
+            "created it (inactive), before anything else is written for it."
+        ]
+    if resource.kind != Kind.ERP_CONNECTION or resource.deleted:
+        return []
+    waiting = sorted(
+        address
+        for address in resource.spec.get("listMappings", {})
+        if (resource.name, address) not in ctx.erp_list_items
+    )
+    if not waiting or resource.name not in ctx.erp_catalog_read:
+        return []
+    return [
+        f"ErpConnection {resource.name!r}: the list items of {', '.join(waiting)} are known "
+        "once apply has saved the actor mappings; apply checks them then, before anything "
+        "else is written (and puts the mappings back on a problem)."
+    ]
+
+
 def connector_fields(resource: Resource, ctx: LiveContext) -> dict[str, FieldInfo] | None:
     """The connector's declared config fields, or None when the CRM has no such connector."""
     connector = str(resource.spec.get("connector", ""))
@@ -100,8 +128,31 @@ def _connection(resource: Resource, ctx: LiveContext) -> Found:
     else:
         yield from _config(connector, spec.get("config", {}), fields)
     yield from _scope(spec.get("scope", {}), ctx)
+    if resource.kind == Kind.ERP_CONNECTION:
+        yield from _crm_fields(spec.get("actors", {}), ctx)
     if resource.kind == Kind.ERP_CONNECTION and resource.name in ctx.erp_catalog_read:
         yield from _erp_catalog(resource, ctx)
+
+
+def _crm_fields(actors: Mapping[str, Any], ctx: LiveContext) -> Found:
+    """The API has no catalog of CRM field keys: a key no mapping in this CRM uses, close
+    to one that is used, is likely a typo. A warning (apply is the judge, and refuses the
+    whole actor mapping, writing nothing, if the CRM does not know it)."""
+    for actor, settings in sorted(actors.items()):
+        seen = ctx.crm_fields_seen.get(str(settings.get("crmActor", "")), set())
+        for key, mapping in sorted(dict(settings.get("mappings", {})).items()):
+            crm_field = str(mapping.get("crmField", ""))
+            if not seen or crm_field in seen:
+                continue
+            near = closest(crm_field, seen)
+            if near is not None and near != crm_field:
+                yield (
+                    ("actors", actor, "mappings", Match.of(erpField=key), "crmField"),
+                    f"no mapping in this CRM uses the CRM field {crm_field!r}; did you mean "
+                    f"{near!r}? (the API publishes no list of CRM field keys: apply checks "
+                    "it before writing anything of this connection)",
+                    "warn",
+                )
 
 
 _WHOLE = re.compile(r"[+-]?\d+")

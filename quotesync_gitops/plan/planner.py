@@ -23,7 +23,7 @@ from quotesync_gitops.model import (
     Resource,
     SpecProblem,
 )
-from quotesync_gitops.plan.crm_checks import check_against_crm, waits_for_creation
+from quotesync_gitops.plan.crm_checks import check_against_crm, deferred_checks
 from quotesync_gitops.plan.diff import diff_specs, is_order_only
 from quotesync_gitops.plan.model import Action, Change, GuardReport, Plan, Unmanaged
 from quotesync_gitops.plan.prepare import prepare_desired, prepare_live
@@ -93,8 +93,7 @@ def build_plan(
         have = live_by_key.get(key)
         if want is not None:
             problems += check_against_crm(want, ctx, have)
-            if waits_for_creation(want, ctx) and have is None:
-                waiting.append(name)
+            waiting += deferred_checks(want, ctx)
             want = prepare_desired(want, ctx)
         if have is not None:
             have = prepare_live(have, ctx)
@@ -112,12 +111,7 @@ def build_plan(
             "passwords back. They are written when their connection is created or its "
             "configuration changes."
         )
-    for name in waiting:
-        plan.notes.append(
-            f"ErpConnection {name!r} is new: its actor types, ERP fields, ERP list items and "
-            "default values are checked against its connector when apply has created it "
-            "(inactive), before anything else is written for it."
-        )
+    plan.notes += waiting
     plan.guard = evaluate_guards(plan, live, desired.settings)
     plan.manifest_fingerprints = dict(desired.files)
     return PlanResult(plan, problems)

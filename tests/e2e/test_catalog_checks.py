@@ -213,3 +213,21 @@ def test_a_new_connection_says_which_checks_wait_for_its_creation(ws: Workspace)
     result = ws.plan()
     assert result.exit_code == 0, result.output
     assert "ErpConnection 'Demo ERP – Production' is new: its actor types" in result.output
+
+
+def test_an_unknown_crm_field_gets_a_warning_at_its_line_with_a_did_you_mean(
+    applied: Workspace,
+) -> None:
+    # The API publishes no catalog of CRM field keys: plan warns from the keys the CRM's
+    # mappings use, and apply refuses the actor mapping, writing nothing
+    # (tests/e2e/test_apply_all_or_nothing.py).
+    _edit(
+        applied.manifests / ERP_FILE,
+        "crmField: contact.email, direction: both",
+        "crmField: contact.emial, direction: both",
+    )
+    result = applied.plan()
+    assert result.exit_code == 0, result.output
+    where = _at(applied, ERP_FILE, "contact.emial")
+    assert f"{where}: warning: " in result.output
+    assert "did you mean 'contact.email'?" in result.output

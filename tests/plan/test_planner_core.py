@@ -240,3 +240,15 @@ def test_currencies_and_tombstones() -> None:
     [problem] = check_against_crm(_price_list("P", currency="CHF"), ctx)
     assert problem.path == ("currency",) and "has no currency 'CHF'" in problem.message
     assert check_against_crm(_price_list("P", currency="CHF", deleted=True), ctx) == []
+
+
+def test_plan_notes_the_checks_that_wait_for_apply() -> None:
+    from quotesync_gitops.plan.crm_checks import deferred_checks
+
+    ctx = _ctx()
+    new = Resource(Kind.ERP_CONNECTION, "Other", _connection().spec)
+    assert "is new" in deferred_checks(new, ctx)[0]
+    assert deferred_checks(_connection(), ctx) == []  # its list items are known
+    del ctx.erp_list_items[("Conn", "Customer/country")]  # e.g. Customer not enabled yet
+    [note] = deferred_checks(_connection(), ctx)
+    assert "the list items of Customer/country are known once apply" in note
