@@ -99,7 +99,7 @@ def _crm_problems(
     if not len(desired):
         return []
     try:
-        live = read_live(client)
+        live = read_live(client, kinds={r.kind for r in desired})  # only what is checked
     except QuotesyncError:
         return []  # the offline problems are reported; the CRM's wait for the next run
     wanted = set(targets)

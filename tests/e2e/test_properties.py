@@ -220,7 +220,7 @@ def _erp_connection(
 
 
 @st.composite
-def _price_list(draw: st.DrawFn, refs: ManifestSet, name: str) -> dict[str, Any]:
+def _price_list(draw: st.DrawFn, refs: ManifestSet, name: str, quote: str) -> dict[str, Any]:
     start = draw(st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31)))
     end = start + dt.timedelta(days=draw(st.integers(0, 400)))
     spec: dict[str, Any] = {
@@ -229,19 +229,37 @@ def _price_list(draw: st.DrawFn, refs: ManifestSet, name: str) -> dict[str, Any]
         "validTo": end.isoformat(),
         "active": draw(st.booleans()),
     }
-    if draw(st.booleans()):
-        spec["description"] = draw(_text(refs))
+    for key in ("description", "currencyName"):
+        if draw(st.booleans()):
+            spec[key] = draw(_text(refs))
+    if quote and draw(st.booleans()):
+        spec["quoteConnection"] = quote
     codes = draw(st.lists(st.sampled_from(["P-1", "P-2", "0042", "X 9"]), unique=True))
-    spec["products"] = [
-        {
+    products = []
+    for code in codes:
+        product: dict[str, Any] = {
             "code": code,
             "name": draw(_text(refs)),
             "listPrice": draw(st.integers(0, 100000)) / 100,
             "inAssortment": draw(st.booleans()),
         }
-        for code in codes
-    ]
+        for key in draw(_some(["description", "priceUnit", "supplier", "extraField1"])):
+            product[key] = draw(_text(refs))
+        products.append(product)
+    spec["products"] = products
     return _doc("PriceList", name, spec)
+
+
+@st.composite
+def _quote_connection(draw: st.DrawFn, refs: ManifestSet, name: str) -> dict[str, Any]:
+    """A connection of the CRM's own quote connector (it needs no configuration)."""
+    spec: dict[str, Any] = {"connector": "CrmQuoteConnector"}
+    for key in draw(_some(["description", "erpName"])):
+        spec[key] = draw(_text(refs))
+    groups = draw(_some([i.name for i in MDO_LISTS["usergroup"]]))
+    if groups:
+        spec["scope"] = {"groups": groups}
+    return _doc("QuoteConnection", name, spec)
 
 
 @st.composite
@@ -269,8 +287,12 @@ def manifest_sets(draw: st.DrawFn, after: ManifestSet | None = None) -> Manifest
     for name in draw(_some(["Prop ERP A", "Prop ERP B"])):
         kept = before.get(f"{name}.yaml", {}).get("spec", {}).get("connector")
         refs.files[f"{name}.yaml"] = draw(_erp_connection(refs, name, kept))
+    quote = ""
+    if draw(st.booleans()):
+        quote = "Prop Quotes"
+        refs.files[f"{quote}.yaml"] = draw(_quote_connection(refs, quote))
     for name in draw(_some(["Prop List A", "Prop List B"])):
-        refs.files[f"{name}.yaml"] = draw(_price_list(refs, name))
+        refs.files[f"{name}.yaml"] = draw(_price_list(refs, name, quote))
     if not refs.files or draw(st.booleans()):
         refs.files["product-fields.yaml"] = draw(_product_fields(refs))
     return refs
@@ -298,7 +320,12 @@ class Crm:
         with open_client(self.target, {}) as client:
             erp = [c["DisplayName"] for c in client.erp_get_all_connections(False)]
             lists = [p["Name"] for p in client.iter_pricelists() if p.get("IsActive")]
-        return {"erp": erp, "lists": lists}
+            quotes = [
+                c["DisplayName"]
+                for c in client.quote_get_installed_connections()
+                if not c.get("Deleted")
+            ]
+        return {"erp": erp, "lists": lists, "quotes": quotes}
 
 
 def _converges(crm: Crm, manifests: ManifestSet) -> None:
