@@ -17,14 +17,13 @@ what cannot be checked in advance, and say exactly what was written when it fail
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
 from quotesync_gitops.live.catalog import read_erp_catalog
-from quotesync_gitops.model import Resource
+from quotesync_gitops.model import ERP_ACTOR_TYPES, Resource
 from quotesync_gitops.plan.crm_checks import check_against_crm
 
 
@@ -50,10 +49,9 @@ class WriteLog:
 
 def check_catalog(ac: ApplyContext, want: Resource, conn_id: int) -> None:
     """Read the connection's ERP catalog and refuse the resource on any problem with it."""
-    actors: Mapping[str, Any] = want.spec.get("actors", {})
-    list_actors = {address.split("/", 1)[0] for address in want.spec.get("listMappings", {})}
     ctx = ac.live.context
-    read_erp_catalog(ac.client, ctx, want.name, conn_id, set(actors) | list_actors)
+    # every actor type, so that a wrong one is told which the connector offers
+    read_erp_catalog(ac.client, ctx, want.name, conn_id, ERP_ACTOR_TYPES)
     problems = [p for p in check_against_crm(want, ctx) if p.level == "error"]
     if problems:
         lines = "\n  ".join(ac.locate(problems))
