@@ -20,7 +20,7 @@ from quotesync_gitops.apply.context import (
     find_by_name,
 )
 from quotesync_gitops.apply.erp_guard import WriteLog, check_catalog, fail_existing, fail_shell
-from quotesync_gitops.crm.errors import CrmRejected
+from quotesync_gitops.crm.errors import CrmConnectionError, CrmError, CrmRejected
 from quotesync_gitops.model import Kind, Resource, SpecProblem
 from quotesync_gitops.plan.model import Action, Change
 
@@ -81,7 +81,9 @@ def write_erp_connection(ac: ApplyContext, change: Change) -> None:
         if shell:
             check_catalog(ac, want, conn_id)
         _write_connection(ac, change, want, log, conn_id=conn_id)
-    except (ResourceFailed, CrmRejected) as exc:
+    except CrmConnectionError:
+        raise  # the run stops; the next apply re-reads and converges
+    except (ResourceFailed, CrmError) as exc:
         if shell:
             raise fail_shell(ac, conn_id, log, str(exc)) from exc
         raise fail_existing(ac, log, str(exc)) from exc
