@@ -2,8 +2,11 @@
 
 Manifests are drawn from the emulator's own catalogs (its seeded connectors, their config
 fields, ERP actors, fields and lists; the CRM's field keys, MDO lists, users, groups,
-currencies and quote line fields), with ``${env:}`` and ``${var:}`` references wherever the
-manifest reference allows them. The properties:
+currencies and quote line fields): ERP connectors and connections, quote connections, sync
+settings, price lists with products, product field settings. ``${env:}`` and ``${var:}``
+references stand in text values (config, descriptions, default values, product fields,
+labels, connector URLs) and ``${var:}`` in names (metadata.name, priority), as the manifest
+reference allows. The properties:
 
 * apply exits 0, and the next plan shows no changes;
 * for two sets A and B, apply A then apply B converges to B, with nothing duplicated.
@@ -96,6 +99,16 @@ class ManifestSet:
 
 def _doc(kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
     return {"apiVersion": "quotesync.io/v1", "kind": kind, "metadata": {"name": name}, "spec": spec}
+
+
+@st.composite
+def _name(draw: st.DrawFn, refs: ManifestSet, name: str) -> str:
+    """A name written out or through ${var:} (${env:} is refused in names)."""
+    if not draw(st.booleans()):
+        return name
+    key = f"N{len(refs.variables)}"
+    refs.variables[key] = name
+    return f"${{var:{key}}}"
 
 
 @st.composite
@@ -293,8 +306,22 @@ def manifest_sets(draw: st.DrawFn, after: ManifestSet | None = None) -> Manifest
         refs.files[f"{quote}.yaml"] = draw(_quote_connection(refs, quote))
     for name in draw(_some(["Prop List A", "Prop List B"])):
         refs.files[f"{name}.yaml"] = draw(_price_list(refs, name, quote))
+    erp_names = [n.removesuffix(".yaml") for n in refs.files if n.startswith("Prop ERP")]
+    if erp_names and draw(st.booleans()):
+        priority = [draw(_name(refs, n)) for n in draw(st.permutations(erp_names))]
+        spec: dict[str, Any] = {"priority": priority}
+        if draw(st.booleans()):
+            spec["interval"] = draw(st.sampled_from(["00:15:00", "01:00:00"]))
+        refs.files["sync.yaml"] = _doc("SyncSettings", "default", spec)
+    for connector, url in SEED_CONNECTORS:
+        if draw(st.booleans()):  # declaring a seeded connector, its URL written or referenced
+            spec = {"url": draw(_text(refs, st.just(url)))}
+            refs.files[f"connector {connector}.yaml"] = _doc("ErpConnector", connector, spec)
     if not refs.files or draw(st.booleans()):
         refs.files["product-fields.yaml"] = draw(_product_fields(refs))
+    for document in refs.files.values():
+        if document["kind"] in ("ErpConnection", "PriceList", "QuoteConnection"):
+            document["metadata"]["name"] = draw(_name(refs, document["metadata"]["name"]))
     return refs
 
 
