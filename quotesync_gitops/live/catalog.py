@@ -19,8 +19,9 @@ quote line field names          ``GetAllQuoteLineConfigurations``
 
 The API has **no** catalog of CRM field keys (``crmField``) and none of the values a
 connector's List-type configuration field accepts (``FieldMetadata.ListName`` names a list
-no method returns). Apply catches those before any other write of the resource (see
-apply/erp.py and docs/manifests.md).
+no method returns). Apply's first write of a connection's mappings is the judge of CRM
+field keys (apply/erp_guard.py); the connector's connection test, which runs before any
+configuration is written, is the only judge of List-type values (docs/manifests.md).
 
 The directory lists are independent, so they are read at once, through the client's
 bounded concurrency; one call per list, never one per value.

@@ -5,8 +5,10 @@ connection once it exists (its ERP catalog only exists then). Every problem name
 path of the offending key, in manifest form, so the pipeline can point at its own line, and
 carries a did-you-mean from the catalog. All problems of a resource are returned together.
 
-What the API offers no catalog for (CRM field keys, the values of a List-type config field)
-is not checked here: apply/erp.py catches it before any other write of the resource.
+What the API offers no catalog for is not checked here: CRM field keys only get a warning
+when close to a key the CRM's mappings use (apply/erp_guard.py has the CRM judge them before
+anything else is written); the values of a List-type config field are for the connector's
+connection test to judge.
 """
 
 from __future__ import annotations
