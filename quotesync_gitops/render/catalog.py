@@ -60,6 +60,10 @@ def catalog_data(ctx: LiveContext) -> dict[str, Any]:
         },
         "erpConnections": connections,
         "crmLists": {name: sorted(items) for name, items in sorted(ctx.crm_lists.items())},
+        # The API has no catalog of CRM field keys: these are the ones mappings use now.
+        "crmFieldsInUse": {
+            actor: sorted(keys) for actor, keys in sorted(ctx.crm_fields_seen.items())
+        },
         "quoteLineFields": {
             name: {"restrictEdit": bool(info.get("restrictEdit"))}
             for name, info in sorted(ctx.line_fields.items())
@@ -113,6 +117,9 @@ def render_catalog_text(ctx: LiveContext) -> str:
     for name, items in data["crmLists"].items():
         out.append("")
         names(f"CRM list {name}", items)
+    for actor, keys in data["crmFieldsInUse"].items():
+        out.append("")
+        names(f"CRM fields of {actor} used by mappings", keys)
     if data["quoteLineFields"]:
         out.append("")
         names(

@@ -38,8 +38,10 @@ def test_json_after_apply_holds_each_connections_erp_catalog(ws: Workspace) -> N
         "quoteConnectors",
         "erpConnections",
         "crmLists",
+        "crmFieldsInUse",
         "quoteLineFields",
     }
+    assert "contact.email" in data["crmFieldsInUse"]["Contact"]
     production = data["erpConnections"]["Demo ERP – Production"]
     assert production["actors"]["Customer"]["customerNo"]["access"] == "Mandatory"
     country = production["lists"]["Customer/country"]
