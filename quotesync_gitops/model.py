@@ -138,6 +138,9 @@ class RepositorySettings:
     max_delete_percent: float = 30.0
     max_update_percent: float = 30.0
     min_existing: int = 10
+    #: (kind, name) of live objects no manifest describes that the repository knows about:
+    #: reported as acknowledged, never drift, never pruned.
+    acknowledged: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass

@@ -46,6 +46,12 @@ class ManifestOptions:
     env: Mapping[str, str]
     variables: Mapping[str, str]
     allow_files_outside: bool = False
+    #: The folder relative paths are read from (a saved plan's workdir); None = current.
+    workdir: str | None = None
+
+    @property
+    def base(self) -> Path:
+        return Path(self.workdir) if self.workdir else Path.cwd()
 
 
 def plan_against(
@@ -66,15 +72,18 @@ def plan_against(
         env=options.env,
         variables=options.variables,
         allow_files_outside=options.allow_files_outside,
+        cwd=options.base,
     )
     desired = loaded.desired
     warnings = [d for d in loaded.diagnostics if d.level != "error"]
+    base = options.base
     if not loaded.ok:
-        raise InvalidManifests(loaded.diagnostics + _crm_problems(client, desired, targets))
+        found = _crm_problems(client, desired, targets, base)
+        raise InvalidManifests(loaded.diagnostics + found)
     live = read_live(client)
     _check_targets(targets, desired, live)
     result = build_plan(desired, live, targets=targets)
-    located = _located(result.problems, desired)
+    located = _located(result.problems, desired, base)
     if any(d.level == "error" for d in located):
         raise InvalidManifests(
             sorted(set(loaded.diagnostics) | set(located)), "manifests, checked against the CRM"
@@ -82,18 +91,22 @@ def plan_against(
     warnings += located
     plan = result.plan
     plan.paths = [str(p) for p in options.paths] or ["."]
+    plan.workdir = str(options.base.absolute())
+    plan.targets = sorted(set(targets))
     plan.target = target_label
     if test_connections:
         plan.tests = run_connection_tests(client, desired, live, targets=targets)
     return PlanRun(desired, live, plan, warnings)
 
 
-def _located(problems: Sequence[SpecProblem], desired: DesiredState) -> list[Diagnostic]:
-    return locate_spec_problems(problems, desired.resources)
+def _located(
+    problems: Sequence[SpecProblem], desired: DesiredState, base: Path
+) -> list[Diagnostic]:
+    return locate_spec_problems(problems, desired.resources, base)
 
 
 def _crm_problems(
-    client: CrmClient, desired: DesiredState, targets: Iterable[str]
+    client: CrmClient, desired: DesiredState, targets: Iterable[str], base: Path
 ) -> list[Diagnostic]:
     """CRM checks of the resources that loaded, when the CRM can be read (else none)."""
     if not len(desired):
@@ -106,7 +119,7 @@ def _crm_problems(
     known = [t for t in wanted if _known(t, desired, live)]
     if wanted and not known:
         return []
-    return _located(build_plan(desired, live, targets=known).problems, desired)
+    return _located(build_plan(desired, live, targets=known).problems, desired, base)
 
 
 def _known(target: str, desired: DesiredState, live: LiveState) -> bool:
@@ -125,13 +138,23 @@ def _check_targets(targets: Iterable[str], desired: DesiredState, live: LiveStat
 
 
 def stale_objects(saved: Plan, fresh: Plan) -> list[str]:
-    """What changed since a saved plan was made: manifests, and every object it touches."""
+    """What changed since a saved plan was made: its manifests, and every object it touches.
+
+    A plan of everything needs every manifest file unchanged. A ``--target`` plan needs only
+    its targets' manifests unchanged (their desired form, CSV products included), so it
+    still applies while other manifests have edits pending.
+    """
     stale: list[str] = []
-    if saved.manifest_fingerprints != fresh.manifest_fingerprints:
-        changed = sorted(
-            set(saved.manifest_fingerprints.items()) ^ set(fresh.manifest_fingerprints.items())
-        )
-        stale += sorted({f"manifest {path}" for path, _ in changed})
+    if saved.targets:
+        stale += [
+            f"manifest of {address}"
+            for address in _differing(saved.desired_fingerprints, fresh.desired_fingerprints)
+        ]
+    elif saved.manifest_fingerprints != fresh.manifest_fingerprints:
+        stale += [
+            f"manifest {path}"
+            for path in _differing(saved.manifest_fingerprints, fresh.manifest_fingerprints)
+        ]
     touched = {c.address for c in saved.changes} | {c.address for c in fresh.changes}
     for address in sorted(touched):
         if saved.live_fingerprints.get(address) != fresh.live_fingerprints.get(address):
@@ -139,6 +162,10 @@ def stale_objects(saved: Plan, fresh: Plan) -> list[str]:
     if not stale and [c.to_dict() for c in saved.changes] != [c.to_dict() for c in fresh.changes]:
         stale.append("the planned changes (the CRM or the tool's reading of it differs)")
     return stale
+
+
+def _differing(saved: Mapping[str, str], fresh: Mapping[str, str]) -> list[str]:
+    return sorted(key for key in set(saved) | set(fresh) if saved.get(key) != fresh.get(key))
 
 
 def check_guards(plan: Plan, *, allow_deletes: bool, allow_mass_changes: bool) -> None:
@@ -164,7 +191,8 @@ def execute(
 ) -> ApplyResult:
     """Apply a checked plan, then read the CRM again to verify it now matches."""
     context = ApplyContext(client, run.desired, run.live, progress)
-    context.locate = problem_locator(run.desired.resources)
+    base = Path(run.plan.workdir) if run.plan.workdir else Path.cwd()
+    context.locate = problem_locator(run.desired.resources, base)
     if bulk_progress is not None:
         context.bulk_progress = bulk_progress
     result = apply_plan(run.plan, context)

@@ -15,6 +15,7 @@ This is the one module that joins the client and the emulator.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Mapping
@@ -107,6 +108,16 @@ def resolve_target(target: str | None, env: Mapping[str, str]) -> Target:
 def describe_target(target: str | None, env: Mapping[str, str]) -> str:
     """The resolved target for plans and reports (never a credential)."""
     return str(resolve_target(target, env))
+
+
+def anchored(target: str, base: Path) -> str:
+    """``target`` with a relative ``local:`` path made absolute against ``base`` (a saved
+    plan's target is relative to the folder plan ran in); other targets as resolved."""
+    resolved = resolve_target(target, {})
+    path = Path(resolved.location).expanduser()
+    if resolved.kind == "local" and not path.is_absolute():
+        return f"{LOCAL_PREFIX}{os.path.normpath(base / path)}"
+    return str(resolved)
 
 
 class _EmbeddedTransport(httpx.WSGITransport):

@@ -9,7 +9,6 @@ renamed out of the way, and a new one is created with the products.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -20,6 +19,7 @@ from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
+from quotesync_gitops.plan.planner import retired_name
 
 
 def write_price_list(ac: ApplyContext, change: Change) -> None:
@@ -62,7 +62,7 @@ def _replace(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id
     client = ac.client
     old_id = int(change.live_ids["id"])
     current = _plain(client.get_pricelist(old_id))
-    retired = f"{change.name} (replaced {dt.date.today().isoformat()} #{old_id})"
+    retired = change.retired_value("name") or retired_name(change.name, old_id)
     client.update_pricelist(old_id, {**current, "IsActive": False, "Name": retired})
     try:
         _create(ac, change, spec, quote_id, retired=retired)

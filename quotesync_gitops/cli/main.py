@@ -14,9 +14,10 @@ from quotesync_gitops.cli import (
     schema_cmd,
     validate_cmd,
 )
+from quotesync_gitops.cli.common import UsageExits1Group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=UsageExits1Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quotesync")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors (secrets stay masked).")
 def cli(debug: bool) -> None:

@@ -61,12 +61,16 @@ def build_manifest_options(
     var_pairs: tuple[str, ...],
     var_files: tuple[str, ...],
     allow_files_outside: bool,
+    workdir: str | None = None,
 ) -> ManifestOptions:
+    """``--var-file`` paths are read relative to the current directory; manifest paths
+    relative to ``workdir`` (a saved plan's folder) when given."""
     return ManifestOptions(
         paths=list(paths),
         env=dict(os.environ),
         variables=parse_var_args(var_pairs, var_files),
         allow_files_outside=allow_files_outside,
+        workdir=workdir,
     )
 
 

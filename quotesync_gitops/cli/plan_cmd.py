@@ -10,21 +10,22 @@ from typing import Any, TypeVar
 
 import click
 
-from quotesync_gitops.cli.common import exits
+from quotesync_gitops.cli.common import UsageExits1Command, exits
 from quotesync_gitops.cli.options import (
     build_manifest_options,
     crm_option,
     manifest_options,
     use_color,
 )
-from quotesync_gitops.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, QuotesyncError
+from quotesync_gitops.errors import EXIT_CHANGES, EXIT_OK, QuotesyncError
 from quotesync_gitops.pipeline import InvalidManifests, plan_against
 from quotesync_gitops.plan.model import Plan
 from quotesync_gitops.plan.planfile import load_plan, save_plan
 from quotesync_gitops.render.diagnostics import render_diagnostics
 from quotesync_gitops.render.json_format import render_json
 from quotesync_gitops.render.markdown import COMMENT_MARKER, DEFAULT_MAX_CHARS, render_markdown
-from quotesync_gitops.render.text import drift_found, render_text
+from quotesync_gitops.render.text import render_text
+from quotesync_gitops.render.wording import drift_found
 from quotesync_gitops.target import describe_target, open_client
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,27 +50,8 @@ def markdown_options(func: F) -> F:
 FORMATS = click.Choice(["text", "markdown", "json"])
 
 
-class _UsageError(click.UsageError):
-    exit_code = EXIT_ERROR
-
-
-class PipelineCommand(click.Command):
-    """A command whose usage errors (unknown flag, bad value) exit 1, not click's 2.
-
-    Exit 2 means "changes" or "drift" to a pipeline; a mistyped flag must not read as drift.
-    """
-
-    def make_context(
-        self,
-        info_name: str | None,
-        args: list[str],
-        parent: click.Context | None = None,
-        **extra: Any,
-    ) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent, **extra)
-        except click.UsageError as exc:
-            raise _UsageError(exc.format_message(), exc.ctx) from exc
+#: plan, drift, apply and show: usage errors exit 1 even when run on their own.
+PipelineCommand = UsageExits1Command
 
 
 _COMMENT_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.]|-(?!-)){0,63}")

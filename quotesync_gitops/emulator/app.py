@@ -27,8 +27,12 @@ from quotesync_gitops.emulator import (
     erp_connectors,
     erp_lists,
     erp_mappings,
+    erp_summary,
+    mdo,
     quote,
+    quote_catalog,
     quote_lines,
+    quote_status,
     rest,
 )
 from quotesync_gitops.emulator.faults import (
@@ -76,10 +80,16 @@ ROUTES: list[Route] = [
             **erp_connections.METHODS,
             **erp_mappings.METHODS,
             **erp_lists.METHODS,
+            **erp_summary.METHODS,
         },
     ),
-    *agent_routes("Quote", {**quote.METHODS, **quote_lines.METHODS}),
+    *agent_routes(
+        "Quote",
+        {**quote.METHODS, **quote_lines.METHODS, **quote_catalog.METHODS, **quote_status.METHODS},
+    ),
+    *agent_routes("MDO", mdo.METHODS),
     *rest.ROUTES,
+    *mdo.ROUTES,
 ]
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from quotesync_gitops.emulator.rights import with_rights
+
 DEMO_ERP_URL = "https://connectors.example.com/demo-erp"
 DEMO_ACCOUNTING_URL = "https://connectors.example.com/demo-accounting"
 
@@ -41,18 +43,20 @@ class ConfigField:
     max_length: int = 1023
 
     def metadata(self) -> dict[str, Any]:
-        return {
-            "FieldKey": self.key,
-            "Rank": self.rank,
-            "DisplayName": self.display_name,
-            "DisplayDescription": self.description,
-            "FieldType": self.field_type,
-            "ListName": self.list_name,
-            "DefaultValue": self.default,
-            "MaxLength": self.max_length,
-            "Access": self.access,
-            "ShowInSearch": False,
-        }
+        return with_rights(
+            {
+                "FieldKey": self.key,
+                "Rank": self.rank,
+                "DisplayName": self.display_name,
+                "DisplayDescription": self.description,
+                "FieldType": self.field_type,
+                "ListName": self.list_name,
+                "DefaultValue": self.default,
+                "MaxLength": self.max_length,
+                "Access": self.access,
+                "ShowInSearch": False,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,17 @@ class ErpField:
     def display_name(self) -> str:
         words = re.sub(r"(?<!^)([A-Z])", r" \1", self.key).lower()
         return words[0].upper() + words[1:]
+
+    def metadata(self, rank: int) -> dict[str, Any]:
+        """As ``FieldMetadata`` (``GetFieldsForNewErpActor``)."""
+        return ConfigField(
+            self.key,
+            self.field_type,
+            self.access,
+            rank,
+            self.display_name,
+            list_name=self.list_name,
+        ).metadata()
 
 
 @dataclass(frozen=True)

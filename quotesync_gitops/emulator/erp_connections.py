@@ -9,6 +9,7 @@ Password values are never handed back; names and descriptions hold 254 character
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from typing import Any
@@ -40,26 +41,29 @@ from quotesync_gitops.emulator.http import (
     get_str_dict,
     ok,
 )
+from quotesync_gitops.emulator.rights import with_rights
 
 CONFIG = "erp_config"
 
 
 def connection_carrier(db: sqlite3.Connection, row: sqlite3.Row, *, config: bool) -> dict[str, Any]:
     values = config_values.masked(config_values.load(db, CONFIG, row["id"])) if config else {}
-    return {
-        "ErpConnectionId": row["id"],
-        "ErpConnectorId": row["connector_id"],
-        "DisplayName": row["display_name"],
-        "DisplayDescription": row["description"],
-        "Active": bool(row["active"]),
-        "ConnectionId": row["guid"],
-        "MostRecentTimestamp": row["most_recent_timestamp"],
-        "ConfigFields": values,
-        "Deleted": bool(row["deleted"]),
-        "AllAccess": bool(row["all_access"]),
-        "UserGroupAccessIds": load_ids(row["usergroup_ids"]),
-        "AssociateAccessIds": load_ids(row["associate_ids"]),
-    }
+    return with_rights(
+        {
+            "ErpConnectionId": row["id"],
+            "ErpConnectorId": row["connector_id"],
+            "DisplayName": row["display_name"],
+            "DisplayDescription": row["description"],
+            "Active": bool(row["active"]),
+            "ConnectionId": row["guid"],
+            "MostRecentTimestamp": row["most_recent_timestamp"],
+            "ConfigFields": values,
+            "Deleted": bool(row["deleted"]),
+            "AllAccess": bool(row["all_access"]),
+            "UserGroupAccessIds": load_ids(row["usergroup_ids"]),
+            "AssociateAccessIds": load_ids(row["associate_ids"]),
+        }
+    )
 
 
 def _connection_id(call: Call) -> int:
@@ -284,7 +288,9 @@ def _engine(db: sqlite3.Connection) -> dict[str, Any]:
         if running
         else "The sync engine is stopped."
     )
-    return {"IsRunning": running, "StatusMessage": message, "Interval": row["interval"]}
+    return with_rights(
+        {"IsRunning": running, "StatusMessage": message, "Interval": row["interval"]}
+    )
 
 
 def get_engine_status(call: Call) -> Response:
@@ -300,18 +306,38 @@ def change_engine_status(call: Call) -> Response:
     return ok(_engine(call.db))
 
 
+_ISO_DURATION = re.compile(
+    r"P(?:(?P<d>\d{1,9})D)?(?:T(?:(?P<h>\d{1,9})H)?(?:(?P<m>\d{1,9})M)?(?:(?P<s>\d{1,9}(?:\.0+)?)S)?)?",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"(?P<h>\d{1,2}):(?P<m>[0-5]\d):(?P<s>[0-5]\d)")
+_MAX_INTERVAL = 100 * 3600  # what HH:MM:SS can hold
+
+
+def interval_seconds(text: str) -> int | None:
+    """Seconds of an interval as a TimeSpan binds it: ``hh:mm:ss`` or ISO-8601 (``PT15M``).
+
+    SuperOffice answers ``hh:mm:ss``; its TypeScript client sends dayjs durations, which JSON
+    writes as ISO-8601. None when ``text`` is neither.
+    """
+    clock = _CLOCK.fullmatch(text)
+    match = clock or _ISO_DURATION.fullmatch(text)
+    if match is None or text.upper() in ("P", "PT") or text.upper().endswith("T"):
+        return None
+    parts = {k: int(v.split(".")[0]) for k, v in match.groupdict(default="0").items()}
+    return parts.get("d", 0) * 86400 + parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
+
+
 def change_engine_interval(call: Call) -> Response:
     interval = get_str(call.request.json_object(), "Interval").strip()
-    parts = interval.split(":")
-    valid = len(parts) == 3 and all(p.isdigit() and len(p) == 2 for p in parts)
-    if valid:
-        hours, minutes, seconds = (int(p) for p in parts)
-        valid = minutes < 60 and seconds < 60 and (hours, minutes, seconds) != (0, 0, 0)
-    if not valid:
+    seconds = interval_seconds(interval)
+    if seconds is None or not 0 < seconds < _MAX_INTERVAL:
         raise AgentMessage(
-            f"'{interval}' is not a valid interval.", "Use HH:MM:SS, longer than zero."
+            f"'{interval}' is not a valid interval.",
+            "Use hh:mm:ss or an ISO-8601 duration (PT15M), longer than zero and under 100 hours.",
         )
-    call.db.execute("UPDATE engine SET interval = ? WHERE id = 1", (interval,))
+    stored = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    call.db.execute("UPDATE engine SET interval = ? WHERE id = 1", (stored,))
     return NO_CONTENT
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from quotesync_gitops.emulator.connectors import erp_connector_for_url
 from quotesync_gitops.emulator.erp_common import connector_row, definition_of_connector, unreachable
 from quotesync_gitops.emulator.http import (
-    INT32,
     MAX_VALUE,
     NO_CONTENT,
     AgentMessage,
@@ -22,27 +21,24 @@ from quotesync_gitops.emulator.http import (
     get_str,
     ok,
 )
+from quotesync_gitops.emulator.rights import with_rights
 
 
 def connector_carrier(row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "ErpConnectorId": row["id"],
-        "DisplayName": row["display_name"],
-        "URL": row["url"],
-        "Deleted": bool(row["deleted"]),
-    }
+    return with_rights(
+        {
+            "ErpConnectorId": row["id"],
+            "DisplayName": row["display_name"],
+            "URL": row["url"],
+            "Deleted": bool(row["deleted"]),
+        }
+    )
 
 
 def _query_id(call: Call) -> int:
-    raw = call.request.param("erpSyncConnectorEntityId")
-    if raw is None:
+    value = call.request.int_param("erpSyncConnectorEntityId")
+    if value is None:
         raise bad_request("The query parameter 'erpSyncConnectorEntityId' is required.")
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise bad_request("'erpSyncConnectorEntityId' must be an integer.") from exc
-    if value not in INT32:
-        raise bad_request("'erpSyncConnectorEntityId' is out of range for a 32-bit integer.")
     return value
 
 
@@ -98,6 +94,17 @@ def delete_connector_entity(call: Call) -> Response:
     return NO_CONTENT
 
 
+def can_delete_connector_entity(call: Call) -> Response:
+    """``ErrorConnectorHasConnections`` while a connection (not soft-deleted) uses it."""
+    connector_id = get_int(call.request.json_object(), "ErpSyncConnectorId")
+    if connector_row(call.db, connector_id) is None:
+        return ok("ErrorNotFound")
+    used = call.db.execute(
+        "SELECT 1 FROM erp_connection WHERE connector_id = ? AND deleted = 0", (connector_id,)
+    ).fetchone()
+    return ok("ErrorConnectorHasConnections" if used else "NoError")
+
+
 def test_connector_url(call: Call) -> Response:
     url = get_str(call.request.json_object(), "Url")
     return ok("NoError" if erp_connector_for_url(url) is not None else "ErrorNotFound")
@@ -119,6 +126,7 @@ METHODS: dict[str, tuple[Handler, bool]] = {
     "CreateDefaultErpSyncConnectorEntity": (create_default_connector_entity, False),
     "SaveErpSyncConnectorEntity": (save_connector_entity, True),
     "DeleteErpSyncConnectorEntity": (delete_connector_entity, True),
+    "CanDeleteErpSyncConnectorEntity": (can_delete_connector_entity, False),
     "TestConnectorUrl": (test_connector_url, False),
     "GetConfigurationFields": (get_configuration_fields, False),
 }

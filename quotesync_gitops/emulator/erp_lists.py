@@ -28,6 +28,7 @@ from quotesync_gitops.emulator.http import (
     get_str,
     ok,
 )
+from quotesync_gitops.emulator.rights import with_rights
 
 
 def _list_fields(db: sqlite3.Connection, connection_id: int) -> list[dict[str, Any]]:
@@ -91,12 +92,14 @@ def _container(db: sqlite3.Connection, connection_id: int) -> dict[str, Any] | N
         for erp_id, erp_name in spec["erp_items"]:
             crm_id = stored.get(erp_id)
             crm_item = (
-                {"Id": crm_id, "Name": crm_items[crm_id]}
+                with_rights({"Id": crm_id, "Name": crm_items[crm_id]})
                 if crm_id is not None and crm_id in crm_items
                 else None
             )
             items.append(
-                {"ErpListItemId": erp_id, "ErpListItemName": erp_name, "CrmListItem": crm_item}
+                with_rights(
+                    {"ErpListItemId": erp_id, "ErpListItemName": erp_name, "CrmListItem": crm_item}
+                )
             )
         crm_list = (
             {"Id": MDO_LIST_IDS[spec["crm_list"]], "Name": spec["crm_list"]}
@@ -104,19 +107,23 @@ def _container(db: sqlite3.Connection, connection_id: int) -> dict[str, Any] | N
             else None
         )
         mappings.append(
-            {
-                "CrmList": crm_list,
-                "ErpListName": spec["erp_list"],
-                "ErpCrmListItemMappings": items,
-                "ErpActorTypeName": spec["actor"],
-                "ErpFieldId": spec["field_id"],
-            }
+            with_rights(
+                {
+                    "CrmList": crm_list,
+                    "ErpListName": spec["erp_list"],
+                    "ErpCrmListItemMappings": items,
+                    "ErpActorTypeName": spec["actor"],
+                    "ErpFieldId": spec["field_id"],
+                }
+            )
         )
-    return {
-        "ErpListItemMappings": mappings,
-        "ErpConnectionId": connection_id,
-        "ErpConnectionName": row["display_name"],
-    }
+    return with_rights(
+        {
+            "ErpListItemMappings": mappings,
+            "ErpConnectionId": connection_id,
+            "ErpConnectionName": row["display_name"],
+        }
+    )
 
 
 def get_list_mappings(call: Call) -> Response:

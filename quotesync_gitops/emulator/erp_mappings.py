@@ -33,6 +33,7 @@ from quotesync_gitops.emulator.http import (
     get_str,
     ok,
 )
+from quotesync_gitops.emulator.rights import with_rights
 
 
 def _actor_context(
@@ -75,33 +76,37 @@ def mapping_carrier(
             continue
         crm = crm_field(state["crm_actor"], row["crm_field_key"])
         mappings.append(
-            {
-                "ErpFieldId": row["id"],
-                "CrmFieldKey": row["crm_field_key"],
-                "CrmDisplayName": crm.display_name if crm else "",
-                "CrmDisplayTooltip": "",
-                "ErpFieldKey": erp_field.key,
-                "FieldType": erp_field.field_type,
-                "ErpDisplayName": erp_field.display_name,
-                "ErpDisplayTooltip": "",
-                "SyncToCrm": bool(row["sync_to_crm"]),
-                "SyncToErp": bool(row["sync_to_erp"]),
-                "ShowInGui": bool(row["show_in_gui"]),
-                "ShowInSearch": bool(row["show_in_search"]),
-                "AlreadyMapped": False,
-                "MissingInERP": False,
-                "MissingInCRM": bool(row["crm_field_key"]) and crm is None,
-                "Access": erp_field.access,
-                "ListReference": erp_field.list_name,
-            }
+            with_rights(
+                {
+                    "ErpFieldId": row["id"],
+                    "CrmFieldKey": row["crm_field_key"],
+                    "CrmDisplayName": crm.display_name if crm else "",
+                    "CrmDisplayTooltip": "",
+                    "ErpFieldKey": erp_field.key,
+                    "FieldType": erp_field.field_type,
+                    "ErpDisplayName": erp_field.display_name,
+                    "ErpDisplayTooltip": "",
+                    "SyncToCrm": bool(row["sync_to_crm"]),
+                    "SyncToErp": bool(row["sync_to_erp"]),
+                    "ShowInGui": bool(row["show_in_gui"]),
+                    "ShowInSearch": bool(row["show_in_search"]),
+                    "AlreadyMapped": False,
+                    "MissingInERP": False,
+                    "MissingInCRM": bool(row["crm_field_key"]) and crm is None,
+                    "Access": erp_field.access,
+                    "ListReference": erp_field.list_name,
+                }
+            )
         )
-    return {
-        "ErpConnectionId": connection_id,
-        "IsActive": bool(state["is_active"]),
-        "FieldMappings": mappings,
-        "ActorTypeErp": actor,
-        "ActorTypeCrm": state["crm_actor"],
-    }
+    return with_rights(
+        {
+            "ErpConnectionId": connection_id,
+            "IsActive": bool(state["is_active"]),
+            "FieldMappings": mappings,
+            "ActorTypeErp": actor,
+            "ActorTypeCrm": state["crm_actor"],
+        }
+    )
 
 
 def get_actor_type_mapping(call: Call) -> Response:
@@ -216,18 +221,20 @@ def _default_carrier(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]
     )
     if erp_field is None:
         return None
-    return {
-        "ErpFieldId": row["id"],
-        "DefaultValue": row["default_value"],
-        "HasFirstSyncDefaultValue": bool(row["has_first_sync_default"]),
-        "FirstSyncDefaultValue": row["first_sync_default"],
-        "PromptUser": bool(row["prompt_user"]),
-        "Mandatory": bool(row["mandatory"]),
-        "ErpFieldKey": erp_field.key,
-        "FieldType": erp_field.field_type,
-        "ListName": erp_field.list_name,
-        "Access": erp_field.access,
-    }
+    return with_rights(
+        {
+            "ErpFieldId": row["id"],
+            "DefaultValue": row["default_value"],
+            "HasFirstSyncDefaultValue": bool(row["has_first_sync_default"]),
+            "FirstSyncDefaultValue": row["first_sync_default"],
+            "PromptUser": bool(row["prompt_user"]),
+            "Mandatory": bool(row["mandatory"]),
+            "ErpFieldKey": erp_field.key,
+            "FieldType": erp_field.field_type,
+            "ListName": erp_field.list_name,
+            "Access": erp_field.access,
+        }
+    )
 
 
 def _field_row(db: sqlite3.Connection, field_id: int) -> sqlite3.Row | None:

@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from quotesync_gitops.emulator.binding import JsonObject, json_object_hook
+
 #: Column limits of the CRM (GUIDE: names/descriptions 254, config values and URLs 1023).
 MAX_NAME = 254
 MAX_VALUE = 1023
@@ -74,23 +76,43 @@ class Request:
     def param(self, name: str) -> str | None:
         return self.query.get(name.lower())
 
+    def int_param(self, name: str) -> int | None:
+        """A 32-bit integer from the query string (``?priceListId=3``); None when absent."""
+        raw = self.param(name)
+        if raw is None:
+            return None
+        try:
+            value = int(raw)
+        except ValueError as exc:
+            raise bad_request(f"'{name}' must be an integer.") from exc
+        if value not in INT32:
+            raise bad_request(f"'{name}' is out of range for a 32-bit integer.")
+        return value
+
     def json(self) -> Any:
-        """The parsed JSON body; an empty body reads as ``None``. Malformed JSON is a 400."""
+        """The parsed JSON body; an empty body reads as ``None``. Malformed JSON is a 400.
+
+        Every object in it is a ``JsonObject``: property names bind without regard to case.
+        """
         if not self.body.strip():
             return None
         try:
-            return json.loads(self.body.decode("utf-8"), parse_constant=_no_constant)
+            return json.loads(
+                self.body.decode("utf-8"),
+                parse_constant=_no_constant,
+                object_pairs_hook=json_object_hook,
+            )
         except (UnicodeDecodeError, ValueError) as exc:
             raise bad_request(f"The request body is not valid JSON: {exc}") from exc
         except RecursionError as exc:
             raise bad_request("The request body is nested too deeply.") from exc
 
-    def json_object(self) -> dict[str, Any]:
+    def json_object(self) -> JsonObject:
         """The body as a JSON object (agents take one); empty or ``null`` reads as ``{}``."""
         data = self.json()
         if data is None:
-            return {}
-        if not isinstance(data, dict):
+            return JsonObject()
+        if not isinstance(data, JsonObject):
             raise bad_request("The request body must be a JSON object.")
         return data
 
@@ -148,14 +170,20 @@ def agent_routes(agent: str, methods: Mapping[str, tuple[Handler, bool]]) -> lis
 # --- typed access to JSON bodies (wrong types are a 400, as model binding would give) ---------
 
 
+def _named(data: Mapping[str, Any], key: str) -> str:
+    """How an error answer names a property: as documented, and as sent when that differs."""
+    sent = data.sent_as(key) if isinstance(data, JsonObject) else key
+    return f"'{key}'" if sent == key else f"'{key}' (sent as '{sent}')"
+
+
 def get_int(data: Mapping[str, Any], key: str, default: int = 0) -> int:
     value = data.get(key)
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise bad_request(f"'{key}' must be an integer.")
+        raise bad_request(f"{_named(data, key)} must be an integer.")
     if int(value) not in INT32:
-        raise bad_request(f"'{key}' is out of range for a 32-bit integer.")
+        raise bad_request(f"{_named(data, key)} is out of range for a 32-bit integer.")
     return int(value)
 
 
@@ -164,7 +192,7 @@ def get_str(data: Mapping[str, Any], key: str, default: str = "") -> str:
     if value is None:
         return default
     if not isinstance(value, str):
-        raise bad_request(f"'{key}' must be a string.")
+        raise bad_request(f"{_named(data, key)} must be a string.")
     return value
 
 
@@ -173,7 +201,7 @@ def get_bool(data: Mapping[str, Any], key: str, default: bool = False) -> bool:
     if value is None:
         return default
     if not isinstance(value, bool):
-        raise bad_request(f"'{key}' must be true or false.")
+        raise bad_request(f"{_named(data, key)} must be true or false.")
     return value
 
 
@@ -182,7 +210,7 @@ def get_object(data: Mapping[str, Any], key: str) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise bad_request(f"'{key}' must be an object.")
+        raise bad_request(f"{_named(data, key)} must be an object.")
     return value
 
 
@@ -191,14 +219,14 @@ def get_list(data: Mapping[str, Any], key: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise bad_request(f"'{key}' must be an array.")
+        raise bad_request(f"{_named(data, key)} must be an array.")
     return value
 
 
 def get_int_list(data: Mapping[str, Any], key: str) -> list[int]:
     items = get_list(data, key)
     if any(isinstance(i, bool) or not isinstance(i, int) or i not in INT32 for i in items):
-        raise bad_request(f"'{key}' must be an array of 32-bit integers.")
+        raise bad_request(f"{_named(data, key)} must be an array of 32-bit integers.")
     return [int(i) for i in items]
 
 
@@ -207,7 +235,7 @@ def get_str_dict(data: Mapping[str, Any], key: str) -> dict[str, str] | None:
     if value is None:
         return None
     if any(not isinstance(v, str) for v in value.values()):
-        raise bad_request(f"'{key}' values must be strings.")
+        raise bad_request(f"{_named(data, key)} values must be strings.")
     return {str(k): str(v) for k, v in value.items()}
 
 

@@ -24,45 +24,50 @@ from quotesync_gitops.emulator.http import (
     get_str_dict,
     ok,
 )
+from quotesync_gitops.emulator.rights import with_rights
 from quotesync_gitops.emulator.tables import PRICE_LIST
 
 CONFIG = "quote_config"
 
 
 def plugin_response(result: TestResult) -> dict[str, Any]:
-    return {
-        "IsOk": result.ok,
-        "UserExplanation": result.explanation,
-        "TechExplanation": result.tech,
-        "ErrorCode": "" if result.ok else "ConnectionTestFailed",
-        "Status": "Ok" if result.ok else "Error",
-    }
+    return with_rights(
+        {
+            "IsOk": result.ok,
+            "UserExplanation": result.explanation,
+            "TechExplanation": result.tech,
+            "ErrorCode": "" if result.ok else "ConnectionTestFailed",
+            "Status": "Ok" if result.ok else "Error",
+        }
+    )
 
 
 def _price_lists(db: sqlite3.Connection, connection_id: int) -> list[dict[str, Any]]:
     rows = db.execute(
         "SELECT * FROM price_list WHERE quote_connection_id = ? ORDER BY id", (connection_id,)
     )
-    return [PRICE_LIST.carrier(r) for r in rows]
+    return [with_rights(PRICE_LIST.carrier(r)) for r in rows]
 
 
 def _carrier(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "QuoteConnectionId": row["id"],
-        "ERPName": row["erp_name"],
-        "DisplayName": row["display_name"],
-        "DisplayDescription": row["description"],
-        "Rank": row["rank"],
-        "ConnectorName": row["connector_name"],
-        "ErpConnectionId": row["erp_connection_id"],
-        "ExtraData": row["extra_data"],
-        "IsAvailable": row["connector_name"] in QUOTE_CONNECTORS,
-        "PriceLists": _price_lists(db, row["id"]),
-        "AllAccess": bool(row["all_access"]),
-        "Deleted": bool(row["deleted"]),
-        "UserGroupAccessIds": load_ids(row["usergroup_ids"]),
-        "AssociateAccessIds": load_ids(row["associate_ids"]),
-    }
+    return with_rights(
+        {
+            "QuoteConnectionId": row["id"],
+            "ERPName": row["erp_name"],
+            "DisplayName": row["display_name"],
+            "DisplayDescription": row["description"],
+            "Rank": row["rank"],
+            "ConnectorName": row["connector_name"],
+            "ErpConnectionId": row["erp_connection_id"],
+            "ExtraData": row["extra_data"],
+            "IsAvailable": row["connector_name"] in QUOTE_CONNECTORS,
+            "PriceLists": _price_lists(db, row["id"]),
+            "AllAccess": bool(row["all_access"]),
+            "Deleted": bool(row["deleted"]),
+            "UserGroupAccessIds": load_ids(row["usergroup_ids"]),
+            "AssociateAccessIds": load_ids(row["associate_ids"]),
+        }
+    )
 
 
 def _row(db: sqlite3.Connection, connection_id: int) -> sqlite3.Row | None:
@@ -89,26 +94,57 @@ def _connector(name: str) -> QuoteConnectorDef:
     return connector
 
 
+def _template(connector: QuoteConnectorDef, rank: int) -> dict[str, Any]:
+    """An unsaved connection of ``connector`` (id 0), as the available connections list it."""
+    return with_rights(
+        {
+            "QuoteConnectionId": 0,
+            "ERPName": "",
+            "DisplayName": connector.display_name,
+            "DisplayDescription": connector.description,
+            "Rank": rank,
+            "ConnectorName": connector.name,
+            "ErpConnectionId": 0,
+            "ExtraData": "",
+            "IsAvailable": True,
+            "PriceLists": [],
+            "AllAccess": True,
+            "Deleted": False,
+            "UserGroupAccessIds": [],
+            "AssociateAccessIds": [],
+        }
+    )
+
+
 def get_available(call: Call) -> Response:
+    return ok([_template(c, rank) for rank, c in enumerate(QUOTE_CONNECTORS.values(), start=1)])
+
+
+def create_from_connector_name(call: Call) -> Response:
+    """A new, unsaved connection of the named connector; null for an unknown connector."""
+    name = get_str(call.request.json_object(), "ConnectorName")
+    ranks = {n: rank for rank, n in enumerate(QUOTE_CONNECTORS, start=1)}
+    connector = QUOTE_CONNECTORS.get(name)
+    return ok(None if connector is None else _template(connector, ranks[name]))
+
+
+def has_connections(call: Call) -> Response:
+    found = call.db.execute("SELECT 1 FROM quote_connection WHERE deleted = 0").fetchone()
+    explanation = "" if found else "There are no quote connections."
+    return ok(plugin_response(TestResult(found is not None, explanation, "")))
+
+
+def get_for_associate(call: Call) -> Response:
+    """Connections (not soft-deleted) open to everyone or naming the user in AssociateAccessIds."""
+    associate = get_int(call.request.json_object(), "AssociateId")
+    rows = call.db.execute(
+        "SELECT * FROM quote_connection WHERE deleted = 0 ORDER BY rank, id"
+    ).fetchall()
     return ok(
         [
-            {
-                "QuoteConnectionId": 0,
-                "ERPName": "",
-                "DisplayName": c.display_name,
-                "DisplayDescription": c.description,
-                "Rank": rank,
-                "ConnectorName": c.name,
-                "ErpConnectionId": 0,
-                "ExtraData": "",
-                "IsAvailable": True,
-                "PriceLists": [],
-                "AllAccess": True,
-                "Deleted": False,
-                "UserGroupAccessIds": [],
-                "AssociateAccessIds": [],
-            }
-            for rank, c in enumerate(QUOTE_CONNECTORS.values(), start=1)
+            _carrier(call.db, r)
+            for r in rows
+            if r["all_access"] or associate in load_ids(r["associate_ids"])
         ]
     )
 
@@ -258,17 +294,13 @@ def test_connection(call: Call) -> Response:
     return ok(plugin_response(connector.test(get_str_dict(body, "ConnectionData") or {})))
 
 
-def get_all_price_lists(call: Call) -> Response:
-    body = call.request.json_object()
-    connection_id = get_int(body, "QuoteConnectionId")
-    currency = get_str(body, "Currency")
-    lists = _price_lists(call.db, connection_id)
-    return ok([p for p in lists if not currency or p["Currency"] == currency])
-
-
 METHODS: dict[str, tuple[Handler, bool]] = {
     "GetAllAvailableQuoteConnections": (get_available, False),
+    "GetAllAvailableQuoteConnectionsWithPriceLists": (get_available, False),
     "GetAllInstalledQuoteConnections": (get_installed, False),
+    "CreateConnectionFromConnectorName": (create_from_connector_name, False),
+    "HasConnections": (has_connections, False),
+    "GetConnectionsForAssociate": (get_for_associate, False),
     "GetConnection": (get_connection, False),
     "SaveConnection": (save_connection, True),
     "DeleteConnection": (delete_connection, True),
@@ -277,5 +309,4 @@ METHODS: dict[str, tuple[Handler, bool]] = {
     "SaveConnectionConfigFields": (save_config_fields, True),
     "GetConfigurationFields": (get_configuration_fields, False),
     "TestConnection": (test_connection, False),
-    "GetAllPriceLists": (get_all_price_lists, False),
 }

@@ -22,25 +22,49 @@ from quotesync_gitops.emulator.http import (
     get_str,
     ok,
 )
+from quotesync_gitops.emulator.rights import with_rights
 
 
 def _carrier(row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "QuoteLineConfigurationId": row["id"],
-        "FieldName": row["field_name"],
-        "Label": row["label"],
-        "Tooltip": row["tooltip"],
-        "Editable": bool(row["editable"]),
-        "InUse": bool(row["in_use"]),
-        "Mandatory": bool(row["mandatory"]),
-        "Rank": row["rank"],
-        "RestrictEdit": bool(row["restrict_edit"]),
-    }
+    return with_rights(
+        {
+            "QuoteLineConfigurationId": row["id"],
+            "FieldName": row["field_name"],
+            "Label": row["label"],
+            "Tooltip": row["tooltip"],
+            "Editable": bool(row["editable"]),
+            "InUse": bool(row["in_use"]),
+            "Mandatory": bool(row["mandatory"]),
+            "Rank": row["rank"],
+            "RestrictEdit": bool(row["restrict_edit"]),
+        }
+    )
 
 
 def get_all(call: Call) -> Response:
     rows = call.db.execute("SELECT * FROM quote_line_config ORDER BY rank, id")
     return ok([_carrier(r) for r in rows])
+
+
+def get_in_use(call: Call) -> Response:
+    """The fields shown on quote lines (``InUse``), in rank order."""
+    rows = call.db.execute("SELECT * FROM quote_line_config WHERE in_use = 1 ORDER BY rank, id")
+    return ok([_carrier(r) for r in rows])
+
+
+def get_one(call: Call) -> Response:
+    config_id = get_int(call.request.json_object(), "QuoteLineConfigurationId")
+    row = call.db.execute("SELECT * FROM quote_line_config WHERE id = ?", (config_id,)).fetchone()
+    return ok(None if row is None else _carrier(row))
+
+
+def get_by_field_name(call: Call) -> Response:
+    """By ``FieldName``, matched without regard to case; null when there is no such field."""
+    name = get_str(call.request.json_object(), "FieldName")
+    row = call.db.execute(
+        "SELECT * FROM quote_line_config WHERE lower(field_name) = lower(?)", (name,)
+    ).fetchone()
+    return ok(None if row is None else _carrier(row))
 
 
 def _save_one(db: sqlite3.Connection, config: dict[str, Any]) -> dict[str, Any]:
@@ -104,6 +128,9 @@ def save_many(call: Call) -> Response:
 
 METHODS: dict[str, tuple[Handler, bool]] = {
     "GetAllQuoteLineConfigurations": (get_all, False),
+    "GetInUseQuoteLineConfigurations": (get_in_use, False),
+    "GetQuoteLineConfiguration": (get_one, False),
+    "GetQuoteLineConfigurationFromFieldName": (get_by_field_name, False),
     "SaveQuoteLineConfiguration": (save_one, True),
     "SaveQuoteLineConfigurations": (save_many, True),
 }

@@ -1,4 +1,4 @@
-"""REST resources ``/api/v1/Pricelist`` and ``/api/v1/Product`` (with OData), and MDO lists.
+"""REST resources ``/api/v1/Pricelist`` and ``/api/v1/Product`` (with OData).
 
 Failures answer a status code with ``{"Error": true, "ErrorType", "ErrorMessage"}``. A price list
 saved with an empty ERPPriceListKey gets ``str(PriceListId)``; products belong to the price list
@@ -25,6 +25,7 @@ from quotesync_gitops.emulator.http import (
     ok,
     route,
 )
+from quotesync_gitops.emulator.rights import with_rights
 from quotesync_gitops.emulator.tables import PRICE_LIST, PRODUCT, Column, Table
 
 
@@ -151,7 +152,7 @@ def _price_list_defaults() -> dict[str, Any]:
 
 
 def _with_links(call: Call, row: sqlite3.Row) -> dict[str, Any]:
-    carrier = PRICE_LIST.carrier(row)
+    carrier = with_rights(PRICE_LIST.carrier(row))
     self_url = f"{call.request.base_url}/api/v1/Pricelist/{row['id']}"
     carrier["_Links"] = {"Self": self_url, "Products": f"{self_url}/Products"}
     return carrier
@@ -191,27 +192,30 @@ def list_price_lists(call: Call) -> Response:
     return _page(call, PRICE_LIST)
 
 
+def default_price_list_carrier() -> dict[str, Any]:
+    """What a new price list starts as (REST ``/default``, agent ``CreateDefaultPriceList``)."""
+    return PRICE_LIST.carrier({"id": 0, **_price_list_defaults()})
+
+
 def default_price_list(call: Call) -> Response:
-    return ok(PRICE_LIST.carrier({"id": 0, **_price_list_defaults()}))
+    return ok(with_rights(default_price_list_carrier()))
 
 
-def create_price_list(call: Call) -> Response:
-    values = _read(PRICE_LIST, call.request.json(), _price_list_defaults())
-    _check_price_list(call.db, values, 0)
-    new_id = _insert(call.db, PRICE_LIST, values)
-    if not values["erp_key"]:
-        call.db.execute("UPDATE price_list SET erp_key = ? WHERE id = ?", (str(new_id), new_id))
-    return ok(_with_links(call, _row(call.db, PRICE_LIST, str(new_id))))
+def store_price_list(db: sqlite3.Connection, body: Any, price_list_id: int) -> int:
+    """Create (``price_list_id`` 0) or update a price list from a carrier body; its id.
 
-
-def get_price_list(call: Call) -> Response:
-    return ok(_with_links(call, _row(call.db, PRICE_LIST, call.params["id"])))
-
-
-def update_price_list(call: Call) -> Response:
-    row = _row(call.db, PRICE_LIST, call.params["id"])
+    The REST resource and the Quote agent's ``SavePriceList`` share it. An unknown id is a 404.
+    """
+    if not price_list_id:
+        values = _read(PRICE_LIST, body, _price_list_defaults())
+        _check_price_list(db, values, 0)
+        new_id = _insert(db, PRICE_LIST, values)
+        if not values["erp_key"]:
+            db.execute("UPDATE price_list SET erp_key = ? WHERE id = ?", (str(new_id), new_id))
+        return new_id
+    row = _row(db, PRICE_LIST, str(price_list_id))
     stored = dict(row)
-    values = _read(PRICE_LIST, call.request.json(), stored)
+    values = _read(PRICE_LIST, body, stored)
     for column in ("currency", "valid_from", "valid_to"):
         if values[column] != stored[column]:
             carrier = next(c.carrier for c in PRICE_LIST.columns if c.name == column)
@@ -223,9 +227,29 @@ def update_price_list(call: Call) -> Response:
             )
     if not values["erp_key"]:
         values["erp_key"] = str(row["id"])
-    _check_price_list(call.db, values, row["id"])
-    _update(call.db, PRICE_LIST, row["id"], values)
-    return ok(_with_links(call, _row(call.db, PRICE_LIST, str(row["id"]))))
+    _check_price_list(db, values, row["id"])
+    _update(db, PRICE_LIST, row["id"], values)
+    return int(row["id"])
+
+
+def price_list_row(db: sqlite3.Connection, price_list_id: int) -> sqlite3.Row:
+    """The stored price list (404 when there is none)."""
+    return _row(db, PRICE_LIST, str(price_list_id))
+
+
+def create_price_list(call: Call) -> Response:
+    new_id = store_price_list(call.db, call.request.json(), 0)
+    return ok(_with_links(call, price_list_row(call.db, new_id)))
+
+
+def get_price_list(call: Call) -> Response:
+    return ok(_with_links(call, _row(call.db, PRICE_LIST, call.params["id"])))
+
+
+def update_price_list(call: Call) -> Response:
+    row = _row(call.db, PRICE_LIST, call.params["id"])
+    store_price_list(call.db, call.request.json(), row["id"])
+    return ok(_with_links(call, price_list_row(call.db, row["id"])))
 
 
 def delete_price_list(call: Call) -> Response:
@@ -249,10 +273,6 @@ def _product_defaults() -> dict[str, Any]:
     return {k: int(v) if isinstance(v, bool) else v for k, v in values.items()}
 
 
-def _product_carrier(row: Any) -> dict[str, Any]:
-    return {**PRODUCT.carrier(row), "ExtraInfo": []}
-
-
 def _check_product(db: sqlite3.Connection, values: dict[str, Any]) -> None:
     key = values["erp_price_list_key"]
     if db.execute("SELECT 1 FROM price_list WHERE erp_key = ?", (key,)).fetchone() is None:
@@ -263,69 +283,57 @@ def list_products(call: Call) -> Response:
     return _page(call, PRODUCT)
 
 
+def product_carrier(row: Any) -> dict[str, Any]:
+    return {**PRODUCT.carrier(row), "ExtraInfo": []}
+
+
+def default_product_carrier() -> dict[str, Any]:
+    """What a new product starts as (REST ``/default``, agent ``CreateDefaultProduct``)."""
+    return product_carrier({"id": 0, **_product_defaults()})
+
+
 def default_product(call: Call) -> Response:
-    return ok(_product_carrier({"id": 0, **_product_defaults()}))
+    return ok(with_rights(default_product_carrier()))
+
+
+def store_product(db: sqlite3.Connection, body: Any, product_id: int) -> int:
+    """Create (``product_id`` 0) or update a product from a carrier body; its id.
+
+    The REST resource and the Quote agent's ``SaveProduct`` share it. An unknown id is a 404.
+    """
+    stored = _product_defaults() if not product_id else dict(_row(db, PRODUCT, str(product_id)))
+    values = _read(PRODUCT, body, stored)
+    _check_product(db, values)
+    if not product_id:
+        return _insert(db, PRODUCT, values)
+    _update(db, PRODUCT, product_id, values)
+    return product_id
+
+
+def product_row(db: sqlite3.Connection, product_id: int) -> sqlite3.Row:
+    """The stored product (404 when there is none)."""
+    return _row(db, PRODUCT, str(product_id))
 
 
 def create_product(call: Call) -> Response:
-    values = _read(PRODUCT, call.request.json(), _product_defaults())
-    _check_product(call.db, values)
-    new_id = _insert(call.db, PRODUCT, values)
-    return ok(_product_carrier(_row(call.db, PRODUCT, str(new_id))))
+    new_id = store_product(call.db, call.request.json(), 0)
+    return ok(with_rights(product_carrier(product_row(call.db, new_id))))
 
 
 def get_product(call: Call) -> Response:
-    return ok(_product_carrier(_row(call.db, PRODUCT, call.params["id"])))
+    return ok(with_rights(product_carrier(_row(call.db, PRODUCT, call.params["id"]))))
 
 
 def update_product(call: Call) -> Response:
     row = _row(call.db, PRODUCT, call.params["id"])
-    values = _read(PRODUCT, call.request.json(), dict(row))
-    _check_product(call.db, values)
-    _update(call.db, PRODUCT, row["id"], values)
-    return ok(_product_carrier(_row(call.db, PRODUCT, str(row["id"]))))
+    store_product(call.db, call.request.json(), row["id"])
+    return ok(with_rights(product_carrier(product_row(call.db, row["id"]))))
 
 
 def delete_product(call: Call) -> Response:
     row = _row(call.db, PRODUCT, call.params["id"])
     call.db.execute("DELETE FROM product WHERE id = ?", (row["id"],))
     return NO_CONTENT
-
-
-# --- MDO lists --------------------------------------------------------------------------------
-
-
-def mdo_list_names(call: Call) -> Response:
-    rows = call.db.execute("SELECT DISTINCT list_name FROM mdo_item ORDER BY list_name")
-    return ok([r[0] for r in rows])
-
-
-def mdo_list(call: Call) -> Response:
-    name = call.params["listname"].lower()
-    rows = call.db.execute(
-        "SELECT * FROM mdo_item WHERE list_name = ? ORDER BY rank, id", (name,)
-    ).fetchall()
-    if not rows:
-        raise not_found(f"There is no MDO list named '{call.params['listname']}'.")
-    return ok(
-        [
-            {
-                "Id": r["id"],
-                "Name": r["name"],
-                "ToolTip": r["tooltip"],
-                "Deleted": bool(r["deleted"]),
-                "Rank": r["rank"],
-                "Type": name,
-                "ChildItems": [],
-                "IconHint": "",
-                "ColorBlock": 0,
-                "ExtraInfo": "",
-                "StyleHint": "",
-                "FullName": r["full_name"],
-            }
-            for r in rows
-        ]
-    )
 
 
 ROUTES: list[Route] = [
@@ -342,6 +350,4 @@ ROUTES: list[Route] = [
     route("GET", "/api/v1/Product/{id}", get_product, writes=False),
     route("PUT", "/api/v1/Product/{id}", update_product, writes=True),
     route("DELETE", "/api/v1/Product/{id}", delete_product, writes=True),
-    route("GET", "/api/v1/MDOList", mdo_list_names, writes=False),
-    route("GET", "/api/v1/MDOList/{listname}", mdo_list, writes=False),
 ]

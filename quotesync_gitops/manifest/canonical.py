@@ -142,12 +142,21 @@ def _repository_settings(spec: Spec) -> Spec:
     return {
         "prune": sorted(spec.get("prune") or []),
         "allowDeletes": spec.get("allowDeletes", False),
+        "acknowledgeUnmanaged": sorted(
+            ({"kind": a.get("kind"), "name": a.get("name")} for a in _acknowledged(spec)),
+            key=lambda a: (str(a["kind"]), str(a["name"])),
+        ),
         "guards": {
             "maxDeletePercent": number(guards.get("maxDeletePercent", 30.0)),
             "maxUpdatePercent": number(guards.get("maxUpdatePercent", 30.0)),
             "minExisting": int(guards.get("minExisting", 10)),
         },
     }
+
+
+def _acknowledged(spec: Spec) -> list[Spec]:
+    entries = spec.get("acknowledgeUnmanaged") or []
+    return [a for a in entries if isinstance(a, dict)]
 
 
 _BUILDERS: dict[str, Callable[[Spec], Spec]] = {

@@ -220,6 +220,18 @@ def _repository_settings(spec: dict[str, Any], where: Where, problems: Problems)
         problems,
         "{value} is listed twice in prune (first at {first})",
     )
+    acknowledged = spec.get("acknowledgeUnmanaged")
+    entries = [
+        (i, f"{a.get('kind')}/{a.get('name')}")
+        for i, a in _listed(acknowledged)
+        if isinstance(a, dict) and isinstance(a.get("kind"), str) and isinstance(a.get("name"), str)
+    ]
+    _once(
+        entries,
+        partial(_item, where, "acknowledgeUnmanaged"),
+        problems,
+        "{value} is listed twice in acknowledgeUnmanaged (first at {first})",
+    )
 
 
 _CHECKS: dict[str, Callable[[dict[str, Any], Where, Problems], None]] = {

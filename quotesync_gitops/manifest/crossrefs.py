@@ -41,7 +41,33 @@ def check_across(
                 _reference(
                     item, ("priority", index), Kind.ERP_CONNECTION, by_kind, problems, complete
                 )
+        elif item.kind == Kind.REPOSITORY_SETTINGS:
+            _acknowledged_but_declared(item, by_kind, problems)
     return unique
+
+
+def _acknowledged_but_declared(
+    item: Declared, by_kind: dict[str, dict[str, Declared]], problems: Problems
+) -> None:
+    """An acknowledged unmanaged object that a manifest declares is managed: say the
+    entry has no effect (a warning: nothing is wrong with the CRM or the plan)."""
+    entries = item.spec.get("acknowledgeUnmanaged")
+    if not isinstance(entries, list):
+        return
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        kind, name = entry.get("kind"), entry.get("name")
+        declared = by_kind.get(str(kind), {}).get(str(name))
+        if declared is None:
+            continue
+        problems.at(
+            Where(item.where.file, item.where.doc, ("spec", "acknowledgeUnmanaged", index)),
+            f"{kind} {name!r} is acknowledged as unmanaged, but a manifest declares it "
+            "(at {first}), so it is managed: remove this entry",
+            first=declared.where,
+            level="warning",
+        )
 
 
 def _unique(declared: Sequence[Declared], problems: Problems) -> list[Declared]:

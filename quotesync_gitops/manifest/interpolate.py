@@ -39,6 +39,8 @@ PLAIN_ONLY: tuple[tuple[str, ...], ...] = (
     ("spec", "productsFile"),
     ("spec", "products", _ONE, "code"),
     ("spec", "prune", _REST),
+    ("spec", "acknowledgeUnmanaged", _ONE, "kind"),
+    ("spec", "acknowledgeUnmanaged", _ONE, "name"),
 )
 
 

@@ -42,12 +42,15 @@ def load_manifests(
     variables: Mapping[str, str] | None = None,
     resolve_env: bool = True,
     allow_files_outside: bool = False,
+    cwd: Path | None = None,
 ) -> LoadResult:
     """Read, resolve and check the manifests under ``paths`` (default: current directory).
 
-    Never raises for bad input: every problem becomes a diagnostic.
+    Relative paths are relative to ``cwd`` (default: the current directory), and so are the
+    file names in diagnostics and fingerprints. Never raises for bad input: every problem
+    becomes a diagnostic.
     """
-    cwd = Path.cwd()
+    cwd = cwd or Path.cwd()
     found = discover(paths, cwd)
     problems = Problems()
     for shown, message in found.problems:
@@ -127,10 +130,13 @@ def repository_settings(spec: Mapping[str, object]) -> RepositorySettings:
     assert isinstance(guards, dict)
     prune = spec["prune"]
     assert isinstance(prune, list)
+    acknowledged = spec.get("acknowledgeUnmanaged") or []
+    assert isinstance(acknowledged, list)
     return RepositorySettings(
         prune=frozenset(str(k) for k in prune),
         allow_deletes=bool(spec["allowDeletes"]),
         max_delete_percent=float(guards["maxDeletePercent"]),
         max_update_percent=float(guards["maxUpdatePercent"]),
         min_existing=int(guards["minExisting"]),
+        acknowledged=frozenset((str(a["kind"]), str(a["name"])) for a in acknowledged),
     )

@@ -23,12 +23,14 @@ from quotesync_gitops.model import Diagnostic, Match, Resource, SpecPath, SpecPr
 def locate_spec_problems(
     problems: Sequence[SpecProblem],
     resources: Mapping[tuple[str, str], Resource],
+    base: FsPath | None = None,
 ) -> list[Diagnostic]:
-    """Every problem as a diagnostic at its key's line, sorted, all files read once."""
+    """Every problem as a diagnostic at its key's line, sorted, all files read once
+    (``base``: the folder the manifests' shown paths are relative to; default the current)."""
 
     @cache
     def text(file: str) -> str | None:
-        return read_text(FsPath(file), file).text
+        return read_text((base or FsPath.cwd()) / file, file).text
 
     @cache
     def documents(file: str) -> list[ParsedDocument]:
@@ -52,12 +54,13 @@ def locate_spec_problems(
 
 
 def problem_locator(
-    resources: Mapping[tuple[str, str], Resource],
+    resources: Mapping[tuple[str, str], Resource], base: FsPath | None = None
 ) -> Callable[[Sequence[SpecProblem]], list[str]]:
     """For apply: problems of a resource as ``FILE:LINE:COL: message`` lines."""
 
     def locate(problems: Sequence[SpecProblem]) -> list[str]:
-        return [f"{d.source}: {d.message}" for d in locate_spec_problems(problems, resources)]
+        located = locate_spec_problems(problems, resources, base)
+        return [f"{d.source}: {d.message}" for d in located]
 
     return locate
 

@@ -15,7 +15,9 @@ from typing import Any
 from quotesync_gitops.model import SourceRef
 from quotesync_gitops.secrets import MASK, is_sensitive, mask
 
-PLAN_FORMAT_VERSION = 1
+#: 2: creates carry their values (products too), a replace says what becomes of the old
+#: object (``retire``), and a plan records ``workdir`` and ``targets`` (docs/plan-format.md).
+PLAN_FORMAT_VERSION = 2
 
 
 class Action(StrEnum):
@@ -66,6 +68,8 @@ class Change:
     children: tuple[Change, ...] = ()
     #: Products of a price list left as they are.
     unchanged_children: int = 0
+    #: A replace: what becomes of the old object (renamed out of the way, deactivated).
+    retire: tuple[FieldChange, ...] = ()
 
     @property
     def address(self) -> str:
@@ -91,7 +95,16 @@ class Change:
         if self.children or self.unchanged_children:
             out["children"] = [c.to_dict() for c in self.children]
             out["unchangedChildren"] = self.unchanged_children
+        if self.retire:
+            out["retire"] = [f.to_dict() for f in self.retire]
         return out
+
+    def retired_value(self, path: str) -> Any:
+        """The value a replace gives the old object's field ``path`` (None when untouched)."""
+        for field_change in self.retire:
+            if field_change.path == path:
+                return field_change.after
+        return None
 
 
 @dataclass(frozen=True)
@@ -101,9 +114,16 @@ class Unmanaged:
     kind: str
     name: str
     deleted: bool = False
+    #: Listed in RepositorySettings.acknowledgeUnmanaged: known, so not drift.
+    acknowledged: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "deleted": self.deleted}
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "deleted": self.deleted,
+            "acknowledged": self.acknowledged,
+        }
 
 
 @dataclass(frozen=True)
@@ -158,8 +178,17 @@ class Plan:
     live_fingerprints: dict[str, str] = field(default_factory=dict)
     #: manifest file -> sha256 of its bytes.
     manifest_fingerprints: dict[str, str] = field(default_factory=dict)
-    #: Manifest paths given to plan (apply of a plan file re-reads them for secret values).
+    #: "kind/name" -> sha256 of the desired canonical spec, secrets masked (targeted plans:
+    #: only what a plan touches must be unchanged when it is applied).
+    desired_fingerprints: dict[str, str] = field(default_factory=dict)
+    #: Manifest paths given to plan (apply of a plan file re-reads them for secret values),
+    #: relative to ``workdir`` unless absolute.
     paths: list[str] = field(default_factory=list)
+    #: The folder plan ran in (absolute): relative manifest paths, manifest fingerprint keys
+    #: and a relative ``local:`` target are relative to it.
+    workdir: str = ""
+    #: ``--target`` addresses the plan was limited to; empty = everything.
+    targets: list[str] = field(default_factory=list)
     #: The CRM target, without credentials.
     target: str = ""
 
@@ -189,6 +218,8 @@ class Plan:
             "formatVersion": PLAN_FORMAT_VERSION,
             "target": self.target,
             "paths": list(self.paths),
+            "workdir": self.workdir,
+            "targets": list(self.targets),
             "summary": {
                 "changes": len(self.changes),
                 "byKindAndAction": [
@@ -204,6 +235,7 @@ class Plan:
             "fingerprints": {
                 "live": dict(sorted(self.live_fingerprints.items())),
                 "manifests": dict(sorted(self.manifest_fingerprints.items())),
+                "desired": dict(sorted(self.desired_fingerprints.items())),
             },
         }
 
@@ -227,6 +259,10 @@ def change_from_dict(data: dict[str, Any]) -> Change:
         live_ids=dict(data.get("liveIds", {})),
         children=tuple(change_from_dict(c) for c in data.get("children", [])),
         unchanged_children=int(data.get("unchangedChildren", 0)),
+        retire=tuple(
+            FieldChange(str(f["path"]), f.get("before"), f.get("after"))
+            for f in data.get("retire", [])
+        ),
     )
 
 
@@ -237,7 +273,12 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
     return Plan(
         changes=[change_from_dict(c) for c in data.get("changes", [])],
         unmanaged=[
-            Unmanaged(str(u["kind"]), str(u["name"]), bool(u.get("deleted", False)))
+            Unmanaged(
+                str(u["kind"]),
+                str(u["name"]),
+                bool(u.get("deleted", False)),
+                bool(u.get("acknowledged", False)),
+            )
             for u in data.get("unmanaged", [])
         ],
         notes=[str(n) for n in data.get("notes", [])],
@@ -250,6 +291,9 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         ),
         live_fingerprints=dict(fingerprints.get("live", {})),
         manifest_fingerprints=dict(fingerprints.get("manifests", {})),
+        desired_fingerprints=dict(fingerprints.get("desired", {})),
         paths=[str(p) for p in data.get("paths", [])],
+        workdir=str(data.get("workdir", "")),
+        targets=[str(t) for t in data.get("targets", [])],
         target=str(data.get("target", "")),
     )

@@ -25,9 +25,9 @@ from quotesync_gitops.model import (
 )
 from quotesync_gitops.plan.crm_checks import check_against_crm, deferred_checks
 from quotesync_gitops.plan.diff import diff_specs, is_order_only
-from quotesync_gitops.plan.model import Action, Change, GuardReport, Plan, Unmanaged
+from quotesync_gitops.plan.model import Action, Change, FieldChange, GuardReport, Plan, Unmanaged
 from quotesync_gitops.plan.prepare import prepare_desired, prepare_live
-from quotesync_gitops.plan.products import PRODUCT_KIND, diff_products
+from quotesync_gitops.plan.products import PRODUCT_KIND, created_product, diff_products
 from quotesync_gitops.secrets import MASK, is_sensitive
 
 #: Apply order: what others refer to comes first. Deletions run in reverse.
@@ -37,6 +37,17 @@ KIND_ORDER = CRM_KINDS
 REPLACE_FIELDS: dict[str, frozenset[str]] = {
     Kind.PRICE_LIST: frozenset({"currency", "validFrom", "validTo"}),
 }
+
+
+#: Longest display name the CRM stores (docs/design.md "Column limits").
+NAME_LIMIT = 254
+
+
+def retired_name(name: str, old_id: int) -> str:
+    """The name a replaced price list is given, out of the new one's way: unique (its id)
+    and within the CRM's name limit."""
+    suffix = f" (replaced #{old_id})"
+    return name[: NAME_LIMIT - len(suffix)].rstrip() + suffix
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,8 @@ def build_plan(
         want = desired.resources.get(key)
         have = live_by_key.get(key)
         if want is not None:
+            if wanted:  # a targeted plan is stale only when its targets' manifests change
+                plan.desired_fingerprints[f"{kind}/{name}"] = fingerprint(want.spec)
             problems += check_against_crm(want, ctx, have)
             waiting += deferred_checks(want, ctx)
             want = prepare_desired(want, ctx)
@@ -102,8 +115,10 @@ def build_plan(
         unreadable += skipped
         if change is not None:
             changes.append(change)
-        elif want is None and have is not None and not have.deleted:
-            plan.unmanaged.append(Unmanaged(kind, name))
+        elif want is None and have is not None and not _retired(have):
+            plan.unmanaged.append(
+                Unmanaged(kind, name, acknowledged=key in desired.settings.acknowledged)
+            )
     plan.changes = _apply_order(changes)
     if unreadable:
         plan.notes.append(
@@ -143,10 +158,10 @@ def _compare(
 ) -> tuple[Change | None, int]:
     if want is None:
         assert have is not None
-        if have.deleted or have.kind not in settings.prune or have.kind in SINGLETON_KINDS:
+        if _retired(have) or have.kind not in settings.prune or have.kind in SINGLETON_KINDS:
             return None, 0
-        if have.kind == Kind.PRICE_LIST and not have.spec.get("active"):
-            return None, 0
+        if have.key in settings.acknowledged:
+            return None, 0  # acknowledged in git: left alone even with pruning on
         return _change(have, Action.DELETE, reason="not in the manifests (pruning is on)"), 0
     if have is None:
         if want.deleted:
@@ -162,6 +177,13 @@ def _compare(
     if want.deleted:
         return _tombstone(want, have), 0
     return _update(want, have)
+
+
+def _retired(have: Resource) -> bool:
+    """Soft-deleted, or a price list set inactive (its soft delete: pruned, tombstoned, or
+    the old list of a replace). Without a manifest such an object is neither managed nor
+    new in the CRM, so neither plan nor drift lists it."""
+    return have.deleted or (have.kind == Kind.PRICE_LIST and not have.spec.get("active"))
 
 
 def _change(have: Resource, action: Action, reason: str = "", source: Any = None) -> Change:
@@ -197,20 +219,26 @@ def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
     result = diff_specs(want.kind, have.spec, want.spec, skip)
     children: tuple[Change, ...] = ()
     unchanged = 0
+    retire: tuple[FieldChange, ...] = ()
+    replace_fields = REPLACE_FIELDS.get(want.kind, frozenset())
+    replaces = not have.deleted and any(c.path in replace_fields for c in result.changes)
     if want.kind == Kind.PRICE_LIST:
-        children, unchanged = diff_products(want, have)
+        # A replace writes every product into the new list; the old list keeps its own.
+        children, unchanged = (
+            (_created_products(want), 0) if replaces else diff_products(want, have)
+        )
     action: Action | None = None
     reason = ""
-    replace_fields = REPLACE_FIELDS.get(want.kind, frozenset())
     if have.deleted:
         action = Action.RESTORE
-    elif any(c.path in replace_fields for c in result.changes):
+    elif replaces:
         action = Action.REPLACE
         reason = (
             f"{', '.join(sorted(c.path for c in result.changes if c.path in replace_fields))} "
             "cannot change after creation: the old price list is deactivated and renamed, "
             "a new one is created"
         )
+        retire = _retirement(have)
     elif is_order_only(result.changes):
         action = Action.REORDER
     elif result.changes or children:
@@ -227,8 +255,18 @@ def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
         live_ids=_plain_ids(have.ids),
         children=children,
         unchanged_children=unchanged,
+        retire=retire,
     )
     return change, len(result.unreadable)
+
+
+def _retirement(have: Resource) -> tuple[FieldChange, ...]:
+    """What a replace does to the old price list: renamed out of the way and deactivated
+    (its products stay in it)."""
+    rename = FieldChange("name", have.name, retired_name(have.name, int(have.ids.get("id", 0))))
+    if not have.spec.get("active"):
+        return (rename,)
+    return (rename, FieldChange("active", True, False))
 
 
 def _created_products(want: Resource) -> tuple[Change, ...]:
@@ -236,9 +274,7 @@ def _created_products(want: Resource) -> tuple[Change, ...]:
     products: Mapping[str, Any] = (
         want.spec.get("products", {}) if want.kind == Kind.PRICE_LIST else {}
     )
-    return tuple(
-        Change(PRODUCT_KIND, f"{want.name}/{code}", Action.CREATE) for code in sorted(products)
-    )
+    return tuple(created_product(want.name, code, products[code]) for code in sorted(products))
 
 
 def _creation_fields(want: Resource) -> list[Any]:

@@ -17,6 +17,28 @@ from quotesync_gitops.secrets import plain
 
 PRODUCT_KIND = "Product"
 
+#: A new product's values are listed these first (what a reviewer checks), then the rest in
+#: canonical order; empty text and absent values are left out, ``code`` is the label.
+_FIRST_SHOWN = ("name", "listPrice", "cost", "minimumPrice", "vat")
+
+
+def product_values(product: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """Every value a new product is created with, as ``(none) → value`` field changes."""
+    keys = [k for k in _FIRST_SHOWN if k in product]
+    keys += [k for k in product if k not in _FIRST_SHOWN and k != "code"]
+    return tuple(
+        FieldChange(key, None, product[key])
+        for key in keys
+        if product[key] is not None and not (isinstance(product[key], str) and not product[key])
+    )
+
+
+def created_product(list_name: str, code: str, product: Mapping[str, Any]) -> Change:
+    """The create of one product of price list ``list_name``, with its values."""
+    return Change(
+        PRODUCT_KIND, f"{list_name}/{code}", Action.CREATE, fields=product_values(product)
+    )
+
 
 @runtime_checkable
 class QuickCompare(Protocol):
@@ -43,7 +65,7 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
         product = wanted[code]
         current = live.get(code)
         if current is None:
-            changes.append(Change(PRODUCT_KIND, f"{want.name}/{code}", Action.CREATE))
+            changes.append(created_product(want.name, code, product))
         elif current == product or not (
             fields := tuple(
                 FieldChange(key, current.get(key), value)

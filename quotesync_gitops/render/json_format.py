@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from quotesync_gitops.plan.model import Plan
-from quotesync_gitops.render.text import check_mode
+from quotesync_gitops.render.wording import check_mode
 from quotesync_gitops.secrets import MASK
 
 #: Package resource holding the JSON Schema (draft 2020-12) of the output.

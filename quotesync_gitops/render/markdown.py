@@ -9,54 +9,46 @@ says how much was cut and where the full plan is.
 Every user value is HTML-escaped and its Markdown punctuation turned into character
 references, so a name holding ``|``, ``<`` or backticks cannot break the table or the
 page, and ``@`` cannot mention anyone. Values reach the page only through
-:func:`~quotesync_gitops.render.text.display_value` (secrets masked).
+:func:`~quotesync_gitops.render.wording.display_value` (secrets masked).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from quotesync_gitops.plan.model import Action, Change, FieldChange, Plan
-from quotesync_gitops.render.text import (
+from quotesync_gitops.plan.model import Action, Change, Plan
+from quotesync_gitops.render.markdown_blocks import code, esc, fit_block, shorten
+from quotesync_gitops.render.wording import (
     ACTION_ORDER,
     DRIFT_DETECTED,
     DRIFT_WORDS,
     NEW_IN_CRM,
-    NONE_TEXT,
     PLAN_WORDS,
     SOFT_DELETE_HOW,
     SYMBOLS,
     UNMANAGED_EXPLAINED,
+    acknowledged_note,
     action_phrase,
     action_totals,
     check_mode,
     child_label,
-    children_summary,
-    clean,
-    display_fields,
-    display_order,
     drift_found,
-    field_sides,
     guard_lines,
     plural,
+    shown_unmanaged,
     summary_line,
     unique_notes,
+    unmanaged_flag,
 )
-from quotesync_gitops.secrets import MASK
 
 #: First line of every Markdown render, so a bot can find and update its own comment.
 COMMENT_MARKER = "<!-- quotesync-plan -->"
 DEFAULT_MAX_CHARS = 65_000
 MIN_MAX_CHARS = 2_000
-#: Field rows and product rows shown per resource block (more are counted, not shown).
-BLOCK_ROW_LIMIT = 100
 #: Entries of the unmanaged, notes and tests sections (and guard reasons) shown.
 LIST_LIMIT = 100
 #: Top-level deletions/replacements listed in the warning call-out.
 WARNING_LIMIT = 30
-_VALUE_LIMIT = 300
-_CHILD_VALUE_LIMIT = 120
-_CHILD_FIELD_LIMIT = 8
 _CODES_LIMIT = 5
 _EXPLANATION_LIMIT = 500
 _DEFAULT_HINT = "the JSON plan (`quotesync plan --format json`, or `--out PLANFILE`)"
@@ -68,16 +60,6 @@ _DRIFT_COLUMNS = {
     Action.REPLACE: "needs replace",
     Action.REORDER: "reordered in CRM",
 }
-_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>`*_[]|~#!@\\{}$"})
-
-
-def esc(text: str) -> str:
-    """User text made inert for Markdown and HTML (tables, summaries, blockquotes)."""
-    return clean(text).translate(_ESCAPES)
-
-
-def code(text: str) -> str:
-    return f"<code>{esc(text)}</code>"
 
 
 def render_markdown(
@@ -98,7 +80,7 @@ def render_markdown(
     hint = full_plan_hint or _DEFAULT_HINT
     head = _head(plan, mode)
     middle = _tests(plan)
-    tail = _unmanaged(plan, mode) + _notes(plan)
+    tail = _unmanaged(plan, mode) + _notes(plan, mode)
     ordered = plan.deletions_first()
     if not ordered:
         return _finish("\n\n".join([*head, *middle, *tail]), max_chars, hint)
@@ -111,7 +93,7 @@ def render_markdown(
     blocks: list[str] = []
     hidden_rows = 0
     for change in ordered:
-        block, hidden = _fit_block(change, mode, budget)
+        block, hidden = fit_block(change, mode, budget)
         if block is None:
             break
         blocks.append(block)
@@ -194,6 +176,7 @@ def _warning(plan: Plan, mode: str) -> list[str]:
     top = [c for c in plan.changes if c.action in (Action.DELETE, Action.REPLACE)]
     items = [
         f"> - <code>{SYMBOLS[c.action]}</code> {code(c.address)}: {esc(action_phrase(c, mode))}"
+        + _retired_as(c)
         for c in top[:WARNING_LIMIT]
     ]
     if len(top) > WARNING_LIMIT:
@@ -215,6 +198,14 @@ def _warning(plan: Plan, mode: str) -> list[str]:
             " manifest back restores what it describes):"
         )
     return ["\n".join(["> [!WARNING]", intro, *items])]
+
+
+def _retired_as(change: Change) -> str:
+    """``; the old one becomes NAME, inactive`` for a replace that renames the old object."""
+    name = change.retired_value("name")
+    if not isinstance(name, str):
+        return ""
+    return f"; the old one becomes {code(name)}, inactive"
 
 
 def _product_group(parent: Change, group: Sequence[Change], action: Action, mode: str) -> str:
@@ -260,7 +251,7 @@ def _tests(plan: Plan) -> list[str]:
     ]
     for test in tests[:LIST_LIMIT]:
         result = "ok" if test.ok else "**failed**"
-        explanation = _shorten(test.explanation, _EXPLANATION_LIMIT)
+        explanation = shorten(test.explanation, _EXPLANATION_LIMIT)
         lines.append(f"| {result} | {code(f'{test.kind}/{test.name}')} | {esc(explanation)} |")
     if len(tests) > LIST_LIMIT:
         lines.append(f"| … | {len(tests) - LIST_LIMIT} more | see the full plan |")
@@ -268,7 +259,8 @@ def _tests(plan: Plan) -> list[str]:
 
 
 def _unmanaged(plan: Plan, mode: str) -> list[str]:
-    if not plan.unmanaged:
+    unmanaged = shown_unmanaged(plan, mode)
+    if not unmanaged:
         return []
     if mode == "drift":
         title, explained = NEW_IN_CRM, UNMANAGED_EXPLAINED
@@ -280,113 +272,19 @@ def _unmanaged(plan: Plan, mode: str) -> list[str]:
         f"{explained[0].upper()}{explained[1:]}.",
         "",
     ]
-    for item in plan.unmanaged[:LIST_LIMIT]:
-        flag = " (soft-deleted in the CRM)" if item.deleted else ""
-        lines.append(f"- {code(f'{item.kind}/{item.name}')}{flag}")
-    if len(plan.unmanaged) > LIST_LIMIT:
-        lines.append(f"- … and {len(plan.unmanaged) - LIST_LIMIT} more (see the full plan)")
+    for item in unmanaged[:LIST_LIMIT]:
+        lines.append(f"- {code(f'{item.kind}/{item.name}')}{esc(unmanaged_flag(item))}")
+    if len(unmanaged) > LIST_LIMIT:
+        lines.append(f"- … and {len(unmanaged) - LIST_LIMIT} more (see the full plan)")
     return ["\n".join(lines)]
 
 
-def _notes(plan: Plan) -> list[str]:
-    notes = unique_notes(plan)
+def _notes(plan: Plan, mode: str) -> list[str]:
+    notes = unique_notes(plan) + acknowledged_note(plan, mode)
     if not notes:
         return []
     lines = ["### Notes", ""]
-    lines += [f"- {esc(_shorten(note, _EXPLANATION_LIMIT))}" for note in notes[:LIST_LIMIT]]
+    lines += [f"- {esc(shorten(note, _EXPLANATION_LIMIT))}" for note in notes[:LIST_LIMIT]]
     if len(notes) > LIST_LIMIT:
         lines.append(f"- … and {len(notes) - LIST_LIMIT} more (see the full plan)")
     return ["\n".join(lines)]
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-# --- one block per resource ----------------------------------------------------------
-
-
-def _fit_block(change: Change, mode: str, budget: int) -> tuple[str | None, int]:
-    """The resource's block within ``budget`` characters, listing fewer rows if needed."""
-    limit = BLOCK_ROW_LIMIT
-    while True:
-        block, hidden = _block(change, mode, limit)
-        if len(block) <= budget:
-            return block, hidden
-        if limit == 0:
-            return None, 0
-        limit //= 2
-
-
-def _block(change: Change, mode: str, limit: int) -> tuple[str, int]:
-    """(block, rows not shown) with at most ``limit`` field rows and ``limit`` product rows."""
-    summary = f"<code>{SYMBOLS[change.action]}</code> <b>{esc(change.address)}</b>: "
-    summary += esc(action_phrase(change, mode))
-    fields = display_fields(change)
-    if fields:
-        summary += " · " + plural(len(fields), "field")
-    if children_summary(change):
-        summary += " · " + esc(children_summary(change))
-    parts = [f"<details><summary>{summary}</summary>"]
-    if change.source is not None:
-        parts.append(f"Declared in {code(str(change.source))}.")
-    hidden_fields = max(0, len(fields) - limit)
-    hidden_children = max(0, len(change.children) - limit)
-    if fields:
-        parts.append(_field_table(fields[:limit], mode))
-    if change.children:
-        parts.append(_product_table(change, display_order(change.children)[:limit], mode))
-    if hidden_fields or hidden_children:
-        counts = [plural(hidden_fields, "more field change")] if hidden_fields else []
-        counts += [plural(hidden_children, "more product change")] if hidden_children else []
-        parts.append(f"_… {' and '.join(counts)} not shown here; the full plan has them._")
-    if change.unchanged_children:
-        parts.append(f"and {plural(change.unchanged_children, 'unchanged product')}")
-    if len(parts) == 1:
-        parts.append("No field-level changes.")
-    parts.append("</details>")
-    return "\n\n".join(parts), hidden_fields + hidden_children
-
-
-def _field_table(fields: Sequence[FieldChange], mode: str) -> str:
-    header = (
-        "| Field | Live (CRM) | Manifests (git) |"
-        if mode == "drift"
-        else "| Field | Before | After |"
-    )
-    lines = [header, "|:--|:--|:--|"]
-    for field_change in fields:
-        before, after, suffix = field_sides(field_change)
-        lines.append(
-            f"| {code(field_change.path)} | {_cell(before, _VALUE_LIMIT)} | "
-            f"{_cell(after, _VALUE_LIMIT)}{esc(suffix)} |"
-        )
-    return "\n".join(lines)
-
-
-def _product_table(parent: Change, children: Sequence[Change], mode: str) -> str:
-    lines = ["| | Product | Change | Fields |", "|:-:|:--|:--|:--|"]
-    for child in children:
-        fields = display_fields(child)
-        changes = [_inline_field(f, mode) for f in fields[:_CHILD_FIELD_LIMIT]]
-        if len(fields) > _CHILD_FIELD_LIMIT:
-            changes.append(f"… {len(fields) - _CHILD_FIELD_LIMIT} more")
-        lines.append(
-            f"| <code>{SYMBOLS[child.action]}</code> | {code(child_label(parent, child))} | "
-            f"{esc(action_phrase(child, mode))} | {'<br>'.join(changes)} |"
-        )
-    return "\n".join(lines)
-
-
-def _inline_field(field_change: FieldChange, mode: str) -> str:
-    before, after, suffix = field_sides(field_change)
-    left, right = _cell(before, _CHILD_VALUE_LIMIT), _cell(after, _CHILD_VALUE_LIMIT)
-    if mode == "drift":
-        return f"{code(field_change.path)}: live {left}, manifests {right}{esc(suffix)}"
-    return f"{code(field_change.path)}: {left} → {right}{esc(suffix)}"
-
-
-def _cell(text: str, limit: int) -> str:
-    if text in (NONE_TEXT, MASK):
-        return f"<i>{text}</i>"
-    return code(_shorten(text, limit))

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,14 @@ def test_saved_plan_for_another_crm_is_refused_and_changes_nothing(
         (["plan", "--format", "xml"], "Invalid value for '--format'"),
         (["apply", "--bogus"], "No such option '--bogus'"),
         (["show"], "Missing argument 'PLANFILE'"),
+        (["nosuch"], "No such command 'nosuch'"),
+        (["--bogus", "plan"], "No such option '--bogus'"),
+        (["drift", "--format", "xml"], "Invalid value for '--format'"),
+        (["export", "--kind", "Nope", "--out", "x"], "Invalid value for '--kind'"),
+        (["validate", "--format", "xml"], "Invalid value for '--format'"),
+        (["emulator", "nosuch"], "No such command 'nosuch'"),
+        (["emulator", "serve", "--port", "abc"], "Invalid value for '--port'"),
+        ([], "Usage:"),
     ],
 )
 def test_usage_errors_exit_1_so_a_pipeline_never_reads_them_as_drift(
@@ -161,3 +171,18 @@ def test_usage_errors_exit_1_so_a_pipeline_never_reads_them_as_drift(
     result = ws.run(*args)
     assert result.exit_code == 1, result.output
     assert message in result.output
+
+
+def test_usage_errors_exit_1_from_the_installed_command(tmp_path: Path) -> None:
+    """The console script itself (not only CliRunner) maps click's exit 2 to 1."""
+    for args in (["nosuch"], ["--bogus", "drift"], ["plan", "--format", "xml"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "quotesync_gitops", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 1, (args, result.stderr)
+        assert "Usage:" in result.stderr

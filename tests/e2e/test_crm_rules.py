@@ -3,26 +3,11 @@ price list replacement, product soft delete, tombstones and restore."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import Workspace
+from tests.e2e.conftest import Workspace, edit, plan_json
 
 ERP = "Demo ERP – Production"
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _plan_json(ws: Workspace, *args: str) -> dict[str, Any]:
-    result = ws.plan("--format", "json", *args)
-    assert result.exit_code == 0, result.output
-    data: dict[str, Any] = json.loads(result.output)
-    return data
 
 
 def _converged(ws: Workspace) -> None:
@@ -40,8 +25,8 @@ def test_config_change_of_an_active_connection_deactivates_and_reactivates(
     applied: Workspace,
 ) -> None:
     manifest = applied.manifests / "erp" / "demo-erp-production.yaml"
-    _edit(manifest, 'companyNumber: "1"', 'companyNumber: "2"')
-    plan = _plan_json(applied)
+    edit(manifest, 'companyNumber: "1"', 'companyNumber: "2"')
+    plan = plan_json(applied)
     change = next(c for c in plan["changes"] if c["name"] == ERP)
     assert [f["path"] for f in change["fields"]] == ["config.companyNumber"]
     result = applied.apply()
@@ -59,12 +44,12 @@ def test_config_change_of_an_active_connection_deactivates_and_reactivates(
 
 def test_field_order_is_applied_with_relative_moves(applied: Workspace) -> None:
     manifest = applied.manifests / "erp" / "demo-erp-production.yaml"
-    _edit(
+    edit(
         manifest,
         "fieldOrder: [customerNo, name, orgNo, email, phone, country, category]",
         "fieldOrder: [category, country, phone, email, orgNo, name, customerNo]",
     )
-    plan = _plan_json(applied)
+    plan = plan_json(applied)
     change = next(c for c in plan["changes"] if c["name"] == ERP)
     assert change["action"] == "reorder"
     result = applied.apply()
@@ -79,8 +64,8 @@ def test_field_order_is_applied_with_relative_moves(applied: Workspace) -> None:
 
 def test_currency_change_replaces_the_price_list(applied: Workspace) -> None:
     manifest = applied.manifests / "pricing" / "standard-nok-2026.yaml"
-    _edit(manifest, "currency: NOK", "currency: SEK")
-    plan = _plan_json(applied)
+    edit(manifest, "currency: NOK", "currency: SEK")
+    plan = plan_json(applied)
     change = next(c for c in plan["changes"] if c["name"] == "Standard NOK 2026")
     assert change["action"] == "replace"
     assert "currency" in change["reason"]
@@ -118,7 +103,7 @@ def test_tombstone_soft_deletes_and_removing_it_restores_the_same_id(applied: Wo
     )
     sync = applied.manifests / "settings" / "sync.yaml"
     sync_text = sync.read_text(encoding="utf-8")
-    _edit(sync, "    - Demo Accounting\n", "")
+    edit(sync, "    - Demo Accounting\n", "")
     manifest.write_text(
         "apiVersion: quotesync.io/v1\nkind: ErpConnection\nmetadata:\n  name: Demo Accounting\n"
         "spec:\n  connector: Demo Accounting\n  deleted: true\n",
@@ -129,7 +114,7 @@ def test_tombstone_soft_deletes_and_removing_it_restores_the_same_id(applied: Wo
     _converged(applied)
     manifest.write_text(original, encoding="utf-8")
     sync.write_text(sync_text, encoding="utf-8")
-    plan = _plan_json(applied)
+    plan = plan_json(applied)
     assert ("Demo Accounting", "restore") in [(c["name"], c["action"]) for c in plan["changes"]]
     result = applied.apply()
     assert result.exit_code == 0, result.output

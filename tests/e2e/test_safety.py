@@ -101,10 +101,11 @@ def test_pruned_removal_needs_allow_deletes_then_soft_deletes_and_restores(
 
 
 def test_wrong_password_refuses_that_connection_only(ws: Workspace) -> None:
-    result = ws.apply(env={"DEMO_QUOTE_PASSWORD": "wrong", "DEMO_ERP_PASSWORD": "wrong"})
+    wrong = "wrong-Qx7-password"  # not a word a temporary path could hold
+    result = ws.apply(env={"DEMO_QUOTE_PASSWORD": wrong, "DEMO_ERP_PASSWORD": wrong})
     assert result.exit_code == 1, result.output
     assert "connection test failed" in result.output
-    assert "wrong" not in result.output
+    assert wrong not in result.output
     assert "ERP Quotes" not in _names(ws, include_deleted=False)
     with ws.client() as client:
         live = {r["DisplayName"]: r for r in client.erp_get_all_connections(include_deleted=True)}

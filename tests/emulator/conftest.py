@@ -26,6 +26,13 @@ VALID_QUOTE_CONFIG = {
 }
 
 
+def plain(carrier: Any) -> Any:
+    """A carrier without ``TableRight`` / ``FieldProperties`` (they are tested on their own)."""
+    if isinstance(carrier, dict):
+        return {k: v for k, v in carrier.items() if k not in ("TableRight", "FieldProperties")}
+    return carrier
+
+
 class Api:
     """Thin helpers over an httpx client: agent calls and REST calls, nothing clever."""
 
@@ -47,6 +54,15 @@ class Api:
         response = self.agent("Quote", method, body, **params)
         assert response.status_code in (200, 204), response.text
         return response.json() if response.content else None
+
+    def mdo(self, method: str, body: Any = None) -> Any:
+        response = self.agent("MDO", method, body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def erp_mdo(self, list_name: str) -> Any:
+        """An MDO list through the agent (``MDO/GetList``), as SuperOffice's client reads it."""
+        return self.mdo("GetList", {"Name": list_name, "ForceFlatList": True})
 
     # --- recurring set-ups ---------------------------------------------------------------
 

@@ -215,3 +215,48 @@ def test_mdo_list_bodies(api: Api, listname: str) -> None:
     items = api.http.get(f"/api/v1/MDOList/{listname}").json()
     assert items
     assert_matches("MDOList", S + "MDOListItem", items, many=True)
+
+
+def test_quote_catalog_agent_bodies(api: Api, populated: dict[str, Any]) -> None:
+    qid = populated["quote"]["QuoteConnectionId"]
+    plid = populated["price_list"]["PriceListId"]
+    pid = populated["product"]["ProductId"]
+    price_list = S + "PriceList"
+    product = S + "Product"
+    assert_matches(QUOTE, price_list, api.quote("CreateDefaultPriceList"))
+    read = api.quote("GetPriceList", priceListId=plid)
+    assert_matches(QUOTE, price_list, read)
+    assert_matches(QUOTE, price_list, api.quote("SavePriceList", {**read, "Description": "d"}))
+    for method in ("GetActivePriceLists", "GetAllPriceListsByCurrencyId"):
+        lists = api.quote(method, {"QuoteConnectionId": qid, "Currency": "", "CurrencyId": 1})
+        assert_matches(QUOTE, price_list, lists, many=True)
+    assert_matches(QUOTE, product, api.quote("CreateDefaultProduct"))
+    one = api.quote("GetProductFromDbId", {"ProductId": pid})
+    assert_matches(QUOTE, product, one)
+    assert_matches(QUOTE, product, api.quote("SaveProduct", {**one, "InStock": 2}))
+    lines = api.quote("GetInUseQuoteLineConfigurations")
+    assert_matches(QUOTE, S + "QuoteLineConfiguration", lines, many=True)
+    config_id = lines[0]["QuoteLineConfigurationId"]
+    line = api.quote("GetQuoteLineConfiguration", {"QuoteLineConfigurationId": config_id})
+    assert_matches(QUOTE, S + "QuoteLineConfiguration", line)
+    template = api.quote("CreateConnectionFromConnectorName", {"ConnectorName": "DemoErpQuote"})
+    assert_matches(QUOTE, S + "QuoteConnection", template)
+    assert_matches(QUOTE, S + "PluginResponse", api.quote("HasConnections"))
+    mine = api.quote("GetConnectionsForAssociate", {"AssociateId": 1})
+    assert_matches(QUOTE, S + "QuoteConnection", mine, many=True)
+
+
+def test_erp_summary_bodies(api: Api, populated: dict[str, Any]) -> None:
+    cid = populated["cid"]
+    summary = api.erp("GetErpSyncConnectionSummary", {"ErpSyncConnectionId": cid})
+    assert_matches(ERP, S + "ErpSyncConnectionSummary", summary)
+    fields = api.erp(
+        "GetFieldsForNewErpActor", {"ErpConnectionId": cid, "ErpActorType": "Customer"}
+    )
+    assert_matches(ERP, S + "FieldMetadata", fields, many=True)
+
+
+def test_mdo_agent_bodies(api: Api) -> None:
+    assert_matches("MDOList", S + "MDOListItem", api.mdo("GetList", {"Name": "country"}), many=True)
+    selectable = api.mdo("GetSelectableList", {"Name": "country"})
+    assert_matches("MDOList", S + "SelectableMDOListItem", selectable, many=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.emulator.conftest import VALID_ERP_CONFIG, Api
+from tests.emulator.conftest import VALID_ERP_CONFIG, Api, plain
 
 
 def _message(body: object) -> str:
@@ -248,7 +248,7 @@ def test_priorities_order_get_all_connections(api: Api) -> None:
 
 
 def test_engine_status_and_interval(api: Api) -> None:
-    assert api.erp("GetEngineStatus") == {
+    assert plain(api.erp("GetEngineStatus")) == {
         "IsRunning": False,
         "StatusMessage": "The sync engine is stopped.",
         "Interval": "00:10:00",
@@ -257,8 +257,33 @@ def test_engine_status_and_interval(api: Api) -> None:
     assert api.agent("ErpSync", "ChangeEngineInterval", {"Interval": "01:30:00"}).status_code == 204
     status = api.erp("GetEngineStatus")
     assert (status["IsRunning"], status["Interval"]) == (True, "01:30:00")
-    for bad in ("90 minutes", "00:61:00", "00:00:00", "1:00:00"):
+    for bad in (
+        "90 minutes",
+        "00:61:00",
+        "00:00:00",
+        "PT0S",
+        "P",
+        "PT",
+        "P1DT",
+        "PT1.5S",
+        "PT" + "9" * 5000 + "H",
+        "100:00:00",
+    ):
         assert "not a valid interval" in _message(
             api.erp("ChangeEngineInterval", {"Interval": bad})
         )
     assert api.erp("GetEngineStatus")["Interval"] == "01:30:00"
+
+
+def test_engine_interval_takes_iso_8601_as_superoffice_s_client_sends_it(api: Api) -> None:
+    """dayjs durations serialise as ISO-8601; a TimeSpan binds them, answers stay hh:mm:ss."""
+    for sent, stored in (
+        ("PT15M", "00:15:00"),
+        ("PT1H30M", "01:30:00"),
+        ("P1DT2H", "26:00:00"),
+        ("PT90S", "00:01:30"),
+        ("pt2h", "02:00:00"),
+        ("1:00:00", "01:00:00"),
+    ):
+        assert api.agent("ErpSync", "ChangeEngineInterval", {"interval": sent}).status_code == 204
+        assert api.erp("GetEngineStatus")["Interval"] == stored, sent

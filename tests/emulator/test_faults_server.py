@@ -155,7 +155,8 @@ def test_latency_and_concurrent_requests(db_path: Path) -> None:
             )
         elapsed = time.monotonic() - started
         assert statuses == [200] * 8
-        assert elapsed < 8 * 0.3 / 2  # served side by side, not one after another
+        # one after another would take 8 x 0.3 s; the margin keeps a loaded 2-core CI honest
+        assert elapsed < 8 * 0.3 * 0.8  # served side by side, not one after another
         stats = httpx.get(running.url + "/_emulator/stats").json()
         assert stats["max_in_flight"] >= 4
         assert stats["in_flight"] == 0

@@ -32,7 +32,11 @@ KEYS = [
     "ConnectionData", "ConnectionConfigFields", "ConnectionId", "QuoteLineConfiguration",
     "QuoteLineConfigurations", "FieldName", "Editable", "Mandatory", "Rank", "Currency",
     "ValidFrom", "ValidTo", "ERPPriceListKey", "IsActive", "Code", "UnitListPrice", "InStock",
+    "PriceListId", "ProductId", "ERPProductKey", "CurrencyId", "ErpSyncConnectionId",
+    "ErpSyncConnectorId", "AssociateId", "SearchValue", "ListName", "QuoteLineConfigurationId",
 ]  # fmt: skip
+# Binding ignores case (SuperOffice's TypeScript client sends camelCase): fuzz those spellings too.
+KEYS += [k[0].lower() + k[1:] for k in KEYS] + [k.upper() for k in KEYS[:8]]
 
 leaves = (
     st.none()
@@ -51,7 +55,8 @@ values = st.recursive(
     max_leaves=10,
 )
 bodies = st.dictionaries(st.sampled_from(KEYS), values, max_size=5) | values
-QUERY = ["$filter", "$orderBy", "$select", "$top", "$skip", "erpSyncConnectorEntityId"]
+QUERY = ["$filter", "$orderBy", "$select", "$top", "$skip", "erpSyncConnectorEntityId",
+         "priceListId", "ProductId"]  # fmt: skip
 queries = st.dictionaries(st.sampled_from(QUERY), st.text(max_size=15), max_size=2)
 
 

@@ -97,13 +97,14 @@ def test_diff_products_finds_changes_creates_and_removals_through_the_quick_path
     )
     changes, unchanged = diff_products(want, have)
     assert unchanged == 1
-    summary = [(c.name, str(c.action), [f.path for f in c.fields]) for c in changes]
+    summary = [(c.name, str(c.action), [f.path for f in c.fields][:2]) for c in changes]
     assert summary == [
         ("P/B", "update", ["listPrice"]),
         ("P/C", "delete", []),
-        ("P/D", "create", []),
+        ("P/D", "create", ["listPrice", "cost"]),  # a new product shows its values
     ]
     assert changes[0].fields[0].before == 5.0
+    assert all(f.before is None for f in changes[2].fields)
     assert changes[1].live_ids == {"id": 3}
 
 

@@ -23,13 +23,13 @@ def _errors(document: Any) -> list[str]:
     return [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(document)]
 
 
-def test_schema_is_a_valid_draft_2020_12_schema_with_version_1() -> None:
+def test_schema_is_a_valid_draft_2020_12_schema_with_version_2() -> None:
     schema = plan_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["properties"]["formatVersion"] == {
         "description": schema["properties"]["formatVersion"]["description"],
-        "const": 1,
+        "const": 2,
     }
 
 
@@ -78,13 +78,13 @@ def test_render_json_is_to_dict_with_sensitive_fields_masked_on_both_sides() -> 
 
 def test_render_json_is_indented_two_spaces() -> None:
     text = render_json(Plan())
-    assert text.startswith('{\n  "formatVersion": 1,')
+    assert text.startswith('{\n  "formatVersion": 2,')
     assert not text.endswith("\n")
 
 
 def test_schema_rejects_what_it_does_not_describe() -> None:
     document = json.loads(render_json(full_plan()))
-    assert _errors({**document, "formatVersion": 2}) == ["['formatVersion']: 1 was expected"]
+    assert _errors({**document, "formatVersion": 1}) == ["['formatVersion']: 2 was expected"]
     assert _errors({**document, "mode": "apply"})
     assert _errors({**document, "extra": 1})
     change = document["changes"][0]

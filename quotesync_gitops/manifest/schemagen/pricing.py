@@ -165,6 +165,27 @@ def repository_settings() -> Schema:
             "allowDeletes": boolean(
                 "Let apply soft-delete without --allow-deletes. Default false."
             ),
+            "acknowledgeUnmanaged": array(
+                "Live objects no manifest describes that this repository knows about (e.g. "
+                "connectors installed with the tenant): plan lists them as acknowledged, drift "
+                "does not count them, pruning leaves them alone. Drift still reports any "
+                "unmanaged object not listed here. Default [].",
+                obj(
+                    {
+                        "kind": enum(
+                            "The object's kind (a kind that lives in the CRM).",
+                            [str(k) for k in CRM_KINDS],
+                        ),
+                        "name": name("The object's name in the CRM, exactly as plan lists it."),
+                        "note": text(
+                            "Why it is left alone (for the people reading the repository).",
+                            max_length=1000,
+                        ),
+                    },
+                    description="One acknowledged object, by kind and name.",
+                    required=("kind", "name"),
+                ),
+            ),
             "guards": obj(
                 {
                     "maxDeletePercent": number(
