@@ -55,7 +55,7 @@ class Diagnostic:
 
     source: SourceRef
     message: str
-    level: str = "error"  # "error" | "warning"
+    level: str = "error"  # "error" | "warning" | "notice" (a file skipped, for example)
 
     def __str__(self) -> str:
         return f"{self.source}: {self.level}: {self.message}"

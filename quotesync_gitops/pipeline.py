@@ -17,6 +17,7 @@ from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
+from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.manifest.spec_locate import locate_spec_problems, problem_locator
 from quotesync_gitops.model import DesiredState, Diagnostic, LiveState, SpecProblem
 from quotesync_gitops.plan.model import Plan
@@ -26,9 +27,10 @@ from quotesync_gitops.plan.planner import build_plan
 class InvalidManifests(ManifestError):
     """Manifests have problems; ``diagnostics`` says where."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic], what: str = "manifests") -> None:
-        errors = [d for d in diagnostics if d.level == "error"]
-        super().__init__(f"{len(errors)} problem(s) found in the {what}")
+    def __init__(
+        self, diagnostics: Sequence[Diagnostic], verdict: str = "the manifests are not valid"
+    ) -> None:
+        super().__init__(problem_summary(diagnostics, verdict))
         self.diagnostics = list(diagnostics)
 
 
@@ -86,7 +88,7 @@ def plan_against(
     located = _located(result.problems, desired, base)
     if any(d.level == "error" for d in located):
         raise InvalidManifests(
-            sorted(set(loaded.diagnostics) | set(located)), "manifests, checked against the CRM"
+            sorted(set(loaded.diagnostics) | set(located)), "the manifests do not fit this CRM"
         )
     warnings += located
     plan = result.plan

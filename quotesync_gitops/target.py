@@ -174,12 +174,8 @@ def _open_embedded(
 ) -> CrmClient:
     from quotesync_gitops.emulator.app import create_app
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CrmConfigError(f"cannot create the folder for the local CRM {path}: {exc}") from exc
-    try:
-        app = create_app(path)
+    try:  # its folder and file are made by the first write (plan alone leaves none)
+        app = create_app(path, lazy=True)
     except (sqlite3.Error, OSError) as exc:  # not a database, a folder, read-only, ...
         raise CrmConfigError(
             f"cannot use {path} as the local CRM ({type(exc).__name__}: {exc}); point "

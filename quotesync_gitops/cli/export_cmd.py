@@ -19,6 +19,7 @@ from quotesync_gitops.export import (
     check_destination,
     export_crm,
 )
+from quotesync_gitops.export.output import ignore_embedded_crm
 from quotesync_gitops.model import SINGLETON_KINDS
 from quotesync_gitops.render.diagnostics import render_diagnostics
 from quotesync_gitops.target import describe_target, open_client
@@ -88,6 +89,8 @@ def export(
         result = export_crm(client, out, options, force=force)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
+    if ignore_embedded_crm(Path.cwd()):
+        click.echo("note: added .quotesync/ (the embedded CRM's folder) to .gitignore", err=True)
     _summary(result, out, label)
     if result.diagnostics:
         click.echo(render_diagnostics(result.diagnostics, "text"), err=True, nl=False)

@@ -32,12 +32,13 @@ def manifest_options(func: F) -> F:
                 "var_files",
                 multiple=True,
                 type=click.Path(),
-                help="YAML file of variables for ${var:NAME} (repeatable).",
+                help="YAML file of NAME: value variables for ${var:NAME} (repeatable).",
             ),
             click.option(
                 "--allow-files-outside",
                 is_flag=True,
-                help="Let ${file:} read files outside the manifest repository.",
+                help="Let manifests, ${file:} and productsFile read files outside the manifest "
+                "repository.",
             ),
         ]
     ):

@@ -48,6 +48,10 @@ def markdown_options(func: F) -> F:
 
 
 FORMATS = click.Choice(["text", "markdown", "json"])
+FORMAT_HELP = (
+    "Output: text for a terminal, markdown for a pull-request comment, json as data "
+    "(docs/plan-format.md)."
+)
 
 
 #: plan, drift, apply and show: usage errors exit 1 even when run on their own.
@@ -137,7 +141,9 @@ def _run(
 @manifest_options
 @crm_option
 @click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON, no secrets).")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP
+)
 @click.option(
     "--markdown-out",
     type=click.Path(dir_okay=False),
@@ -196,7 +202,9 @@ def plan(
 @click.command(cls=PipelineCommand)
 @manifest_options
 @crm_option
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
@@ -235,7 +243,9 @@ def drift(
 
 @click.command(cls=PipelineCommand)
 @click.argument("planfile", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP
+)
 @exits
 def show(planfile: str, fmt: str) -> int:
     """Render a saved plan file."""

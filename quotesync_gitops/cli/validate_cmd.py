@@ -8,7 +8,9 @@ from collections.abc import Sequence
 import click
 
 from quotesync_gitops.cli.common import exits
+from quotesync_gitops.cli.options import manifest_options
 from quotesync_gitops.manifest import load_manifests, parse_var_args
+from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.model import Diagnostic
 from quotesync_gitops.render.diagnostics import FORMATS, render_diagnostics
 
@@ -19,7 +21,7 @@ def default_format() -> str:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@manifest_options
 @click.option(
     "--format",
     "fmt",
@@ -34,29 +36,14 @@ def default_format() -> str:
     help="Check ${env:} and ${file:} references for form only, without resolving them "
     "(for pipelines that have no secrets).",
 )
-@click.option(
-    "--var", "var_pairs", multiple=True, metavar="NAME=VALUE", help="Set ${var:NAME} (repeatable)."
-)
-@click.option(
-    "--var-file",
-    "var_files",
-    multiple=True,
-    type=click.Path(),
-    help="YAML file of NAME: value variables for ${var:NAME} (repeatable).",
-)
-@click.option(
-    "--allow-files-outside",
-    is_flag=True,
-    help="Let ${file:} and productsFile read files outside the manifest repository.",
-)
 @exits
 def validate(
     paths: tuple[str, ...],
-    fmt: str | None,
-    no_env: bool,
     var_pairs: tuple[str, ...],
     var_files: tuple[str, ...],
     allow_files_outside: bool,
+    fmt: str | None,
+    no_env: bool,
 ) -> int:
     """Validate the manifests under PATH... (default: the current directory).
 
@@ -83,13 +70,8 @@ def validate(
 
 
 def _summary(ok: bool, diagnostics: Sequence[Diagnostic], resources: int, files: int) -> str:
+    if not ok:
+        return problem_summary(diagnostics)
     noun = "file" if files == 1 else "files"
-    if ok:
-        things = "resource" if resources == 1 else "resources"
-        return f"{resources} {things} in {files} {noun}, valid"
-    errors = sum(1 for d in diagnostics if d.level == "error")
-    problem_files = len({d.source.file for d in diagnostics if d.level == "error"})
-    return (
-        f"{errors} {'problem' if errors == 1 else 'problems'} in {problem_files} "
-        f"{'file' if problem_files == 1 else 'files'}; the manifests are not valid"
-    )
+    things = "resource" if resources == 1 else "resources"
+    return f"{resources} {things} in {files} {noun}, valid"

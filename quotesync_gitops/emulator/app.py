@@ -363,10 +363,13 @@ def create_app(
     *,
     credentials: Credentials | None = None,
     faults: FaultConfig | None = None,
+    lazy: bool = False,
 ) -> EmulatorApp:
     """The emulator over ``db_path`` (created and seeded on first use; survives restarts).
 
     ``credentials`` None (or empty) accepts every request: the embedded in-process default needs
     no auth. ``faults`` is kept by reference and can be changed at runtime (``app.faults``).
+    ``lazy``: a missing file is created only by the first write (see ``Store``).
     """
-    return EmulatorApp(Store(db_path), credentials, faults if faults is not None else FaultConfig())
+    store = Store(db_path, lazy=lazy)
+    return EmulatorApp(store, credentials, faults if faults is not None else FaultConfig())

@@ -4,6 +4,11 @@ Thread safety: connections come from a small pool (one connection is used by one
 time). Reads run in deferred transactions and proceed in parallel under WAL; writes take a
 process-wide lock and ``BEGIN IMMEDIATE`` so they never fail half-way with SQLITE_BUSY.
 ``":memory:"`` is accepted for quick experiments: one shared connection, every request serialised.
+
+``lazy=True`` (the embedded CRM of the CLI) leaves a missing file missing until the first
+write: until then the new tenant lives in memory, seeded, so ``plan``, ``drift`` and
+``export`` in a fresh folder leave no ``.quotesync/`` behind. The first write creates the
+folder and the file and copies the tenant into it (SQLite's backup), then goes on as usual.
 """
 
 from __future__ import annotations
@@ -95,15 +100,20 @@ TABLES = (
 class Store:
     """The database file and its connections; ``transaction`` is the only way in."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, lazy: bool = False) -> None:
         self.path = os.fspath(path)
         self._memory = self.path == ":memory:"
+        #: In memory until the first write creates the file (``lazy`` and no file yet).
+        self._pending = lazy and not self._memory and not os.path.lexists(self.path)
         self._pool: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
         if self._memory:
             self._shared = self._connect()
+        elif self._pending:
+            _check_creatable(self.path)  # say now, not at the first write, when it cannot be
+            self._shared = _memory_connection()
         else:
             parent = os.path.dirname(os.path.abspath(self.path))
             os.makedirs(parent, exist_ok=True)
@@ -120,7 +130,7 @@ class Store:
         return conn
 
     def _acquire(self) -> sqlite3.Connection:
-        if self._memory:
+        if self._memory or self._pending:
             return self._shared
         with self._pool_lock:
             if self._closed:
@@ -130,7 +140,7 @@ class Store:
         return self._connect()
 
     def _release(self, conn: sqlite3.Connection) -> None:
-        if self._memory:
+        if self._memory or conn is getattr(self, "_shared", None):
             return
         with self._pool_lock:
             if not self._closed and len(self._pool) < 16:
@@ -141,7 +151,45 @@ class Store:
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
         """One transaction: committed when the block ends, rolled back when it raises."""
-        conn = self._acquire()
+        if self._pending:
+            with self._write_lock:  # decided under the lock: a write may end pending
+                if write and self._pending:
+                    self._materialise()
+                if self._pending:
+                    with self._in_transaction(self._shared, write=False) as db:
+                        yield db
+                    return
+        with self._in_transaction(self._acquire(), write=write) as db:
+            yield db
+
+    def _materialise(self) -> None:
+        """The first write: create the folder and the file, holding the tenant so far.
+
+        Nothing was written yet, so memory holds only the seed: when another process made
+        the file meanwhile, this one simply uses it. The copy is written beside the file and
+        linked into place, so a half-copied database never takes the file's name.
+        """
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        if not os.path.lexists(self.path):
+            temp = f"{self.path}.{os.getpid()}.new"
+            target = sqlite3.connect(temp)
+            try:
+                self._shared.backup(target)
+            finally:
+                target.close()
+            try:
+                os.link(temp, self.path)
+            except FileExistsError:
+                pass  # another process was first: its file holds the same seed
+            finally:
+                os.unlink(temp)
+        self._shared.close()
+        self._pending = False
+
+    @contextmanager
+    def _in_transaction(
+        self, conn: sqlite3.Connection, *, write: bool
+    ) -> Iterator[sqlite3.Connection]:
         serialise = write or self._memory
         if serialise:
             self._write_lock.acquire()
@@ -159,6 +207,10 @@ class Store:
             self._release(conn)
 
     def _initialise(self) -> None:
+        if self._pending:  # seeding in memory is not a write of the tenant's file
+            with self._in_transaction(self._shared, write=True) as db:
+                _create(db, fresh=False)
+            return
         with self.transaction(write=True) as db:
             _create(db, fresh=False)
 
@@ -175,8 +227,26 @@ class Store:
             pool, self._pool = self._pool, []
         for conn in pool:
             conn.close()
-        if self._memory:
+        if self._memory or self._pending:
             self._shared.close()
+
+
+def _memory_connection() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _check_creatable(path: str) -> None:
+    """Raise the OSError creating ``path`` would raise later: its nearest existing folder
+    must be a writable folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while not os.path.lexists(folder):
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise NotADirectoryError(20, "not a directory", folder)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(13, "permission denied", folder)
 
 
 def reset_database(path: str | os.PathLike[str]) -> None:

@@ -139,3 +139,33 @@ def _put_in_place(staging: Path, target: Path) -> None:
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
+
+
+EMBEDDED_CRM_IGNORE = ".quotesync/"
+
+
+def ignore_embedded_crm(repo: Path) -> bool:
+    """Add ``.quotesync/`` (the embedded CRM's folder) to ``repo/.gitignore`` when ``repo`` is
+    a git work tree that does not ignore it yet; True when the line was added.
+
+    An export usually starts a manifest repository; the embedded CRM's database must not end
+    up in it.
+    """
+    if not (repo / ".git").exists():
+        return False
+    ignore = repo / ".gitignore"
+    try:
+        text = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    except (OSError, UnicodeDecodeError):
+        return False
+    listed = {line.strip().strip("/") for line in text.splitlines()}
+    if ".quotesync" in listed or ".quotesync/*" in listed:
+        return False
+    try:
+        with ignore.open("a", encoding="utf-8") as out:
+            out.write(
+                ("" if not text or text.endswith("\n") else "\n") + EMBEDDED_CRM_IGNORE + "\n"
+            )
+    except OSError:
+        return False
+    return True

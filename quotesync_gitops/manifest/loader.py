@@ -8,9 +8,11 @@ from pathlib import Path
 
 from quotesync_gitops.manifest.crossrefs import check_across
 from quotesync_gitops.manifest.document import Declared, FileContext, read_document
-from quotesync_gitops.manifest.files import discover, read_text, show
+from quotesync_gitops.manifest.files import IGNORE_FILE, discover, read_text, show
 from quotesync_gitops.manifest.problems import Problems
 from quotesync_gitops.manifest.references import ReferenceContext, is_inside
+from quotesync_gitops.manifest.schemagen.parts import API_VERSION
+from quotesync_gitops.manifest.schemas import KINDS
 from quotesync_gitops.manifest.yamlparse import ParsedDocument, parse_yaml
 from quotesync_gitops.model import (
     DesiredState,
@@ -59,6 +61,7 @@ def load_manifests(
     locations: dict[str, Path] = {}
     fingerprints: dict[str, str] = {}
     declared: list[Declared] = []
+    skipped: set[str] = set()
     complete = True
     for path in found.files:
         shown = show(path, cwd)
@@ -81,6 +84,18 @@ def load_manifests(
             complete = False
             continue
         parsed = parse_yaml(read.text)
+        skip = path not in found.named and not parsed.problems and parsed.complete
+        if skip and foreign_file(parsed.documents):
+            # docker-compose.yml, a workflow, a Kubernetes manifest: another tool's YAML.
+            problems.add(
+                SourceRef(shown, 0, 0),
+                f"not a quotesync manifest (no apiVersion: {API_VERSION} and no quotesync "
+                f"kind in it), skipped; list it in {IGNORE_FILE} to leave it out quietly",
+                level="notice",
+            )
+            fingerprints.pop(shown, None)
+            skipped.add(shown)
+            continue
         documents[shown] = parsed.documents
         locations[shown] = path
         complete = complete and parsed.complete
@@ -100,6 +115,11 @@ def load_manifests(
             if item is not None:
                 declared.append(item)
         fingerprints.update(context.extra_files)
+    if found.files and len(skipped) == len(found.files):
+        problems.add(
+            SourceRef(show(found.root, cwd), 0, 0),
+            "no quotesync manifests here: every YAML file was skipped as another tool's",
+        )
     unique = check_across(declared, problems, complete=complete)
 
     # Only on the error path, and only for files with a problem deep inside a node whose
@@ -111,7 +131,26 @@ def load_manifests(
 
     diagnostics = problems.diagnostics(lambda shown: documents.get(shown, []), reread)
     desired = _desired(unique, fingerprints)
-    return LoadResult(desired, diagnostics, [show(p, cwd) for p in found.files])
+    shown_files = [show(p, cwd) for p in found.files]
+    return LoadResult(desired, diagnostics, [f for f in shown_files if f not in skipped])
+
+
+def foreign_file(documents: Sequence[ParsedDocument]) -> bool:
+    """True when every document is a mapping that is plainly another tool's: an apiVersion
+    that is not quotesync's (apps/v1), or neither apiVersion nor kind (docker-compose). A
+    document with a quotesync kind or apiVersion, however broken, is ours and gets errors."""
+    if not documents:
+        return False
+    for document in documents:
+        value = document.value
+        if not isinstance(value, dict):
+            return False
+        version, kind = value.get("apiVersion"), value.get("kind")
+        if kind in KINDS or (isinstance(version, str) and version.startswith("quotesync.io/")):
+            return False
+        if version is None and kind is not None:
+            return False  # a manifest without its apiVersion: say so
+    return True
 
 
 def _desired(declared: Sequence[Declared], fingerprints: dict[str, str]) -> DesiredState:

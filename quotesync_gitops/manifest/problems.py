@@ -7,13 +7,28 @@ than the positions recorded on the first read.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from quotesync_gitops.manifest.locate import DocPath, locate
 from quotesync_gitops.manifest.yamlparse import Mark, ParsedDocument, Path, Position
+from quotesync_gitops.manifest.yamlscalars import resolve_plain
 from quotesync_gitops.model import Diagnostic, SourceRef
+
+
+def problem_summary(
+    diagnostics: Sequence[Diagnostic], verdict: str = "the manifests are not valid"
+) -> str:
+    """The one wording of an error summary, for validate, plan, drift and apply alike:
+    ``3 problems in 2 files; the manifests are not valid``."""
+    errors = [d for d in diagnostics if d.level == "error"]
+    files = len({d.source.file for d in errors})
+    return (
+        f"{len(errors)} {'problem' if len(errors) == 1 else 'problems'} in {files} "
+        f"{'file' if files == 1 else 'files'}; {verdict}"
+    )
 
 
 @dataclass(frozen=True)
@@ -84,8 +99,15 @@ class Problems:
                 first = places.source(item.first) if isinstance(item.first, Where) else item.first
                 shown = f"line {first.line}" if first.file == source.file else str(first)
                 message = message.replace("{first}", shown)
+            if _QUOTE_HINT.search(message):
+                message = places.as_written(source, message)
             out.add(Diagnostic(source, message, item.level))
         return sorted(out)
+
+
+#: The hint of wording.type_hint, which knows the parsed value (42) but not its text (0042).
+_QUOTE_HINT = re.compile(r'(; put it in quotes to make it text: )"([^"]*)"$')
+_PLAIN_TOKEN = re.compile(r"[^\s,\[\]{}#]+")
 
 
 class _Places:
@@ -98,6 +120,7 @@ class _Places:
         self._text = text
         self._missing: dict[str, set[DocPath]] = defaultdict(set)
         self._found: dict[str, dict[DocPath, Position]] = defaultdict(dict)
+        self._texts: dict[str, str] = {}
 
     def _doc(self, where: Where) -> ParsedDocument | None:
         docs = self._documents(where.file)
@@ -113,6 +136,28 @@ class _Places:
             content = self._text(file)
             if content is not None:
                 self._found[file] = locate(content, wanted)
+
+    def as_written(self, source: SourceRef, message: str) -> str:
+        """The quote hint with the value as the manifest writes it (``"0042"``, not ``"42"``).
+
+        Only the error path pays for this: the file is read again to see the scalar's text.
+        """
+        hint = _QUOTE_HINT.search(message)
+        content = self._texts.get(source.file)
+        if content is None:
+            content = self._texts[source.file] = self._text(source.file) or ""
+        lines = content.split("\n")
+        if hint is None or not 0 < source.line <= len(lines):
+            return message
+        token = _PLAIN_TOKEN.match(lines[source.line - 1], max(source.column - 1, 0))
+        if token is None:
+            return message
+        written = token.group(0)
+        value = resolve_plain(written)
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        if isinstance(value, str) or value is None or shown != hint.group(2):
+            return message
+        return message[: hint.start()] + f'{hint.group(1)}"{written}"'
 
     def source(self, where: Where) -> SourceRef:
         doc = self._doc(where)

@@ -3,7 +3,9 @@
 Cells are text; numbers (``1234.50``) and booleans (true/false, yes/no, 1/0) are parsed by
 the field's type, an empty cell keeps the field's default. Problems point at the CSV file's
 own line and column. ``,`` separates cells unless the header uses ``;`` or tabs only (as
-spreadsheet exports in many locales do).
+spreadsheet exports in many locales do). In such a file a number may also be written with a
+decimal comma (``1034,27``), as those same exports write them; in a ``,``-separated file a
+comma in a number is refused, since ``1,034`` could mean a thousand.
 """
 
 from __future__ import annotations
@@ -232,7 +234,7 @@ def _row(
             if not text:
                 continue
             if kind == _NUMBER_FIELD:
-                value, problem = _number_cell(column, text, lowest, highest)
+                value, problem = _number_cell(column, text, lowest, highest, delimiter)
             else:
                 value, problem = _boolean_cell(text)
             if problem is None:
@@ -252,14 +254,22 @@ def _row(
 
 
 def _number_cell(
-    f: ProductField, text: str, lowest: float, highest: float
+    f: ProductField, text: str, lowest: float, highest: float, delimiter: str = ","
 ) -> tuple[Any, str | None]:
+    written = text
+    if delimiter != "," and "," in text and "." not in text and text.count(",") == 1:
+        text = text.replace(",", ".")  # a decimal comma (1034,27), in a ;- or tab-separated file
     try:
         number = float(text)
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or "_" in text or not text.isascii():
-        return None, f"{text!r} is not a number; write numbers like 1234.50 (no spaces or commas)"
+        how = (
+            "1234.50 or 1234,50 (no spaces or thousands separators)"
+            if delimiter != ","
+            else "1234.50 (no spaces or commas; a decimal comma only in a ;-separated file)"
+        )
+        return None, f"{written!r} is not a number; write numbers like {how}"
     if number < lowest or number > highest:
         return number_value(f, number, "the value")  # words the problem
     dot = text.find(".")

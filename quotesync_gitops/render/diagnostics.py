@@ -57,7 +57,7 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
 
 def github_line(diagnostic: Diagnostic) -> str:
     source = diagnostic.source
-    command = "error" if diagnostic.level == "error" else "warning"
+    command = diagnostic.level if diagnostic.level in ("error", "notice") else "warning"
     props = [f"file={_escape_property(source.file)}"]
     if source.line > 0:
         props.append(f"line={source.line}")

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import applied, ws
 
-__all__ = ["ServedCrm", "applied", "served_crm", "ws"]
+__all__ = ["ServedCrm", "applied", "serve_crm", "served_crm", "ws"]
 
 TICKET = "ci-ticket-7f3a"
 APP_TOKEN = "ci-app-token-91bd"
@@ -26,13 +27,12 @@ class ServedCrm:
     credentials: dict[str, str]
 
 
-@pytest.fixture
-def served_crm(tmp_path: Path) -> Iterator[ServedCrm]:
-    """`quotesync emulator serve` on 127.0.0.1, a fresh tenant, requiring a SOTicket."""
-    credentials = {"QUOTESYNC_TICKET": TICKET, "QUOTESYNC_APP_TOKEN": APP_TOKEN}
+@contextmanager
+def serve_crm(db: Path, credentials: dict[str, str]) -> Iterator[ServedCrm]:
+    """`quotesync emulator serve` on 127.0.0.1 over ``db``, accepting ``credentials``."""
     quotesync = Path(sys.executable).parent / "quotesync"
     process = subprocess.Popen(
-        [str(quotesync), "emulator", "serve", "--db", str(tmp_path / "crm.sqlite"),
+        [str(quotesync), "emulator", "serve", "--db", str(db),
          "--host", "127.0.0.1", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -51,3 +51,11 @@ def served_crm(tmp_path: Path) -> Iterator[ServedCrm]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def served_crm(tmp_path: Path) -> Iterator[ServedCrm]:
+    """A fresh tenant served over HTTP, requiring a SOTicket."""
+    credentials = {"QUOTESYNC_TICKET": TICKET, "QUOTESYNC_APP_TOKEN": APP_TOKEN}
+    with serve_crm(tmp_path / "crm.sqlite", credentials) as crm:
+        yield crm

@@ -8,6 +8,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import venv
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,17 @@ import yaml
 
 from quotesync_gitops.render.markdown import COMMENT_MARKER
 from tests.ci.workflows import (
+    ACTION_USES,
     EXAMPLE_MANIFESTS,
     GITHUB,
     GITLAB,
     GITLAB_HELPER,
     ROOT,
-    github_commands,
+    github_action_calls,
     github_steps,
     gitlab_commands,
     gitlab_jobs,
+    gitlab_pipeline,
     load,
     logical_lines,
     triggers,
@@ -74,6 +77,8 @@ def test_github_workflow_parses_with_minimal_permissions(name: str) -> None:
 def test_github_actions_are_well_known_and_pinned_to_a_major_version(name: str) -> None:
     for _, _, step in github_steps(GITHUB[name]):
         if "uses" in step:
+            if ACTION_USES.match(step["uses"]):
+                continue  # the quotesync action: see test_every_workflow_uses_one_action_ref
             action, _, version = step["uses"].partition("@")
             assert action in PINNED_ACTIONS, step["uses"]
             assert re.fullmatch(r"v\d+", version), step["uses"]
@@ -113,48 +118,67 @@ def test_github_triggers_and_the_artifact_hand_over() -> None:
     assert apply["env"]["PLAN_WORKFLOW"] == GITHUB["pr"].name
     assert apply["concurrency"]["cancel-in-progress"] is False
     assert apply["jobs"]["apply"]["environment"] == "production"
-    for workflow in (pr, apply, drift):
-        assert workflow["env"]["QUOTESYNC_INSTALL"] == pr["env"]["QUOTESYNC_INSTALL"]
-        assert re.search(r"==\d|@v\d", workflow["env"]["QUOTESYNC_INSTALL"]), "pinned"
 
-    (plan,) = [c for c in github_commands(GITHUB["pr"]) if c.subcommand == "plan"]
+    (_, plan) = github_action_calls(GITHUB["pr"])
+    assert plan.subcommand == "plan"
     upload = next(
         s for _, _, s in github_steps(GITHUB["pr"]) if "upload-artifact" in s.get("uses", "")
     )
     assert upload["if"] == "steps.plan.outcome == 'success'", "only a plan that worked is kept"
-    assert _flag(plan.line, "--out") in upload["with"]["path"].split()
+    assert plan.inputs["plan-file"] in upload["with"]["path"].split()
+    assert plan.inputs["markdown-file"] in upload["with"]["path"].split()
     assert upload["with"]["name"] == apply["env"]["PLAN_ARTIFACT"]
     download = next(
         s for _, _, s in github_steps(GITHUB["apply"]) if "download-artifact" in s.get("uses", "")
     )
     assert download["with"]["run-id"] == "${{ steps.reviewed.outputs.run-id }}"
-    (applied,) = github_commands(GITHUB["apply"])
-    assert shlex.split(applied.line)[2] == f"{download['with']['path']}/{_flag(plan.line, '--out')}"
+    (applied,) = github_action_calls(GITHUB["apply"])
+    assert applied.inputs["plan-file"] == f"{download['with']['path']}/{plan.inputs['plan-file']}"
+    assert applied.inputs["args"] == "${{ steps.reviewed.outputs.allow-flags }}"
+
+
+def test_every_workflow_uses_one_action_ref_and_no_install_of_its_own() -> None:
+    """The plan a pull request made is applied by the same code: one ref in all three."""
+    refs = set()
+    for path in GITHUB.values():
+        for _, _, step in github_steps(path):
+            uses = step.get("uses", "")
+            if ACTION_USES.match(uses):
+                refs.add(uses)
+            assert "pip install" not in step.get("run", ""), "the action installs quotesync"
+    assert refs == {"OWNER/quotesync-gitops@REF"}, refs
+    assert not any("QUOTESYNC_INSTALL" in p.read_text(encoding="utf-8") for p in GITHUB.values())
+    guide = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    assert "OWNER/quotesync-gitops@REF" in guide and "git rev-parse" in guide
 
 
 def test_github_comment_and_issue_scripts_use_the_tools_marker_and_files() -> None:
-    (plan,) = [c for c in github_commands(GITHUB["pr"]) if c.subcommand == "plan"]
-    (drift,) = github_commands(GITHUB["drift"])
-    for path, command in ((GITHUB["pr"], plan), (GITHUB["drift"], drift)):
+    (_, plan) = github_action_calls(GITHUB["pr"])
+    (drift,) = github_action_calls(GITHUB["drift"])
+    for path, call in ((GITHUB["pr"], plan), (GITHUB["drift"], drift)):
         step = _script_step(path)
         assert step["env"]["QUOTESYNC_MARKER"] == COMMENT_MARKER
-        assert "--comment-id" not in command.line, "the marker env would have to match"
-        assert f"'{_flag(command.line, '--markdown-out')}'" in step["with"]["script"]
+        assert "comment-id" not in call.inputs, "the marker env would have to match"
+        assert f"'{call.inputs['markdown-file']}'" in step["with"]["script"]
     assert "updateComment" in _script_step(GITHUB["pr"])["with"]["script"]
-    assert "--detailed-exitcode" not in plan.line, "planned changes are not a failure"
+    assert "--detailed-exitcode" not in plan.inputs.get("args", ""), "changes are not a failure"
 
 
 def test_gitlab_pipeline_parses_and_holds_together() -> None:
-    pipeline = load(GITLAB)
+    pipeline = gitlab_pipeline()
     jobs = gitlab_jobs()
     assert pipeline["stages"] == ["validate", "plan", "apply", "drift"]
     assert set(jobs) == {
         "quotesync-validate", "quotesync-plan", "quotesync-apply",
         "quotesync-apply-fresh-plan", "quotesync-drift",
     }  # fmt: skip
-    for job in jobs.values():
-        assert job["extends"] == ".quotesync" and job["stage"] in pipeline["stages"]
+    for name, job in jobs.items():
+        assert load(GITLAB)[name]["extends"] == f".{name}", "the job comes from the template"
+        assert job["stage"] in pipeline["stages"]
         assert job["rules"], "every job says when it runs"
+        assert job["before_script"] == pipeline[".quotesync"]["before_script"]
+    assert pipeline["variables"]["QUOTESYNC_REF"] == "REF"
+    assert "/REF/templates/quotesync.yml" in load(GITLAB)["include"][0]["remote"]
     assert jobs["quotesync-drift"]["allow_failure"] == {"exit_codes": [2]}
     assert jobs["quotesync-drift"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
     groups = {
@@ -179,7 +203,7 @@ def test_gitlab_pipeline_parses_and_holds_together() -> None:
     for key in pipeline["variables"]:
         assert not SECRET_WORDS.search(key), f"{key} must be a masked CI/CD variable"
     for job in jobs.values():
-        for entry in job["script"] + pipeline[".quotesync"]["before_script"]:
+        for entry in job["script"] + job["before_script"]:
             for line in logical_lines(entry):
                 assert not LEAKY_SHELL.search(line), line
 
@@ -227,3 +251,32 @@ def test_every_flag_the_guide_names_exists() -> None:
         shown = subprocess.run([quotesync, command, "--help"], capture_output=True, text=True)
         for flag in flags:
             assert flag in shown.stdout, f"docs/ci.md names `{command} {flag}`"
+
+
+def test_gitlab_template_installs_quotesync_and_its_helper_from_the_pinned_ref(
+    tmp_path: Path,
+) -> None:
+    """The template's before_script, run for real: fetch this repository at a ref, install
+    it into a fresh venv with its constraints, and find the helper of that checkout."""
+    (job,) = [j for n, j in gitlab_jobs().items() if n == "quotesync-plan"]
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    env = {
+        "PATH": f"{env_dir / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        **{k: str(v) for k, v in gitlab_pipeline()["variables"].items()},
+        "QUOTESYNC_REPOSITORY": str(ROOT),
+        "QUOTESYNC_REF": head,
+        "QUOTESYNC_HOME": str(tmp_path / "quotesync-gitops"),
+    }
+    script = "\n".join([*job["before_script"], 'test -f "$QUOTESYNC_HELPER"'])
+    done = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"quotesync, version \d+\.\d+", done.stdout)
+    assert (env_dir / "bin" / "quotesync").exists()

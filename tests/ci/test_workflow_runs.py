@@ -23,12 +23,14 @@ from tests.ci.workflows import (
     EXAMPLE_MANIFESTS,
     GITHUB,
     GITLAB_HELPER,
+    ActionCall,
     Command,
-    github_commands,
+    github_action_calls,
     github_steps,
     gitlab_commands,
     load,
     run,
+    run_action,
 )
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -82,10 +84,12 @@ class Pipeline:
 
     def run(self, command: Command, expect: int) -> str:
         result = run(command, self.repo, **self.run_args)
-        output = result.stdout + result.stderr
-        assert result.returncode == expect, f"{command.line}\n→ {result.returncode}\n{output}"
+        return self.check(command.line, result.returncode, result.stdout + result.stderr, expect)
+
+    def check(self, what: str, code: int, output: str, expect: int) -> str:
+        assert code == expect, f"{what}\n→ {code}\n{output}"
         for secret in _secret_values(self.crm):
-            assert secret not in output, f"a secret reached the log of {command.line}"
+            assert secret not in output, f"a secret reached the log of {what}"
         return output
 
     def files_without_secrets(self, *names: str) -> None:
@@ -93,6 +97,37 @@ class Pipeline:
             text = (self.repo / name).read_text(encoding="utf-8")
             for secret in _secret_values(self.crm):
                 assert secret not in text, f"a secret reached {name}"
+
+
+class ActionPipeline(Pipeline):
+    """The steps of one GitHub workflow that use the quotesync action, run through the
+    action's own script (action.yml), as the runner would."""
+
+    def __init__(self, repo: Path, crm: ServedCrm, path: Path, **run_args: Any):
+        super().__init__(repo, crm, [], **run_args)
+        self.calls = github_action_calls(path)
+        self.outputs: dict[str, str] = {}
+
+    def step(self, command: str) -> ActionCall:
+        (call,) = [c for c in self.calls if c.subcommand == command]
+        return call
+
+    def run_step(self, command: str, expect: int) -> str:
+        call = self.step(command)
+        result = run_action(call, self.repo, **self.run_args)
+        self.outputs = result.outputs
+        output = self.check(f"{call.step}: {call.inputs}", result.returncode,
+                            result.stdout + result.stderr, expect)  # fmt: skip
+        assert result.outputs["exit-code"] == str(expect)
+        return output
+
+    def run_step_passing(self, command: str, code: int) -> str:
+        """A step whose quotesync exits ``code`` (2: changes or drift) and that still passes."""
+        call = self.step(command)
+        result = run_action(call, self.repo, **self.run_args)
+        self.outputs = result.outputs
+        assert result.outputs["exit-code"] == str(code)
+        return self.check(call.step, result.returncode, result.stdout + result.stderr, 0)
 
 
 def _hand_edit_quote_description(crm: ServedCrm, text: str) -> None:
@@ -137,22 +172,19 @@ def test_github_review_apply_stale_and_drift(served_crm: ServedCrm, tmp_path: Pa
     repo = _repo(tmp_path)
     context = _github_context(served_crm)
     ci = {"GITHUB_ACTIONS": "true", "CI": "true"}
-    pr = Pipeline(repo, served_crm, github_commands(GITHUB["pr"]), context=context, extra_env=ci)
-    apply = Pipeline(
-        repo, served_crm, github_commands(GITHUB["apply"]), context=context, extra_env=ci
-    )
-    drift = Pipeline(
-        repo, served_crm, github_commands(GITHUB["drift"]), context=context, extra_env=ci
-    )
-    assert [c.subcommand for c in pr.commands] == ["validate", "plan"]
-    assert [c.subcommand for c in apply.commands] == ["apply"]
-    assert [c.subcommand for c in drift.commands] == ["drift"]
+    pr = ActionPipeline(repo, served_crm, GITHUB["pr"], context=context, extra_env=ci)
+    apply = ActionPipeline(repo, served_crm, GITHUB["apply"], context=context, extra_env=ci)
+    drift = ActionPipeline(repo, served_crm, GITHUB["drift"], context=context, extra_env=ci)
+    assert [c.subcommand for c in pr.calls] == ["validate", "plan"]
+    assert [c.subcommand for c in apply.calls] == ["apply"]
+    assert [c.subcommand for c in drift.calls] == ["drift"]
     apply_env = load(GITHUB["apply"])["env"]
 
     # 1. The pull request: validate (annotations format), then plan with the comment file.
-    assert "valid" in pr.run(pr.commands[0], expect=0)
-    out = pr.run(pr.commands[1], expect=0)
+    assert "valid" in pr.run_step("validate", expect=0)
+    out = pr.run_step("plan", expect=0)
     assert "Plan: " in out and "<!--" not in out, "the log shows the text plan"
+    assert pr.outputs["plan-file"] == "plan.json" and pr.outputs["comment"] == "plan.md"
     pr.files_without_secrets("plan.json", "plan.md")
     comment = (repo / "plan.md").read_text(encoding="utf-8")
     marker = _step(GITHUB["pr"], "actions/github-script@")["env"]["QUOTESYNC_MARKER"]
@@ -163,11 +195,11 @@ def test_github_review_apply_stale_and_drift(served_crm: ServedCrm, tmp_path: Pa
 
     # 2. Merged: the merge run applies exactly the reviewed plan file.
     folder = _carry_artifact(repo, apply_env)
-    assert folder in apply.commands[0].line
-    assert "Apply complete" in apply.run(apply.commands[0], expect=0)
+    assert apply.step("apply").inputs["plan-file"].startswith(folder + "/")
+    assert "Apply complete" in apply.run_step("apply", expect=0)
 
     # 3. The nightly drift job: in sync.
-    drift.run(drift.commands[0], expect=0)
+    drift.run_step("drift", expect=0)
     assert (
         (repo / "drift.md").read_text(encoding="utf-8").startswith(COMMENT_MARKER + "\n## No drift")
     )
@@ -175,27 +207,28 @@ def test_github_review_apply_stale_and_drift(served_crm: ServedCrm, tmp_path: Pa
     # 4. A second pull request is reviewed, then someone edits the same object in the CRM
     #    before the merge: the merge run refuses the stale plan and changes nothing.
     _edit_manifest(repo, "description: Prices", "description: Reviewed prices")
-    pr.run(pr.commands[1], expect=0)
+    pr.run_step("plan", expect=0)
     assert QUOTE in (repo / "plan.md").read_text(encoding="utf-8")
     _carry_artifact(repo, apply_env)
     _hand_edit_quote_description(served_crm, "edited by hand")
-    out = apply.run(apply.commands[0], expect=3)
+    out = apply.run_step("apply", expect=3)
     assert "stale" in out and f"QuoteConnection/{QUOTE}" in out
+    assert "::error title=Stale plan: nothing applied::" in out
     assert _quote_description(served_crm) == "edited by hand"
 
-    # 5. Drift sees the hand edit (exit 2) and writes the issue body.
-    out = drift.run(drift.commands[0], expect=2)
-    assert "Drift detected" in out
+    # 5. Drift sees the hand edit (exit 2, the step passes and says so) and writes the issue.
+    out = drift.run_step_passing("drift", code=2)
+    assert "Drift detected" in out and drift.outputs["comment"] == "drift.md"
     report = (repo / "drift.md").read_text(encoding="utf-8")
     assert report.startswith(COMMENT_MARKER + "\n## Drift detected") and QUOTE in report
     drift.files_without_secrets("drift.md")
 
     # 6. Recovery: a fresh plan of main (the plan workflow run by hand), then apply it.
-    pr.run(pr.commands[1], expect=0)
+    pr.run_step("plan", expect=0)
     _carry_artifact(repo, apply_env)
-    apply.run(apply.commands[0], expect=0)
+    apply.run_step("apply", expect=0)
     assert _quote_description(served_crm).startswith("Reviewed prices")
-    drift.run(drift.commands[0], expect=0)
+    drift.run_step("drift", expect=0)
 
 
 def test_github_plan_step_reports_a_failed_connection_test_and_keeps_the_comment(
@@ -203,8 +236,8 @@ def test_github_plan_step_reports_a_failed_connection_test_and_keeps_the_comment
 ) -> None:
     repo = _repo(tmp_path)
     context = {**_github_context(served_crm), "secrets.DEMO_QUOTE_PASSWORD": "wrong-password"}
-    pr = Pipeline(repo, served_crm, github_commands(GITHUB["pr"]), context=context)
-    out = pr.run(pr.by("plan")[0], expect=1)
+    pr = ActionPipeline(repo, served_crm, GITHUB["pr"], context=context)
+    out = pr.run_step("plan", expect=1)
     assert "FAILED" in out and "wrong-password" not in out
     comment = (repo / "plan.md").read_text(encoding="utf-8")
     assert comment.startswith(COMMENT_MARKER) and "### Connection tests" in comment
@@ -217,10 +250,11 @@ def test_github_plan_step_without_credentials_fails_and_names_them(
 ) -> None:
     repo = _repo(tmp_path)
     context = {**_github_context(served_crm), "secrets.QUOTESYNC_APP_TOKEN": ""}
-    pr = Pipeline(repo, served_crm, github_commands(GITHUB["pr"]), context=context)
-    out = pr.run(pr.by("plan")[0], expect=1)
+    pr = ActionPipeline(repo, served_crm, GITHUB["pr"], context=context)
+    out = pr.run_step("plan", expect=1)
     assert "QUOTESYNC_APP_TOKEN is not set" in out
     assert not (repo / "plan.json").exists() and not (repo / "plan.md").exists()
+    assert "plan-file" not in pr.outputs and "comment" not in pr.outputs
 
 
 def _gitlab_env(crm: ServedCrm) -> dict[str, str]:

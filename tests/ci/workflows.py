@@ -25,6 +25,9 @@ GITHUB = {name: CI / "github" / f"quotesync-{name}.yml" for name in ("pr", "appl
 GITLAB = CI / "gitlab" / ".gitlab-ci.yml"
 GITLAB_HELPER = CI / "gitlab" / "quotesync_gitlab.py"
 EXAMPLE_MANIFESTS = ROOT / "examples" / "manifests"
+ACTION = ROOT / "action.yml"
+#: How the example workflows name the quotesync action: OWNER/quotesync-gitops@REF.
+ACTION_USES = re.compile(r"^[A-Za-z0-9_.-]+/quotesync-gitops@[A-Za-z0-9_.-]+$")
 
 _CAPTURE = re.compile(r"\s*\|\|\s*[A-Za-z_]\w*=\$\?\s*$")
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
@@ -96,16 +99,57 @@ def github_commands(path: Path) -> list[Command]:
     return commands
 
 
+GITLAB_TEMPLATE = ROOT / "templates" / "quotesync.yml"
+GITLAB_TEMPLATE_URL = re.compile(
+    r"^https://raw\.githubusercontent\.com/[^/]+/quotesync-gitops/[^/]+/templates/quotesync\.yml$"
+)
+
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """GitLab's merge for `extends` and includes: mappings merge, anything else is replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def gitlab_pipeline(path: Path = GITLAB) -> dict[str, Any]:
+    """The pipeline as GitLab sees it: the quotesync template included (from this
+    repository, where the file names it by URL), then the file's own keys on top."""
+    own = load(path)
+    merged: dict[str, Any] = {}
+    for entry in own.get("include", []):
+        remote = entry.get("remote", "") if isinstance(entry, dict) else entry
+        assert GITLAB_TEMPLATE_URL.match(remote), f"unknown include {entry!r}"
+        merged = _deep_merge(merged, load(GITLAB_TEMPLATE))
+    return _deep_merge(merged, {k: v for k, v in own.items() if k != "include"})
+
+
+def _extended(name: str, pipeline: Mapping[str, Any], seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    assert name not in seen, f"extends loop through {name}"
+    job = pipeline[name]
+    parents = job.get("extends", [])
+    resolved: dict[str, Any] = {}
+    for parent in [parents] if isinstance(parents, str) else parents:
+        resolved = _deep_merge(resolved, _extended(parent, pipeline, (*seen, name)))
+    return _deep_merge(resolved, job)
+
+
 def gitlab_jobs(path: Path = GITLAB) -> dict[str, dict[str, Any]]:
+    """The jobs that run, with `extends` resolved."""
+    pipeline = gitlab_pipeline(path)
     return {
-        name: job
-        for name, job in load(path).items()
+        name: _extended(name, pipeline)
+        for name in pipeline
         if isinstance(name, str) and not name.startswith(".") and name not in GITLAB_RESERVED
     }
 
 
 def gitlab_commands(path: Path = GITLAB) -> list[Command]:
-    pipeline = load(path)
+    pipeline = gitlab_pipeline(path)
     commands = []
     for name, job in gitlab_jobs(path).items():
         env = {**pipeline.get("variables", {}), **job.get("variables", {})}
@@ -154,3 +198,108 @@ def run(
         timeout=120,
         check=False,
     )
+
+
+@dataclass(frozen=True)
+class ActionCall:
+    """One step of a workflow that uses the quotesync action, with its inputs and env."""
+
+    job: str
+    step: str
+    inputs: Mapping[str, str]
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def subcommand(self) -> str:
+        return str(self.inputs["command"])
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, str]
+
+
+def github_action_calls(path: Path) -> list[ActionCall]:
+    workflow = load(path)
+    calls = []
+    for job_name, job, step in github_steps(path):
+        if ACTION_USES.match(step.get("uses", "")):
+            env = {**workflow.get("env", {}), **job.get("env", {}), **step.get("env", {})}
+            inputs = {k: str(v) for k, v in step.get("with", {}).items()}
+            calls.append(ActionCall(job_name, step.get("name", ""), inputs, env))
+    return calls
+
+
+def action_step(step_id: str) -> dict[str, Any]:
+    return next(s for s in load(ACTION)["runs"]["steps"] if s.get("id") == step_id)
+
+
+def action_install_step() -> dict[str, Any]:
+    return next(s for s in load(ACTION)["runs"]["steps"] if "action_path" in str(s.get("env")))
+
+
+def action_inputs(given: Mapping[str, str]) -> dict[str, str]:
+    """The inputs as GitHub hands them to the action: its defaults, then what was given."""
+    declared = load(ACTION)["inputs"]
+    unknown = set(given) - set(declared)
+    assert not unknown, f"the action has no input {sorted(unknown)}"
+    for name, spec in declared.items():
+        if spec.get("required"):
+            assert name in given, f"the action needs the input {name}"
+    return {name: str(given.get(name, spec.get("default", ""))) for name, spec in declared.items()}
+
+
+def run_github_step(
+    step: Mapping[str, Any],
+    cwd: Path,
+    context: Mapping[str, str],
+    extra_env: Mapping[str, str],
+) -> ActionResult:
+    """One `run:` step of the action as the runner runs it: `bash -eo pipefail`, its env
+    resolved, GITHUB_OUTPUT and GITHUB_PATH as files; returns the outputs it wrote."""
+    output, path_file = cwd / ".github-output", cwd / ".github-path"
+    output.write_text("", encoding="utf-8")
+    path_file.write_text("", encoding="utf-8")
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(cwd),
+        "LANG": "C.UTF-8",
+        **extra_env,
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_PATH": str(path_file),
+    }
+    env.update({k: resolve(str(v), context) for k, v in step.get("env", {}).items()})
+    workdir = cwd / resolve(str(step.get("working-directory", ".")), context)
+    assert step["shell"] == "bash"
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    outputs = dict(
+        line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines() if line
+    )
+    return ActionResult(done.returncode, done.stdout, done.stderr, outputs)
+
+
+def run_action(
+    call: ActionCall,
+    cwd: Path,
+    context: Mapping[str, str] | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> ActionResult:
+    """The action's quotesync step for one workflow step, with the quotesync under test on
+    PATH (the install step is tested on its own)."""
+    outer = {**{f"env.{k}": str(v) for k, v in call.env.items()}, **(context or {})}
+    inputs = action_inputs({k: resolve(v, outer) for k, v in call.inputs.items()})
+    inner = {f"inputs.{k}": v for k, v in inputs.items()}
+    inner["runner.temp"] = str(cwd / ".runner-temp")  # no venv there: the PATH's quotesync runs
+    step_env = {k: resolve(str(v), outer) for k, v in call.env.items()}
+    return run_github_step(action_step("run"), cwd, inner, {**step_env, **(extra_env or {})})

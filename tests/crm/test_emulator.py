@@ -332,8 +332,9 @@ def test_bulk_work_stays_within_max_concurrency(server: RunningServer, client: C
 
 
 def test_embedded_crm_reads_and_writes(local_client: CrmClient, tmp_path: Path) -> None:
-    assert (tmp_path / "local").is_dir()
+    assert not (tmp_path / "local").exists(), "the first write makes the folder, not opening"
     key = seed_products(local_client, 5)
+    assert (tmp_path / "local").is_dir()
     data = read_everything(local_client)
     assert len(data["products"]) == 5
     assert {p["ERPPriceListKey"] for p in data["products"]} == {key}

@@ -119,7 +119,7 @@ def test_embedded_target_uses_wsgi_transport_without_credentials(tmp_path: objec
     assert isinstance(tmp_path, Path)
     db = tmp_path / "nested" / "dir" / "crm.sqlite"
     with open_client(f"local:{db}", TICKET_ENV) as client:
-        assert db.parent.is_dir()
+        assert not db.parent.exists(), "made by the first write, not by opening"
         assert client._http.auth is None
         assert isinstance(client._http._transport, httpx.WSGITransport)
         assert str(client.base_url).startswith("http://embedded.local")

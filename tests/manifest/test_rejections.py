@@ -146,7 +146,7 @@ CASES: dict[str, list[str]] = {
         "csv-problems/products.csv:1:34: error: unknown product field 'colour' in the header; "
         f"expected one of: {PRODUCT_FIELDS}",
         "csv-problems/products.csv:3:15: error: listPrice: '12;50' is not a number; write "
-        "numbers like 1234.50 (no spaces or commas)",
+        "numbers like 1234.50 (no spaces or commas; a decimal comma only in a ;-separated file)",
         "csv-problems/products.csv:4:16: error: inAssortment: 'maybe' is not true or false",
     ],
     "products-file-missing.yaml": [

@@ -55,6 +55,50 @@ def test_scope_forms_are_canonical(workdir: Path) -> None:
     }
 
 
+def test_the_quote_hint_keeps_the_value_as_written(workdir: Path) -> None:
+    """`code: 0042` is the number 42 in YAML; the hint must say "0042", not "42"."""
+    write(
+        workdir,
+        {
+            "p.yaml": PRICES + "  erpKey: 0042\n  description: 1.50\n  products:\n"
+            "    - {code: 007, name: Bond}\n    - code: 12\n      name: Twelve\n",
+        },
+    )
+
+    result = quotesync("validate", "p.yaml")
+
+    assert result.exit_code == 1
+    assert diagnostics(result) == [
+        "p.yaml:9:11: error: spec.erpKey must be text, but it is a number; put it in quotes "
+        'to make it text: "0042"',
+        "p.yaml:10:16: error: spec.description must be text, but it is a number; put it in "
+        'quotes to make it text: "1.50"',
+        "p.yaml:12:14: error: spec.products[0].code must be text, but it is a number; put it "
+        'in quotes to make it text: "007"',
+        "p.yaml:13:13: error: spec.products[1].code must be text, but it is a number; put it "
+        'in quotes to make it text: "12"',
+    ]
+
+
+def test_a_number_in_config_is_never_echoed_it_may_be_a_password(workdir: Path) -> None:
+    write(
+        workdir,
+        {
+            "e.yaml": HEADER + "kind: ErpConnection\nmetadata:\n  name: E\nspec:\n"
+            "  connector: C\n  config:\n    password: 98765432\n",
+        },
+    )
+
+    result = quotesync("validate", "e.yaml")
+
+    assert result.exit_code == 1
+    assert "98765432" not in result.output
+    assert diagnostics(result) == [
+        "e.yaml:8:15: error: spec.config.password must be text, but it is a number; put it in "
+        "quotes to make it text",
+    ]
+
+
 def test_price_list_quote_connection_must_be_declared(workdir: Path) -> None:
     write(workdir, {"p.yaml": PRICES + "  quoteConnection: Quotes\n"})
 
@@ -96,6 +140,43 @@ def test_semicolon_csv_and_bom(workdir: Path) -> None:
     assert products["A"]["name"] == "x; y" and products["A"]["listPrice"] == 1.5
     assert products["A"]["inAssortment"] is False
     assert products["B"]["listPrice"] == 0.0 and products["B"]["inAssortment"] is True
+
+
+def test_nordic_csv_with_semicolons_and_decimal_commas(workdir: Path) -> None:
+    """A spreadsheet export in a Nordic locale: `;` between cells, `1034,27` for numbers."""
+    write(workdir, {"p.yaml": PRICES + "  productsFile: p.csv\n"})
+    (workdir / "p.csv").write_text(
+        "code;name;listPrice;cost;vat\nA;Alpha;1034,27;-12,5;25\nB;Beta;99.5;0,000001;12,5\n",
+        encoding="utf-8",
+    )
+
+    result = load_manifests(["."], env={})
+
+    assert result.ok, result.diagnostics
+    products = result.desired.get("PriceList", "P").spec["products"]  # type: ignore[union-attr]
+    assert products["A"]["listPrice"] == 1034.27 and products["A"]["cost"] == -12.5
+    assert products["B"]["listPrice"] == 99.5 and products["B"]["cost"] == 0.000001
+    assert products["B"]["vat"] == 12.5
+
+
+def test_numbers_with_thousands_separators_are_refused_with_the_way_to_write_them(
+    workdir: Path,
+) -> None:
+    write(workdir, {"p.yaml": PRICES + "  productsFile: p.csv\n", "c.yaml": PRICES.replace(
+        "name: P", "name: C") + "  productsFile: c.csv\n"})  # fmt: skip
+    (workdir / "p.csv").write_text("code;listPrice\nA;1.034,27\nB;1,034,5\n", encoding="utf-8")
+    (workdir / "c.csv").write_text('code,listPrice\nA,"1034,27"\n', encoding="utf-8")
+
+    result = quotesync("validate", ".")
+
+    assert result.exit_code == 1
+    semicolons = "write numbers like 1234.50 or 1234,50 (no spaces or thousands separators)"
+    assert diagnostics(result) == [
+        "c.csv:2:3: error: listPrice: '1034,27' is not a number; write numbers like 1234.50 "
+        "(no spaces or commas; a decimal comma only in a ;-separated file)",
+        f"p.csv:2:3: error: listPrice: '1.034,27' is not a number; {semicolons}",
+        f"p.csv:3:3: error: listPrice: '1,034,5' is not a number; {semicolons}",
+    ]
 
 
 def test_csv_problems_with_quoted_multiline_cells(workdir: Path) -> None:
