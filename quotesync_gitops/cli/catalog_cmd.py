@@ -16,7 +16,12 @@ from quotesync_gitops.target import open_client
 @click.command()
 @crm_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json (formatVersion 1) for scripts.",
 )
 @exits
 def catalog(crm: str | None, fmt: str) -> int:
