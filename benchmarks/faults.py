@@ -7,7 +7,7 @@ Usage (from the repository root)::
     python benchmarks/faults.py --crash    # also SIGKILL apply at every write, then resume
 
 Each cell starts ``quotesync emulator serve`` (a separate process, a fresh CRM, a Bearer token
-required) with injected latency, 429 + Retry-After, 502/503/504 or dropped connections, before
+required) with injected latency, 429 + Retry-After, 500/502/503/504 or dropped connections, before
 or after the request is processed, at a rate. Apply (the production client and retry policy,
 its backoff scaled by ``--backoff``) runs until it succeeds, at most ``--max-runs`` times (a
 run that gives up after its retries fails cleanly, and the next one resumes); drift then runs
@@ -67,8 +67,6 @@ class Cell:
     name: str
     rules: tuple[dict[str, Any], ...] = ()
     latency_ms: int = 0
-    #: 500s are not retried (no transient failure): runs fail cleanly until the faults stop.
-    clean_failure_expected: bool = False
 
     @property
     def rate(self) -> str:
@@ -90,6 +88,7 @@ def matrix(quick: bool) -> list[Cell]:
             Cell("drop", (_rule("drop", 0.1),)),
             Cell("drop after processing", (_rule("drop", 0.1, True),)),
             Cell("503 after processing", (_rule(503, 0.1, True),)),
+            Cell("500 after processing", (_rule(500, 0.05, True),)),
         ]
     cells = [Cell("latency 20 ms", latency_ms=20), Cell("latency 100 ms", latency_ms=100)]
     cells += [Cell("429 + Retry-After 1s", (_rule(429, r, retry_after=1),)) for r in (0.02, 0.05)]
@@ -100,7 +99,9 @@ def matrix(quick: bool) -> list[Cell]:
     everything = [_rule(s, 0.03, a) for s in (502, 503, 504, "drop") for a in (False, True)]
     everything.append(_rule(429, 0.02, retry_after=1))
     cells.append(Cell("all of them + 20 ms", tuple(everything), latency_ms=20))
-    cells.append(Cell("500 (not retried)", (_rule(500, 0.02, True),), clean_failure_expected=True))
+    # A 500 is an unknown outcome: reads resent, writes only after a re-read (landed).
+    cells += [Cell("500", (_rule(500, r),)) for r in (0.02, 0.05)]
+    cells += [Cell("500 after processing", (_rule(500, r, True),)) for r in (0.02, 0.05)]
     return cells
 
 
@@ -186,8 +187,6 @@ class Row:
     @property
     def ok(self) -> bool:
         settled = not (self.remaining or self.duplicates or self.lost or self.crashes)
-        if self.cell.clean_failure_expected:
-            return settled
         return settled and self.converged_under_faults and self.drift_clean
 
 
@@ -337,8 +336,6 @@ HEADER = (
 
 def line(row: Row) -> str:
     converged = "yes" if row.converged_under_faults else "after"
-    if row.cell.clean_failure_expected and not row.converged_under_faults:
-        converged = "after*"
     drift = f"ok/{row.drift_runs}" if row.drift_clean else "-"
     return (
         f"{row.cell.name:28} {row.cell.rate:>9} {row.runs:>4} {row.faults:>6} "
@@ -387,7 +384,6 @@ def main() -> int:
             f"{sum(r.landed_found for r in rows)}/{sum(r.landed_checks for r in rows)} "
             f"lost answers found landed, in {time.monotonic() - started:.0f}s"
         )
-        print("* 500 is not retried: runs fail cleanly; the first apply after it converges.")
         if args.crash:
             print("Crash sweep: SIGKILL after each write of a first apply, then apply again")
             points, crash_failures = crash_sweep(work)

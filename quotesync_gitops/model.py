@@ -181,6 +181,17 @@ class LiveState(State):
     context: LiveContext = field(default_factory=lambda: LiveContext())
 
 
+#: Words in a config field key that mark it as a credential.
+CREDENTIAL_WORDS = ("password", "passwd", "passphrase", "pwd", "secret", "apikey", "api_key",
+                    "token", "privatekey", "private_key", "credential")  # fmt: skip
+
+
+def credential_key(key: str) -> bool:
+    """Whether a config field key names a credential (``apiPassword``, ``client_secret``)."""
+    lowered = key.lower()
+    return any(word in lowered for word in CREDENTIAL_WORDS)
+
+
 @dataclass(frozen=True)
 class FieldInfo:
     """A connector-declared configuration field (SuperOffice FieldMetadata)."""
@@ -194,8 +205,16 @@ class FieldInfo:
     rank: int = 0
 
     @property
-    def secret(self) -> bool:
+    def write_only(self) -> bool:
+        """Declared ``Password``: the CRM keeps the value and never hands it back."""
         return self.field_type == "Password"
+
+    @property
+    def secret(self) -> bool:
+        """Shown as ``(sensitive)``: a Password field, or one whose key says it holds a
+        credential whatever type the connector declares (a connector that declares its
+        password as Text must not have it printed)."""
+        return self.write_only or credential_key(self.key)
 
 
 @dataclass(frozen=True)

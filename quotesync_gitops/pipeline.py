@@ -85,7 +85,7 @@ def plan_against(
     live = read_live(client)
     _check_targets(targets, desired, live)
     result = build_plan(desired, live, targets=targets)
-    located = _located(result.problems, desired, base)
+    located = _located(result.problems, desired, base) + result.diagnostics
     if any(d.level == "error" for d in located):
         raise InvalidManifests(
             sorted(set(loaded.diagnostics) | set(located)), "the manifests do not fit this CRM"
@@ -121,7 +121,8 @@ def _crm_problems(
     known = [t for t in wanted if _known(t, desired, live)]
     if wanted and not known:
         return []
-    return _located(build_plan(desired, live, targets=known).problems, desired, base)
+    found = build_plan(desired, live, targets=known)
+    return _located(found.problems, desired, base) + found.diagnostics
 
 
 def _known(target: str, desired: DesiredState, live: LiveState) -> bool:

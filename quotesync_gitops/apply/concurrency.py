@@ -204,7 +204,11 @@ def _retire(ac: ApplyContext, kind: str, name: str, object_id: int) -> None:
 def claim_created_products(
     ac: ApplyContext, price_list: str, list_key: str, created: Mapping[str, int]
 ) -> None:
-    """After creating products (code → id) in a list: the same for codes within the list."""
+    """After creating products (code → id) in a list: the same for codes within the list.
+
+    A copy made before ours (another apply) wins: ours is renamed and retired. A copy made
+    after ours is left to whoever made it: another apply retires its own; one a person made
+    is found by the next plan, which refuses the list until one of the two is recoded."""
     if not created:
         return
     first: dict[str, int] = {}

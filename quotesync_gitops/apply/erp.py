@@ -135,7 +135,7 @@ def _write_connection(
         config = carriers.config_values(
             want.spec["config"],
             keep_passwords=not config_changed,
-            password_keys={k for k, f in ctx.erp_connectors[connector][1].items() if f.secret},
+            password_keys={k for k, f in ctx.erp_connectors[connector][1].items() if f.write_only},
         )
         body = carriers.erp_connection(
             want.spec,

@@ -108,9 +108,20 @@ def _create(
     record_created(ac, change.kind, change.name, saved, "PriceListId")
     key = str(saved.get("ERPPriceListKey") or "")
     products: Mapping[str, Any] = spec.get("products", {})
-    calls = [_creator(ac, key, code, product) for code, product in sorted(products.items())]
+    codes = sorted(products)
     old = f"; the old list is deactivated as {retired!r}" if retired else ""
-    _run_bulk(ac, change, calls, written=f"the new price list #{saved['PriceListId']}{old}")
+    results = _run_bulk(
+        ac,
+        change,
+        [_creator(ac, key, code, products[code]) for code in codes],
+        written=f"the new price list #{saved['PriceListId']}{old}",
+    )
+    # Someone may have created the same codes in the new list at the same time.
+    created = {
+        code: created_id(result, "ProductId", f"{change.address}/{code}")
+        for code, result in zip(codes, results, strict=True)
+    }
+    claim_created_products(ac, change.name, key, created)
 
 
 def _write_products(

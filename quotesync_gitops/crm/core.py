@@ -20,7 +20,14 @@ from quotesync_gitops.crm.errors import (
     CrmProtocolError,
     CrmRejected,
 )
-from quotesync_gitops.crm.responses import UnexpectedNull, WrongShape, check_answer
+from quotesync_gitops.crm.responses import (
+    UnexpectedNull,
+    WrongShape,
+    check_answer,
+    clean_message,
+    echo_forms,
+    redact_text,
+)
 from quotesync_gitops.crm.retry import CallInfo, ClientStats, RetryPolicy, run_with_retry
 from quotesync_gitops.crm.transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -102,8 +109,9 @@ class CrmCore:
         secrets.extend(value.split(" ", 1)[-1] for value in header_credentials)
         if auth is not None or header_credentials:
             ensure_safe_url(http.base_url)
-        # Longest first, so a value containing another is redacted whole.
-        self._secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
+        self._secrets: tuple[str, ...] = ()
+        self._raw_secrets: frozenset[str] = frozenset()
+        self._install({s for s in secrets if s})
         self._secrets_lock = threading.Lock()
 
     @property
@@ -119,28 +127,29 @@ class CrmCore:
         """Also redact these strings from any server text that reaches an exception.
 
         For secrets this client sends in request bodies (connector passwords, values from
-        ``${env:}``): a broken or hostile server may echo the request in its error answer.
-        Values shorter than ``MIN_HIDDEN_CHARS`` are left alone (hiding every ``"1"`` in a
-        message would garble it), as are the JSON-escaped forms' duplicates.
+        ``${env:}``): a broken or hostile server may echo the request in its error answer,
+        escaped or encoded (see ``responses.echo_forms``). Values shorter than
+        ``MIN_HIDDEN_CHARS`` are left alone (hiding every ``"1"`` in a message would garble it).
         """
-        forms: set[str] = set()
-        for value in values:
-            if len(value) >= MIN_HIDDEN_CHARS:
-                forms |= {
-                    value,
-                    json.dumps(value)[1:-1],
-                    json.dumps(value, ensure_ascii=False)[1:-1],
-                }
+        raw = {v for v in values if len(v) >= MIN_HIDDEN_CHARS}
         with self._secrets_lock:
-            known = set(self._secrets)
-            if forms <= known:
+            if raw <= self._raw_secrets:
                 return
-            self._secrets = tuple(sorted(known | forms, key=len, reverse=True))
+            self._install(self._raw_secrets | raw)
+
+    def _install(self, raw: set[str] | frozenset[str]) -> None:
+        forms = {form for value in raw for form in echo_forms(value)}
+        self._raw_secrets = frozenset(raw)
+        # Longest first, so a value containing another is redacted whole.
+        self._secrets = tuple(sorted(forms | raw, key=len, reverse=True))
 
     def _redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return redact_text(text, self._secrets, self._raw_secrets, REDACTED)
+
+    def crm_text(self, value: object) -> str:
+        """Text the CRM supplies that will be shown (an explanation, a reason): redacted,
+        stripped of control characters and cut, like every server message."""
+        return clean_message(value, self._redact)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._http.base_url}>"
@@ -180,6 +189,9 @@ class CrmCore:
         if content is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
 
+        # The whole call, retries and every answer's transfer included, has one deadline.
+        deadline = self._retry.clock() + self._retry.total_timeout
+
         def send() -> RawResponse:
             request = self._http.build_request(
                 method, path, params=params, content=content, headers=headers, timeout=self._timeout
@@ -188,7 +200,12 @@ class CrmCore:
                 self._stats.enter()
                 try:
                     return send_bounded(
-                        self._http, request, max_bytes=self._max_bytes, operation=operation
+                        self._http,
+                        request,
+                        max_bytes=self._max_bytes,
+                        operation=operation,
+                        deadline=deadline,
+                        clock=self._retry.clock,
                     )
                 finally:
                     self._stats.leave()

@@ -138,7 +138,7 @@ class ErpSyncCalls(CrmCore):
         A toggle is not idempotent; ``landed`` should re-read the connection and return
         ``[]`` if its ``Active`` flag already changed, else None.
         """
-        return self._agent(
+        reasons = self._agent(
             AGENT,
             "ToggleErpConnectionActive",
             as_str_list,
@@ -147,6 +147,7 @@ class ErpSyncCalls(CrmCore):
             idempotent=False,
             landed=landed,
         )
+        return [self.crm_text(reason) for reason in reasons]  # may echo the configuration
 
     def erp_test_connection_by_config(self, connection_id: int, config: dict[str, str]) -> bool:
         """``TestConnectionByConfig {ErpConnectionId, ConfigFields}``: True if the test passes."""

@@ -18,6 +18,8 @@ from quotesync_gitops.crm.shapes import (
 )
 
 AGENT = "Quote"
+#: The texts of a PluginResponse a connector writes (and may fill with what it was sent).
+_PLUGIN_TEXTS = frozenset({"UserExplanation", "TechExplanation", "Status"})
 
 
 def _connection(connection_id: int) -> str:
@@ -114,14 +116,21 @@ class QuoteCalls(CrmCore):
         )
 
     def quote_test_connection(self, connector_name: str, data: dict[str, str]) -> dict[str, Any]:
-        """``TestConnection {ConnectorName, ConnectionData}``: a PluginResponse (IsOk, ...)."""
-        return self._agent(
+        """``TestConnection {ConnectorName, ConnectionData}``: a PluginResponse (IsOk, ...).
+
+        Its texts are the connector's own and may echo the request: they come back redacted
+        and cut like any server message."""
+        answer = self._agent(
             AGENT,
             "TestConnection",
             object_of(PLUGIN_RESPONSE),
             {"ConnectorName": connector_name, "ConnectionData": data},
             subject=f"quote connector {connector_name!r}",
         )
+        return {
+            key: self.crm_text(value) if key in _PLUGIN_TEXTS and value is not None else value
+            for key, value in answer.items()
+        }
 
     def quote_get_line_configurations(self) -> list[dict[str, Any]]:
         """``GetAllQuoteLineConfigurations``: the "Configure product" field settings."""

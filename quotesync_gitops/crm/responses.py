@@ -13,10 +13,14 @@ with the operation and subject attached.
 
 from __future__ import annotations
 
+import base64
+import html
 import json
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, NoReturn
+from urllib.parse import quote, quote_plus, unquote_plus
 
 from quotesync_gitops.crm.errors import (
     CrmAuthError,
@@ -39,7 +43,19 @@ AGENT_ERROR_KEYS = frozenset(
     }
 )
 MAX_MESSAGE_CHARS = 500
+#: How much of a body that is not JSON is read for a message. Redaction runs over all of it
+#: and only then is the text cut to ``MAX_MESSAGE_CHARS``, so a secret that starts inside
+#: the part shown is hidden whole (a secret of up to this size).
+MAX_SCANNED_CHARS = 256 * 1024
+#: The shortest value ``echo_forms`` gives forms for.
+MIN_ECHO_CHARS = 3
+#: The shortest part of a base64 stream that is matched (shorter runs occur by chance).
+_MIN_BASE64_CHARS = 8
+#: A text that ends with this much of the start of a secret (a server that cut its own echo)
+#: has that end hidden too.
+MIN_SECRET_PREFIX_CHARS = 6
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
 
 
 class WrongShape(Exception):
@@ -54,39 +70,149 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: JSON output would say Infinity, which no one reads
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
+
+
 def decode(body: bytes) -> Any:
-    """Strict JSON: no NaN/Infinity; an empty body is ``None``. Raises ValueError."""
+    """Strict JSON: no NaN/Infinity, no number too large for a float; an empty body is
+    ``None``. Raises ValueError."""
     if not body.strip():
         return None
     try:
-        return json.loads(body, parse_constant=_reject_constant)
+        return json.loads(body, parse_constant=_reject_constant, parse_float=_finite_float)
     except RecursionError as exc:  # absurdly deep nesting from a hostile server
         raise ValueError("JSON nested too deeply") from exc
 
 
-def clean_message(text: str, redact: Callable[[str], str]) -> str:
-    """Server text made safe to show: credentials redacted, control characters and length cut."""
-    text = _CONTROL.sub(" ", redact(text)).strip()
+# --- redaction ----------------------------------------------------------------------------
+
+
+def echo_forms(value: str) -> set[str]:
+    """Every form in which a server may echo ``value`` back in an error or an explanation.
+
+    The value itself; JSON-escaped (ASCII and not); HTML-escaped (named and numeric
+    entities); URL-encoded (path and form style, upper and lower case hex); and base64,
+    standard and URL-safe, at each of the three byte alignments it can have inside a longer
+    base64 stream (a Basic header, a token, a dumped request): only the characters that
+    depend on the value alone, so it is found wherever it sits. Empty for short values.
+    """
+    if len(value) < MIN_ECHO_CHARS:
+        return set()
+    escaped = html.escape(value, quote=True)
+    forms = {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        html.escape(value, quote=False),
+        escaped,
+        escaped.replace("&#x27;", "&#39;").replace("&quot;", "&#34;"),
+    }
+    for encoded in (quote(value, safe=""), quote(value), quote_plus(value)):
+        forms.add(encoded)
+        forms.add(_PERCENT.sub(lambda m: m.group(0).lower(), encoded))
+    for text in {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}:
+        data = text.encode("utf-8")
+        for offset in range(3):
+            stream = base64.b64encode(b"\0" * offset + data).decode("ascii")
+            start = -(-8 * offset // 6)  # characters that still hold bits of the padding
+            end = (8 * (offset + len(data))) // 6  # characters wholly inside the value
+            core = stream[start:end]
+            if len(core) >= _MIN_BASE64_CHARS:
+                forms.add(core)
+                forms.add(core.replace("+", "-").replace("/", "_"))
+    return forms
+
+
+def redact_text(text: str, forms: Sequence[str], raw: Collection[str], replacement: str) -> str:
+    """``text`` with every form of every secret replaced.
+
+    ``forms`` are the secrets' echo forms, longest first; ``raw`` the secrets themselves.
+    After replacing the forms, text that still holds one once HTML entities or URL escapes
+    are decoded (escapes over escapes, a mix no single form matches) is shown decoded, with
+    it replaced; and a text that ends with the start of a secret (a server that cut
+    its own echo) loses that end.
+    """
+
+    def replaced(text: str) -> str:
+        for form in forms:
+            if form in text:
+                text = text.replace(form, replacement)
+        return text
+
+    text = replaced(text)
+    for unescape in (html.unescape, unquote_plus):
+        decoded = unescape(text)
+        if decoded != text:
+            again = replaced(decoded)
+            if again != decoded:
+                text = again
+    return _without_cut_secret(text, forms, replacement)
+
+
+def _without_cut_secret(text: str, forms: Sequence[str], replacement: str) -> str:
+    """``text`` without an end that is the start of a secret (in any of its forms)."""
+    for form in forms:
+        if len(form) <= MIN_SECRET_PREFIX_CHARS:
+            continue
+        head = form[:MIN_SECRET_PREFIX_CHARS]
+        start = max(0, len(text) - len(form))
+        at = text.find(head, start)
+        while at >= 0:
+            if form.startswith(text[at:]):
+                return text[:at] + replacement
+            at = text.find(head, at + 1)
+    return text
+
+
+def _as_text(value: Any, redact: Callable[[str], str]) -> str:
+    """Server-supplied text of any JSON type, redacted *before* it is re-escaped: an object
+    or a list has each string redacted, then is written as JSON."""
+    if isinstance(value, str):
+        return redact(value)
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, str):
+            return redact(item)
+        if isinstance(item, dict):
+            return {redact(str(k)): walk(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        return item
+
+    try:
+        return redact(json.dumps(walk(value), ensure_ascii=False))
+    except (TypeError, ValueError, RecursionError):
+        return redact(str(type(value).__name__))
+
+
+def clean_message(value: Any, redact: Callable[[str], str]) -> str:
+    """Server text made safe to show: secrets redacted (whole, before anything is cut),
+    control characters replaced, then cut to ``MAX_MESSAGE_CHARS``."""
+    text = _CONTROL.sub(" ", _as_text(value, redact)).strip()
     if len(text) > MAX_MESSAGE_CHARS:
         text = text[:MAX_MESSAGE_CHARS] + "…"
     return text
 
 
-def agent_error_message(data: Any) -> str | None:
-    """The message of an agent failure body ``{"Message": ...}``, else None."""
+def agent_error_message(data: Any) -> list[Any] | None:
+    """The parts of an agent failure body ``{"Message": ...}`` (any JSON type), else None."""
     if not isinstance(data, dict) or "Message" not in data or not set(data) <= AGENT_ERROR_KEYS:
         return None
     parts = [data.get("Message"), data.get("MessageDetail") or data.get("ExceptionMessage")]
-    return ": ".join(str(p) for p in parts if p) or "no message"
+    return [p for p in parts if p] or ["no message"]
 
 
-def rest_error(data: Any) -> tuple[str, str | None] | None:
-    """(message, error type) of a REST failure body ``{"Error": true, ...}``, else None."""
+def rest_error(data: Any) -> tuple[Any, Any] | None:
+    """(message, error type) of a REST failure body ``{"Error": true, ...}``, as sent (any
+    JSON type, not yet redacted), else None."""
     if not isinstance(data, dict) or data.get("Error") is not True:
         return None
     message = data.get("ErrorMessage") or data.get("Message") or "no message"
-    error_type = data.get("ErrorType")
-    return str(message), (str(error_type) if error_type is not None else None)
+    return message, data.get("ErrorType")
 
 
 def check_answer(
@@ -100,7 +226,7 @@ def check_answer(
     except (ValueError, UnicodeDecodeError):
         data, parsed = None, False
 
-    error = _error_in_body(data)
+    error = _error_in_body(data, redact)
     if 200 <= raw.status < 300:
         if not parsed:
             kind = raw.headers.get("content-type", "no content type")
@@ -111,14 +237,12 @@ def check_answer(
             )
         if error is not None:
             message, error_type = error
-            message = clean_message(message, redact)
             raise CrmRejected(
                 f"the CRM refused: {message}", crm_message=message, error_type=error_type, **where
             )
         return data
 
-    detail = error[0] if error is not None else _text_snippet(raw.body)
-    detail = clean_message(detail, redact) if detail else ""
+    detail = error[0] if error is not None else clean_message(_text_snippet(raw.body), redact)
     suffix = f": {detail}" if detail else ""
     if raw.status in (401, 403):
         what = "credentials refused" if raw.status == 401 else "permission denied"
@@ -145,15 +269,22 @@ def check_answer(
     raise CrmProtocolError(f"unexpected HTTP status {raw.status}{suffix}", **where)
 
 
-def _error_in_body(data: Any) -> tuple[str, str | None] | None:
-    message = agent_error_message(data)
-    if message is not None:
-        return message, None
-    return rest_error(data)
+def _error_in_body(data: Any, redact: Callable[[str], str]) -> tuple[str, str | None] | None:
+    """(message, error type) of a failure body, redacted and cut, else None."""
+    parts = agent_error_message(data)
+    if parts is not None:
+        return ": ".join(clean_message(p, redact) for p in parts), None
+    found = rest_error(data)
+    if found is None:
+        return None
+    message, error_type = found
+    kind = clean_message(error_type, redact) if error_type is not None else None
+    return clean_message(message, redact), kind
 
 
 def _text_snippet(body: bytes) -> str:
-    return body[:MAX_MESSAGE_CHARS].decode("utf-8", errors="replace")
+    """The start of a body that is not JSON, long enough to be redacted before it is cut."""
+    return body[: MAX_SCANNED_CHARS * 4].decode("utf-8", errors="replace")[:MAX_SCANNED_CHARS]
 
 
 # --- shapes -------------------------------------------------------------------------------

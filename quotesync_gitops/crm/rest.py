@@ -32,6 +32,10 @@ from quotesync_gitops.crm.shapes import PRODUCT as PRODUCT_CARRIER
 PRICELIST = "/api/v1/Pricelist"
 PRODUCT = "/api/v1/Product"
 MAX_PAGE_SIZE = 1000
+#: Bounds on one list read. A server that answers page after page of new ascending ids
+#: (a loop, or hostile) would otherwise grow memory without end (4.6 GB in 150 s).
+MAX_ROWS = 500_000
+MAX_PAGES = 20_000
 
 Page = tuple[list[dict[str, Any]], bool]
 
@@ -67,6 +71,25 @@ def _ascending_within(
     return True, ids[-1]
 
 
+class _Counted:
+    """Rows and pages one read has received, refused past ``MAX_ROWS``/``MAX_PAGES``."""
+
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
+        self.rows = 0
+        self.pages = 0
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        self.rows += len(rows)
+        self.pages += 1
+        if self.rows > MAX_ROWS or self.pages > MAX_PAGES:
+            raise CrmProtocolError(
+                f"the list goes on past {MAX_ROWS:,} rows or {MAX_PAGES:,} pages; quotesync "
+                "stops reading (a server that repeats its pages would never end)",
+                operation=self.operation,
+            )
+
+
 def _check_page_size(page_size: int) -> None:
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
@@ -100,8 +123,10 @@ class RestCalls(CrmCore):
         where: str | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Pages of the rows with ``low < id <= high``, each request starting after the last."""
+        counted = _Counted(f"GET {path}")
         while True:
             rows, more = self._keyset_page(path, id_field, page_size, low, high, where)
+            counted.add(rows)
             yield rows
             if not more:
                 return
@@ -180,6 +205,14 @@ class RestCalls(CrmCore):
     ) -> Iterator[list[dict[str, Any]]]:
         """Pages in ``id_field`` order, id ranges read concurrently (see the module doc)."""
         _check_page_size(page_size)
+        counted = _Counted(f"GET {path}")
+        for page in self._ranged_pages(path, id_field, page_size):
+            counted.add(page)
+            yield page
+
+    def _ranged_pages(
+        self, path: str, id_field: str, page_size: int
+    ) -> Iterator[list[dict[str, Any]]]:
         first, more = self._keyset_page(path, id_field, page_size, None, None)
         yield first
         if not more:

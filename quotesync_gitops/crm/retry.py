@@ -1,13 +1,17 @@
 """Retry policy: which failures are retried, how long to wait, and when to give up.
 
-Retried: 429 (honouring ``Retry-After``, seconds or HTTP date), 502/503/504, and network
-failures, with exponential backoff and full jitter, bounded by a number of attempts and a
-total time. Idempotent calls retry freely. A non-idempotent write (create, toggle, move) is
-retried only when the request certainly was not processed (connect failure, or 429: only
-``RetryPolicy.not_processed_statuses``, by default just 429, since a gateway's 503 can follow
-work that was done). When its outcome is unknown (read timeout, dropped answer, 502/503/504)
-the caller's ``landed``
-check is asked whether the write took effect; without one the call fails with
+Retried: 429 (honouring ``Retry-After``, seconds or HTTP date), 500/502/503/504, and
+network failures, with exponential backoff and full jitter, bounded by a number of attempts
+and a total time. Idempotent calls (reads, and updates that send the whole object) retry
+freely. A 500 says nothing about whether the work was done, so it is an unknown outcome
+like a 502: a write is resent only after ``landed`` re-read the CRM and found it not done;
+when the 500s go on past the attempts, the CRM's own explanation is raised.
+
+A non-idempotent write (create, toggle, move) is retried only when the request certainly
+was not processed (connect failure, or 429: only ``RetryPolicy.not_processed_statuses``, by
+default just 429, since a gateway's 503 can follow work that was done). When its outcome is
+unknown (read timeout, dropped answer, 500/502/503/504) the caller's ``landed`` check is
+asked whether the write took effect; without one the call fails with
 ``CrmConnectionError(outcome_unknown=True)`` instead of risking a duplicate.
 
 Time, sleep and randomness are injectable so tests never sleep for real.
@@ -37,7 +41,7 @@ from quotesync_gitops.crm.transport import RawResponse
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Statuses that say the server did not process the request (safe to resend any call).
 NOT_PROCESSED_STATUSES = frozenset({429, 503})
 #: The stricter set ``open_client`` uses: only a 429 is a refusal by definition (RFC 6585).
@@ -194,6 +198,7 @@ def run_with_retry(
         attempt += 1
         retry_after: float | None = None
         status: int | None = None
+        last: RawResponse | None = None
         try:
             raw = send()
         except httpx.DecodingError as exc:
@@ -212,7 +217,7 @@ def run_with_retry(
             stats.record(str(raw.status))
             if raw.status not in RETRY_STATUSES:
                 return finish(raw)
-            status = raw.status
+            status, last = raw.status, raw
             trusted = policy.not_processed_statuses & NOT_PROCESSED_STATUSES
             outcome = _Outcome.NOT_SENT if status in trusted else _Outcome.UNKNOWN
             retry_after = parse_retry_after(raw.headers.get("retry-after"), policy.now())
@@ -255,6 +260,8 @@ def run_with_retry(
                 + f"; last failure: {failure}"
                 + ("; the write did not take effect" if checked_not_landed else "")
             )
+            if status == 500 and last is not None:
+                return finish(last)  # raises the CRM's explanation, cleaned and redacted
             if status == 429:
                 raise CrmRateLimited(
                     f"rate limited: {why}",

@@ -10,7 +10,8 @@ not even after a misconfigured redirect. Their ``repr`` shows only which scheme 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Generator, Mapping
+import time
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -146,12 +147,21 @@ class RawResponse:
 
 
 def send_bounded(
-    http: httpx.Client, request: httpx.Request, *, max_bytes: int, operation: str
+    http: httpx.Client,
+    request: httpx.Request,
+    *,
+    max_bytes: int,
+    operation: str,
+    deadline: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> RawResponse:
-    """Send and read the whole answer, refusing bodies over ``max_bytes``.
+    """Send and read the whole answer, refusing bodies over ``max_bytes``, and giving up
+    (as a read timeout) once ``clock()`` passes ``deadline``.
 
     Reading happens here, inside the attempt, so a connection dropped mid-body surfaces
-    as an httpx transport error the retry policy can classify.
+    as an httpx transport error the retry policy can classify. The read timeout bounds
+    each wait for bytes; the deadline bounds the whole answer, so a server that sends a
+    byte every few seconds cannot hold a run for minutes.
     """
     response = http.send(request, stream=True)
     try:
@@ -164,6 +174,12 @@ def send_bounded(
             size += len(chunk)
             if size > max_bytes:
                 raise _too_large(operation, response.status_code, max_bytes)
+            if deadline is not None and clock() > deadline:
+                raise httpx.ReadTimeout(
+                    f"the answer was still arriving ({size:,} bytes) when the time allowed "
+                    "for the call ran out",
+                    request=request,
+                )
             chunks.append(chunk)
         return RawResponse(response.status_code, response.headers, b"".join(chunks))
     finally:

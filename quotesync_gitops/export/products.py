@@ -7,7 +7,9 @@ product) is exported with ``inAssortment: false``: it is still part of the price
 
 CSV cells are what ``manifest/products_csv.py`` reads: text as it is (never trimmed, no
 ``${`` references), numbers like ``1234.5``, booleans ``true``/``false``; a cell is quoted
-only when it holds a comma, a quote or a line break.
+only when it holds a comma, a quote or a line break. Text that a spreadsheet would run as
+a formula (``=``, ``+``, ``-``, ``@`` first) is written with an apostrophe in front, which
+the reader drops again (CSV injection).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from quotesync_gitops.manifest.products import product_fields, product_template
+from quotesync_gitops.manifest.products_csv import formula_like
 
 Product = Mapping[str, Any]
 _NEEDS_QUOTES = re.compile('[,"\r\n]')
@@ -52,7 +55,10 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float | int):
         return number_text(float(value))
-    return str(value)
+    text = str(value)
+    # A spreadsheet opening the file would run =..., +..., -..., @... as a formula: text
+    # that looks like one gets an apostrophe in front, which the products reader drops.
+    return "'" + text if formula_like(text) else text
 
 
 def _quoted(cell: str) -> str:

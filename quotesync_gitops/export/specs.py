@@ -36,14 +36,18 @@ def connector_fields(resource: Resource, ctx: LiveContext) -> dict[str, FieldInf
 
 
 def is_hidden_secret(value: Any, info: FieldInfo | None) -> bool:
-    """A value the CRM would not hand back: a set Password field.
+    """A value not to write into a manifest: a set Password field (the CRM would not hand
+    it back), or a set field whose key names a credential though the connector declares it
+    as Text (the CRM hands it back in clear; it belongs in the environment, not in git).
 
     When the connector's fields are unknown (it could not be reached), the CRM's mask
     ``********`` is the only sign, and is taken as a password too.
     """
     if value is UNREADABLE:
         return True
-    return info is None and value == PASSWORD_MASK
+    if info is not None:
+        return info.secret and bool(value)
+    return bool(value == PASSWORD_MASK)
 
 
 def secret_fields(resource: Resource, ctx: LiveContext) -> list[str]:

@@ -104,7 +104,7 @@ def config(values: Mapping[str, Any], fields: Mapping[str, FieldInfo]) -> dict[s
     for key, value in values.items():
         info = fields.get(key)
         raw = text(value)
-        if info is not None and info.secret and raw:
+        if info is not None and info.write_only and raw:
             out[key] = UNREADABLE
         else:
             out[key] = raw

@@ -60,7 +60,7 @@ def _serialised(values: list[tuple[Any, ...]]) -> bytes:
 class LiveProducts(Mapping[str, dict[str, Any]]):
     """code → canonical product, over the carriers read (the last one wins per code)."""
 
-    __slots__ = ("_cache", "_carriers", "_hash", "ids")
+    __slots__ = ("_cache", "_carriers", "_hash", "duplicates", "ids")
 
     def __init__(self) -> None:
         self._carriers: dict[str, Mapping[str, Any]] = {}
@@ -68,9 +68,15 @@ class LiveProducts(Mapping[str, dict[str, Any]]):
         self._hash = hashlib.sha256()
         #: code → ProductId
         self.ids: dict[str, int] = {}
+        #: code → every ProductId of it, for codes the CRM holds more than once in this list
+        #: (SuperOffice does not keep codes unique): plan refuses to guess which one is meant.
+        self.duplicates: dict[str, list[int]] = {}
 
     def add(self, code: str, product_id: int, carrier: Mapping[str, Any]) -> None:
-        """One product (a later one with the same code replaces it)."""
+        """One product (a later one with the same code replaces it, and is recorded)."""
+        earlier = self.ids.get(code)
+        if earlier is not None and earlier != product_id:
+            self.duplicates.setdefault(code, [earlier]).append(product_id)
         self._carriers[code] = carrier
         self.ids[code] = product_id
         self._cache.pop(code, None)
@@ -87,7 +93,13 @@ class LiveProducts(Mapping[str, dict[str, Any]]):
             values = list(map(_CARRIER_VALUES, carriers))
         except KeyError:
             codes, ids, values = [], [], [carrier_values(c) for c in carriers]
-        if set(map(type, codes)) <= {str} and set(map(type, ids)) <= {int} and codes:
+        if (
+            set(map(type, codes)) <= {str}
+            and set(map(type, ids)) <= {int}
+            and codes
+            and len(set(codes)) == len(codes)
+            and self.ids.keys().isdisjoint(codes)
+        ):
             self._carriers.update(zip(codes, carriers, strict=True))
             self.ids.update(zip(codes, ids, strict=True))
             if self._cache:

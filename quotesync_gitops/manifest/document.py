@@ -11,6 +11,7 @@ from typing import Any
 from quotesync_gitops.manifest.canonical import canonical_spec
 from quotesync_gitops.manifest.checks import check_spec
 from quotesync_gitops.manifest.interpolate import Found, resolve_tree
+from quotesync_gitops.manifest.names import check_names, name_problem
 from quotesync_gitops.manifest.problems import Problems, Where
 from quotesync_gitops.manifest.products import MAX_PRODUCT_PROBLEMS, check_product
 from quotesync_gitops.manifest.products_csv import CsvCell, read_products_csv
@@ -68,7 +69,9 @@ def read_document(doc: ParsedDocument, ctx: FileContext, problems: Problems) -> 
         problems.at(where.child(*path), message)
 
     metadata = resolve_tree(value.get("metadata"), ("metadata",), ctx.refs, report, found)
+    metadata_resolved = problems.count == before  # an undefined ${var:} makes a name odd
     spec = resolve_tree(value.get("spec"), ("spec",), ctx.refs, report, found)
+    spec_resolved = problems.count == before
     view_spec = spec
     if kind == Kind.PRICE_LIST and isinstance(spec, dict) and "products" in spec:
         view_spec = {**spec, "products": []}  # products get the fast row check below
@@ -80,6 +83,9 @@ def read_document(doc: ParsedDocument, ctx: FileContext, problems: Problems) -> 
         _products(spec, where.child("spec"), ctx, problems) if kind == Kind.PRICE_LIST else None
     )
     check_spec(kind, spec, where.child("spec"), problems)
+    check_names(
+        kind, metadata if metadata_resolved else None, spec if spec_resolved else None, report
+    )
     name = metadata.get("name") if isinstance(metadata, dict) else None
     if not isinstance(name, str) or not name:
         return None
@@ -137,6 +143,10 @@ def _products(
 
     def add(product: dict[str, Any], at: Where | CsvCell) -> None:
         code = product["code"]
+        untrimmed = name_problem("the product code", code) if isinstance(code, str) else None
+        if untrimmed is not None:
+            problems.at(at if isinstance(at, Where) else at.source(), untrimmed)
+            return
         if code in first_at:
             first = first_at[code]
             problems.at(
@@ -190,9 +200,10 @@ def _products_file(
         )
         return
     if not path.is_file():
+        what = "a symbolic link that leads nowhere" if path.is_symlink() else "no such file"
         problems.at(
             at,
-            f"productsFile {file_name!r}: no such file ({ctx.show(path)}); the path "
+            f"productsFile {file_name!r}: {what} ({ctx.show(path)}); the path "
             "is relative to this manifest's folder",
         )
         return

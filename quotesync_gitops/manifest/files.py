@@ -67,7 +67,10 @@ def discover(paths: Sequence[str | Path], cwd: Path) -> Discovery:
             problems.append((show(path, cwd), "no such file or folder"))
             continue
         for file in found:
-            key = file.resolve()
+            try:
+                key = file.resolve()
+            except (RuntimeError, OSError):  # a symbolic link loop: reading it says so
+                key = file
             if key not in seen:
                 seen.add(key)
                 files.append(file)

@@ -55,18 +55,46 @@ class _Deferred:
     level: str
 
 
+#: Problems kept for one run; the rest are counted and summed up in one last line.
+MAX_PROBLEMS = 1000
+#: Longest message kept, in UTF-8 bytes: a value quoted in a message is cut in the middle,
+#: so a 1 MB string repeated by aliases cannot turn into gigabytes of output.
+MAX_MESSAGE_BYTES = 2000
+_HEAD_BYTES = 1400
+
+
+def bounded(message: str, limit: int = MAX_MESSAGE_BYTES) -> str:
+    """``message`` cut in the middle to at most about ``limit`` UTF-8 bytes."""
+    data = message.encode("utf-8")
+    if len(data) <= limit:
+        return message
+    head = data[: limit * _HEAD_BYTES // MAX_MESSAGE_BYTES].decode("utf-8", "ignore")
+    tail = data[-(limit - len(head.encode("utf-8"))) :].decode("utf-8", "ignore")
+    cut = len(data) - len(head.encode("utf-8")) - len(tail.encode("utf-8"))
+    return f"{head}… ({cut:,} bytes not shown) …{tail}"
+
+
 class Problems:
     def __init__(self) -> None:
         self._direct: list[Diagnostic] = []
         self._deferred: list[_Deferred] = []
+        #: Problems reported past MAX_PROBLEMS: counted, not kept.
+        self.dropped = 0
+
+    def _room(self) -> bool:
+        if len(self._direct) + len(self._deferred) < MAX_PROBLEMS:
+            return True
+        self.dropped += 1
+        return False
 
     def add(self, source: SourceRef, message: str, level: str = "error") -> None:
-        self._direct.append(Diagnostic(source, message, level))
+        if self._room():
+            self._direct.append(Diagnostic(source, bounded(message), level))
 
     @property
     def count(self) -> int:
         """How many problems were reported so far (to tell whether a step added any)."""
-        return len(self._direct) + len(self._deferred)
+        return len(self._direct) + len(self._deferred) + self.dropped
 
     def at(
         self,
@@ -77,7 +105,8 @@ class Problems:
         level: str = "error",
     ) -> None:
         """A problem at ``where``; ``{first}`` in the message becomes the position of ``first``."""
-        self._deferred.append(_Deferred(where, message, first, level))
+        if self._room():
+            self._deferred.append(_Deferred(where, bounded(message), first, level))
 
     def diagnostics(
         self,
@@ -102,7 +131,17 @@ class Problems:
             if _QUOTE_HINT.search(message):
                 message = places.as_written(source, message)
             out.add(Diagnostic(source, message, item.level))
-        return sorted(out)
+        found = sorted(out)
+        if self.dropped:
+            last = found[-1].source if found else SourceRef("<manifests>", 1, 1)
+            found.append(
+                Diagnostic(
+                    last,
+                    f"{self.dropped:,} more problems are not shown (at most {MAX_PROBLEMS:,} "
+                    "are); fix the ones above first",
+                )
+            )
+        return found
 
 
 #: The hint of wording.type_hint, which knows the parsed value (42) but not its text (0042).

@@ -60,6 +60,18 @@ class CsvProducts:
             )
 
 
+#: Characters a spreadsheet reads as the start of a formula (CSV injection).
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def formula_like(text: str) -> bool:
+    """Text a spreadsheet would run as a formula, also after leading apostrophes: such a
+    cell is written with one more apostrophe in front, and read without it."""
+    return text[:1] in FORMULA_STARTS or (
+        text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_STARTS
+    )
+
+
 def read_products_csv(path: Path, display: str) -> CsvProducts:
     out = CsvProducts()
     try:
@@ -225,6 +237,8 @@ def _row(
         if kind == _STRING:
             if not raw:
                 continue
+            if raw[0] == "'" and formula_like(raw[1:]):
+                raw = raw[1:]  # '=SUM(A1) in the file is the text =SUM(A1)
             if len(raw) <= longest:
                 product[column.name] = raw
                 continue

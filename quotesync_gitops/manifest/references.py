@@ -159,9 +159,14 @@ def _read_file(raw: str, ctx: ReferenceContext) -> tuple[str, bool, str | None]:
 
 
 def is_inside(path: Path, root: Path) -> bool:
-    """Whether ``path`` (after resolving symlinks) lies inside ``root``."""
+    """Whether ``path`` (after resolving symlinks) lies inside ``root``.
+
+    A symbolic link loop counts as inside: it leads nowhere, and reading it fails with an
+    error of its own ("too many levels of symbolic links") at the place that names it."""
     try:
         path.resolve().relative_to(root.resolve())
     except ValueError:
         return False
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop
+        return True
     return True

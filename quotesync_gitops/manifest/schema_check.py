@@ -99,12 +99,11 @@ def _explain(error: ValidationError, secrets: frozenset[Path]) -> Iterator[Schem
             if name not in value:
                 yield SchemaProblem(path, f"{field} is missing the required field {name!r}", "key")
     elif keyword == "type":
-        hint = type_hint(value, rule)
-        if (secret or path[:2] == ("spec", "config")) and "put it in quotes" in hint:
-            # A config value may be a Password field's (unknown offline): never echo it.
-            hint = "; put it in quotes to make it text"
         yield SchemaProblem(
-            path, f"{field} must be {expected_types(rule)}, but it is {kind_of(value)}" + hint
+            path,
+            f"{field} must be {expected_types(rule)}, but it is {kind_of(value)}"
+            # Any connector field may be a Password (unknown offline): its value is not quoted back.
+            + type_hint(value, rule, show_value=not secret and path[:2] != ("spec", "config")),
         )
     elif keyword == "enum":
         got = "" if secret else f", not {value!r}"

@@ -63,10 +63,13 @@ def expected_types(types: str | list[str]) -> str:
     return " or ".join(TYPE_WORDS.get(t, t) for t in names)
 
 
-def type_hint(value: Any, types: str | list[str]) -> str:
-    """A tip for the usual YAML surprises behind a type error."""
+def type_hint(value: Any, types: str | list[str], *, show_value: bool = True) -> str:
+    """A tip for the usual YAML surprises behind a type error. Without ``show_value`` the
+    value is not quoted back (it may be a password written as a number)."""
     names = [types] if isinstance(types, str) else list(types)
     if "string" in names and isinstance(value, bool | int | float):
+        if not show_value:
+            return "; put it in quotes to make it text"
         shown = str(value).lower() if isinstance(value, bool) else str(value)
         return f'; put it in quotes to make it text: "{shown}"'
     yaml11_words = {"yes", "no", "on", "off", "y", "n"}

@@ -12,8 +12,9 @@ Rules (also the safety guarantees):
 * Tags other than the core ones (``!!python/object``, ``!!binary``, ``!Ref``) are errors and
   never construct anything.
 * Duplicate keys are errors (PyYAML keeps the last one silently).
-* Aliases share the anchored value; their total expansion, the number of values and the
-  nesting depth are bounded, so alias bombs and deep nesting stop with a diagnostic.
+* Aliases share the anchored value; their total expansion (in values and in characters
+  of text), the number of values, of documents and the nesting depth are bounded, so
+  alias bombs, deep nesting and floods of empty documents stop with a diagnostic.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import yaml
 from yaml import events as ev
 
+from quotesync_gitops.manifest.yamlerrors import reader_problem, syntax_problem
 from quotesync_gitops.manifest.yamlscalars import (
     CORE_TAG,
     PLAIN_TAGS,
@@ -40,6 +42,11 @@ Path = tuple[str | int, ...]
 MAX_DEPTH = 64
 MAX_VALUES = 10_000_000
 MAX_ALIAS_EXPANSION = 100_000
+#: Characters of text all aliases of a file may repeat: a 1 MB string aliased 300 times
+#: would otherwise be 300 MB of values (and of error messages quoting them).
+MAX_ALIAS_CHARS = 10 * 1024 * 1024
+#: Documents one file may hold (800,000 empty ones fit in 5.6 MB).
+MAX_DOCUMENTS = 10_000
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -114,8 +121,11 @@ class _Builder:
         self.result = result
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
+        #: Characters of text in each anchored value, measured when an alias first uses it.
+        self.anchor_chars: dict[str, int] = {}
         self.values = 0
         self.expanded = 0
+        self.expanded_chars = 0
         self.doc: ParsedDocument | None = None
 
     def problem(self, mark: Any, message: str) -> None:
@@ -154,6 +164,7 @@ class _Builder:
         """A complete value: register its anchor and put it in its parent."""
         if anchor is not None:
             self.anchors[anchor] = (value, size)
+            self.anchor_chars.pop(anchor, None)
         if not self.stack:
             assert self.doc is not None
             self.doc.value = value
@@ -308,7 +319,30 @@ class _Builder:
                 "this looks like an alias bomb",
             )
             raise _Stop
+        chars = self.anchor_chars.get(event.anchor)
+        if chars is None:
+            chars = self.anchor_chars[event.anchor] = _text_chars(value)
+        self.expanded_chars += chars
+        if self.expanded_chars > MAX_ALIAS_CHARS:
+            self.problem(
+                event.start_mark,
+                f"aliases repeat more than {MAX_ALIAS_CHARS // 2**20} MB of text; "
+                "this looks like an alias bomb",
+            )
+            raise _Stop
         self.finish(value, size, None)
+
+
+def _text_chars(value: Any) -> int:
+    """Characters of text in a value (keys included); bounded by the values it holds,
+    which the alias count bounds already."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(len(k) + _text_chars(v) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(_text_chars(v) for v in value)
+    return 1
 
 
 def parse_yaml(text: str) -> ParsedFile:
@@ -334,9 +368,16 @@ def parse_yaml(text: str) -> ParsedFile:
             elif kind is _ALIAS:
                 alias(event)
             elif kind is ev.DocumentStartEvent:
+                if index >= MAX_DOCUMENTS:
+                    builder.problem(
+                        event.start_mark,
+                        f"the file holds more than {MAX_DOCUMENTS:,} documents; split it up",
+                    )
+                    raise _Stop
                 builder.doc = ParsedDocument(index, None, _mark(event.start_mark))
                 builder.stack.clear()
                 builder.anchors.clear()
+                builder.anchor_chars.clear()
             elif kind is ev.DocumentEndEvent:
                 assert builder.doc is not None
                 result.documents.append(builder.doc)
@@ -357,31 +398,3 @@ def parse_yaml(text: str) -> ParsedFile:
         if dispose is not None:
             dispose()
     return result
-
-
-def syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[Mark, str]:
-    where = exc.problem_mark or exc.context_mark
-    mark = _mark(where) if where is not None else (1, 1)
-    message = f"YAML syntax error: {exc.problem or 'cannot read this'}"
-    if exc.context:
-        context = exc.context
-        if exc.context_mark is not None and exc.context_mark is not exc.problem_mark:
-            context += f" that starts at line {exc.context_mark.line + 1}"
-        message += f" ({context})"
-    return mark, message
-
-
-def reader_problem(exc: yaml.YAMLError, text: str) -> tuple[Mark, str]:
-    """Reader errors (control characters) carry a character index, not a mark."""
-    position = getattr(exc, "position", None)
-    reason = getattr(exc, "reason", None) or str(exc)
-    if not isinstance(position, int):
-        return (1, 1), f"YAML error: {reason}"
-    before = text[:position]
-    line = before.count("\n") + 1
-    column = position - (before.rfind("\n") + 1) + 1
-    character = getattr(exc, "character", None)
-    if isinstance(character, str) and len(character) == 1:
-        character = ord(character)
-    code = f" (U+{character:04X})" if isinstance(character, int) else ""
-    return (line, column), f"cannot read the file: {reason}{code}"

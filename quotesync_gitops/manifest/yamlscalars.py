@@ -27,6 +27,8 @@ _SPECIAL_FLOATS = {
     ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
 }  # fmt: skip
 _MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
+#: Longest integer kept as an integer: any longer one is past the range of a float.
+_MAX_INT_CHARS = 300
 
 
 def resolve_plain(text: str) -> Any:
@@ -42,6 +44,11 @@ def resolve_plain(text: str) -> Any:
     if text in _FALSES:
         return False
     if _INT.fullmatch(text):
+        if len(text) > _MAX_INT_CHARS:
+            # No field takes a number this large, and Python will not convert one of over
+            # 4,300 digits (nor turn one of over 308 into a float): it is infinity, which
+            # every number rule refuses with a message of its own.
+            return float("-inf") if text.startswith("-") else float("inf")
         if text.startswith(("0o", "0x")):
             return int(text[2:], 8 if text[1] == "o" else 16)
         return int(text)

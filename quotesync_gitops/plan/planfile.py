@@ -48,6 +48,8 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
         data: Any = json.loads(raw)
     except ValueError as exc:
         raise PlanFileError(f"{path} is not a quotesync plan file (not JSON: {exc})") from exc
+    except RecursionError as exc:  # a hand-made file nested thousands of levels deep
+        raise PlanFileError(f"{path} is not a quotesync plan file (nested too deeply)") from exc
     if not isinstance(data, dict) or data.get("kind") != PLAN_KIND:
         raise PlanFileError(f"{path} is not a quotesync plan file")
     if data.get("formatVersion") != PLAN_FORMAT_VERSION:
@@ -57,18 +59,22 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
         )
     try:
         return plan_from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PlanFileError(f"{path} is damaged: {exc}") from exc
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
+        raise PlanFileError(f"{path} is damaged: {exc!s:.200}") from exc
 
 
 def is_plan_file(path: str | os.PathLike[str]) -> bool:
-    """True for a file that looks like a saved plan (apply PLANFILE vs apply PATH...)."""
+    """True for a file that looks like a saved plan (apply PLANFILE vs apply PATH...).
+
+    A ``.json`` or ``.plan`` file is taken for a plan unless it reads as a JSON manifest
+    (``apiVersion`` near its start): an empty, truncated or binary plan file must be
+    refused as "not a plan file", never read as a set of no manifests ("No changes")."""
     candidate = Path(path)
-    if not candidate.is_file() or candidate.suffix.lower() not in (".json", ".plan"):
-        return False
     try:
-        with candidate.open(encoding="utf-8") as handle:
+        if not candidate.is_file() or candidate.suffix.lower() not in (".json", ".plan"):
+            return False
+        with candidate.open("rb") as handle:
             head = handle.read(4096)
-    except (OSError, UnicodeDecodeError):
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop
         return False
-    return f'"{PLAN_KIND}"' in head
+    return f'"{PLAN_KIND}"'.encode() in head or b'"apiVersion"' not in head

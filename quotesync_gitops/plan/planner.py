@@ -10,13 +10,14 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from quotesync_gitops.model import (
     CRM_KINDS,
     SINGLETON_KINDS,
     DesiredState,
+    Diagnostic,
     Kind,
     LiveState,
     RepositorySettings,
@@ -26,7 +27,7 @@ from quotesync_gitops.model import (
 from quotesync_gitops.plan.crm_checks import check_against_crm, deferred_checks
 from quotesync_gitops.plan.diff import diff_specs, is_order_only
 from quotesync_gitops.plan.model import Action, Change, FieldChange, GuardReport, Plan, Unmanaged
-from quotesync_gitops.plan.prepare import prepare_desired, prepare_live
+from quotesync_gitops.plan.prepare import check_live_duplicates, prepare_desired, prepare_live
 from quotesync_gitops.plan.products import PRODUCT_KIND, created_product, diff_products
 from quotesync_gitops.secrets import MASK, is_sensitive
 
@@ -55,6 +56,8 @@ class PlanResult:
     plan: Plan
     #: What the CRM would refuse, each at a spec path of its resource (see crm_checks)
     problems: list[SpecProblem]
+    #: Problems with what the CRM holds (duplicate product codes), at the resource
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def fingerprint(spec: Mapping[str, Any]) -> str:
@@ -90,6 +93,7 @@ def build_plan(
     wanted = set(targets)
     live_by_key = _align_singletons(desired, live)
     problems: list[SpecProblem] = []
+    diagnostics: list[Diagnostic] = []
     waiting: list[str] = []
     changes: list[Change] = []
     unreadable = 0
@@ -109,6 +113,8 @@ def build_plan(
             waiting += deferred_checks(want, ctx)
             want = prepare_desired(want, ctx)
         if have is not None:
+            if want is not None and not want.deleted:
+                diagnostics += check_live_duplicates(want, have)
             have = prepare_live(have, ctx)
             plan.live_fingerprints[f"{kind}/{name}"] = fingerprint(have.spec)
         change, skipped = _compare(want, have, desired.settings)
@@ -129,7 +135,7 @@ def build_plan(
     plan.notes += waiting
     plan.guard = evaluate_guards(plan, live, desired.settings)
     plan.manifest_fingerprints = dict(desired.files)
-    return PlanResult(plan, problems)
+    return PlanResult(plan, problems, diagnostics)
 
 
 def _order_key(key: tuple[str, str]) -> tuple[int, str]:

@@ -11,15 +11,18 @@ The checks against what the CRM declares live in plan/crm_checks.py.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from quotesync_gitops.model import LiveContext, Resource
+from quotesync_gitops.model import Diagnostic, Kind, LiveContext, Resource, SourceRef
 from quotesync_gitops.plan.crm_checks import connector_fields
 from quotesync_gitops.plan.diff import with_config_defaults
 from quotesync_gitops.secrets import Secret
 
-__all__ = ["connector_fields", "prepare_desired", "prepare_live"]
+__all__ = ["check_live_duplicates", "connector_fields", "prepare_desired", "prepare_live"]
+
+_NOWHERE = SourceRef("<crm>", 1, 1)
 
 
 def prepare_desired(resource: Resource, ctx: LiveContext) -> Resource:
@@ -33,7 +36,7 @@ def prepare_desired(resource: Resource, ctx: LiveContext) -> Resource:
         if info is not None and info.secret and isinstance(value, str) and value:
             value = Secret(value)
         config[key] = value
-    defaults = {k: ("" if f.secret else f.default) for k, f in fields.items()}
+    defaults = {k: ("" if f.write_only else f.default) for k, f in fields.items()}
     spec = dict(resource.spec)
     spec["config"] = with_config_defaults(config, defaults)
     return replace(resource, spec=spec)
@@ -44,7 +47,33 @@ def prepare_live(resource: Resource, ctx: LiveContext) -> Resource:
     fields = connector_fields(resource, ctx)
     if not fields:
         return resource
-    defaults = {k: ("" if f.secret else f.default) for k, f in fields.items()}
+    defaults = {k: ("" if f.write_only else f.default) for k, f in fields.items()}
     spec = dict(resource.spec)
     spec["config"] = with_config_defaults(dict(resource.spec.get("config", {})), defaults)
     return replace(resource, spec=spec)
+
+
+def check_live_duplicates(resource: Resource, live: Resource) -> list[Diagnostic]:
+    """Product codes the CRM holds more than once in a managed price list: plan cannot tell
+    which product the manifest means, so it refuses to write to the list until a person
+    retires the extra copies (another writer, or a person, created them)."""
+    products = live.spec.get("products")
+    duplicates: Mapping[str, list[int]] = getattr(products, "duplicates", {})
+    if resource.kind != Kind.PRICE_LIST or not duplicates:
+        return []
+    where = resource.source or _NOWHERE
+    shown = sorted(duplicates.items())[:20]
+    listed = "; ".join(
+        f"{code!r} ({len(ids)} products: ids {', '.join(map(str, sorted(ids)))})"
+        for code, ids in shown
+    )
+    more = f" and {len(duplicates) - len(shown)} more codes" if len(duplicates) > len(shown) else ""
+    return [
+        Diagnostic(
+            where,
+            f"{resource.kind} {resource.name!r}: the CRM holds more than one product with the "
+            f"same code in this price list: {listed}{more}. quotesync cannot tell which one "
+            "the manifest means and writes nothing to this price list until the extra copies "
+            "are given another code in the CRM",
+        )
+    ]

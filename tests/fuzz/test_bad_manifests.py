@@ -255,3 +255,71 @@ def test_mutated_products_csv(repo: Repository, data: bytes) -> None:
         )
     finally:
         csv.write_bytes(original)
+
+
+# --- amplification: small input, huge output ----------------------------------------------
+
+
+def _sync_settings(priority: list[str], anchor: str) -> bytes:
+    lines = [
+        "apiVersion: quotesync.io/v1",
+        "kind: SyncSettings",
+        "metadata: {name: default}",
+        "spec:",
+        f"  interval: &big {anchor}",
+        "  priority:",
+        *[f"    - {item}" for item in priority],
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+AMPLIFIERS = {
+    # 1 MB of text, repeated 300 times by aliases: 300 MB of values and of messages.
+    "a megabyte aliased 300 times": (_sync_settings(["*big"] * 300, "x" * 1_000_000), "10 MB"),
+    # 800,000 empty documents in 5.6 MB.
+    "800,000 empty documents": (b"---\n" * 800_000, "10,000 documents"),
+    # 5,000 problems, each quoting a value of a kilobyte.
+    "5,000 problems": (_sync_settings(["*big"] * 5_000, "y" * 1_000), "more problems"),
+    # One problem quoting a value of 300 KB.
+    "a 300 KB value quoted": (
+        b"apiVersion: quotesync.io/v1\nkind: " + b"K" * 300_000 + b"\n",
+        "bytes not shown",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(AMPLIFIERS), ids=list(AMPLIFIERS))
+def test_output_stays_small_whatever_the_input(repo: Repository, case: str) -> None:
+    content, said = AMPLIFIERS[case]
+    target = repo.manifests / "settings" / "sync.yaml"
+    target.write_bytes(content)
+    try:
+        for fmt in ("text", "json", "github"):
+            result = run_cli("validate", str(repo.manifests), "--format", fmt)
+            assert result.exit_code == 1, result.output[:2000]
+            assert said in result.output
+            assert len(result.output.encode()) < 2_500_000, len(result.output)
+            assert max(len(line.encode()) for line in result.output.splitlines()) < 5_000
+        repo.check("settings/sync.yaml", content)
+    finally:
+        target.write_bytes(repo.originals["settings/sync.yaml"])
+
+
+@pytest.mark.parametrize("value", ["987654321", "0.12345", "-4242"])
+def test_a_password_written_as_a_number_is_not_quoted_back(repo: Repository, value: str) -> None:
+    """validate's 'put it in quotes' hint would show the password (in annotations too)."""
+    target = repo.manifests / "quote" / "erp-quotes.yaml"
+    original = repo.originals["quote/erp-quotes.yaml"]
+    text = original.decode()
+    assert "apiPassword: ${env:DEMO_QUOTE_PASSWORD:-demo-password}" in text
+    target.write_text(
+        text.replace("${env:DEMO_QUOTE_PASSWORD:-demo-password}", value), encoding="utf-8"
+    )
+    try:
+        for fmt in ("text", "json", "github"):
+            result = run_cli("validate", str(repo.manifests), "--format", fmt)
+            assert result.exit_code == 1, result.output
+            assert "put it in quotes" in result.output
+            assert value not in result.output
+    finally:
+        target.write_bytes(original)

@@ -219,18 +219,25 @@ def run_subprocess(
 
 @contextmanager
 def fast_retries() -> Iterator[None]:
-    """The CLI's open_client builds its own RetryPolicy; make its waits tiny in process.
+    """The CLI's client builds its own RetryPolicy; make its waits tiny in process.
 
     Only the delays change: which failures are retried, and how, stays the CLI's own."""
-    from quotesync_gitops import target
+    with retry_policy(base_delay=0.005, max_delay=0.05):
+        yield
 
-    name = "RetryPolicy"  # what open_client builds its default policy with
-    original = getattr(target, name)
-    setattr(target, name, functools.partial(RetryPolicy, base_delay=0.005, max_delay=0.05))
+
+@contextmanager
+def retry_policy(**changes: Any) -> Iterator[None]:
+    """The default RetryPolicy of clients built meanwhile, with ``changes``."""
+    from quotesync_gitops.crm import core
+
+    name = "RetryPolicy"  # what CrmCore builds its default policy with
+    original = getattr(core, name)
+    setattr(core, name, functools.partial(RetryPolicy, **changes))
     try:
         yield
     finally:
-        setattr(target, name, original)
+        setattr(core, name, original)
 
 
 # --- what the CRM holds ---------------------------------------------------------------------

@@ -70,3 +70,76 @@ def test_an_output_file_that_cannot_be_written(tmp_path: Path, option: str) -> N
         "plan", str(manifests), option, str(blocker / "out.json"), "--crm", crm, env={}
     )
     _clean_error(result.stderr, result.returncode)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\n", b'{"kind": "quotesync-plan", "formatVer', b"[" * 100_000 + b"]" * 100_000],
+    ids=["empty", "a new line", "cut short", "nested 100,000 deep"],
+)
+def test_an_empty_truncated_or_nested_plan_file_is_not_a_plan(
+    tmp_path: Path, content: bytes
+) -> None:
+    """Never read as a set of no manifests ("No changes", exit 0), never a traceback."""
+    planfile = tmp_path / "plan.json"
+    planfile.write_bytes(content)
+    env = {"QUOTESYNC_CRM": f"local:{tmp_path / 'c.sqlite'}"}
+    for args in (["show", str(planfile)], ["apply", str(planfile), "--auto-approve"]):
+        result = run_subprocess(*args, env=env)
+        _clean_error(result.stderr, result.returncode)
+        assert "is not a quotesync plan file" in result.stderr, result.stderr
+        assert "No changes" not in result.stdout
+
+
+def _loop(path: Path) -> None:
+    path.symlink_to(path.name)
+
+
+@pytest.mark.parametrize("where", ["manifest", "file reference", "productsFile"])
+def test_symbolic_link_loops_are_clean_errors(tmp_path: Path, where: str) -> None:
+    manifests = copy_examples(tmp_path)
+    if where == "manifest":
+        _loop(manifests / "loop.yaml")
+        expected = "loop.yaml: error: cannot read the file: Too many levels of symbolic links"
+    elif where == "file reference":
+        _loop(manifests / "erp" / "key")
+        accounting = manifests / "erp" / "demo-accounting.yaml"
+        accounting.write_text(
+            accounting.read_text(encoding="utf-8").replace(
+                "${env:DEMO_ACCOUNTING_API_KEY:-demo-api-key}", "${file:key}"
+            ),
+            encoding="utf-8",
+        )
+        expected = "demo-accounting.yaml:15:13: error: ${file:key}: cannot read"
+    else:
+        csv = manifests / "pricing" / "services-products.csv"
+        csv.unlink()
+        _loop(csv)
+        expected = "productsFile 'services-products.csv': a symbolic link that leads nowhere"
+    env = {"QUOTESYNC_CRM": f"local:{tmp_path / 'crm.sqlite'}"}
+    for command in ("validate", "plan"):
+        result = run_subprocess(command, str(manifests), env=env, cwd=tmp_path)
+        _clean_error(result.stdout + result.stderr, result.returncode)
+        assert expected in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("field", "digits"),
+    [("minExisting", 5000), ("minExisting", 400), ("listPrice", 5000), ("listPrice", 400)],
+)
+def test_integers_too_large_for_python_or_a_float(tmp_path: Path, field: str, digits: int) -> None:
+    manifests = copy_examples(tmp_path)
+    number = "9" * digits
+    if field == "minExisting":
+        path = manifests / "settings" / "repository.yaml"
+        old, new = "minExisting: ", f"minExisting: {number} #"
+    else:
+        path = manifests / "pricing" / "standard-nok-2026.yaml"
+        old, new = "listPrice: ", f"listPrice: {number} #"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run_subprocess("validate", str(manifests), env={}, cwd=tmp_path)
+    _clean_error(result.stdout + result.stderr, result.returncode)
+    assert "finite number" in result.stdout
+    assert number not in result.stdout  # the number is not quoted back

@@ -24,6 +24,7 @@ from tests.reliability.helpers import (
     WsgiApp,
     copy_examples,
     problems_after,
+    remaining_changes,
     run_cli,
     running_crm,
 )
@@ -114,3 +115,36 @@ def test_price_list_replacement_killed_then_resumed(tmp_path: Path, after: int) 
     )
     landed = _crash_and_resume(tmp_path, after, _applied_then_edited(edit))
     assert landed[0].startswith("PUT Pricelist/")
+
+
+def test_killed_in_the_product_writes_then_a_person_repeats_a_code(tmp_path: Path) -> None:
+    """Killed in the middle of the bulk product writes; meanwhile a person creates a
+    second product with a code apply had already written. The next apply must refuse the
+    price list (exit 1, nothing written) rather than pick one of the two; once the copy is
+    recoded, apply converges."""
+    manifests = copy_examples(tmp_path)
+    switch: KillSwitch | None = None
+
+    def wrap(app: WsgiApp) -> WsgiApp:
+        nonlocal switch
+        switch = KillSwitch(app)
+        return switch
+
+    with running_crm(tmp_path, wrap=wrap) as crm:
+        assert switch is not None
+        killed_apply(crm, switch, manifests, 33)
+        switch.after = None
+        with crm.client() as client:
+            written = next(p for p in client.iter_products())
+            copy = {k: v for k, v in written.items() if k != "ProductId"}
+            created = client.create_product(copy)
+        switch.writes.clear()
+        refused = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
+        assert refused.exit_code == 1, refused.output
+        assert "more than one product with the same code" in refused.output
+        assert switch.writes == []  # the whole run is refused before its first write
+        with crm.client() as client:
+            client.update_product(created["ProductId"], {**created, "Code": "recoded-by-hand"})
+        again = run_cli("apply", str(manifests), "--auto-approve", "--allow-deletes", env=crm.env)
+        assert again.exit_code == 0, again.output
+        assert remaining_changes(crm, manifests) == []

@@ -59,6 +59,11 @@ RATE_CELLS = {
         FaultRule(504, rate=0.08, after_processing=True),
     ],
     "503 after processing": [FaultRule(503, rate=0.15, after_processing=True)],
+    # A 500 is retried like a 502: reads resent, writes resent only after a re-read.
+    "500 before and after processing": [
+        FaultRule(500, rate=0.06),
+        FaultRule(500, rate=0.06, after_processing=True),
+    ],
     "mixed + latency": [
         FaultRule(429, rate=0.05, retry_after=0),
         FaultRule(503, rate=0.05, after_processing=True),
@@ -101,8 +106,22 @@ LOST_ANSWERS = {
         (LOST_ANSWERS["activation toggle"], "drop"),
         (LOST_ANSWERS["activation toggle"], 503),
         (LOST_ANSWERS["field order move"], 503),
+        (LOST_ANSWERS["ERP connection create"], 500),
+        (LOST_ANSWERS["quote connection create"], 500),
+        (LOST_ANSWERS["activation toggle"], 500),
+        (LOST_ANSWERS["field order move"], 500),
     ],
-    ids=["ERP create-503", "quote create-503", "toggle-drop", "toggle-503", "move-503"],
+    ids=[
+        "ERP create-503",
+        "quote create-503",
+        "toggle-drop",
+        "toggle-503",
+        "move-503",
+        "ERP create-500",
+        "quote create-500",
+        "toggle-500",
+        "move-500",
+    ],
 )  # drops and 502/504 after a create take the path the drop after a toggle takes
 def test_a_lost_answer_to_a_write_is_checked_not_repeated(
     crm: Crm, tmp_path: Path, path: str, fault: FaultStatus
@@ -130,14 +149,18 @@ def test_lost_answers_to_bulk_product_and_price_list_creates(
     assert problems_after(crm, manifests) == []
 
 
-def test_server_errors_fail_cleanly_and_the_next_apply_converges(crm: Crm, tmp_path: Path) -> None:
-    """A 500 is not retried (it is no transient failure): the run stops with a clean error
+def test_a_crm_that_keeps_failing_with_500_ends_with_its_own_message(
+    crm: Crm, tmp_path: Path
+) -> None:
+    """Retries are bounded: once they run out the run stops with the CRM's explanation,
     naming the operation, and once the CRM is healthy again the next apply converges."""
     manifests = copy_examples(tmp_path)
-    crm.faults(FaultConfig(rules=[FaultRule(500, rate=0.05, after_processing=True)], seed=2))
+    crm.faults(FaultConfig(rules=[FaultRule(500, path="GetAllConnections")]))
     failed = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
     assert failed.exit_code == 1
-    assert "HTTP 500" in failed.output and "Traceback" not in failed.output
+    assert "HTTP 500" in failed.output and "Injected fault" in failed.output
+    assert "Traceback" not in failed.output
+    assert crm.app.faults.faults_injected == 5  # the CLI policy's 5 attempts, no more
     crm.faults()
     assert run_cli("apply", str(manifests), "--auto-approve", env=crm.env).exit_code == 0
     assert problems_after(crm, manifests) == []

@@ -21,6 +21,7 @@ from tests.reliability.helpers import (
     copy_examples,
     fast_retries,
     problems_after,
+    retry_policy,
     run_cli,
     running_crm,
 )
@@ -192,3 +193,78 @@ def _refusal(status: str, body: Any, environ: dict[str, Any]) -> Any:
 
 def test_a_refused_mapping_read_is_an_error_not_a_plan(applied: tuple[Crm, Hostile, Path]) -> None:
     _plan_fails_cleanly(applied, "GetActorTypeMapping", _refusal)
+
+
+# --- numbers, time and size a server controls ---------------------------------------------
+
+
+def _huge_number(status: str, body: Any, environ: dict[str, Any]) -> Any:
+    """Every number of the real answer becomes 1e400 (a float past the range: Infinity)."""
+    import json
+    import re
+
+    text = re.sub(r'(?<=": )\d+(\.\d+)?', "1e400", json.dumps(body))
+    payload = text.encode()
+    return "200 OK", [("Content-Type", "application/json")], [payload]
+
+
+def test_a_number_past_the_range_of_a_float_is_refused(
+    applied: tuple[Crm, Hostile, Path],
+) -> None:
+    """1e400 would be Infinity in JSON output, which no JSON reader accepts."""
+    error = _plan_fails_cleanly(applied, "/api/v1/Product", _huge_number)
+    assert "out of range" in error or "not JSON" in error
+
+
+def _slow_drip(status: str, body: Any, environ: dict[str, Any]) -> Any:
+    """Headers at once, then one byte every 0.2 s: each read is quick, the answer endless."""
+    import time
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"value": ['
+        for _ in range(10_000):
+            time.sleep(0.2)
+            yield b" "
+
+    return "200 OK", [("Content-Type", "application/json")], chunks()
+
+
+def test_a_server_that_drips_its_answer_meets_the_call_deadline(
+    applied: tuple[Crm, Hostile, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read timeout bounds each wait for bytes; the call's deadline bounds the whole
+    answer (120 s by default; 2 s here)."""
+    import time
+
+    started = time.monotonic()
+    with retry_policy(base_delay=0.005, max_delay=0.05, total_timeout=2):
+        error = _plan_fails_cleanly(applied, "GetAllConnectors", _slow_drip)
+    assert time.monotonic() - started < 20
+    assert "time allowed for the call ran out" in error
+
+
+def _endless_pages(status: str, body: Any, environ: dict[str, Any]) -> Any:
+    """Full pages of new ascending ids, whatever was asked, for ever."""
+    import json
+    import re
+
+    query = str(environ.get("QUERY_STRING", ""))
+    found = re.search(r"ProductId(?:\+|%20)gt(?:\+|%20)(\d+)", query)
+    low = int(found.group(1)) if found else 0
+    if "desc" in query:  # the highest id: a moving target
+        rows = [{"ProductId": low + 10**12}]
+    else:
+        rows = [{"ProductId": low + 1 + i, "Code": f"P{low + 1 + i}"} for i in range(1000)]
+    payload = json.dumps({"value": rows, "odata.nextLink": "more"}).encode()
+    return "200 OK", [("Content-Type", "application/json")], [payload]
+
+
+def test_endless_product_pages_stop_at_the_row_bound(
+    applied: tuple[Crm, Hostile, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """500,000 rows by default (20,000 here, so the test is quick)."""
+    from quotesync_gitops.crm import rest
+
+    monkeypatch.setattr(rest, "MAX_ROWS", 20_000)
+    error = _plan_fails_cleanly(applied, "/api/v1/Product", _endless_pages)
+    assert "goes on past 20,000 rows" in error
