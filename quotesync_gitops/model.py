@@ -106,6 +106,52 @@ class ImageFile(str):
 
 
 @dataclass(frozen=True)
+class Match:
+    """A step in a spec path that picks the first list entry with these ``(key, value)``
+    pairs (key ``""``: the entry itself equals the value). Manifests write mappings,
+    defaults, list mappings and scope names as lists, where the canonical spec has maps."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, **pairs: str) -> Match:
+        return cls(tuple(sorted(pairs.items())))
+
+    @classmethod
+    def item(cls, value: str) -> Match:
+        return cls((("", value),))
+
+    def matches(self, entry: object) -> bool:
+        for key, value in self.pairs:
+            if key == "":
+                if entry != value:
+                    return False
+            elif not isinstance(entry, dict) or entry.get(key) != value:
+                return False
+        return True
+
+
+#: A path into a manifest's spec, in manifest form: keys, list indexes, or ``Match`` steps.
+SpecPath = tuple[str | int | Match, ...]
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """A problem only the CRM can reveal, at a value (or key) of one resource's spec.
+
+    The planner and apply know specs, not files; the pipeline turns these into
+    ``Diagnostic``s at the offending key's own FILE:LINE:COL.
+    """
+
+    kind: str
+    name: str
+    path: SpecPath
+    message: str
+    at: str = "value"  # "value" | "key"
+    level: str = "error"  # "error" | "warning"
+
+
+@dataclass(frozen=True)
 class Resource:
     """One desired or live object in canonical form (see docs/design.md)."""
 
@@ -248,3 +294,13 @@ class LiveContext:
     sale_types: dict[str, int] = field(default_factory=dict)
     #: quote document type (QuoteLines, ConfirmationLines) -> template name -> template id
     quote_templates: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: currency code (MDO list ``currency``) -> id
+    currencies: dict[str, int] = field(default_factory=dict)
+    #: (ERP connection name, "actor/erpField") -> (the CRM field it is mapped to, the name
+    #: of that field's CRM list, "" when it is not a list field), as GetConnectionListMappings says
+    crm_list_of: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    #: ERP connection names whose ERP catalog (actor types, fields, lists) was read
+    erp_catalog_read: set[str] = field(default_factory=set)
+    #: CRM actor -> CRM field keys existing mappings use (the API has no catalog of them;
+    #: these only feed a did-you-mean)
+    crm_fields_seen: dict[str, set[str]] = field(default_factory=dict)

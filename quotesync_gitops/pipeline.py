@@ -19,7 +19,8 @@ from quotesync_gitops.live.images import read_product_images
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary
-from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState
+from quotesync_gitops.manifest.spec_locate import locate_spec_problems, problem_locator
+from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState, SpecProblem
 from quotesync_gitops.plan.model import Action, Change, Plan
 from quotesync_gitops.plan.planner import build_plan
 
@@ -56,20 +57,6 @@ class ManifestOptions:
         return Path(self.workdir) if self.workdir else Path.cwd()
 
 
-def load_desired(options: ManifestOptions) -> tuple[DesiredState, list[Diagnostic]]:
-    """Load and validate manifests; raise InvalidManifests on any error."""
-    result = load_manifests(
-        [Path(p) for p in options.paths] or [Path(".")],
-        env=options.env,
-        variables=options.variables,
-        allow_files_outside=options.allow_files_outside,
-        cwd=options.base,
-    )
-    if not result.ok:
-        raise InvalidManifests(result.diagnostics)
-    return result.desired, [d for d in result.diagnostics if d.level != "error"]
-
-
 def plan_against(
     client: CrmClient,
     options: ManifestOptions,
@@ -78,14 +65,34 @@ def plan_against(
     test_connections: bool = False,
     target_label: str = "",
 ) -> PlanRun:
-    """Everything `plan` and `drift` do short of rendering."""
-    desired, warnings = load_desired(options)
+    """Everything `plan` and `drift` do short of rendering.
+
+    Problems come all at once: when manifests have offline problems, the resources that did
+    load are still checked against the CRM, and both are reported together.
+    """
+    loaded = load_manifests(
+        [Path(p) for p in options.paths] or [Path(".")],
+        env=options.env,
+        variables=options.variables,
+        allow_files_outside=options.allow_files_outside,
+        cwd=options.base,
+    )
+    desired = loaded.desired
+    warnings = [d for d in loaded.diagnostics if d.level != "error"]
+    base = options.base
+    if not loaded.ok:
+        found = _crm_problems(client, desired, targets, base)
+        raise InvalidManifests(loaded.diagnostics + found)
     live = read_live(client)
     read_product_images(client, desired, live)
     _check_targets(targets, desired, live)
     result = build_plan(desired, live, targets=targets)
-    if any(d.level == "error" for d in result.diagnostics):
-        raise InvalidManifests(result.diagnostics, "the manifests do not fit this CRM")
+    located = _located(result.problems, desired, base) + result.diagnostics
+    if any(d.level == "error" for d in located):
+        raise InvalidManifests(
+            sorted(set(loaded.diagnostics) | set(located)), "the manifests do not fit this CRM"
+        )
+    warnings += located
     plan = result.plan
     plan.paths = [str(p) for p in options.paths] or ["."]
     plan.workdir = str(options.base.absolute())
@@ -93,7 +100,36 @@ def plan_against(
     plan.target = target_label
     if test_connections:
         plan.tests = run_connection_tests(client, desired, live, targets=targets)
-    return PlanRun(desired, live, plan, warnings + result.diagnostics)
+    return PlanRun(desired, live, plan, warnings)
+
+
+def _located(
+    problems: Sequence[SpecProblem], desired: DesiredState, base: Path
+) -> list[Diagnostic]:
+    return locate_spec_problems(problems, desired.resources, base)
+
+
+def _crm_problems(
+    client: CrmClient, desired: DesiredState, targets: Iterable[str], base: Path
+) -> list[Diagnostic]:
+    """CRM checks of the resources that loaded, when the CRM can be read (else none)."""
+    if not len(desired):
+        return []
+    try:
+        live = read_live(client, kinds={r.kind for r in desired})  # only what is checked
+    except QuotesyncError:
+        return []  # the offline problems are reported; the CRM's wait for the next run
+    wanted = set(targets)
+    known = [t for t in wanted if _known(t, desired, live)]
+    if wanted and not known:
+        return []
+    found = build_plan(desired, live, targets=known)
+    return _located(found.problems, desired, base) + found.diagnostics
+
+
+def _known(target: str, desired: DesiredState, live: LiveState) -> bool:
+    kind, _, name = target.partition("/")
+    return desired.get(kind, name) is not None or live.get(kind, name) is not None
 
 
 def _check_targets(targets: Iterable[str], desired: DesiredState, live: LiveState) -> None:
@@ -178,6 +214,8 @@ def execute(
     fresh, about 30 calls a connection saved), and the progress says so.
     """
     context = ApplyContext(client, run.desired, run.live, progress)
+    base = Path(run.plan.workdir) if run.plan.workdir else Path.cwd()
+    context.locate = problem_locator(run.desired.resources, base)
     if bulk_progress is not None:
         context.bulk_progress = bulk_progress
     result = apply_plan(run.plan, context)

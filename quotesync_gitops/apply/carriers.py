@@ -1,6 +1,9 @@
 """Canonical specs → SuperOffice carriers (the inverse of live/normalise.py).
 
-Only this module and the writers that call it reveal secrets, and only into request bodies.
+Only this module and the writers that call it reveal secrets, and only into request bodies:
+every carrier built here has its secrets revealed as its last step (``${env:}``, ``${file:}``
+may stand in any text value of a spec), so no writer can hand the client a ``Secret`` (which
+the client refuses to serialise, by design).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from typing import Any
 
 from quotesync_gitops.live.normalise import PASSWORD_MASK, PRODUCT_FIELDS, sync_flags
 from quotesync_gitops.model import LiveContext
-from quotesync_gitops.secrets import UNREADABLE, Secret
+from quotesync_gitops.secrets import UNREADABLE, Secret, reveal
 from quotesync_gitops.secrets_version import join_description
 
 
@@ -32,6 +35,12 @@ def config_values(
             out[key] = value.reveal()
         else:
             out[key] = "" if value is None else str(value)
+    return out
+
+
+def revealed(body: dict[str, Any]) -> dict[str, Any]:
+    """A request body with every secret in it replaced by its value (the last step)."""
+    out: dict[str, Any] = reveal(body)
     return out
 
 
@@ -59,18 +68,20 @@ def erp_connection(
     config: Mapping[str, str],
     active: bool,
 ) -> dict[str, Any]:
-    return {
-        "ErpConnectionId": connection_id,
-        "ErpConnectorId": connector_id,
-        "DisplayName": name,
-        "DisplayDescription": join_description(
-            str(spec.get("description", "")), spec.get("secretsVersion")
-        ),
-        "Active": active,
-        "ConfigFields": dict(config),
-        "Deleted": False,
-        **scope_fields(spec.get("scope", {}), ctx),
-    }
+    return revealed(
+        {
+            "ErpConnectionId": connection_id,
+            "ErpConnectorId": connector_id,
+            "DisplayName": name,
+            "DisplayDescription": join_description(
+                str(spec.get("description", "")), spec.get("secretsVersion")
+            ),
+            "Active": active,
+            "ConfigFields": dict(config),
+            "Deleted": False,
+            **scope_fields(spec.get("scope", {}), ctx),
+        }
+    )
 
 
 def field_mappings(
@@ -104,15 +115,17 @@ def field_mappings(
 
 def default_value(field_id: int, key: str, wanted: Mapping[str, Any] | None) -> dict[str, Any]:
     value = None if wanted is None else wanted.get("value")
-    return {
-        "ErpFieldId": field_id,
-        "ErpFieldKey": key,
-        "DefaultValue": value or "",
-        "HasFirstSyncDefaultValue": value is not None,
-        "FirstSyncDefaultValue": value or "",
-        "PromptUser": bool(wanted and wanted.get("askUser")),
-        "Mandatory": bool(wanted and wanted.get("mandatory")),
-    }
+    return revealed(
+        {
+            "ErpFieldId": field_id,
+            "ErpFieldKey": key,
+            "DefaultValue": value or "",
+            "HasFirstSyncDefaultValue": value is not None,
+            "FirstSyncDefaultValue": value or "",
+            "PromptUser": bool(wanted and wanted.get("askUser")),
+            "Mandatory": bool(wanted and wanted.get("mandatory")),
+        }
+    )
 
 
 def quote_connection(
@@ -123,41 +136,46 @@ def quote_connection(
     erp_connection_id: int,
     ctx: LiveContext,
 ) -> dict[str, Any]:
-    return {
-        "QuoteConnectionId": connection_id,
-        "ConnectorName": spec.get("connector", ""),
-        "ERPName": spec.get("erpName", ""),
-        "DisplayName": name,
-        "DisplayDescription": join_description(
-            str(spec.get("description", "")), spec.get("secretsVersion")
-        ),
-        "ErpConnectionId": erp_connection_id,
-        "Deleted": False,
-        **scope_fields(spec.get("scope", {}), ctx),
-    }
+    return revealed(
+        {
+            "QuoteConnectionId": connection_id,
+            "ConnectorName": spec.get("connector", ""),
+            "ERPName": spec.get("erpName", ""),
+            "DisplayName": name,
+            "DisplayDescription": join_description(
+                str(spec.get("description", "")), spec.get("secretsVersion")
+            ),
+            "ErpConnectionId": erp_connection_id,
+            "Deleted": False,
+            **scope_fields(spec.get("scope", {}), ctx),
+        }
+    )
 
 
 def price_list(
     spec: Mapping[str, Any], name: str, *, price_list_id: int, quote_connection_id: int
 ) -> dict[str, Any]:
-    return {
-        "PriceListId": price_list_id,
-        "ERPPriceListKey": spec.get("erpKey", ""),
-        "QuoteConnectionId": quote_connection_id,
-        "Name": name,
-        "Description": spec.get("description", ""),
-        "Currency": spec.get("currency", ""),
-        "CurrencyName": spec.get("currencyName", ""),
-        "ValidFrom": f"{spec['validFrom']}T00:00:00" if spec.get("validFrom") else None,
-        "ValidTo": f"{spec['validTo']}T00:00:00" if spec.get("validTo") else None,
-        "IsActive": bool(spec.get("active", True)),
-    }
+    return revealed(
+        {
+            "PriceListId": price_list_id,
+            "ERPPriceListKey": spec.get("erpKey", ""),
+            "QuoteConnectionId": quote_connection_id,
+            "Name": name,
+            "Description": spec.get("description", ""),
+            "Currency": spec.get("currency", ""),
+            "CurrencyName": spec.get("currencyName", ""),
+            "ValidFrom": f"{spec['validFrom']}T00:00:00" if spec.get("validFrom") else None,
+            "ValidTo": f"{spec['validTo']}T00:00:00" if spec.get("validTo") else None,
+            "IsActive": bool(spec.get("active", True)),
+        }
+    )
 
 
 def product(values: Mapping[str, Any], *, product_id: int, price_list_key: str) -> dict[str, Any]:
     carrier: dict[str, Any] = {"ProductId": product_id, "ERPPriceListKey": price_list_key}
     for key, carrier_key in PRODUCT_FIELDS.items():
-        carrier[carrier_key] = values.get(key)
+        value = values.get(key)  # flat, and called per product: revealed inline
+        carrier[carrier_key] = value.reveal() if isinstance(value, Secret) else value
     return carrier
 
 
@@ -173,4 +191,4 @@ def line_configuration(carrier: Mapping[str, Any], wanted: Mapping[str, Any]) ->
     ):
         if key in wanted and wanted[key] is not None:
             updated[carrier_key] = wanted[key]
-    return updated
+    return revealed(updated)

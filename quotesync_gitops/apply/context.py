@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import QuotesyncError
-from quotesync_gitops.model import DesiredState, LiveState, Resource
+from quotesync_gitops.model import DesiredState, LiveState, Resource, SpecProblem
 from quotesync_gitops.plan.prepare import prepare_desired
 from quotesync_gitops.secrets import secret_values
 
@@ -26,6 +26,11 @@ class ApplyContext:
     bulk_progress: Callable[[str, int, int], None] = lambda _label, _done, _total: None
     #: (kind, name) -> id of objects created during this run
     created: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: Problems against the CRM's catalogs as report lines; the pipeline sets one that
+    #: points at each manifest line (apply knows specs, not files)
+    locate: Callable[[Sequence[SpecProblem]], list[str]] = field(
+        default=lambda problems: [f"{p.kind} {p.name!r}: {p.message}" for p in problems]
+    )
 
     def want(self, kind: str, name: str) -> Resource:
         resource = self.desired.get(kind, name)

@@ -19,8 +19,9 @@ from quotesync_gitops.apply.context import (
     ResourceFailed,
     find_by_name,
 )
-from quotesync_gitops.crm.errors import CrmRejected
-from quotesync_gitops.model import Kind, Resource
+from quotesync_gitops.apply.erp_guard import WriteLog, check_catalog, fail_existing, fail_shell
+from quotesync_gitops.crm.errors import CrmConnectionError, CrmError, CrmRejected
+from quotesync_gitops.model import Kind, Resource, SpecProblem
 from quotesync_gitops.plan.model import Action, Change
 
 MOVE_DOWN = 1
@@ -44,49 +45,90 @@ def write_erp_connector(ac: ApplyContext, change: Change) -> None:
         entity = {
             "ErpConnectorId": 0,
             "DisplayName": change.name,
-            "URL": want.spec["url"],
+            "URL": carriers.revealed({"url": want.spec["url"]})["url"],
             "Deleted": False,
         }
         saved = client.erp_save_connector_entity(entity, landed=landed)
         record_created(ac, change.kind, change.name, saved, "ErpConnectorId")
         return
     entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
-    client.erp_save_connector_entity({**entity, "URL": want.spec["url"], "Deleted": False})
+    client.erp_save_connector_entity(
+        carriers.revealed({**entity, "URL": want.spec["url"], "Deleted": False})
+    )
 
 
 def write_erp_connection(ac: ApplyContext, change: Change) -> None:
+    """All or nothing (see erp_guard): a failure after the first write undoes what it can
+    and reports what stays written."""
     client = ac.client
     if change.action is Action.DELETE:
         client.erp_delete_connection(int(change.live_ids["id"]))
         return
     want = ac.want(change.kind, change.name)
+    connector = str(want.spec["connector"])
+    if connector not in ac.live.context.erp_connectors:
+        raise ResourceFailed(f"the CRM has no ERP connector named {connector!r}")
+    log = WriteLog()
+    have = ac.have(change.kind, change.name)
+    if change.action is Action.CREATE:
+        conn_id = _create_shell(ac, want, ac.live.context.erp_connectors[connector][0])
+        log.wrote("created the connection, inactive and empty")
+    else:
+        assert have is not None
+        conn_id = int(have.ids["id"])
+    shell = change.action is Action.CREATE or (have is not None and have.deleted)
+    try:
+        if shell:
+            check_catalog(ac, want, conn_id)
+        _write_connection(ac, change, want, log, conn_id=conn_id)
+    except CrmConnectionError:
+        raise  # the run stops; the next apply re-reads and converges
+    except (ResourceFailed, CrmError) as exc:
+        if shell:
+            raise fail_shell(ac, conn_id, log, str(exc)) from exc
+        raise fail_existing(ac, log, str(exc)) from exc
+
+
+def _write_connection(
+    ac: ApplyContext, change: Change, want: Resource, log: WriteLog, *, conn_id: int
+) -> None:
+    """The writes, in an order that puts what only the CRM can judge first: the connection
+    test (no write), then the actor mappings (undoable), then everything else."""
+    client = ac.client
     have = ac.have(change.kind, change.name)
     ctx = ac.live.context
     connector = str(want.spec["connector"])
-    if connector not in ctx.erp_connectors:
-        raise ResourceFailed(f"the CRM has no ERP connector named {connector!r}")
     connector_id = ctx.erp_connectors[connector][0]
     creating = change.action is Action.CREATE
     paths = {f.path for f in change.fields}
     config_changed = creating or any(p.startswith("config") for p in paths)
-
-    if creating:
-        conn_id = _create_shell(ac, want, connector_id)
-        active = False
-    else:
-        assert have is not None
-        conn_id = int(have.ids["id"])
-        active = bool(have.spec.get("active")) and not have.deleted
+    active = bool(have and have.spec.get("active") and not have.deleted and not creating)
 
     if config_changed:
         result = test_erp_connection(client, conn_id, want)
         if not result.ok:
-            if creating:  # leave nothing half-made: the shell goes (soft) and is restored next time
-                client.erp_delete_connection(conn_id)
             raise ResourceFailed(f"connection test failed: {result.explanation}")
-        if active:
-            _toggle(ac, change, conn_id, False, "deactivate it to change its configuration")
-            active = False
+
+    desired_actors: Mapping[str, Any] = want.spec.get("actors", {})
+    live_actors: Mapping[str, Any] = have.spec.get("actors", {}) if have and not creating else {}
+    touched = {p.split(".")[1] for p in paths if p.startswith("actors.")}
+    if creating or change.action is Action.RESTORE:
+        touched |= set(desired_actors)
+    offered: dict[str, dict[str, Any]] = {}
+    for actor in sorted(touched):
+        offered[actor] = _save_actor_mapping(
+            ac, want.name, conn_id, actor, desired_actors.get(actor), log
+        )
+    if touched and want.spec.get("listMappings"):
+        # ERP list items and CRM lists exist once actor types are enabled and mapped:
+        # check the list mappings against them before anything else is written.
+        check_catalog(ac, want, conn_id)
+
+    if config_changed and active:
+        _toggle(ac, change, conn_id, False, "deactivate it to change its configuration")
+        log.wrote("deactivated the connection")
+        log.deactivated = conn_id
+        active = False
 
     header = {"description", "active"} | {p for p in paths if p.startswith(("scope", "config"))}
     if creating or change.action is Action.RESTORE or paths & header:
@@ -112,16 +154,18 @@ def write_erp_connection(ac: ApplyContext, change: Change) -> None:
                     change, "was activated by someone else during this apply"
                 ) from None
             raise
+        log.wrote("description, scope and configuration")
+        log.saved_actors.clear()  # past this point nothing is put back
+        log.deactivated = None
 
-    desired_actors: Mapping[str, Any] = want.spec.get("actors", {})
-    live_actors: Mapping[str, Any] = have.spec.get("actors", {}) if have and not creating else {}
-    touched = {p.split(".")[1] for p in paths if p.startswith("actors.")}
-    if creating or change.action is Action.RESTORE:
-        touched |= set(desired_actors)
     for actor in sorted(touched):
-        _write_actor(ac, conn_id, actor, desired_actors.get(actor), live_actors.get(actor))
+        _write_actor_rest(
+            ac, conn_id, actor, desired_actors.get(actor), live_actors.get(actor), offered[actor]
+        )
+        log.wrote(f"actor {actor} default values and field order")
     if creating or any(p.startswith("listMappings") for p in paths):
         _write_list_mappings(ac, conn_id, want.spec.get("listMappings", {}))
+        log.wrote("list mappings")
 
     if bool(want.spec.get("active")) != active:
         _toggle(ac, change, conn_id, not active, "activate it" if not active else "deactivate it")
@@ -175,13 +219,15 @@ def _toggle(ac: ApplyContext, change: Change, conn_id: int, to_active: bool, pur
         raise interfered(change, "was switched on or off by someone else at the same time")
 
 
-def _write_actor(
+def _save_actor_mapping(
     ac: ApplyContext,
+    name: str,
     conn_id: int,
     actor: str,
     wanted: Mapping[str, Any] | None,
-    live: Mapping[str, Any] | None,
-) -> None:
+    log: WriteLog,
+) -> dict[str, Any]:
+    """Save one actor type's field mappings; returns its carrier as read (the fields it offers)."""
     client = ac.client
     mapping = client.erp_get_actor_type_mapping(conn_id, actor)
     current = list(mapping.get("FieldMappings") or [])
@@ -195,13 +241,41 @@ def _write_actor(
             f"actor {actor} has no ERP field(s) {', '.join(unknown)}; "
             f"the connector offers: {', '.join(sorted(offered))}"
         )
-    mapping = dict(mapping)
-    mapping["FieldMappings"] = carriers.field_mappings(current, mappings)
-    mapping["IsActive"] = bool(wanted.get("enabled", True)) if wanted else False
+    updated = dict(mapping)
+    updated["FieldMappings"] = carriers.field_mappings(current, mappings)
+    updated["IsActive"] = bool(wanted.get("enabled", True)) if wanted else False
     if wanted and wanted.get("crmActor"):
-        mapping["ActorTypeCrm"] = wanted["crmActor"]
-    client.erp_save_actor_type_mapping(mapping)
+        updated["ActorTypeCrm"] = wanted["crmActor"]
+    try:
+        client.erp_save_actor_type_mapping(updated)
+    except CrmRejected as exc:
+        # The API has no catalog of CRM field keys: this refusal is where a wrong crmField
+        # shows (pointed at the actor's mappings; the CRM's message names the key).
+        refused = SpecProblem(
+            Kind.ERP_CONNECTION,
+            name,
+            ("actors", actor, "mappings"),
+            f"the CRM refused the field mappings of actor {actor}: {exc.crm_message or exc}",
+            "key",
+        )
+        raise ResourceFailed("\n  ".join(ac.locate([refused]))) from exc
+    log.saved_actors[actor] = dict(mapping)
+    log.wrote(f"actor {actor} mappings")
+    return mapping
 
+
+def _write_actor_rest(
+    ac: ApplyContext,
+    conn_id: int,
+    actor: str,
+    wanted: Mapping[str, Any] | None,
+    live: Mapping[str, Any] | None,
+    mapping: Mapping[str, Any],
+) -> None:
+    """Default values and ERP-tab field order of one actor type (after its mappings)."""
+    client = ac.client
+    current = list(mapping.get("FieldMappings") or [])
+    offered = {str(fm.get("ErpFieldKey")): int(fm["ErpFieldId"]) for fm in current}
     want_defaults: Mapping[str, Any] = wanted.get("defaults", {}) if wanted else {}
     live_defaults: Mapping[str, Any] = live.get("defaults", {}) if live else {}
     for key in sorted(set(want_defaults) | set(live_defaults)):

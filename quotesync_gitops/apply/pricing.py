@@ -16,6 +16,7 @@ from typing import Any
 from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import claim_created_products, record_created
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id
+from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
 from quotesync_gitops.plan.planner import retired_name
@@ -29,13 +30,11 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
         return
     want = ac.want(change.kind, change.name)
     quote_id = ac.id_of(Kind.QUOTE_CONNECTION, want.spec.get("quoteConnection"))
-    if change.action is Action.REPLACE:
-        old_id = int(change.live_ids["id"])
-        current = client.get_pricelist(old_id)
-        retired = change.retired_value("name") or retired_name(change.name, old_id)
-        client.update_pricelist(old_id, _plain({**current, "IsActive": False, "Name": retired}))
-    if change.action in (Action.CREATE, Action.REPLACE):
+    if change.action is Action.CREATE:
         _create(ac, change, want.spec, quote_id)
+        return
+    if change.action is Action.REPLACE:
+        _replace(ac, change, want.spec, quote_id)
         return
     list_id = int(change.live_ids["id"])
     have = ac.have(change.kind, change.name)
@@ -57,7 +56,40 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
     )
 
 
-def _create(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id: int) -> None:
+def _replace(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id: int) -> None:
+    """Retire the old list (deactivated, renamed out of the way), then create the new one;
+    when the new list itself cannot be created, the old one is put back as it was."""
+    client = ac.client
+    old_id = int(change.live_ids["id"])
+    current = _plain(client.get_pricelist(old_id))
+    retired = change.retired_value("name") or retired_name(change.name, old_id)
+    client.update_pricelist(old_id, {**current, "IsActive": False, "Name": retired})
+    try:
+        _create(ac, change, spec, quote_id, retired=retired)
+    except ListNotCreated as exc:
+        try:
+            client.update_pricelist(old_id, current)
+        except CrmConnectionError:
+            raise
+        except CrmError as undo:
+            raise ResourceFailed(
+                f"{exc}; the old list stays deactivated as {retired!r}: {undo}"
+            ) from exc
+        raise ResourceFailed(f"{exc} (nothing was written: the old list was put back)") from exc
+
+
+class ListNotCreated(ResourceFailed):
+    """The CRM refused the new price list itself (before any of its products)."""
+
+
+def _create(
+    ac: ApplyContext,
+    change: Change,
+    spec: Mapping[str, Any],
+    quote_id: int,
+    *,
+    retired: str = "",
+) -> None:
     client = ac.client
 
     def landed() -> dict[str, Any] | None:
@@ -67,12 +99,23 @@ def _create(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id:
         return None
 
     body = carriers.price_list(spec, change.name, price_list_id=0, quote_connection_id=quote_id)
-    saved = client.create_pricelist(body, landed=landed)
+    try:
+        saved = client.create_pricelist(body, landed=landed)
+    except CrmConnectionError:
+        raise
+    except CrmError as exc:
+        raise ListNotCreated(f"the CRM refused the new price list: {exc}") from exc
     record_created(ac, change.kind, change.name, saved, "PriceListId")
     key = str(saved.get("ERPPriceListKey") or "")
     products: Mapping[str, Any] = spec.get("products", {})
     codes = sorted(products)
-    results = _run_bulk(ac, change, [_creator(ac, key, code, products[code]) for code in codes])
+    old = f"; the old list is deactivated as {retired!r}" if retired else ""
+    results = _run_bulk(
+        ac,
+        change,
+        [_creator(ac, key, code, products[code]) for code in codes],
+        written=f"the new price list #{saved['PriceListId']}{old}",
+    )
     # Someone may have created the same codes in the new list at the same time.
     created = {
         code: created_id(result, "ProductId", f"{change.address}/{code}")
@@ -111,7 +154,8 @@ def _write_products(
             )
             calls.append(_updater(ac, product_ids[code], body))
     if calls:
-        results = _run_bulk(ac, change, calls)
+        written = "the price list's own fields" if change.fields else ""
+        results = _run_bulk(ac, change, calls, written=written)
         # Another apply may have created the same codes in this list at the same time.
         created = {
             code: created_id(results[i], "ProductId", f"{change.address}/{code}")
@@ -120,8 +164,13 @@ def _write_products(
         claim_created_products(ac, change.name, list_key, created)
 
 
-def _run_bulk(ac: ApplyContext, change: Change, calls: list[Callable[[], Any]]) -> list[Any]:
-    """Write products concurrently, reporting progress about every 1% (and at the end)."""
+def _run_bulk(
+    ac: ApplyContext, change: Change, calls: list[Callable[[], Any]], *, written: str = ""
+) -> list[Any]:
+    """Write products concurrently, reporting progress about every 1% (and at the end).
+
+    A product the CRM refuses fails the price list; the report says exactly what was
+    written (``written``: what came before the products, and how many products)."""
     label = f"{change.kind}/{change.name}"
     total = len(calls)
     ac.progress(f"{label}: writing {total} product(s)")
@@ -141,7 +190,15 @@ def _run_bulk(ac: ApplyContext, change: Change, calls: list[Callable[[], Any]]) 
 
         return run
 
-    return ac.client.run_bulk([counted(call) for call in calls])
+    try:
+        return ac.client.run_bulk([counted(call) for call in calls])
+    except CrmConnectionError:
+        raise
+    except CrmError as exc:
+        before = f"{written}, " if written else ""
+        raise ResourceFailed(
+            f"{exc} (written before the failure: {before}{done} of {total} product(s))"
+        ) from exc
 
 
 def _creator(

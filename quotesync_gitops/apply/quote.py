@@ -13,6 +13,7 @@ from quotesync_gitops.apply.context import (
     ResourceFailed,
     find_by_name,
 )
+from quotesync_gitops.crm.errors import CrmRejected
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change
 
@@ -47,7 +48,7 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
         if change.action is Action.RESTORE:
             client.quote_restore_connection(conn_id)
         if config_changed:  # before the header, whose description records secretsVersion
-            _save_config(ac, conn_id, want)
+            _save_config(ac, change, conn_id, want)
         if paths - {p for p in paths if p.startswith("config")} or (
             change.action is Action.RESTORE
         ):
@@ -60,12 +61,23 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
             )
             client.quote_save_connection(body)
     if creating and config_changed:
-        _save_config(ac, conn_id, want)
+        _save_config(ac, change, conn_id, want)
 
 
-def _save_config(ac: ApplyContext, conn_id: int, want: Resource) -> None:
+def _save_config(ac: ApplyContext, change: Change, conn_id: int, want: Resource) -> None:
+    """The connection's config; refused, nothing half-made stays in use: a created or restored
+    connection is soft-deleted again, an existing one has had nothing written yet (its config
+    goes before its header, whose description records secretsVersion)."""
     config = carriers.config_values(want.spec["config"], keep_passwords=False)
-    ac.client.quote_save_connection_config_fields(conn_id, config)
+    try:
+        ac.client.quote_save_connection_config_fields(conn_id, config)
+    except CrmRejected as exc:
+        if change.action in (Action.CREATE, Action.RESTORE):
+            ac.client.quote_delete_connection(conn_id)
+            raise ResourceFailed(
+                f"{exc} (the connection is left soft-deleted; the next apply restores it)"
+            ) from exc
+        raise ResourceFailed(f"{exc} (written before the failure: nothing)") from exc
 
 
 def write_sync_settings(ac: ApplyContext, change: Change) -> None:

@@ -17,6 +17,13 @@ from quotesync_gitops.cli.common import UsageExits1Group
 
 #: command name -> (module in quotesync_gitops.cli, attribute, first paragraph of its help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "catalog": (
+        "catalog_cmd",
+        "catalog",
+        "Show what the CRM offers: users, groups, currencies, connectors and their "
+        "configuration fields, each ERP connection's actor types, ERP fields and lists, the "
+        "CRM lists they map to, and the quote line fields (names and types, never values).",
+    ),
     "apply": (
         "apply_cmd",
         "apply",

@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
-from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.live import normalise as norm
-from quotesync_gitops.live.common import bind, only_agent_refusals
+from quotesync_gitops.live.catalog import (
+    erp_field_infos,
+    list_field_addresses,
+    record_list_items,
+    safe_actor_mapping,
+)
+from quotesync_gitops.live.common import bind
 from quotesync_gitops.model import (
     ERP_ACTOR_TYPES,
-    ErpFieldInfo,
     Kind,
     LiveContext,
     LiveState,
@@ -78,7 +82,7 @@ def _fetch_connection(client: CrmClient, connection_id: int, details: bool) -> C
         [
             bind(client.erp_get_connection_config_fields, connection_id),
             bind(client.erp_get_list_mappings, connection_id),
-            *(_safe_mapping(client, connection_id, actor) for actor in ERP_ACTOR_TYPES),
+            *(safe_actor_mapping(client, connection_id, actor) for actor in ERP_ACTOR_TYPES),
         ]
     )
     config, list_mappings, mappings = first[0], first[1], first[2:]
@@ -115,7 +119,7 @@ def add_erp_connections(
             _keep_context(ctx, reuse.context, before.name, name)
         else:
             actors, field_ids = _actors(ctx, name, read)
-            list_mappings = _list_mappings(ctx, name, read.list_mappings)
+            list_mappings = _list_mappings(ctx, name, read)
         config = norm.config(read.config, fields)
         description, secrets_version = split_description(
             norm.text(carrier.get("DisplayDescription"))
@@ -143,6 +147,7 @@ def add_erp_connections(
                 },
             )
         )
+        ctx.erp_catalog_read.add(name)
 
 
 def _keep_context(ctx: LiveContext, before: LiveContext, old_name: str, name: str) -> None:
@@ -153,19 +158,11 @@ def _keep_context(ctx: LiveContext, before: LiveContext, old_name: str, name: st
     for (connection, address), items in before.erp_list_items.items():
         if connection == old_name:
             ctx.erp_list_items[(name, address)] = items
-
-
-def _safe_mapping(
-    client: CrmClient, connection_id: int, actor: str
-) -> Callable[[], dict[str, Any] | None]:
-    def call() -> dict[str, Any] | None:
-        try:
-            return client.erp_get_actor_type_mapping(connection_id, actor)
-        except (CrmRejected, CrmNotFound) as exc:
-            only_agent_refusals(exc)
-            return None  # the connector does not offer this actor type
-
-    return call
+    for (connection, address), found in before.crm_list_of.items():
+        if connection == old_name:
+            ctx.crm_list_of[(name, address)] = found
+    for actor, keys in before.crm_fields_seen.items():
+        ctx.crm_fields_seen.setdefault(actor, set()).update(keys)
 
 
 def _actors(
@@ -187,20 +184,17 @@ def _actors(
         for fm in m["FieldMappings"]
     }
     for actor, mapping in offered:
-        infos: dict[str, ErpFieldInfo] = {}
+        infos = erp_field_infos(mapping)
         mapped: dict[str, Any] = {}
         order: list[str] = []
         for fm in mapping["FieldMappings"]:
             key = norm.text(fm.get("ErpFieldKey"))
             order.append(key)
-            infos[key] = ErpFieldInfo(
-                key=key,
-                field_id=int(fm["ErpFieldId"]),
-                field_type=norm.text(fm.get("FieldType")) or "Text",
-                access=norm.text(fm.get("Access")) or "Normal",
-                list_name=norm.text(fm.get("ListReference")),
-            )
             if norm.text(fm.get("CrmFieldKey")):
+                if not fm.get("MissingInCRM"):
+                    crm_actor = norm.text(mapping.get("ActorTypeCrm"))
+                    seen = ctx.crm_fields_seen.setdefault(crm_actor, set())
+                    seen.add(norm.text(fm.get("CrmFieldKey")))
                 mapped[key] = {
                     "crmField": norm.text(fm.get("CrmFieldKey")),
                     "direction": norm.direction(fm.get("SyncToCrm"), fm.get("SyncToErp")),
@@ -222,28 +216,24 @@ def _actors(
     return actors, field_ids
 
 
-def _list_mappings(ctx: LiveContext, connection: str, container: dict[str, Any]) -> dict[str, Any]:
-    by_id = {
-        info.field_id: (actor, key)
-        for (conn, actor), infos in ctx.erp_fields.items()
-        if conn == connection
-        for key, info in infos.items()
-    }
+def _list_mappings(ctx: LiveContext, connection: str, read: ConnectionRead) -> dict[str, Any]:
+    """The list mappings in canonical form; the ERP list items and the CRM list behind each
+    list field go to ``ctx`` (the catalog plan checks ``erpItem``/``crmItem`` against)."""
+    assert read.mappings is not None  # only called for a connection read in full
+    address_of: dict[int, tuple[str, str]] = {}
+    for actor, mapping in zip(ERP_ACTOR_TYPES, read.mappings, strict=True):
+        address_of.update(list_field_addresses(actor, mapping or {}))
+    record_list_items(ctx, connection, read.list_mappings, address_of)
     out: dict[str, Any] = {}
-    for entry in container.get("ErpListItemMappings") or []:
-        actor_key = by_id.get(int(entry.get("ErpFieldId") or 0))
-        if actor_key is None:
+    for entry in read.list_mappings.get("ErpListItemMappings") or []:
+        found = address_of.get(int(entry.get("ErpFieldId") or 0))
+        if found is None:
             continue
-        address = f"{actor_key[0]}/{actor_key[1]}"
-        items: dict[str, str] = {}
-        erp_items: dict[str, str] = {}
-        for item in entry.get("ErpCrmListItemMappings") or []:
-            erp_id = norm.text(item.get("ErpListItemId"))
-            erp_items[erp_id] = norm.text(item.get("ErpListItemName"))
-            crm = item.get("CrmListItem")
-            if crm and int(crm.get("Id") or 0) > 0:
-                items[erp_id] = norm.text(crm.get("Name"))
-        ctx.erp_list_items[(connection, address)] = erp_items
+        items = {
+            norm.text(item.get("ErpListItemId")): norm.text(item["CrmListItem"].get("Name"))
+            for item in entry.get("ErpCrmListItemMappings") or []
+            if item.get("CrmListItem") and int(item["CrmListItem"].get("Id") or 0) > 0
+        }
         if items:
-            out[address] = items
+            out[found[0]] = items
     return out

@@ -13,6 +13,7 @@ from typing import Any
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.live import normalise as norm
+from quotesync_gitops.live.catalog import read_crm_lists, read_directory
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
 from quotesync_gitops.live.erp_reader import (
     add_erp_connections,
@@ -59,12 +60,13 @@ def read_live(
     """
     wanted = set(kinds) if kinds is not None else {str(k) for k in Kind}
     state = LiveState()
+    ctx = state.context
     erp = bool(wanted & {Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS})
     quote = bool(wanted & {Kind.QUOTE_CONNECTION, Kind.PRICE_LIST})
     nothing: Callable[[], Any] = lambda: None  # noqa: E731
-    directory, connectors, erp_read, engine, quote_read, products, lines = client.run_bulk(
+    _, connectors, erp_read, engine, quote_read, products, lines = client.run_bulk(
         [
-            lambda: _fetch_directory(client),
+            lambda: read_directory(client, ctx),
             lambda: _fetch_connectors(client),
             (lambda: fetch_erp_connections(client, erp, kept_ids(reuse, reread))),
             client.erp_get_engine_status if Kind.SYNC_SETTINGS in wanted else nothing,
@@ -76,13 +78,12 @@ def read_live(
         ],
         workers=_BRANCHES,
     )
-    ctx = state.context
-    ctx.users, ctx.groups = directory
     connections, details = erp_read
     erp_names = {int(c["ErpConnectionId"]): norm.text(c.get("DisplayName")) for c in connections}
     _add_connectors(state, connectors, Kind.ERP_CONNECTOR in wanted)
     if erp:
         add_erp_connections(state, connections, details, reuse)
+        read_crm_lists(client, ctx, [crm_list for _, crm_list in ctx.crm_list_of.values()])
     if Kind.SYNC_SETTINGS in wanted:
         _add_sync_settings(state, connections, engine)
     quote_names: dict[int, str] = {}
@@ -102,16 +103,6 @@ def read_live(
 
 #: The branches ``read_live`` starts at once (each waits for its own calls, not a slot).
 _BRANCHES = 7
-
-
-def _fetch_directory(client: CrmClient) -> tuple[dict[str, int], dict[str, int]]:
-    users, groups = client.run_bulk(
-        [lambda: client.mdo_list("associate"), lambda: client.mdo_list("usergroup")]
-    )
-    return (
-        {norm.text(i.get("Name")): int(i["Id"]) for i in users},
-        {norm.text(i.get("Name")): int(i["Id"]) for i in groups},
-    )
 
 
 _Connector = tuple[dict[str, Any], list[dict[str, Any]]]

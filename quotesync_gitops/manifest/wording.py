@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
 from quotesync_gitops.manifest.yamlparse import Path
+from quotesync_gitops.suggest import closest
+
+__all__ = ["closest", "dotted", "expected_types", "kind_of", "suggestion", "type_hint"]
 
 
 def dotted(path: Path) -> str:
@@ -18,16 +20,6 @@ def dotted(path: Path) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out or "the document"
-
-
-def closest(word: str, options: Iterable[str]) -> str | None:
-    """The known name the user most likely meant, if any is close."""
-    options = list(options)
-    for option in options:
-        if option.lower() == word.lower():
-            return option
-    found = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return found[0] if found else None
 
 
 def suggestion(word: str, options: Iterable[str]) -> str:

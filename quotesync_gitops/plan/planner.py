@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from quotesync_gitops.model import (
@@ -23,12 +23,14 @@ from quotesync_gitops.model import (
     LiveState,
     RepositorySettings,
     Resource,
+    SpecProblem,
 )
+from quotesync_gitops.plan.crm_checks import check_against_crm, deferred_checks
 from quotesync_gitops.plan.diff import DiffResult, diff_specs, is_order_only
 from quotesync_gitops.plan.model import Action, Change, FieldChange, GuardReport, Plan, Unmanaged
 from quotesync_gitops.plan.prepare import (
-    check_against_crm,
     check_live_duplicates,
+    check_sale_types,
     prepare_desired,
     prepare_live,
 )
@@ -58,7 +60,10 @@ def retired_name(name: str, old_id: int) -> str:
 @dataclass(frozen=True)
 class PlanResult:
     plan: Plan
-    diagnostics: list[Diagnostic]
+    #: What the CRM would refuse, each at a spec path of its resource (see crm_checks)
+    problems: list[SpecProblem]
+    #: Problems with what the CRM holds (duplicate product codes), at the resource
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def fingerprint(spec: Mapping[str, Any]) -> str:
@@ -93,7 +98,9 @@ def build_plan(
     ctx = live.context
     wanted = set(targets)
     live_by_key = _align_singletons(desired, live)
+    problems: list[SpecProblem] = []
     diagnostics: list[Diagnostic] = []
+    waiting: list[str] = []
     changes: list[Change] = []
     unreadable = 0
     plan = Plan(notes=list(live.notes))
@@ -110,7 +117,9 @@ def build_plan(
         if want is not None:
             if wanted:  # a targeted plan is stale only when its targets' manifests change
                 plan.desired_fingerprints[f"{kind}/{name}"] = fingerprint(want.spec)
-            diagnostics += check_against_crm(want, ctx)
+            problems += check_against_crm(want, ctx, have)
+            diagnostics += check_sale_types(want, ctx)
+            waiting += deferred_checks(want, ctx)
             want = prepare_desired(want, ctx)
         if have is not None:
             if want is not None and not want.deleted:
@@ -132,9 +141,10 @@ def build_plan(
             "passwords back. They are written when their connection is created, its "
             "configuration changes, or its secretsVersion is raised."
         )
+    plan.notes += waiting
     plan.guard = evaluate_guards(plan, live, desired.settings)
     plan.manifest_fingerprints = dict(desired.files)
-    return PlanResult(plan, diagnostics)
+    return PlanResult(plan, problems, diagnostics)
 
 
 def _order_key(key: tuple[str, str]) -> tuple[int, str]:

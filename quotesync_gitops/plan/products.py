@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from quotesync_gitops.model import Resource
 from quotesync_gitops.plan.model import Action, Change, FieldChange
+from quotesync_gitops.secrets import plain
 
 PRODUCT_KIND = "Product"
 
@@ -65,14 +66,15 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
         current = live.get(code)
         if current is None:
             changes.append(created_product(want.name, code, product))
-        elif current == product:
-            unchanged += 1
-        else:
-            fields = tuple(
+        elif current == product or not (
+            fields := tuple(
                 FieldChange(key, current.get(key), value)
                 for key, value in product.items()
-                if current.get(key) != value
+                if plain(current.get(key)) != plain(value)  # a secret equals its clear value
             )
+        ):
+            unchanged += 1
+        else:
             changes.append(
                 Change(
                     PRODUCT_KIND,

@@ -248,8 +248,10 @@ def build(client: CrmClient, *, canary: str) -> None:
     for key in ("email", "email", "country"):  # the ERP tab order differs from the default
         client.erp_move_field_item(prod, "Customer", customer[key], -1)
     _default(client, customer["country"], "country", "NO", True, False)
-    _default(client, customer["orgNo"], "orgNo", "", False, True)
-    _default(client, customer["category"], "category", "A: #1 ${x}", False, False)
+    # a text field's default with characters YAML must quote (a list field's default
+    # must be one of its ERP items, which plan checks)
+    _default(client, customer["orgNo"], "orgNo", "A: #1 ${x}", False, True)
+    _default(client, customer["category"], "category", "A", False, False)
     project = _map_actor(
         client,
         prod,

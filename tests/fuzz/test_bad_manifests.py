@@ -6,13 +6,16 @@ and hand-made hostile inputs cover the classic attacks on YAML loaders (alias bo
 nesting, huge files, object-constructing tags, other encodings). For every input the manifests
 are loaded; when they are invalid, ``quotesync apply --auto-approve`` runs against the
 emulator served on 127.0.0.1 and must exit 1 with every problem as ``FILE:LINE:COL: error:``,
-without a traceback and without a single request reaching the CRM.
+without a traceback and without writing anything to the CRM. (It may read the CRM: the
+resources that did load are checked against its catalogs, so that offline and CRM problems
+come in one report.)
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,7 +70,7 @@ class Repository:
         for diagnostic in errors:
             if diagnostic.source.file.endswith(name):
                 assert diagnostic.source.line >= 1 and diagnostic.source.column >= 1, diagnostic
-        seen = self.crm.app.faults.calls_seen
+        before = _contents(self.crm.db)
         result = run_cli("apply", str(self.manifests), "--auto-approve", env=self.crm.env)
         assert result.exit_code == 1, result.output
         assert "Traceback" not in result.output
@@ -77,7 +80,16 @@ class Repository:
             match = ERROR_LINE.match(line)
             assert match is not None, line
             assert match["file"].endswith(".yaml") or match["file"].endswith(".csv"), line
-        assert self.crm.app.faults.calls_seen == seen, "an invalid manifest reached the CRM"
+        assert _contents(self.crm.db) == before, "an invalid manifest wrote to the CRM"
+
+
+def _contents(db: Path) -> list[str]:
+    """Everything the CRM holds, as SQL (what a write would change)."""
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
 
 
 @pytest.fixture(scope="module")

@@ -106,6 +106,9 @@ def _every_output(crm: Crm, manifests: Path, env: dict[str, str], out: Path) -> 
     for fmt in ("text", "markdown", "json"):
         run(f"drift {fmt}", "--debug", "drift", m, "--format", fmt, "--out", str(report))
     run("export", "--debug", "export", "--out", str(out / "export"))
+    for fmt in ("text", "json"):
+        run(f"catalog {fmt}", "--debug", "catalog", "--format", fmt)
+    run("schema --from-crm", "schema", "--from-crm", "--out-dir", str(out / "schemas"))
     refused = {**full, "QUOTESYNC_ACCESS_TOKEN": TOKEN + "-wrong"}
     run("plan refused", "--debug", "plan", m, environment=refused)
     run("apply refused", "--debug", "apply", m, "--auto-approve", environment=refused)

@@ -1,0 +1,35 @@
+"""`quotesync catalog`: what the tenant offers, as plan checks manifests against it."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from quotesync_gitops.cli.common import exits
+from quotesync_gitops.cli.options import crm_option
+from quotesync_gitops.live.tenant import read_catalog
+from quotesync_gitops.render.catalog import render_catalog_json, render_catalog_text
+from quotesync_gitops.target import open_client
+
+
+@click.command()
+@crm_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json (formatVersion 1) for scripts.",
+)
+@exits
+def catalog(crm: str | None, fmt: str) -> int:
+    """Show what the CRM offers: users, groups, currencies, connectors and their
+    configuration fields, each ERP connection's actor types, ERP fields and lists, the CRM
+    lists they map to, and the quote line fields (names and types, never values)."""
+    with open_client(crm, os.environ) as client:
+        ctx = read_catalog(client)
+    text = render_catalog_json(ctx) if fmt == "json" else render_catalog_text(ctx)
+    click.echo(text, nl=fmt == "json")
+    return 0
