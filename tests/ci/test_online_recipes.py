@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.ci.test_workflow_runs import MANIFEST_SECRETS, _carry_artifact, _repo
-from tests.ci.workflows import GITHUB, github_commands, load, run
+from tests.ci.workflows import GITHUB, github_action_calls, load, run_action
 from tests.crm import online
 
 
@@ -34,12 +34,13 @@ def test_github_recipes_plan_apply_and_drift_as_the_system_user(tmp_path: Path) 
         extra = {"QUOTESYNC_ENVIRONMENT_URL": server.url, "GITHUB_ACTIONS": "true"}
 
         def step(workflow: str, subcommand: str, expect: int) -> str:
-            command = next(
-                c for c in github_commands(GITHUB[workflow]) if c.subcommand == subcommand
-            )
-            result = run(command, repo, context=context, extra_env=extra)
+            """The workflow's quotesync action step for ``subcommand``, run as the runner would."""
+            (call,) = [
+                c for c in github_action_calls(GITHUB[workflow]) if c.subcommand == subcommand
+            ]
+            result = run_action(call, repo, context=context, extra_env=extra)
             output = result.stdout + result.stderr
-            assert result.returncode == expect, f"{command.line}\n{output}"
+            assert result.outputs.get("exit-code") == str(expect), f"{call.step}\n{output}"
             assert online.leaks(output, server) == [], output
             return output
 
