@@ -74,7 +74,7 @@ def erp_connection(
             "ErpConnectorId": connector_id,
             "DisplayName": name,
             "DisplayDescription": join_description(
-                str(spec.get("description", "")), spec.get("secretsVersion")
+                str(reveal(spec.get("description", ""))), spec.get("secretsVersion")
             ),
             "Active": active,
             "ConfigFields": dict(config),
@@ -143,7 +143,7 @@ def quote_connection(
             "ERPName": spec.get("erpName", ""),
             "DisplayName": name,
             "DisplayDescription": join_description(
-                str(spec.get("description", "")), spec.get("secretsVersion")
+                str(reveal(spec.get("description", ""))), spec.get("secretsVersion")
             ),
             "ErpConnectionId": erp_connection_id,
             "Deleted": False,
