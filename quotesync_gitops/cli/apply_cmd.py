@@ -13,7 +13,12 @@ import click
 
 from quotesync_gitops.apply.engine import DONE, ApplyResult
 from quotesync_gitops.cli.common import exits
-from quotesync_gitops.cli.options import build_manifest_options, crm_option, manifest_options
+from quotesync_gitops.cli.options import (
+    build_manifest_options,
+    crm_option,
+    format_option,
+    manifest_options,
+)
 from quotesync_gitops.cli.plan_cmd import PipelineCommand, render, report_invalid
 from quotesync_gitops.errors import EXIT_ERROR, EXIT_OK, QuotesyncError, StalePlanError
 from quotesync_gitops.pipeline import (
@@ -110,14 +115,7 @@ def render_result(result: ApplyResult, fmt: str, plan: Plan | None = None) -> st
 )
 @click.option("--allow-deletes", is_flag=True, help="Allow soft deletes.")
 @click.option("--allow-mass-changes", is_flag=True, help="Allow more changes than the guards.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Format of the result summary.",
-)
+@format_option(["text", "json"], "Format of the result summary.")
 @exits
 def apply(
     paths: tuple[str, ...],

@@ -7,7 +7,7 @@ import os
 import click
 
 from quotesync_gitops.cli.common import exits
-from quotesync_gitops.cli.options import crm_option
+from quotesync_gitops.cli.options import crm_option, format_option
 from quotesync_gitops.live.tenant import read_catalog
 from quotesync_gitops.render.catalog import render_catalog_json, render_catalog_text
 from quotesync_gitops.target import open_client
@@ -15,14 +15,7 @@ from quotesync_gitops.target import open_client
 
 @click.command()
 @crm_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json (formatVersion 1) for scripts.",
-)
+@format_option(["text", "json"], "text for people, json (formatVersion 1) for scripts.")
 @exits
 def catalog(crm: str | None, fmt: str) -> int:
     """Show what the CRM offers: users, groups, currencies, connectors and their

@@ -46,6 +46,20 @@ def manifest_options(func: F) -> F:
     return func
 
 
+def format_option(
+    choices: list[str], help_text: str, default: str | None = "text"
+) -> Callable[[F], F]:
+    """``--format`` (stored as ``fmt``): one declaration for every command that renders."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=default is not None,
+        help=help_text,
+    )
+
+
 def crm_option(func: F) -> F:
     return click.option(
         "--crm",

@@ -14,6 +14,7 @@ from quotesync_gitops.cli.common import UsageExits1Command, exits
 from quotesync_gitops.cli.options import (
     build_manifest_options,
     crm_option,
+    format_option,
     manifest_options,
     use_color,
 )
@@ -47,7 +48,7 @@ def markdown_options(func: F) -> F:
     )(func)
 
 
-FORMATS = click.Choice(["text", "markdown", "json"])
+FORMATS = ["text", "markdown", "json"]
 FORMAT_HELP = (
     "Output: text for a terminal, markdown for a pull-request comment, json as data "
     "(docs/plan-format.md)."
@@ -141,7 +142,7 @@ def _run(
 @manifest_options
 @crm_option
 @click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON, no secrets).")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP)
+@format_option(FORMATS, FORMAT_HELP)
 @click.option(
     "--markdown-out",
     type=click.Path(dir_okay=False),
@@ -200,7 +201,7 @@ def plan(
 @click.command(cls=PipelineCommand)
 @manifest_options
 @crm_option
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP)
+@format_option(FORMATS, FORMAT_HELP)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
@@ -239,7 +240,7 @@ def drift(
 
 @click.command(cls=PipelineCommand)
 @click.argument("planfile", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help=FORMAT_HELP)
+@format_option(FORMATS, FORMAT_HELP)
 @exits
 def show(planfile: str, fmt: str) -> int:
     """Render a saved plan file."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import click
 
 from quotesync_gitops.cli.common import exits
-from quotesync_gitops.cli.options import manifest_options
+from quotesync_gitops.cli.options import format_option, manifest_options
 from quotesync_gitops.manifest import load_manifests, parse_var_args
 from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.model import Diagnostic
@@ -22,13 +22,11 @@ def default_format() -> str:
 
 @click.command()
 @manifest_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="Output: text, json, or github annotations (default: github when GITHUB_ACTIONS "
+@format_option(
+    list(FORMATS),
+    "Output: text, json, or github annotations (default: github when GITHUB_ACTIONS "
     "is set, else text).",
+    default=None,
 )
 @click.option(
     "--no-env",
