@@ -41,15 +41,20 @@ def accepted(db: sqlite3.Connection, system: str) -> dict[str, str]:
     return {r["field_key"]: r["value"] for r in rows}
 
 
-def _system(name: str) -> str:
-    """The key of a system: a registered demo URL (normalised) or a quote connector name."""
+def _connector(name: str) -> ErpConnectorDef | QuoteConnectorDef:
+    """The connector of a system: a registered demo URL (normalised) or a quote connector's
+    name."""
     definition = erp_connector_for_url(name)
     if definition is not None:
-        return definition.url
+        return definition
     if name in QUOTE_CONNECTORS:
-        return name
+        return QUOTE_CONNECTORS[name]
     known = [*ERP_CONNECTORS, *QUOTE_CONNECTORS]
     raise bad_request(f"'system' must be one of: {', '.join(known)}; not {name!r}.")
+
+
+def _system(connector: ErpConnectorDef | QuoteConnectorDef) -> str:
+    return connector.url if isinstance(connector, ErpConnectorDef) else connector.name
 
 
 def configure(db: sqlite3.Connection, body: Any) -> dict[str, Any]:
@@ -57,12 +62,20 @@ def configure(db: sqlite3.Connection, body: Any) -> dict[str, Any]:
     they are passwords)."""
     if not isinstance(body, Mapping) or not isinstance(body.get("system"), str):
         raise bad_request('Send {"system": <connector URL or name>, "credentials": {...}}.')
-    system = _system(body["system"])
+    connector = _connector(body["system"])
+    system = _system(connector)
     credentials = body.get("credentials")
     if not isinstance(credentials, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in credentials.items()
     ):
         raise bad_request("'credentials' must map field keys to string values.")
+    keys = [f.key for f in connector.config_fields]
+    unknown = sorted(set(credentials) - set(keys))
+    if unknown:
+        raise bad_request(
+            f"{', '.join(unknown)}: not a config field of {system}; its fields: "
+            f"{', '.join(keys) or 'none'}."
+        )
     for key, value in credentials.items():
         db.execute(
             "INSERT INTO erp_side VALUES (?, ?, ?) ON CONFLICT (system, field_key) "
@@ -78,5 +91,4 @@ def run_test(
     config: Mapping[str, str],
 ) -> TestResult:
     """The connector's test of ``config`` against its ERP system as it is now."""
-    system = connector.url if isinstance(connector, ErpConnectorDef) else connector.name
-    return connector.test(config, accepted(db, system))
+    return connector.test(config, accepted(db, _system(connector)))

@@ -71,6 +71,8 @@ def test_bad_requests_are_refused_and_change_nothing(api: Api, http: httpx.Clien
     )
     assert not_strings.status_code == 400
     assert http.post("/_emulator/erp-side", json=[1]).status_code == 400
+    typo = _rotate(http, ERP_URL, pasword="x")
+    assert typo.status_code == 400 and "pasword: not a config field" in typo.text
     assert http.get("/_emulator/erp-side").status_code == 405
     conn_id = api.new_erp_connection()["ErpConnectionId"]
     assert api.erp("TestConnectionById", {"ErpConnectionId": conn_id}) is True
