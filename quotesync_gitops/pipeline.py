@@ -21,7 +21,7 @@ from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.manifest.spec_locate import locate_spec_problems, problem_locator
 from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState, SpecProblem
-from quotesync_gitops.plan.model import Action, Change, Plan
+from quotesync_gitops.plan.model import Action, Change, Plan, Section
 from quotesync_gitops.plan.planner import build_plan
 
 
@@ -99,7 +99,7 @@ def plan_against(
     plan.targets = sorted(set(targets))
     plan.target = target_label
     if test_connections:
-        plan.tests = run_connection_tests(client, desired, live, targets=targets)
+        plan.tests = run_connection_tests(client, result.prepared.values(), live, targets=targets)
     return PlanRun(desired, live, plan, warnings)
 
 
@@ -188,16 +188,16 @@ def check_guards(plan: Plan, *, allow_deletes: bool, allow_mass_changes: bool) -
         raise GuardError("apply refused, nothing was changed: " + " | ".join(reasons))
 
 
-#: ErpConnection fields GetAllConnections answers (the rest needs a connection's own calls).
-_ERP_HEADER = frozenset({"description", "active", "scope", "deleted"})
+#: ErpConnection sections GetAllConnections answers (the rest needs a connection's own calls).
+_ERP_HEADER = (Section.DESCRIPTION, Section.ACTIVE, Section.SCOPE, Section.DELETED)
 
 
 def _header_only(change: Change) -> bool:
     return (
         change.kind == Kind.ERP_CONNECTION
         and change.action is Action.UPDATE
-        and bool(change.fields)
-        and all(f.path.split(".", 1)[0] in _ERP_HEADER for f in change.fields)
+        and bool(change.touched)
+        and not change.touched.beyond(*_ERP_HEADER)
     )
 
 

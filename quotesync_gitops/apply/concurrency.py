@@ -53,7 +53,7 @@ def check_before_write(ac: ApplyContext, change: Change) -> None:
         return
     if change.kind not in (Kind.ERP_CONNECTION, Kind.QUOTE_CONNECTION, Kind.PRICE_LIST):
         return
-    have = ac.have(change.kind, change.name)
+    have = change.live
     if have is None or "id" not in change.live_ids:
         return
     try:

@@ -12,9 +12,8 @@ from typing import Any
 from quotesync_gitops.apply.carriers import config_values
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmError
-from quotesync_gitops.model import DesiredState, Kind, LiveState, Resource
+from quotesync_gitops.model import Kind, LiveState, Resource
 from quotesync_gitops.plan.model import TestResult
-from quotesync_gitops.plan.prepare import prepare_desired
 from quotesync_gitops.secrets import UNREADABLE, secret_values
 
 ERP_TEST_FAILED = (
@@ -80,16 +79,21 @@ def _stored_too(
 
 
 def run_connection_tests(
-    client: CrmClient, desired: DesiredState, live: LiveState, *, targets: Iterable[str] = ()
+    client: CrmClient,
+    prepared: Iterable[Resource],
+    live: LiveState,
+    *,
+    targets: Iterable[str] = (),
 ) -> list[TestResult]:
-    """Test every desired (non-tombstone) connection with its desired configuration."""
+    """Test every desired (non-tombstone) connection with its desired configuration
+    (``prepared``: the desired resources as the planner prepared them)."""
     wanted = set(targets)
     results: list[TestResult] = []
-    for resource in desired:
+    for resource in prepared:
         if resource.deleted or (wanted and f"{resource.kind}/{resource.name}" not in wanted):
             continue
         if resource.kind == Kind.QUOTE_CONNECTION:
-            results.append(test_quote_connection(client, prepare_desired(resource, live.context)))
+            results.append(test_quote_connection(client, resource))
         elif resource.kind == Kind.ERP_CONNECTION:
             existing = live.get(Kind.ERP_CONNECTION, resource.name)
             if existing is None:
@@ -103,8 +107,7 @@ def run_connection_tests(
                     )
                 )
                 continue
-            prepared = prepare_desired(resource, live.context)
-            result = test_erp_connection(client, int(existing.ids["id"]), prepared)
+            result = test_erp_connection(client, int(existing.ids["id"]), resource)
             if not existing.deleted:  # a restore writes everything anyway
                 result = _stored_too(client, result, int(existing.ids["id"]), resource)
             results.append(result)

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import QuotesyncError
 from quotesync_gitops.model import DesiredState, LiveState, Resource, SpecProblem
-from quotesync_gitops.plan.prepare import prepare_desired
-from quotesync_gitops.secrets import secret_values
+from quotesync_gitops.plan.model import Change
 
 
 class ResourceFailed(QuotesyncError):
@@ -32,18 +31,6 @@ class ApplyContext:
         default=lambda problems: [f"{p.kind} {p.name!r}: {p.message}" for p in problems]
     )
 
-    def want(self, kind: str, name: str) -> Resource:
-        resource = self.desired.get(kind, name)
-        if resource is None:
-            raise ResourceFailed(f"{kind} {name!r} is not in the manifests")
-        prepared = prepare_desired(resource, self.live.context)
-        # Its secrets are about to travel in request bodies: never let an echo show them.
-        self.client.hide_values(secret_values(prepared.spec))
-        return prepared
-
-    def have(self, kind: str, name: str) -> Resource | None:
-        return self.live.get(kind, name)
-
     def id_of(self, kind: str, name: str | None) -> int:
         """Server id of an object, whether it existed before or was created in this run."""
         if not name:
@@ -54,6 +41,13 @@ class ApplyContext:
         if existing is None:
             raise ResourceFailed(f"{kind} {name!r} does not exist in the CRM")
         return int(existing.ids["id"])
+
+
+def wanted(change: Change) -> Resource:
+    """The prepared desired resource a change writes (every change but a prune has one)."""
+    if change.desired is None:
+        raise ResourceFailed(f"{change.kind} {change.name!r} is not in the manifests")
+    return change.desired
 
 
 def created_id(saved: Mapping[str, object], id_key: str, what: str) -> int:

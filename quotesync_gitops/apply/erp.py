@@ -14,15 +14,11 @@ from typing import Any
 from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import interfered, record_created
 from quotesync_gitops.apply.connection_tests import test_erp_connection
-from quotesync_gitops.apply.context import (
-    ApplyContext,
-    ResourceFailed,
-    find_by_name,
-)
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.apply.erp_guard import WriteLog, check_catalog, fail_existing, fail_shell
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError, CrmRejected
 from quotesync_gitops.model import Kind, Resource, SpecProblem
-from quotesync_gitops.plan.model import Action, Change
+from quotesync_gitops.plan.model import Action, Change, Section
 
 MOVE_DOWN = 1
 
@@ -33,7 +29,7 @@ def write_erp_connector(ac: ApplyContext, change: Change) -> None:
         entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
         client.erp_save_connector_entity({**entity, "Deleted": True})
         return
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     if change.action is Action.CREATE:
 
         def landed() -> dict[str, Any] | None:
@@ -64,12 +60,12 @@ def write_erp_connection(ac: ApplyContext, change: Change) -> None:
     if change.action is Action.DELETE:
         client.erp_delete_connection(int(change.live_ids["id"]))
         return
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     connector = str(want.spec["connector"])
     if connector not in ac.live.context.erp_connectors:
         raise ResourceFailed(f"the CRM has no ERP connector named {connector!r}")
     log = WriteLog()
-    have = ac.have(change.kind, change.name)
+    have = change.live
     if change.action is Action.CREATE:
         conn_id = _create_shell(ac, want, ac.live.context.erp_connectors[connector][0])
         log.wrote("created the connection, inactive and empty")
@@ -95,13 +91,14 @@ def _write_connection(
     """The writes, in an order that puts what only the CRM can judge first: the connection
     test (no write), then the actor mappings (undoable), then everything else."""
     client = ac.client
-    have = ac.have(change.kind, change.name)
+    have = change.live
     ctx = ac.live.context
     connector = str(want.spec["connector"])
     connector_id = ctx.erp_connectors[connector][0]
     creating = change.action is Action.CREATE
-    paths = {f.path for f in change.fields}
-    config_changed = creating or any(p.startswith("config") for p in paths)
+    restoring = change.action is Action.RESTORE
+    touched = change.touched
+    config_changed = creating or Section.CONFIG in touched
     active = bool(have and have.spec.get("active") and not have.deleted and not creating)
 
     if config_changed:
@@ -111,15 +108,15 @@ def _write_connection(
 
     desired_actors: Mapping[str, Any] = want.spec.get("actors", {})
     live_actors: Mapping[str, Any] = have.spec.get("actors", {}) if have and not creating else {}
-    touched = {p.split(".")[1] for p in paths if p.startswith("actors.")}
-    if creating or change.action is Action.RESTORE:
-        touched |= set(desired_actors)
+    actors = set(touched.within(Section.ACTORS))
+    if creating or restoring:
+        actors |= set(desired_actors)
     offered: dict[str, dict[str, Any]] = {}
-    for actor in sorted(touched):
+    for actor in sorted(actors):
         offered[actor] = _save_actor_mapping(
             ac, want.name, conn_id, actor, desired_actors.get(actor), log
         )
-    if touched and want.spec.get("listMappings"):
+    if actors and want.spec.get("listMappings"):
         # ERP list items and CRM lists exist once actor types are enabled and mapped:
         # check the list mappings against them before anything else is written.
         check_catalog(ac, want, conn_id)
@@ -130,8 +127,7 @@ def _write_connection(
         log.deactivated = conn_id
         active = False
 
-    header = {"description", "active"} | {p for p in paths if p.startswith(("scope", "config"))}
-    if creating or change.action is Action.RESTORE or paths & header:
+    if creating or restoring or _header_touched(change):
         config = carriers.config_values(
             want.spec["config"],
             keep_passwords=not config_changed,
@@ -158,17 +154,23 @@ def _write_connection(
         log.saved_actors.clear()  # past this point nothing is put back
         log.deactivated = None
 
-    for actor in sorted(touched):
+    for actor in sorted(actors):
         _write_actor_rest(
             ac, conn_id, actor, desired_actors.get(actor), live_actors.get(actor), offered[actor]
         )
         log.wrote(f"actor {actor} default values and field order")
-    if creating or any(p.startswith("listMappings") for p in paths):
+    if creating or Section.LIST_MAPPINGS in touched:
         _write_list_mappings(ac, conn_id, want.spec.get("listMappings", {}))
         log.wrote("list mappings")
 
     if bool(want.spec.get("active")) != active:
         _toggle(ac, change, conn_id, not active, "activate it" if not active else "deactivate it")
+
+
+def _header_touched(change: Change) -> bool:
+    """Whether the connection's own carrier (SaveConnection) must be written: its
+    description or state changed, or something inside its scope or configuration."""
+    return change.touched.any_of(Section.DESCRIPTION, Section.ACTIVE, Section.SCOPE, Section.CONFIG)
 
 
 def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:

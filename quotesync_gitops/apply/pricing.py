@@ -15,7 +15,7 @@ from typing import Any
 
 from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import claim_created_products, record_created
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id, wanted
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
@@ -28,7 +28,7 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
         current = client.get_pricelist(int(change.live_ids["id"]))
         client.update_pricelist(int(change.live_ids["id"]), _plain({**current, "IsActive": False}))
         return
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     quote_id = ac.id_of(Kind.QUOTE_CONNECTION, want.spec.get("quoteConnection"))
     if change.action is Action.CREATE:
         _create(ac, change, want.spec, quote_id)
@@ -37,7 +37,7 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
         _replace(ac, change, want.spec, quote_id)
         return
     list_id = int(change.live_ids["id"])
-    have = ac.have(change.kind, change.name)
+    have = change.live
     assert have is not None
     if change.fields:
         body = carriers.price_list(
@@ -137,7 +137,7 @@ def _write_products(
     calls: list[Callable[[], Any]] = []
     creates: dict[int, str] = {}  # position in calls -> code
     for child in change.children:
-        code = child.name[len(change.name) + 1 :]  # children are named "<list>/<code>"
+        code = child.code
         if child.action is Action.CREATE:
             creates[len(calls)] = code
             calls.append(_creator(ac, list_key, code, wanted[code]))

@@ -8,14 +8,10 @@ from typing import Any
 from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import record_created
 from quotesync_gitops.apply.connection_tests import test_quote_connection
-from quotesync_gitops.apply.context import (
-    ApplyContext,
-    ResourceFailed,
-    find_by_name,
-)
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.crm.errors import CrmRejected
 from quotesync_gitops.model import Kind, Resource
-from quotesync_gitops.plan.model import Action, Change
+from quotesync_gitops.plan.model import Action, Change, Section
 
 
 def write_quote_connection(ac: ApplyContext, change: Change) -> None:
@@ -23,10 +19,9 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
     if change.action is Action.DELETE:
         client.quote_delete_connection(int(change.live_ids["id"]))
         return
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     creating = change.action is Action.CREATE
-    paths = {f.path for f in change.fields}
-    config_changed = creating or any(p.startswith("config") for p in paths)
+    config_changed = creating or Section.CONFIG in change.touched
     if config_changed:
         result = test_quote_connection(client, want)
         if not result.ok:
@@ -49,9 +44,7 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
             client.quote_restore_connection(conn_id)
         if config_changed:  # before the header, whose description records secretsVersion
             _save_config(ac, change, conn_id, want)
-        if paths - {p for p in paths if p.startswith("config")} or (
-            change.action is Action.RESTORE
-        ):
+        if change.touched.beyond(Section.CONFIG) or change.action is Action.RESTORE:
             body = carriers.quote_connection(
                 want.spec,
                 want.name,
@@ -82,28 +75,27 @@ def _save_config(ac: ApplyContext, change: Change, conn_id: int, want: Resource)
 
 def write_sync_settings(ac: ApplyContext, change: Change) -> None:
     client = ac.client
-    want = ac.want(change.kind, change.name)
-    paths = {f.path for f in change.fields}
-    if "priority" in paths:
+    want = wanted(change)
+    touched = change.touched
+    if Section.PRIORITY in touched:
         names: list[str] = list(want.spec.get("priority", []))
         ids = [ac.id_of(Kind.ERP_CONNECTION, name) for name in names]
         rows = client.erp_get_all_connections(include_deleted=False)
         rest = [int(r["ErpConnectionId"]) for r in rows if int(r["ErpConnectionId"]) not in ids]
         if not client.erp_save_sync_priorities(ids + rest):
             raise ResourceFailed("the CRM did not accept the sync priorities")
-    if "automaticSync" in paths:
+    if Section.AUTOMATIC_SYNC in touched:
         client.erp_change_engine_status(bool(want.spec["automaticSync"]))
-    if "interval" in paths:
+    if Section.INTERVAL in touched:
         client.erp_change_engine_interval(str(want.spec["interval"]))
 
 
 def write_product_field_settings(ac: ApplyContext, change: Change) -> None:
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     known = ac.live.context.line_fields
     fields: Mapping[str, Any] = want.spec.get("fields", {})
-    touched = sorted({f.path.split(".")[1] for f in change.fields if f.path.startswith("fields.")})
     bodies = []
-    for name in touched:
+    for name in sorted(change.touched.within(Section.FIELDS)):
         if name not in known:
             raise ResourceFailed(f"the CRM has no quote line field {name!r}")
         bodies.append(carriers.line_configuration(known[name]["carrier"], fields[name]))

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from quotesync_gitops.apply.concurrency import conflict
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.live.sale_types import (
     LIMIT_FIELDS,
     PLAIN_FIELDS,
@@ -53,10 +53,10 @@ def with_quote_settings(
 
 
 def write_sale_type_quote_settings(ac: ApplyContext, change: Change) -> None:
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     templates = ac.live.context.quote_templates
     sale_type_id = int(change.live_ids["id"])
-    keys = {f.path for f in change.fields}
+    keys = {str(section) for section in change.touched}
     entity = ac.client.list_get_sale_type(sale_type_id)
     if str(entity.get("Name") or "").strip() != change.name or entity.get("Deleted"):
         raise conflict(change, "was renamed or deleted")

@@ -61,41 +61,40 @@ def diff_specs(
         after = desired.get(key)
         if key in server_filled and after in (None, ""):
             continue
-        _diff(key, live.get(key), after, result, partial)
+        _diff((key,), live.get(key), after, result, partial)
     return result
 
 
-def _diff(path: str, before: Any, after: Any, out: DiffResult, partial: bool) -> None:
-    leaf = path.rsplit(".", 1)[-1]
-    if leaf in ORDER_KEYS and isinstance(after, list):
-        _diff_order(path, before, after, out)
+def _diff(steps: tuple[str, ...], before: Any, after: Any, out: DiffResult, partial: bool) -> None:
+    if steps[-1] in ORDER_KEYS and isinstance(after, list):
+        _diff_order(steps, before, after, out)
         return
     if isinstance(after, Secret) and before is UNREADABLE:
-        out.unreadable.append(path)
+        out.unreadable.append(".".join(steps))
         return
     if isinstance(after, Mapping) and isinstance(before, Mapping):
         keys = set(after) if partial else set(before) | set(after)
         for key in sorted(keys, key=str):
-            _diff(f"{path}.{key}", before.get(key), after.get(key), out, partial)
+            _diff((*steps, str(key)), before.get(key), after.get(key), out, partial)
         return
     if partial and after is None:
         return
     if plain(before) != plain(after):
-        out.changes.append(FieldChange(path, before, after))
+        out.changes.append(FieldChange(".".join(steps), before, after, steps))
 
 
-def _diff_order(path: str, before: Any, after: list[Any], out: DiffResult) -> None:
+def _diff_order(steps: tuple[str, ...], before: Any, after: list[Any], out: DiffResult) -> None:
     """Compare only the relative order of the names the manifest lists ([] = unmanaged)."""
     if not after:
         return
     wanted = set(after)
     current = [name for name in (before or []) if name in wanted]
     if current != after:
-        out.changes.append(FieldChange(path, current, list(after)))
+        out.changes.append(FieldChange(".".join(steps), current, list(after), steps))
 
 
 def is_order_only(changes: list[FieldChange]) -> bool:
-    return bool(changes) and all(c.path.rsplit(".", 1)[-1] in ORDER_KEYS for c in changes)
+    return bool(changes) and all((c.steps or (c.path,))[-1] in ORDER_KEYS for c in changes)
 
 
 def with_config_defaults(config: Mapping[str, Any], defaults: Mapping[str, str]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from quotesync_gitops.model import (
     LiveState,
     RepositorySettings,
     Resource,
+    ResourceKey,
     SpecProblem,
 )
 from quotesync_gitops.plan.crm_checks import check_against_crm, deferred_checks
@@ -64,6 +65,9 @@ class PlanResult:
     problems: list[SpecProblem]
     #: Problems with what the CRM holds (duplicate product codes), at the resource
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Every desired resource planned, prepared against the CRM once (connection tests
+    #: use these; each change carries its own)
+    prepared: dict[ResourceKey, Resource] = field(default_factory=dict)
 
 
 def fingerprint(spec: Mapping[str, Any]) -> str:
@@ -103,6 +107,7 @@ def build_plan(
     waiting: list[str] = []
     changes: list[Change] = []
     unreadable = 0
+    prepared: dict[ResourceKey, Resource] = {}
     plan = Plan(notes=list(live.notes))
     for key in sorted(set(live_by_key) | set(desired.resources), key=_order_key):
         kind, name = key
@@ -121,6 +126,7 @@ def build_plan(
             diagnostics += check_sale_types(want, ctx)
             waiting += deferred_checks(want, ctx)
             want = prepare_desired(want, ctx)
+            prepared[key] = want
         if have is not None:
             if want is not None and not want.deleted:
                 diagnostics += check_live_duplicates(want, have)
@@ -129,7 +135,7 @@ def build_plan(
         change, skipped = _compare(want, have, desired.settings)
         unreadable += skipped
         if change is not None:
-            changes.append(change)
+            changes.append(replace(change, desired=want, live=have))
         elif want is None and have is not None and not _retired(have):
             plan.unmanaged.append(
                 Unmanaged(kind, name, acknowledged=key in desired.settings.acknowledged)
@@ -144,7 +150,7 @@ def build_plan(
     plan.notes += waiting
     plan.guard = evaluate_guards(plan, live, desired.settings)
     plan.manifest_fingerprints = dict(desired.files)
-    return PlanResult(plan, problems, diagnostics)
+    return PlanResult(plan, problems, diagnostics, prepared)
 
 
 def _order_key(key: tuple[str, str]) -> tuple[int, str]:
@@ -286,7 +292,7 @@ def _rotate_secrets(want: Resource, result: DiffResult) -> None:
     for key in sorted(config):
         path = f"config.{key}"
         if is_sensitive(config[key]) and path not in changed:
-            result.changes.append(FieldChange(path, MASK, config[key]))
+            result.changes.append(FieldChange(path, MASK, config[key], ("config", key)))
     result.unreadable = [p for p in result.unreadable if not p.startswith("config.")]
 
 
