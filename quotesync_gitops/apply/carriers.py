@@ -152,43 +152,9 @@ def quote_connection(
     )
 
 
-def price_list(
-    spec: Mapping[str, Any], name: str, *, price_list_id: int, quote_connection_id: int
-) -> dict[str, Any]:
-    return revealed(
-        {
-            "PriceListId": price_list_id,
-            "ERPPriceListKey": spec.get("erpKey", ""),
-            "QuoteConnectionId": quote_connection_id,
-            "Name": name,
-            "Description": spec.get("description", ""),
-            "Currency": spec.get("currency", ""),
-            "CurrencyName": spec.get("currencyName", ""),
-            "ValidFrom": f"{spec['validFrom']}T00:00:00" if spec.get("validFrom") else None,
-            "ValidTo": f"{spec['validTo']}T00:00:00" if spec.get("validTo") else None,
-            "IsActive": bool(spec.get("active", True)),
-        }
-    )
-
-
 def product(values: Mapping[str, Any], *, product_id: int, price_list_key: str) -> dict[str, Any]:
     carrier: dict[str, Any] = {"ProductId": product_id, "ERPPriceListKey": price_list_key}
     for key, carrier_key in PRODUCT_FIELDS.items():
         value = values.get(key)  # flat, and called per product: revealed inline
         carrier[carrier_key] = value.reveal() if isinstance(value, Secret) else value
     return carrier
-
-
-def line_configuration(carrier: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
-    updated = dict(carrier)
-    for key, carrier_key in (
-        ("shown", "InUse"),
-        ("label", "Label"),
-        ("tooltip", "Tooltip"),
-        ("editable", "Editable"),
-        ("mandatory", "Mandatory"),
-        ("order", "Rank"),
-    ):
-        if key in wanted and wanted[key] is not None:
-            updated[carrier_key] = wanted[key]
-    return revealed(updated)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from quotesync_gitops.apply.concurrency import check_before_write
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
@@ -27,6 +27,7 @@ from quotesync_gitops.apply.quote import (
 )
 from quotesync_gitops.apply.sale_types import write_sale_type_quote_settings
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
+from quotesync_gitops.kinds import references_of
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change, Plan
 from quotesync_gitops.secrets import secret_values
@@ -54,10 +55,15 @@ DONE = {
 }
 
 
+#: What became of one change: written, refused (its reason in the message), or not tried
+#: because something it depends on failed.
+Status = Literal["done", "failed", "skipped"]
+
+
 @dataclass(frozen=True)
 class Outcome:
     change: Change
-    status: str  # "done" | "failed" | "skipped"
+    status: Status
     message: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,17 +113,7 @@ def dependencies(change: Change) -> list[str]:
     """Addresses ("kind/name") this change needs to have succeeded."""
     if change.action is Action.DELETE or change.desired is None:
         return []
-    spec = change.desired.spec
-    needs: list[str] = []
-    if change.kind == Kind.ERP_CONNECTION and spec.get("connector"):
-        needs.append(f"{Kind.ERP_CONNECTOR}/{spec['connector']}")
-    if change.kind == Kind.QUOTE_CONNECTION and spec.get("erpConnection"):
-        needs.append(f"{Kind.ERP_CONNECTION}/{spec['erpConnection']}")
-    if change.kind == Kind.SYNC_SETTINGS:
-        needs += [f"{Kind.ERP_CONNECTION}/{n}" for n in spec.get("priority", [])]
-    if change.kind == Kind.PRICE_LIST and spec.get("quoteConnection"):
-        needs.append(f"{Kind.QUOTE_CONNECTION}/{spec['quoteConnection']}")
-    return needs
+    return [ref.address for ref in references_of(change.kind, change.desired.spec)]
 
 
 #: Actions that make an object: run one at a time, in the plan's order.

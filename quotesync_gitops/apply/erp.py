@@ -17,6 +17,7 @@ from quotesync_gitops.apply.connection_tests import test_erp_connection
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.apply.erp_guard import WriteLog, check_catalog, fail_existing, fail_shell
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError, CrmRejected
+from quotesync_gitops.kinds import erp_connector
 from quotesync_gitops.model import Kind, Resource, SpecProblem
 from quotesync_gitops.plan.model import Action, Change, Section
 
@@ -38,18 +39,14 @@ def write_erp_connector(ac: ApplyContext, change: Change) -> None:
                     return client.erp_get_connector_entity(int(item["Id"]))
             return None
 
-        entity = {
-            "ErpConnectorId": 0,
-            "DisplayName": change.name,
-            "URL": carriers.revealed({"url": want.spec["url"]})["url"],
-            "Deleted": False,
-        }
+        entity = erp_connector.to_carrier(want.spec, change.name, connector_id=0)
         saved = client.erp_save_connector_entity(entity, landed=landed)
         record_created(ac, change.kind, change.name, saved, "ErpConnectorId")
         return
-    entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
+    connector_id = int(change.live_ids["id"])
+    entity = client.erp_get_connector_entity(connector_id)
     client.erp_save_connector_entity(
-        carriers.revealed({**entity, "URL": want.spec["url"], "Deleted": False})
+        {**entity, **erp_connector.to_carrier(want.spec, change.name, connector_id=connector_id)}
     )
 
 

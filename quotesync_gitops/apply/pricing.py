@@ -17,6 +17,7 @@ from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import claim_created_products, record_created
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id, wanted
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
+from quotesync_gitops.kinds import price_list
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
 from quotesync_gitops.plan.planner import retired_name
@@ -40,7 +41,7 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
     have = change.live
     assert have is not None
     if change.fields:
-        body = carriers.price_list(
+        body = price_list.to_carrier(
             want.spec, want.name, price_list_id=list_id, quote_connection_id=quote_id
         )
         if not want.spec.get("erpKey"):
@@ -98,7 +99,7 @@ def _create(
                 return row
         return None
 
-    body = carriers.price_list(spec, change.name, price_list_id=0, quote_connection_id=quote_id)
+    body = price_list.to_carrier(spec, change.name, price_list_id=0, quote_connection_id=quote_id)
     try:
         saved = client.create_pricelist(body, landed=landed)
     except CrmConnectionError:

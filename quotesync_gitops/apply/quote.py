@@ -10,6 +10,7 @@ from quotesync_gitops.apply.concurrency import record_created
 from quotesync_gitops.apply.connection_tests import test_quote_connection
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.crm.errors import CrmRejected
+from quotesync_gitops.kinds import product_field_settings
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change, Section
 
@@ -98,6 +99,6 @@ def write_product_field_settings(ac: ApplyContext, change: Change) -> None:
     for name in sorted(change.touched.within(Section.FIELDS)):
         if name not in known:
             raise ResourceFailed(f"the CRM has no quote line field {name!r}")
-        bodies.append(carriers.line_configuration(known[name]["carrier"], fields[name]))
+        bodies.append(product_field_settings.to_carrier(known[name]["carrier"], fields[name]))
     if bodies:
         ac.client.quote_save_line_configurations(bodies)

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# The CRM's text and date rules are the kinds' (kinds/base.py); readers use them from here.
+from quotesync_gitops.kinds.base import date_part as date_part
+from quotesync_gitops.kinds.base import text as text
 from quotesync_gitops.model import FieldInfo
 from quotesync_gitops.secrets import UNREADABLE
 
@@ -59,16 +62,6 @@ def number(value: Any) -> float:
     if value is None or value == "":
         return 0.0
     return round(float(value), 6)
-
-
-def text(value: Any) -> str:
-    """Empty and missing text are the same thing to the CRM."""
-    return "" if value is None else str(value)
-
-
-def date_part(value: Any) -> str:
-    """SuperOffice sends DateTime; manifests hold dates."""
-    return text(value)[:10]
 
 
 def interval(value: Any) -> str | None:
@@ -163,14 +156,3 @@ def default_value(carrier: Mapping[str, Any]) -> dict[str, Any] | None:
     if out["value"] is None and not out["askUser"] and not out["mandatory"]:
         return None
     return out
-
-
-def line_configuration(carrier: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "shown": bool(carrier.get("InUse", False)),
-        "label": text(carrier.get("Label")),
-        "tooltip": text(carrier.get("Tooltip")),
-        "editable": bool(carrier.get("Editable", False)),
-        "mandatory": bool(carrier.get("Mandatory", False)),
-        "order": int(carrier.get("Rank") or 0),
-    }

@@ -154,7 +154,7 @@ class Change:
     reason: str = ""
     source: SourceRef | None = None
     #: Server ids of the live object this change touches (empty for create).
-    live_ids: dict[str, Any] = field(default_factory=dict)
+    live_ids: dict[str, int | str] = field(default_factory=dict)
     #: Product changes inside a price list.
     children: tuple[Change, ...] = ()
     #: Products of a price list left as they are.

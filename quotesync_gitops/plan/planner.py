@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from quotesync_gitops.kinds import KINDS, rules_of
 from quotesync_gitops.model import (
     ATTACHED_KINDS,
     CRM_KINDS,
@@ -24,6 +25,7 @@ from quotesync_gitops.model import (
     RepositorySettings,
     Resource,
     ResourceKey,
+    SourceRef,
     SpecProblem,
 )
 from quotesync_gitops.plan.crm_checks import check_against_crm, deferred_checks
@@ -40,11 +42,6 @@ from quotesync_gitops.secrets import MASK, is_sensitive
 
 #: Apply order: what others refer to comes first. Deletions run in reverse.
 KIND_ORDER = CRM_KINDS
-
-#: Fields the CRM will not change in place: a change means replacing the object.
-REPLACE_FIELDS: dict[str, frozenset[str]] = {
-    Kind.PRICE_LIST: frozenset({"currency", "validFrom", "validTo"}),
-}
 
 
 #: Longest display name the CRM stores (docs/design.md "Column limits").
@@ -70,7 +67,7 @@ class PlanResult:
     prepared: dict[ResourceKey, Resource] = field(default_factory=dict)
 
 
-def fingerprint(spec: Mapping[str, Any]) -> str:
+def fingerprint(spec: Mapping[str, object]) -> str:
     """sha256 of a canonical spec with secrets masked (safe to store in a plan file).
 
     Secrets are masked as the encoder meets them (no masked copy of the spec is built), and
@@ -81,7 +78,7 @@ def fingerprint(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def _fingerprint_value(value: Any) -> Any:
+def _fingerprint_value(value: object) -> object:
     if is_sensitive(value):
         return MASK
     own = getattr(value, "fingerprint", None)
@@ -201,19 +198,21 @@ def _compare(
 
 
 def _retired(have: Resource) -> bool:
-    """Soft-deleted, or a price list set inactive (its soft delete: pruned, tombstoned, or
-    the old list of a replace). Without a manifest such an object is neither managed nor
-    new in the CRM, so neither plan nor drift lists it."""
-    return have.deleted or (have.kind == Kind.PRICE_LIST and not have.spec.get("active"))
+    """Soft-deleted, or its kind's equivalent (a price list set inactive). Without a
+    manifest such an object is neither managed nor new in the CRM, so neither plan nor
+    drift lists it."""
+    return KINDS[have.kind].retired(have.spec)
 
 
-def _change(have: Resource, action: Action, reason: str = "", source: Any = None) -> Change:
+def _change(
+    have: Resource, action: Action, reason: str = "", source: SourceRef | None = None
+) -> Change:
     return Change(
         have.kind, have.name, action, reason=reason, source=source, live_ids=_plain_ids(have.ids)
     )
 
 
-def _plain_ids(ids: Mapping[str, Any]) -> dict[str, Any]:
+def _plain_ids(ids: Mapping[str, object]) -> dict[str, int | str]:
     """Only the scalar ids go into a plan (product id maps would make plan files huge)."""
     return {k: v for k, v in ids.items() if isinstance(v, int | str)}
 
@@ -242,7 +241,7 @@ def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
     children: tuple[Change, ...] = ()
     unchanged = 0
     retire: tuple[FieldChange, ...] = ()
-    replace_fields = REPLACE_FIELDS.get(want.kind, frozenset())
+    replace_fields = rules_of(want.kind).replace_fields
     replaces = not have.deleted and any(c.path in replace_fields for c in result.changes)
     if want.kind == Kind.PRICE_LIST:
         # A replace writes every product into the new list; the old list keeps its own.
@@ -313,7 +312,7 @@ def _created_products(want: Resource) -> tuple[Change, ...]:
     return tuple(created_product(want.name, code, products[code]) for code in sorted(products))
 
 
-def _creation_fields(want: Resource) -> list[Any]:
+def _creation_fields(want: Resource) -> list[FieldChange]:
     """A create lists what it sets (products summarised as a count)."""
     empty = Resource(want.kind, want.name, {})
     result = diff_specs(want.kind, empty.spec, want.spec, frozenset({"deleted", "products"}))

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from quotesync_gitops.model import Resource
+from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change, FieldChange
 from quotesync_gitops.secrets import plain
 
-PRODUCT_KIND = "Product"
+PRODUCT_KIND = Kind.PRODUCT
 
 #: A new product's values are listed these first (what a reviewer checks), then the rest in
 #: canonical order; empty text and absent values are left out, ``code`` is the label.

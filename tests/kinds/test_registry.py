@@ -1,0 +1,50 @@
+"""The kinds registry: one definition per manifest kind, references in one place."""
+
+from __future__ import annotations
+
+from quotesync_gitops.kinds import KINDS, references_of, rules_of
+from quotesync_gitops.kinds.base import Reference
+from quotesync_gitops.manifest.schemas import KINDS as SCHEMA_KINDS
+from quotesync_gitops.model import MANIFEST_KINDS, Kind
+
+
+def test_every_manifest_kind_has_one_definition_and_a_schema() -> None:
+    assert list(KINDS) == list(MANIFEST_KINDS)
+    assert Kind.PRODUCT not in KINDS and Kind.PRODUCT not in SCHEMA_KINDS
+    assert sorted(SCHEMA_KINDS) == sorted(str(k) for k in KINDS)
+    for kind, definition in KINDS.items():
+        assert definition.kind is kind
+
+
+def test_references_are_read_from_manifest_and_canonical_specs_alike() -> None:
+    assert references_of(Kind.QUOTE_CONNECTION, {"erpConnection": "E"}) == [
+        Reference(("erpConnection",), Kind.ERP_CONNECTION, "E")
+    ]
+    assert references_of(Kind.PRICE_LIST, {"quoteConnection": None}) == []
+    sync = references_of(Kind.SYNC_SETTINGS, {"priority": ["A", 3, "B"]})
+    assert [(r.path, r.address) for r in sync] == [
+        (("priority", 0), "ErpConnection/A"),
+        (("priority", 2), "ErpConnection/B"),
+    ]
+    (connector,) = references_of(Kind.ERP_CONNECTION, {"connector": "Demo"})
+    assert connector.address == "ErpConnector/Demo" and not connector.must_be_declared
+    assert references_of(Kind.PRODUCT, {"x": 1}) == []
+
+
+def test_diff_rules_and_retirement_are_the_kinds() -> None:
+    assert rules_of(Kind.PRICE_LIST).replace_fields == {"currency", "validFrom", "validTo"}
+    assert rules_of(Kind.PRODUCT_FIELD_SETTINGS).partial
+    assert rules_of(Kind.SALE_TYPE_QUOTE_SETTINGS).given_only
+    assert not rules_of(Kind.PRODUCT).server_filled
+    assert KINDS[Kind.PRICE_LIST].retired({"active": False, "deleted": False})
+    assert not KINDS[Kind.QUOTE_CONNECTION].retired({"active": False, "deleted": False})
+    assert KINDS[Kind.ERP_CONNECTOR].retired({"deleted": True})
+
+
+def test_singleton_and_attached_kinds() -> None:
+    assert {k for k, d in KINDS.items() if d.singleton} == {
+        Kind.SYNC_SETTINGS,
+        Kind.PRODUCT_FIELD_SETTINGS,
+        Kind.REPOSITORY_SETTINGS,
+    }
+    assert {k for k, d in KINDS.items() if d.attached} == {Kind.SALE_TYPE_QUOTE_SETTINGS}
