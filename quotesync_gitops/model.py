@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 
 class Kind(StrEnum):
@@ -45,7 +45,9 @@ CRM_KINDS: tuple[str, ...] = tuple(k for k in MANIFEST_KINDS if k is not Kind.RE
 
 ERP_ACTOR_TYPES = ("Customer", "Supplier", "Partner", "Person", "Project", "Employee", "Sale")
 CRM_ACTOR_TYPES = ("Contact", "Person", "Project", "Sale")
-DIRECTIONS = ("toCrm", "toErp", "both", "none")
+#: Which way a mapped field syncs: SyncToCrm/SyncToErp both=T/T, toCrm=T/F, toErp=F/T, none=F/F.
+Direction = Literal["toCrm", "toErp", "both", "none"]
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 #: The quote settings of a sale type a SaleTypeQuoteSettings manifest may give, in order.
 SALE_TYPE_QUOTE_KEYS = (
     "allowQuoteAlternatives",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from quotesync_gitops.apply.carriers import config_values
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmError
+from quotesync_gitops.kinds.connection_parts import config_to_carrier
 from quotesync_gitops.model import Kind, LiveState, Resource
 from quotesync_gitops.plan.model import TestResult
 from quotesync_gitops.secrets import UNREADABLE, secret_values
@@ -27,7 +27,7 @@ def test_config(resource: Resource) -> dict[str, str]:
     a password the CRM keeps but will not hand back is left out."""
     config: Mapping[str, Any] = resource.spec.get("config", {})
     known = {k: v for k, v in config.items() if v is not UNREADABLE}
-    return config_values(known, keep_passwords=False)
+    return config_to_carrier(known, keep_passwords=False)
 
 
 def test_erp_connection(client: CrmClient, connection_id: int, resource: Resource) -> TestResult:

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import interfered, record_created
 from quotesync_gitops.apply.connection_tests import test_erp_connection
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.apply.erp_guard import WriteLog, check_catalog, fail_existing, fail_shell
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError, CrmRejected
-from quotesync_gitops.kinds import erp_connector
+from quotesync_gitops.kinds import erp_connection, erp_connector
+from quotesync_gitops.kinds.connection_parts import config_to_carrier
+from quotesync_gitops.kinds.erp_connection import ActorSpec, DefaultSpec, MappingSpec
 from quotesync_gitops.model import Kind, Resource, SpecProblem
 from quotesync_gitops.plan.model import Action, Change, Section
 
@@ -103,8 +104,10 @@ def _write_connection(
         if not result.ok:
             raise ResourceFailed(f"connection test failed: {result.explanation}")
 
-    desired_actors: Mapping[str, Any] = want.spec.get("actors", {})
-    live_actors: Mapping[str, Any] = have.spec.get("actors", {}) if have and not creating else {}
+    desired_actors: Mapping[str, ActorSpec] = want.spec.get("actors", {})
+    live_actors: Mapping[str, ActorSpec] = (
+        have.spec.get("actors", {}) if have and not creating else {}
+    )
     actors = set(touched.within(Section.ACTORS))
     if creating or restoring:
         actors |= set(desired_actors)
@@ -124,13 +127,13 @@ def _write_connection(
         log.deactivated = conn_id
         active = False
 
-    if creating or restoring or _header_touched(change):
-        config = carriers.config_values(
+    if creating or restoring or writes_header(change):
+        config = config_to_carrier(
             want.spec["config"],
             keep_passwords=not config_changed,
             password_keys={k for k, f in ctx.erp_connectors[connector][1].items() if f.write_only},
         )
-        body = carriers.erp_connection(
+        body = erp_connection.to_carrier(
             want.spec,
             want.name,
             connection_id=conn_id,
@@ -164,10 +167,20 @@ def _write_connection(
         _toggle(ac, change, conn_id, not active, "activate it" if not active else "deactivate it")
 
 
-def _header_touched(change: Change) -> bool:
-    """Whether the connection's own carrier (SaveConnection) must be written: its
-    description or state changed, or something inside its scope or configuration."""
-    return change.touched.any_of(Section.DESCRIPTION, Section.ACTIVE, Section.SCOPE, Section.CONFIG)
+#: What the connection's own carrier (SaveConnection) holds: a change to any of them writes
+#: it (``secretsVersion`` is kept in its description).
+HEADER = (
+    Section.DESCRIPTION,
+    Section.SECRETS_VERSION,
+    Section.ACTIVE,
+    Section.SCOPE,
+    Section.CONFIG,
+)
+
+
+def writes_header(change: Change) -> bool:
+    """Whether an update of an existing connection saves the connection itself."""
+    return change.touched.any_of(*HEADER)
 
 
 def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
@@ -178,7 +191,7 @@ def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
         rows = client.erp_get_all_connections(include_deleted=False)
         return find_by_name(rows, "DisplayName", want.name)
 
-    body = carriers.erp_connection(
+    body = erp_connection.to_carrier(
         want.spec,
         want.name,
         connection_id=0,
@@ -223,7 +236,7 @@ def _save_actor_mapping(
     name: str,
     conn_id: int,
     actor: str,
-    wanted: Mapping[str, Any] | None,
+    wanted: ActorSpec | None,
     log: WriteLog,
 ) -> dict[str, Any]:
     """Save one actor type's field mappings; returns its carrier as read (the fields it offers)."""
@@ -233,7 +246,7 @@ def _save_actor_mapping(
     if not current and wanted is not None:
         raise ResourceFailed(f"the connector offers no ERP actor type {actor}")
     offered = {str(fm.get("ErpFieldKey")): int(fm["ErpFieldId"]) for fm in current}
-    mappings: Mapping[str, Any] = wanted.get("mappings", {}) if wanted else {}
+    mappings: Mapping[str, MappingSpec] = wanted.get("mappings", {}) if wanted else {}
     unknown = sorted(set(mappings) - set(offered))
     if unknown:
         raise ResourceFailed(
@@ -241,7 +254,7 @@ def _save_actor_mapping(
             f"the connector offers: {', '.join(sorted(offered))}"
         )
     updated = dict(mapping)
-    updated["FieldMappings"] = carriers.field_mappings(current, mappings)
+    updated["FieldMappings"] = erp_connection.field_mappings(current, mappings)
     updated["IsActive"] = bool(wanted.get("enabled", True)) if wanted else False
     if wanted and wanted.get("crmActor"):
         updated["ActorTypeCrm"] = wanted["crmActor"]
@@ -267,22 +280,22 @@ def _write_actor_rest(
     ac: ApplyContext,
     conn_id: int,
     actor: str,
-    wanted: Mapping[str, Any] | None,
-    live: Mapping[str, Any] | None,
+    wanted: ActorSpec | None,
+    live: ActorSpec | None,
     mapping: Mapping[str, Any],
 ) -> None:
     """Default values and ERP-tab field order of one actor type (after its mappings)."""
     client = ac.client
     current = list(mapping.get("FieldMappings") or [])
     offered = {str(fm.get("ErpFieldKey")): int(fm["ErpFieldId"]) for fm in current}
-    want_defaults: Mapping[str, Any] = wanted.get("defaults", {}) if wanted else {}
-    live_defaults: Mapping[str, Any] = live.get("defaults", {}) if live else {}
+    want_defaults: Mapping[str, DefaultSpec] = wanted.get("defaults", {}) if wanted else {}
+    live_defaults: Mapping[str, DefaultSpec] = live.get("defaults", {}) if live else {}
     for key in sorted(set(want_defaults) | set(live_defaults)):
         if key not in offered:
             raise ResourceFailed(f"actor {actor} has no ERP field {key!r} for a default value")
         if want_defaults.get(key) != live_defaults.get(key):
             client.erp_save_default_value_info(
-                carriers.default_value(offered[key], key, want_defaults.get(key))
+                erp_connection.default_to_carrier(offered[key], key, want_defaults.get(key))
             )
     order = list(wanted.get("fieldOrder", [])) if wanted else []
     if order:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import record_created
 from quotesync_gitops.apply.connection_tests import test_quote_connection
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.crm.errors import CrmRejected
-from quotesync_gitops.kinds import product_field_settings
+from quotesync_gitops.kinds import product_field_settings, quote_connection
+from quotesync_gitops.kinds.connection_parts import config_to_carrier
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change, Section
 
@@ -34,7 +34,7 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
             rows = client.quote_get_installed_connections()
             return find_by_name(rows, "DisplayName", want.name)
 
-        body = carriers.quote_connection(
+        body = quote_connection.to_carrier(
             want.spec, want.name, connection_id=0, erp_connection_id=erp_id, ctx=ac.live.context
         )
         saved = client.quote_save_connection(body, landed=landed)
@@ -46,7 +46,7 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
         if config_changed:  # before the header, whose description records secretsVersion
             _save_config(ac, change, conn_id, want)
         if change.touched.beyond(Section.CONFIG) or change.action is Action.RESTORE:
-            body = carriers.quote_connection(
+            body = quote_connection.to_carrier(
                 want.spec,
                 want.name,
                 connection_id=conn_id,
@@ -62,7 +62,7 @@ def _save_config(ac: ApplyContext, change: Change, conn_id: int, want: Resource)
     """The connection's config; refused, nothing half-made stays in use: a created or restored
     connection is soft-deleted again, an existing one has had nothing written yet (its config
     goes before its header, whose description records secretsVersion)."""
-    config = carriers.config_values(want.spec["config"], keep_passwords=False)
+    config = config_to_carrier(want.spec["config"], keep_passwords=False)
     try:
         ac.client.quote_save_connection_config_fields(conn_id, config)
     except CrmRejected as exc:

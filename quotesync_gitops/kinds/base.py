@@ -13,12 +13,15 @@ never the reverse.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from quotesync_gitops.errors import QuotesyncError
 from quotesync_gitops.model import ATTACHED_KINDS, SINGLETON_KINDS, Kind
+
+if TYPE_CHECKING:  # validate and schema never load the HTTP client
+    from quotesync_gitops.crm.client import CrmClient
 
 #: A spec as the manifest wrote it (schema-valid: every value has the type it must have).
 ManifestSpec = Mapping[str, Any]
@@ -63,6 +66,27 @@ class DiffRules:
     replace_fields: frozenset[str] = frozenset()
 
 
+#: A carrier as the CRM answers it.
+Carrier = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class WriteGuard:
+    """What apply checks right before it writes an object of a kind, since the CRM has no
+    ETag or lock (apply/concurrency.py): by name, that a create's object does not exist
+    yet (and after it, that no other run created one too); by id, that the object's head
+    still is what the plan read."""
+
+    #: Every object of the kind (soft-deleted ones too, where the API lists them).
+    rows: Callable[[CrmClient], Iterable[Carrier]]
+    name_field: str
+    id_field: str
+    #: One object by id, and its head in carrier and in canonical form (None: no head check).
+    read: Callable[[CrmClient, int], Carrier] | None = None
+    head_of_carrier: Callable[[Carrier], dict[str, object]] | None = None
+    head_of_spec: Callable[[str, Mapping[str, Any]], dict[str, object]] | None = None
+
+
 class KindDef(Protocol):
     """One kind, as every stage sees it."""
 
@@ -77,6 +101,14 @@ class KindDef(Protocol):
 
     @property
     def attached(self) -> bool: ...
+
+    @property
+    def write_guard(self) -> WriteGuard | None: ...
+
+    @property
+    def tombstone_reason(self) -> str:
+        """Why plan soft-deletes an object whose manifest says ``deleted: true``."""
+        ...
 
     def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
         """The canonical spec of a schema-valid manifest spec (``deleted`` added by the
@@ -99,6 +131,8 @@ class BaseKind:
 
     kind: Kind
     rules: DiffRules = DiffRules()
+    write_guard: WriteGuard | None = None
+    tombstone_reason = "tombstone (deleted: true)"
 
     @property
     def singleton(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from quotesync_gitops.kinds.base import BaseKind, ManifestSpec, Spec
+from quotesync_gitops.kinds.base import BaseKind, ManifestSpec, Spec, WriteGuard
 from quotesync_gitops.model import Kind
 from quotesync_gitops.secrets import Secret, reveal
 
@@ -17,6 +17,7 @@ class ErpConnectorSpec(TypedDict):
 
 class ErpConnectorKind(BaseKind):
     kind = Kind.ERP_CONNECTOR
+    write_guard = WriteGuard(lambda c: c.erp_get_all_connectors(), "Name", "Id")
 
     def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
         return {"url": spec.get("url", "")}

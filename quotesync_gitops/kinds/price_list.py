@@ -17,6 +17,7 @@ from quotesync_gitops.kinds.base import (
     ManifestSpec,
     Reference,
     Spec,
+    WriteGuard,
     date_part,
     reference_at,
     text,
@@ -38,8 +39,37 @@ class PriceListSpec(TypedDict):
     quoteConnection: str | None
 
 
+def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "name": text(row.get("Name")),
+        "description": text(row.get("Description")),
+        "active": bool(row.get("IsActive")),
+        "validFrom": date_part(row.get("ValidFrom")),
+        "validTo": date_part(row.get("ValidTo")),
+    }
+
+
+def _head_of_spec(name: str, spec: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "name": name,
+        "description": spec.get("description"),
+        "active": bool(spec.get("active")),
+        "validFrom": spec.get("validFrom"),
+        "validTo": spec.get("validTo"),
+    }
+
+
 class PriceListKind(BaseKind):
     kind = Kind.PRICE_LIST
+    tombstone_reason = "tombstone: deactivate (price lists have no deleted flag)"
+    write_guard = WriteGuard(
+        lambda c: c.iter_pricelists(),
+        "Name",
+        "PriceListId",
+        read=lambda c, ident: c.get_pricelist(ident),
+        head_of_carrier=_head_of_carrier,
+        head_of_spec=_head_of_spec,
+    )
     rules = DiffRules(
         server_filled=frozenset({"erpKey", "currencyName"}),
         replace_fields=frozenset({"currency", "validFrom", "validTo"}),

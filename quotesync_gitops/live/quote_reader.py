@@ -10,12 +10,11 @@ from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
-from quotesync_gitops.kinds import price_list, product_field_settings
+from quotesync_gitops.kinds import price_list, product_field_settings, quote_connection
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
 from quotesync_gitops.live.products import LiveProducts
 from quotesync_gitops.model import Kind, LiveState, Resource
-from quotesync_gitops.secrets_version import split_description
 
 _PRICE_LIST_KEY = itemgetter("ERPPriceListKey")
 
@@ -58,27 +57,21 @@ def add_quote_connections(
         ctx.quote_connectors[name] = {f.key: f for f in (norm.field_info(m) for m in meta.values())}
     names: dict[int, str] = {}
     for carrier, values in zip(read.installed, read.configs, strict=True):
-        name = norm.text(carrier.get("DisplayName"))
         connector = norm.text(carrier.get("ConnectorName"))
-        names[int(carrier["QuoteConnectionId"])] = name
-        erp_id = int(carrier.get("ErpConnectionId") or 0)
-        description, secrets_version = split_description(
-            norm.text(carrier.get("DisplayDescription"))
+        name, spec = quote_connection.from_carrier(
+            carrier,
+            values,
+            fields=ctx.quote_connectors.get(connector, {}),
+            erp_names=erp_names,
+            users=users,
+            groups=groups,
         )
+        names[int(carrier["QuoteConnectionId"])] = name
         state.add(
             Resource(
                 kind=Kind.QUOTE_CONNECTION,
                 name=name,
-                spec={
-                    "connector": connector,
-                    "erpName": norm.text(carrier.get("ERPName")),
-                    "erpConnection": erp_names.get(erp_id) if erp_id else None,
-                    "description": description,
-                    **({} if secrets_version is None else {"secretsVersion": secrets_version}),
-                    "scope": norm.scope(carrier, users, groups),
-                    "config": norm.config(values, ctx.quote_connectors.get(connector, {})),
-                    "deleted": bool(carrier.get("Deleted", False)),
-                },
+                spec=spec,
                 ids={"id": int(carrier["QuoteConnectionId"])},
             )
         )

@@ -218,20 +218,12 @@ def _plain_ids(ids: Mapping[str, object]) -> dict[str, int | str]:
 
 
 def _tombstone(want: Resource, have: Resource) -> Change | None:
-    if want.kind in SINGLETON_KINDS or want.kind in ATTACHED_KINDS:
+    definition = KINDS[want.kind]
+    if definition.singleton or definition.attached:
         return None  # a tombstone of settings only stops management
-    if want.kind == Kind.PRICE_LIST:
-        if not have.spec.get("active"):
-            return None
-        return _change(
-            have,
-            Action.DELETE,
-            reason="tombstone: deactivate (price lists have no deleted flag)",
-            source=want.source,
-        )
-    if have.deleted:
-        return None
-    return _change(have, Action.DELETE, reason="tombstone (deleted: true)", source=want.source)
+    if definition.retired(have.spec):
+        return None  # soft-deleted already (or its kind's equivalent)
+    return _change(have, Action.DELETE, reason=definition.tombstone_reason, source=want.source)
 
 
 def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:

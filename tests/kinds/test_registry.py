@@ -48,3 +48,28 @@ def test_singleton_and_attached_kinds() -> None:
         Kind.REPOSITORY_SETTINGS,
     }
     assert {k for k, d in KINDS.items() if d.attached} == {Kind.SALE_TYPE_QUOTE_SETTINGS}
+
+
+def test_write_guards_compare_a_carrier_with_the_spec_it_was_written_from() -> None:
+    from quotesync_gitops.kinds import price_list
+
+    guarded = {k for k, d in KINDS.items() if d.write_guard is not None}
+    assert guarded == {
+        Kind.ERP_CONNECTOR,
+        Kind.ERP_CONNECTION,
+        Kind.QUOTE_CONNECTION,
+        Kind.PRICE_LIST,
+    }
+    guard = KINDS[Kind.PRICE_LIST].write_guard
+    assert guard is not None and guard.head_of_carrier and guard.head_of_spec
+    spec = {
+        "description": "d",
+        "currency": "NOK",
+        "validFrom": "2026-01-01",
+        "validTo": "",
+        "active": True,
+        "deleted": False,
+    }
+    carrier = price_list.to_carrier(spec, "L", price_list_id=1, quote_connection_id=0)
+    assert guard.head_of_carrier(carrier) == guard.head_of_spec("L", spec)
+    assert guard.head_of_carrier({**carrier, "IsActive": False}) != guard.head_of_spec("L", spec)

@@ -10,9 +10,17 @@ import pytest
 
 from quotesync_gitops.model import DesiredState, Kind, LiveState, Resource
 from quotesync_gitops.plan.diff import diff_specs
-from quotesync_gitops.plan.model import Change, FieldChange, Section, Touched, change_from_dict
+from quotesync_gitops.plan.model import (
+    Action,
+    Change,
+    FieldChange,
+    Section,
+    Touched,
+    change_from_dict,
+)
 from quotesync_gitops.plan.planner import build_plan
 from quotesync_gitops.secrets import Secret
+from tests.plan.test_planner_core import _price_list
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "manifests"
 
@@ -111,20 +119,23 @@ def test_neither_side_reaches_the_plan_file_and_equality_ignores_them() -> None:
 
 def test_product_children_carry_their_code() -> None:
     desired, live = DesiredState(), LiveState()
-    spec = {
-        "description": "",
-        "currency": "NOK",
-        "currencyName": "",
-        "validFrom": "2026-01-01",
-        "validTo": "2026-12-31",
-        "active": True,
-        "erpKey": "",
-        "quoteConnection": None,
-        "deleted": False,
-    }
     product = {"code": "A/1", "name": "x", "listPrice": 1.0}
-    desired.add(Resource(Kind.PRICE_LIST, "L", {**spec, "products": {"A/1": product}}))
-    live.add(Resource(Kind.PRICE_LIST, "L", {**spec, "products": {}}, ids={"id": 1}))
+    desired.add(_price_list("L", products={"A/1": product}))
+    live.add(_price_list("L"))
     (change,) = build_plan(desired, live).plan.changes
     (child,) = change.children
     assert child.kind == Kind.PRODUCT and child.code == "A/1" and child.name == "L/A/1"
+
+
+def test_an_erp_connection_writes_its_header_for_a_secrets_version_alone() -> None:
+    """secretsVersion lives in the connection's description: a version raised on a
+    connection without secrets in its configuration must still save the connection."""
+    from quotesync_gitops.apply.erp import writes_header
+
+    def change(*paths: str) -> Change:
+        fields = tuple(FieldChange(p, 1, 2, tuple(p.split("."))) for p in paths)
+        return Change(Kind.ERP_CONNECTION, "E", Action.UPDATE, fields=fields)
+
+    assert writes_header(change("secretsVersion"))
+    assert writes_header(change("scope.users")) and writes_header(change("config.url"))
+    assert not writes_header(change("actors.Customer.fieldOrder", "listMappings.Customer/x"))
