@@ -213,7 +213,7 @@ def execute(
     written ones are read in detail (the others keep what the plan read: same list row
     fresh, about 30 calls a connection saved), and the progress says so.
     """
-    context = ApplyContext(client, run.desired, run.live, progress)
+    context = ApplyContext(client, run.live, progress)
     base = Path(run.plan.workdir) if run.plan.workdir else Path.cwd()
     context.locate = problem_locator(run.desired.resources, base)
     if bulk_progress is not None:

@@ -1,4 +1,8 @@
-"""What every writer needs: the client, both states, ids of objects made in this run."""
+"""What every writer needs beside its change: the client, the live state (ids of objects
+it refers to, the CRM's catalogs), ids of objects made in this run.
+
+There is no desired state here on purpose: a writer takes its desired object from the
+change it carries out (``wanted``), never by looking a name up again."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass, field
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import QuotesyncError
-from quotesync_gitops.model import DesiredState, LiveState, Resource, SpecProblem
+from quotesync_gitops.model import LiveState, Resource, SpecProblem
 from quotesync_gitops.plan.model import Change
 
 
@@ -18,7 +22,6 @@ class ResourceFailed(QuotesyncError):
 @dataclass
 class ApplyContext:
     client: CrmClient
-    desired: DesiredState
     live: LiveState
     progress: Callable[[str], None] = lambda _message: None
     #: (label, done, total) while bulk product writes run; the CLI draws a bar on a TTY
