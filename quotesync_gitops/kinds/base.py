@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from quotesync_gitops.errors import QuotesyncError
-from quotesync_gitops.model import ATTACHED_KINDS, SINGLETON_KINDS, Kind
+from quotesync_gitops.model import ATTACHED_KINDS, SINGLETON_KINDS, FieldInfo, Kind, LiveContext
 
 if TYPE_CHECKING:  # validate and schema never load the HTTP client
     from quotesync_gitops.crm.client import CrmClient
@@ -110,6 +110,13 @@ class KindDef(Protocol):
         """Why plan soft-deletes an object whose manifest says ``deleted: true``."""
         ...
 
+    def connector_fields(
+        self, spec: Mapping[str, object], ctx: LiveContext
+    ) -> dict[str, FieldInfo] | None:
+        """The config fields its connector declares (None: the CRM has no such connector,
+        or the kind has no connector)."""
+        ...
+
     def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
         """The canonical spec of a schema-valid manifest spec (``deleted`` added by the
         caller; ``products``: a price list's products, already canonical)."""
@@ -147,6 +154,11 @@ class BaseKind:
 
     def retired(self, spec: Mapping[str, object]) -> bool:
         return bool(spec.get("deleted"))
+
+    def connector_fields(
+        self, spec: Mapping[str, object], ctx: LiveContext
+    ) -> dict[str, FieldInfo] | None:
+        return None
 
 
 def reference_at(

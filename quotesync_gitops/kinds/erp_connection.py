@@ -113,6 +113,12 @@ class ErpConnectionKind(BaseKind):
             "listMappings": list_mappings,
         }
 
+    def connector_fields(
+        self, spec: Mapping[str, object], ctx: LiveContext
+    ) -> dict[str, FieldInfo] | None:
+        found = ctx.erp_connectors.get(str(spec.get("connector", "")))
+        return found[1] if found is not None else None
+
     def references(self, spec: Mapping[str, object]) -> list[Reference]:
         # Connectors are usually pre-installed: only a declared tombstone is an error in
         # the manifests; plan checks the name against the CRM.

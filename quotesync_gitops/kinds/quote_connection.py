@@ -68,6 +68,11 @@ class QuoteConnectionKind(BaseKind):
             "config": dict(spec.get("config") or {}),
         }
 
+    def connector_fields(
+        self, spec: Mapping[str, object], ctx: LiveContext
+    ) -> dict[str, FieldInfo] | None:
+        return ctx.quote_connectors.get(str(spec.get("connector", "")))
+
     def references(self, spec: Mapping[str, object]) -> list[Reference]:
         return reference_at(spec, "erpConnection", Kind.ERP_CONNECTION)
 

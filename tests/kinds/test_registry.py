@@ -73,3 +73,14 @@ def test_write_guards_compare_a_carrier_with_the_spec_it_was_written_from() -> N
     carrier = price_list.to_carrier(spec, "L", price_list_id=1, quote_connection_id=0)
     assert guard.head_of_carrier(carrier) == guard.head_of_spec("L", spec)
     assert guard.head_of_carrier({**carrier, "IsActive": False}) != guard.head_of_spec("L", spec)
+
+
+def test_only_connections_have_connector_fields() -> None:
+    from quotesync_gitops.model import FieldInfo, LiveContext
+
+    url = FieldInfo("url")
+    ctx = LiveContext(erp_connectors={"E": (1, {"url": url})}, quote_connectors={"Q": {}})
+    assert KINDS[Kind.ERP_CONNECTION].connector_fields({"connector": "E"}, ctx) == {"url": url}
+    assert KINDS[Kind.ERP_CONNECTION].connector_fields({"connector": "Q"}, ctx) is None
+    assert KINDS[Kind.QUOTE_CONNECTION].connector_fields({"connector": "Q"}, ctx) == {}
+    assert KINDS[Kind.PRICE_LIST].connector_fields({"connector": "E"}, ctx) is None
