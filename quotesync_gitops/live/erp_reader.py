@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.kinds import erp_connection
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.catalog import (
     erp_field_infos,
@@ -27,7 +28,6 @@ from quotesync_gitops.model import (
     LiveState,
     Resource,
 )
-from quotesync_gitops.secrets_version import split_description
 
 
 @dataclass(frozen=True)
@@ -120,20 +120,14 @@ def add_erp_connections(
         else:
             actors, field_ids = _actors(ctx, name, read)
             list_mappings = _list_mappings(ctx, name, read)
-        config = norm.config(read.config, fields)
-        description, secrets_version = split_description(
-            norm.text(carrier.get("DisplayDescription"))
+        _, header = erp_connection.header_from_carrier(
+            carrier, read.config, connector=connector, fields=fields, users=users, groups=groups
         )
         spec: dict[str, Any] = {
-            "connector": connector,
-            "description": description,
-            **({} if secrets_version is None else {"secretsVersion": secrets_version}),
-            "active": bool(carrier.get("Active", False)),
-            "scope": norm.scope(carrier, users, groups),
-            "config": config,
+            **{k: v for k, v in header.items() if k != "deleted"},
             "actors": actors,
             "listMappings": list_mappings,
-            "deleted": bool(carrier.get("Deleted", False)),
+            "deleted": header["deleted"],
         }
         state.add(
             Resource(
@@ -177,7 +171,7 @@ def _actors(
             continue
         offered.append((actor, mapping))
     default_of = {
-        (actor, norm.text(fm.get("ErpFieldKey"))): norm.default_value(
+        (actor, norm.text(fm.get("ErpFieldKey"))): erp_connection.default_from_carrier(
             read.defaults[(actor, int(fm["ErpFieldId"]))]
         )
         for actor, m in offered
@@ -197,7 +191,7 @@ def _actors(
                     seen.add(norm.text(fm.get("CrmFieldKey")))
                 mapped[key] = {
                     "crmField": norm.text(fm.get("CrmFieldKey")),
-                    "direction": norm.direction(fm.get("SyncToCrm"), fm.get("SyncToErp")),
+                    "direction": erp_connection.direction(fm.get("SyncToCrm"), fm.get("SyncToErp")),
                     "showInSearch": bool(fm.get("ShowInSearch", False)),
                     "showInTab": bool(fm.get("ShowInGui", False)),
                 }
