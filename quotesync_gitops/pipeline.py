@@ -13,6 +13,7 @@ from pathlib import Path
 from quotesync_gitops.apply.connection_tests import run_connection_tests
 from quotesync_gitops.apply.context import ApplyContext
 from quotesync_gitops.apply.engine import ApplyResult, apply_plan
+from quotesync_gitops.apply.stale_credentials import find_stale_credentials
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError
 from quotesync_gitops.live.images import read_product_images
@@ -21,7 +22,7 @@ from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.manifest.spec_locate import locate_spec_problems, problem_locator
 from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState, SpecProblem
-from quotesync_gitops.plan.model import Action, Change, Plan
+from quotesync_gitops.plan.model import Action, Change, Plan, TestResult
 from quotesync_gitops.plan.planner import build_plan
 
 
@@ -93,13 +94,18 @@ def plan_against(
             sorted(set(loaded.diagnostics) | set(located)), "the manifests do not fit this CRM"
         )
     warnings += located
+    tests: list[TestResult] = []
+    if test_connections:
+        tests = run_connection_tests(client, desired, live, targets=targets)
+        tests, stale = find_stale_credentials(client, desired, live, tests)
+        if stale:  # rotated on the ERP side: plan the manifest's secrets written again
+            result = build_plan(desired, live, targets=targets, stored_fail=stale)
     plan = result.plan
+    plan.tests = tests
     plan.paths = [str(p) for p in options.paths] or ["."]
     plan.workdir = str(options.base.absolute())
     plan.targets = sorted(set(targets))
     plan.target = target_label
-    if test_connections:
-        plan.tests = run_connection_tests(client, desired, live, targets=targets)
     return PlanRun(desired, live, plan, warnings)
 
 
@@ -186,6 +192,17 @@ def check_guards(plan: Plan, *, allow_deletes: bool, allow_mass_changes: bool) -
         )
     if reasons:
         raise GuardError("apply refused, nothing was changed: " + " | ".join(reasons))
+
+
+def check_tests(plan: Plan) -> None:
+    """``apply --test-connections`` (or a saved plan made with it) stops, before writing
+    anything, when a connection's test fails, as ``plan --test-connections`` exits 1."""
+    failed = [t for t in plan.tests if not t.ok]
+    if failed:
+        raise QuotesyncError(
+            "apply refused, nothing was changed: connection test failed: "
+            + "; ".join(f"{t.kind}/{t.name}: {t.explanation or 'no explanation'}" for t in failed)
+        )
 
 
 #: ErpConnection fields GetAllConnections answers (the rest needs a connection's own calls).

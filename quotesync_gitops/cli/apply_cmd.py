@@ -24,6 +24,7 @@ from quotesync_gitops.errors import EXIT_ERROR, EXIT_OK, QuotesyncError, StalePl
 from quotesync_gitops.pipeline import (
     InvalidManifests,
     check_guards,
+    check_tests,
     execute,
     plan_against,
     stale_objects,
@@ -115,6 +116,13 @@ def render_result(result: ApplyResult, fmt: str, plan: Plan | None = None) -> st
 )
 @click.option("--allow-deletes", is_flag=True, help="Allow soft deletes.")
 @click.option("--allow-mass-changes", is_flag=True, help="Allow more changes than the guards.")
+@click.option(
+    "--test-connections",
+    is_flag=True,
+    help="Also run each connection's test, as plan does: a connection whose stored "
+    "credentials fail while the manifest's pass (rotated on the ERP side) gets its secrets "
+    "written again. A saved PLANFILE made with it is applied with it.",
+)
 @format_option(["text", "json"], "Format of the result summary.")
 @exits
 def apply(
@@ -126,6 +134,7 @@ def apply(
     auto_approve: bool,
     allow_deletes: bool,
     allow_mass_changes: bool,
+    test_connections: bool,
     fmt: str,
 ) -> int:
     """Make the CRM match the manifests (PATH...), or apply a saved PLANFILE exactly.
@@ -141,6 +150,8 @@ def apply(
         paths = tuple(saved.paths)
         workdir = saved_workdir(saved)
         auto_approve = True
+        # Tests ran for the plan (its rotations are among its changes): run them again.
+        test_connections = test_connections or bool(saved.tests)
     if not auto_approve and not on_terminal():
         raise QuotesyncError("not on a terminal: pass --auto-approve to apply without asking")
     target = describe_target(crm, os.environ)
@@ -157,7 +168,13 @@ def apply(
     targets = saved.targets if saved is not None else []
     with open_client(target, os.environ) as client:
         try:
-            run = plan_against(client, options, targets=targets, target_label=target)
+            run = plan_against(
+                client,
+                options,
+                targets=targets,
+                test_connections=test_connections,
+                target_label=target,
+            )
         except InvalidManifests as exc:
             report_invalid(exc)
             raise
@@ -168,6 +185,7 @@ def apply(
                     "the saved plan is stale, nothing was changed; changed since it was made: "
                     + ", ".join(stale)
                 )
+        check_tests(run.plan)
         if not run.plan.has_changes:
             click.echo(
                 render(run.plan, "text", "plan")
