@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import applied, ws
+from tests.e2e.conftest import applied, applied_crm, ws
 
-__all__ = ["ServedCrm", "applied", "serve_crm", "served_crm", "ws"]
+__all__ = ["ServedCrm", "applied", "applied_crm", "serve_crm", "served_crm", "ws"]
 
 TICKET = "ci-ticket-7f3a"
 APP_TOKEN = "ci-app-token-91bd"

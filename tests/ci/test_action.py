@@ -21,6 +21,7 @@ from tests.ci.workflows import (
     load,
     run_action,
     run_github_step,
+    source_copy,
 )
 from tests.ci.workflows import (
     resolve as _resolve,
@@ -108,13 +109,15 @@ def test_plan_with_args_comment_id_and_detailed_exitcode_fails_only_when_asked(
 
 def test_install_step_installs_quotesync_from_the_actions_checkout_once(tmp_path: Path) -> None:
     """The real install: a virtual environment of the action's own, quotesync built from the
-    checkout with constraints.txt, its bin folder added to GITHUB_PATH."""
+    checkout (a copy of the repository as git holds it) with constraints.txt, its bin folder
+    added to GITHUB_PATH."""
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     work = tmp_path / "work"
     work.mkdir()
+    checkout = source_copy(tmp_path / "action")
     context = {
-        "github.action_path": str(ROOT),
+        "github.action_path": str(checkout),
         "runner.temp": str(runner_temp),
         "steps.python.outputs.python-path": sys.executable,
     }

@@ -5,7 +5,6 @@ publishing and only when switched on)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci.workflows import ROOT, load, logical_lines, triggers
+from tests.ci.workflows import ROOT, load, logical_lines, source_copy, triggers
 
 RELEASE = ROOT / ".github" / "workflows" / "release.yml"
 SCRIPTS = ROOT / "scripts"
@@ -22,21 +21,6 @@ SCRIPTS = ROOT / "scripts"
 def _build_job_lines() -> list[str]:
     steps = load(RELEASE)["jobs"]["build"]["steps"]
     return [line for s in steps if "run" in s for line in logical_lines(s["run"]) if line]
-
-
-def _source_copy(tmp_path: Path) -> Path:
-    """The repository as git holds it (what actions/checkout gives the workflow)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.split("\n")  # fmt: skip
-    copy = tmp_path / "src"
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / name)
-    return copy
 
 
 def test_release_workflow_builds_checks_and_publishes_only_from_a_tag() -> None:
@@ -80,7 +64,7 @@ def test_a_release_tag_must_name_the_version_being_built(tag: str, code: int) ->
 def test_build_job_builds_a_wheel_that_runs_the_readmes_main_job(tmp_path: Path) -> None:
     """The build job's own commands, but the install of build and twine (the dev install
     has build; twine check runs in the workflow only)."""
-    source = _source_copy(tmp_path)
+    source = source_copy(tmp_path / "src")
     skipped = ("python -m pip install", "python -m twine", "python scripts/check_version")
     wanted = [line for line in _build_job_lines() if not line.startswith(skipped)]
     assert wanted == ["python -m build --outdir dist", "python scripts/check_dist.py dist"]

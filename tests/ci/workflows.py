@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -32,6 +33,24 @@ ACTION_USES = re.compile(r"^[A-Za-z0-9_.-]+/quotesync-gitops@[A-Za-z0-9_.-]+$")
 _CAPTURE = re.compile(r"\s*\|\|\s*[A-Za-z_]\w*=\$\?\s*$")
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 GITLAB_RESERVED = {"variables", "stages", "default", "workflow", "include", "image", "cache"}
+
+
+def source_copy(folder: Path) -> Path:
+    """The repository as git holds it (what actions/checkout gives a workflow), in ``folder``.
+
+    Recipes that build the package build in such a copy, never in ROOT: a build writes
+    ``build/`` and ``*.egg-info`` into its source folder, which tests running at the same
+    time (pytest-xdist) read from."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split("\n")  # fmt: skip
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    return folder
 
 
 def load(path: Path) -> dict[str, Any]:

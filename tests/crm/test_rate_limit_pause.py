@@ -15,6 +15,7 @@ from quotesync_gitops.crm.transport import BearerAuth
 from quotesync_gitops.emulator.app import Credentials
 from quotesync_gitops.emulator.faults import FaultConfig, FaultRule
 from quotesync_gitops.emulator.server import RunningServer, start_in_thread
+from tests.support.parallel import TIMING
 
 TOKEN = "pause-test-token-not-a-secret"
 
@@ -32,6 +33,7 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
         running.stop()
 
 
+@TIMING
 def test_other_requests_wait_out_a_429(server: RunningServer) -> None:
     sent: list[float] = []
     throttled: list[float] = []

@@ -18,6 +18,7 @@ from quotesync_gitops.pipeline import ManifestOptions, plan_against
 from quotesync_gitops.plan.model import Action
 from tests.e2e.conftest import Workspace
 from tests.reliability.helpers import TOKEN, copy_examples, run_cli, running_crm
+from tests.support.parallel import TIMING
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -52,6 +53,7 @@ def _edit_descriptions(manifests: Path) -> list[str]:
     return edited
 
 
+@TIMING
 def test_independent_connections_are_written_at_the_same_time(tmp_path: Path) -> None:
     log = WriteLog()
     with running_crm(tmp_path / "crm", wrap=log.wrap) as crm:

@@ -20,6 +20,7 @@ from quotesync_gitops.emulator import (
     start_in_thread,
 )
 from tests.emulator.conftest import Api
+from tests.support.parallel import TIMING
 
 ENGINE = "/api/v1/Agents/ErpSync/GetEngineStatus"
 
@@ -146,6 +147,7 @@ def test_fault_specs() -> None:
             FaultRule.parse(bad)
 
 
+@TIMING
 def test_latency_and_concurrent_requests(db_path: Path) -> None:
     with start_in_thread(db_path, faults=FaultConfig(latency_ms=300)) as running:
         started = time.monotonic()

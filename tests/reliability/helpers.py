@@ -8,6 +8,7 @@ runtime. Results are always checked through the client, never by peeking into SQ
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
@@ -16,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -162,7 +164,9 @@ def seeded_db(folder: Path) -> Path:
     """A new-tenant database in ``folder`` (copied from one seeded template: fast)."""
     with _TEMPLATE_LOCK:
         if "db" not in _TEMPLATE:
-            template_dir = Path(__import__("tempfile").mkdtemp(prefix="quotesync-template-"))
+            # One per process (each xdist worker makes its own), removed when it exits.
+            template_dir = Path(tempfile.mkdtemp(prefix="quotesync-template-"))
+            atexit.register(shutil.rmtree, template_dir, True)
             path = template_dir / "crm.sqlite"
             create_app(path).close()
             _TEMPLATE["db"] = path

@@ -25,6 +25,9 @@ from tests.reliability.helpers import (
     run_cli,
     running_crm,
 )
+from tests.support.parallel import TIMING
+
+pytestmark = TIMING
 
 CONFLICT_WORDS = ("created by another apply", "by someone else")
 

@@ -24,8 +24,16 @@ from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
 import pytest
+from click.testing import Result
 
-from tests.reliability.helpers import TOKEN, WsgiApp, copy_examples, run_cli, running_crm
+from tests.reliability.helpers import (
+    TOKEN,
+    WsgiApp,
+    copy_examples,
+    fast_retries,
+    run_cli,
+    running_crm,
+)
 
 #: Canaries with both quotes, a backslash and a non-ASCII letter: repr() and JSON escape
 #: them differently, so text redacted after re-escaping would show them.
@@ -126,9 +134,21 @@ class Echo:
 
 
 def _run_everything(crm_env: dict[str, str], env: dict[str, str], manifests: Path, out: Path):
+    """Plan and apply in every output form. The CLI's retry waits are made tiny: a hostile
+    500 is retried exactly as the CLI retries it (same attempts, same calls, same messages),
+    but without 0.5-20 s backoffs that made each "in text" case take ~50 s of sleeping."""
     full = {**crm_env, **env}
     m = str(manifests)
-    results = {
+    with fast_retries():
+        results = _every_command(full, m, out)
+    texts = {label: r.output for label, r in results.items()}
+    for path in out.glob("*"):
+        texts[f"file {path.name}"] = path.read_text(encoding="utf-8")
+    return results, texts
+
+
+def _every_command(full: dict[str, str], m: str, out: Path) -> dict[str, Result]:
+    return {
         "plan": run_cli("--debug", "plan", m, "--test-connections", env=full),
         "plan json": run_cli("plan", m, "--test-connections", "--format", "json", env=full),
         "plan out": run_cli(
@@ -144,10 +164,6 @@ def _run_everything(crm_env: dict[str, str], env: dict[str, str], manifests: Pat
         "apply": run_cli("--debug", "apply", m, "--auto-approve", env=full),
         "apply json": run_cli("apply", m, "--auto-approve", "--format", "json", env=full),
     }
-    texts = {label: r.output for label, r in results.items()}
-    for path in out.glob("*"):
-        texts[f"file {path.name}"] = path.read_text(encoding="utf-8")
-    return results, texts
 
 
 def _error_answer(encode: Encoder, shape: str) -> Callable[[str, str], tuple[str, str, bytes]]:

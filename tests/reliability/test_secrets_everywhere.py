@@ -25,6 +25,7 @@ from tests.reliability.helpers import (
     Crm,
     WsgiApp,
     copy_examples,
+    fast_retries,
     run_cli,
     running_crm,
 )
@@ -126,7 +127,7 @@ def test_canaries_are_in_no_output_of_any_command(
     manifests, env = _workspace(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    with running_crm(tmp_path) as crm:
+    with running_crm(tmp_path) as crm, fast_retries():
         outputs = _every_output(crm, manifests, env, out)
     leaks = {label: _leaks(text) for label, text in outputs.items() if _leaks(text)}
     assert leaks == {}
@@ -184,7 +185,9 @@ def test_a_crm_that_echoes_requests_in_errors_leaks_nothing(
         echo.append(Echo(app, statuses))
         return echo[0]
 
-    with running_crm(tmp_path, wrap=wrap) as crm:
+    # Tiny retry waits (fast_retries): the 500 case is retried exactly as the CLI retries,
+    # without ~45 s of backoff sleeps.
+    with running_crm(tmp_path, wrap=wrap) as crm, fast_retries():
         full = {**crm.env, **env}
         plan = run_cli("--debug", "plan", str(manifests), "--test-connections", env=full)
         apply = run_cli("--debug", "apply", str(manifests), "--auto-approve", env=full)
