@@ -20,7 +20,7 @@ from quotesync_gitops.cli.options import (
     manifest_options,
 )
 from quotesync_gitops.cli.plan_cmd import PipelineCommand, render, report_invalid
-from quotesync_gitops.errors import EXIT_ERROR, EXIT_OK, QuotesyncError, StalePlanError
+from quotesync_gitops.errors import ExitCode, QuotesyncError, StalePlanError
 from quotesync_gitops.pipeline import (
     InvalidManifests,
     check_guards,
@@ -174,7 +174,7 @@ def apply(
                 if fmt == "text"
                 else json.dumps(ApplyResult().to_dict(), indent=2)
             )
-            return EXIT_OK
+            return ExitCode.OK
         check_guards(run.plan, allow_deletes=allow_deletes, allow_mass_changes=allow_mass_changes)
         if fmt == "text" or not auto_approve:
             # What is about to be carried out, asked about or not (as terraform apply does);
@@ -185,8 +185,8 @@ def apply(
             "Apply these changes?", default=False, err=asked_on_stderr
         ):
             click.echo("Nothing applied.", err=True)
-            return EXIT_ERROR
+            return ExitCode.ERROR
         bar = _bar if fmt == "text" and sys.stderr.isatty() else None
         result = execute(client, run, _progress(fmt == "text"), bar)
     click.echo(render_result(result, fmt, run.plan))
-    return EXIT_OK if result.ok else EXIT_ERROR
+    return ExitCode.OK if result.ok else ExitCode.ERROR

@@ -8,6 +8,7 @@ import click
 
 from quotesync_gitops.cli.common import exits
 from quotesync_gitops.cli.options import crm_option, format_option
+from quotesync_gitops.errors import ExitCode
 from quotesync_gitops.live.tenant import read_catalog
 from quotesync_gitops.render.catalog import render_catalog_json, render_catalog_text
 from quotesync_gitops.target import open_client
@@ -25,4 +26,4 @@ def catalog(crm: str | None, fmt: str) -> int:
         ctx = read_catalog(client)
     text = render_catalog_json(ctx) if fmt == "json" else render_catalog_text(ctx)
     click.echo(text, nl=fmt == "json")
-    return 0
+    return ExitCode.OK

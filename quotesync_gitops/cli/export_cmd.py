@@ -10,7 +10,7 @@ import click
 
 from quotesync_gitops.cli.common import exits
 from quotesync_gitops.cli.options import crm_option
-from quotesync_gitops.errors import EXIT_ERROR, EXIT_OK
+from quotesync_gitops.errors import ExitCode
 from quotesync_gitops.export import (
     DEFAULT_CSV_THRESHOLD,
     KIND_ORDER,
@@ -108,8 +108,8 @@ def export(
             "are not valid in manifests (above); fix them there or in the CRM before plan",
             err=True,
         )
-        return EXIT_ERROR
-    return EXIT_OK
+        return ExitCode.ERROR
+    return ExitCode.OK
 
 
 def _summary(result: ExportResult, out: Path, label: str) -> None:

@@ -18,7 +18,7 @@ from quotesync_gitops.cli.options import (
     manifest_options,
     use_color,
 )
-from quotesync_gitops.errors import EXIT_CHANGES, EXIT_OK, QuotesyncError
+from quotesync_gitops.errors import ExitCode, QuotesyncError
 from quotesync_gitops.pipeline import InvalidManifests, plan_against
 from quotesync_gitops.plan.model import Plan
 from quotesync_gitops.plan.planfile import load_plan, save_plan
@@ -194,8 +194,8 @@ def plan(
     click.echo(render(result, fmt, "plan", hint, comment_id))
     failed_tests = [t for t in result.tests if not t.ok]
     if failed_tests:
-        return 1
-    return EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
+        return ExitCode.ERROR
+    return ExitCode.CHANGES if detailed_exitcode and result.has_changes else ExitCode.OK
 
 
 @click.command(cls=PipelineCommand)
@@ -235,7 +235,7 @@ def drift(
     if markdown_out:
         _write(markdown_out, render(result, "markdown", "drift", full_plan_at, comment_id))
     click.echo(report)
-    return EXIT_CHANGES if drift_found(result) else EXIT_OK
+    return ExitCode.CHANGES if drift_found(result) else ExitCode.OK
 
 
 @click.command(cls=PipelineCommand)
@@ -245,7 +245,7 @@ def drift(
 def show(planfile: str, fmt: str) -> int:
     """Render a saved plan file."""
     click.echo(render(load_plan(planfile), fmt, "plan", full_plan_hint=planfile))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 COMMANDS: list[click.Command] = [plan, drift, show]

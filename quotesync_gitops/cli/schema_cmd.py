@@ -10,7 +10,7 @@ import click
 
 from quotesync_gitops.cli.common import exits
 from quotesync_gitops.cli.options import crm_option
-from quotesync_gitops.errors import QuotesyncError
+from quotesync_gitops.errors import ExitCode, QuotesyncError
 from quotesync_gitops.live.tenant import read_catalog
 from quotesync_gitops.manifest.schema_narrow import narrow_schema
 from quotesync_gitops.manifest.schemas import (
@@ -65,9 +65,9 @@ def schema(kind: str | None, from_crm: bool, out_dir: str | None, crm: str | Non
         width = max(len(name) for name in names)
         for name in names:
             click.echo(f"{name:<{width}}  {schema_title(name)}")
-        return 0
+        return ExitCode.OK
     click.echo(schema_text(wanted), nl=False)
-    return 0
+    return ExitCode.OK
 
 
 def _kind(kind: str, names: list[str]) -> str:
@@ -90,10 +90,10 @@ def _from_crm(crm: str | None, kinds: list[str], out_dir: str | None) -> int:
     }
     if out_dir is None:
         click.echo(next(iter(texts.values())), nl=False)
-        return 0
+        return ExitCode.OK
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for kind, text in texts.items():
         (folder / schema_file_name(kind)).write_text(text, encoding="utf-8")
     click.echo(f"wrote {len(texts)} schema(s) narrowed to the CRM into {folder}", err=True)
-    return 0
+    return ExitCode.OK

@@ -9,6 +9,7 @@ import click
 
 from quotesync_gitops.cli.common import exits
 from quotesync_gitops.cli.options import format_option, manifest_options
+from quotesync_gitops.errors import ExitCode
 from quotesync_gitops.manifest import load_manifests, parse_var_args
 from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.model import Diagnostic
@@ -64,7 +65,7 @@ def validate(
         click.echo(
             _summary(result.ok, result.diagnostics, len(result.desired), len(result.manifest_files))
         )
-    return 0 if result.ok else 1
+    return ExitCode.OK if result.ok else ExitCode.ERROR
 
 
 def _summary(ok: bool, diagnostics: Sequence[Diagnostic], resources: int, files: int) -> str:
