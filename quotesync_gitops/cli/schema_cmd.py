@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from quotesync_gitops.cli.common import exits
 from quotesync_gitops.cli.options import crm_option
 from quotesync_gitops.errors import ExitCode, QuotesyncError
 from quotesync_gitops.live.tenant import read_catalog
-from quotesync_gitops.manifest.schema_narrow import narrow_schema
+from quotesync_gitops.manifest.schema_narrow import narrowed_schema_texts
 from quotesync_gitops.manifest.schemas import (
     COMBINED,
     KINDS,
@@ -84,10 +83,7 @@ def _kind(kind: str, names: list[str]) -> str:
 def _from_crm(crm: str | None, kinds: list[str], out_dir: str | None) -> int:
     with open_client(crm, os.environ) as client:
         ctx = read_catalog(client)
-    texts = {
-        kind: json.dumps(narrow_schema(kind, json.loads(schema_text(kind)), ctx), indent=2) + "\n"
-        for kind in kinds
-    }
+    texts = narrowed_schema_texts(kinds, ctx)
     if out_dir is None:
         click.echo(next(iter(texts.values())), nl=False)
         return ExitCode.OK
