@@ -59,7 +59,11 @@ def redactor(env: Mapping[str, str]) -> Callable[[str], str]:
 
 def crash_line(exc: BaseException, redact: Callable[[str], str], *, debug: bool) -> str:
     """``quotesync: internal error: Type: message (hint)``, one line, redacted, bounded."""
-    message = " ".join(redact(str(exc)).split())
+    try:
+        text = str(exc)
+    except Exception:  # an exception whose own __str__ fails must not crash the handler
+        text = "(its message cannot be shown)"
+    message = " ".join(redact(text).split())
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[:MAX_MESSAGE_CHARS] + "…"
     what = type(exc).__name__ + (f": {message}" if message else "")

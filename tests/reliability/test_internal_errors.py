@@ -209,3 +209,18 @@ def test_a_command_that_cannot_be_imported_is_an_internal_error(
     assert result.stderr.splitlines()[-1].startswith(
         "quotesync: internal error: ImportError: broken install near "
     )
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+def test_an_exception_that_cannot_be_printed_is_still_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _run_in_process(tmp_path, monkeypatch, _Unprintable(), "plan")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"quotesync: internal error: _Unprintable: (its message cannot be shown) ({HINT})"
+    ]
