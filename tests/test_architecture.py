@@ -266,3 +266,30 @@ def test_imports_are_found_wherever_they_are(tmp_path: Path) -> None:
         (2, "quotesync_gitops.model"),
         (4, "quotesync_gitops.plan.planner"),
     ]
+
+
+PRINTING_CALLS = {"print", "click.echo", "click.secho", "sys.stdout.write", "sys.stderr.write"}
+
+
+def _call_name(node: ast.Call) -> str:
+    parts: list[str] = []
+    func: ast.expr = node.func
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.append(func.id)
+    return ".".join(reversed(parts))
+
+
+def test_only_the_cli_prints() -> None:
+    """No print outside cli/ (and ``__main__`` entry points): the core returns values."""
+    problems = []
+    for module, path in modules():
+        if unit_of(module) == "cli" or module.endswith(".__main__"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _call_name(node) in PRINTING_CALLS:
+                problems.append(f"{path.relative_to(REPO)}:{node.lineno}: {_call_name(node)}")
+    assert not problems, "printing outside the CLI layer:\n" + "\n".join(problems)
