@@ -9,11 +9,13 @@ client applies to CRM text (``crm/responses.redact_text``), over every sensitive
 process has held (``secrets.sensitive_values``) and the credentials in the environment, so
 a secret quoted in an exception is ``(sensitive)`` in either.
 
-Ctrl+C is ``interrupted`` and exit 130, as a shell reports SIGINT.
+Ctrl+C is ``interrupted`` and exit 130, as a shell reports SIGINT. Output whose reader went
+away (a broken pipe) ends quietly with exit 1.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
@@ -98,6 +100,15 @@ def report_interrupt() -> ExitCode:
     return ExitCode.INTERRUPTED
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # not a real file (click's test runner): nothing will flush it
+
+
 @contextmanager
 def crash_handler() -> Iterator[None]:
     """Turn a crash or Ctrl+C inside the block into its message and exit code.
@@ -111,5 +122,10 @@ def crash_handler() -> Iterator[None]:
         raise
     except KeyboardInterrupt:
         sys.exit(report_interrupt())
+    except BrokenPipeError:
+        # Whoever read the output went away (`quotesync plan | head`): not a bug, and
+        # nothing to say; as Python's documentation advises, exit 1 without a traceback.
+        _quiet_stdout()
+        sys.exit(ExitCode.ERROR)
     except Exception as exc:  # the handler of last resort
         sys.exit(report_crash(exc))

@@ -224,3 +224,20 @@ def test_an_exception_that_cannot_be_printed_is_still_one_line(
     assert result.stderr.splitlines() == [
         f"quotesync: internal error: _Unprintable: (its message cannot be shown) ({HINT})"
     ]
+
+
+def test_a_reader_that_goes_away_is_no_internal_error(tmp_path: Path) -> None:
+    """`quotesync catalog | head`: stdout closes early; no traceback, no 'report it'."""
+    env = _env(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "quotesync_gitops", "catalog"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert stderr == ""
