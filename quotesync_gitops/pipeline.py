@@ -15,6 +15,7 @@ from pathlib import Path
 from quotesync_gitops.apply.connection_tests import run_connection_tests
 from quotesync_gitops.apply.context import ApplyContext
 from quotesync_gitops.apply.engine import ApplyResult, apply_plan
+from quotesync_gitops.apply.stale_credentials import find_stale_credentials
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError, StalePlanError
 from quotesync_gitops.live.images import read_product_images
@@ -23,7 +24,7 @@ from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.manifest.spec_locate import locate_spec_problems, problem_locator
 from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState, SpecProblem
-from quotesync_gitops.plan.model import Action, Change, Plan
+from quotesync_gitops.plan.model import Action, Change, Plan, TestResult
 from quotesync_gitops.plan.planfile import is_plan_file, load_plan
 from quotesync_gitops.plan.planner import build_plan
 from quotesync_gitops.target import anchored, describe_target
@@ -97,13 +98,18 @@ def plan_against(
             sorted(set(loaded.diagnostics) | set(located)), "the manifests do not fit this CRM"
         )
     warnings += located
+    tests: list[TestResult] = []
+    if test_connections:
+        tests = run_connection_tests(client, desired, live, targets=targets)
+        tests, stale = find_stale_credentials(client, desired, live, tests)
+        if stale:  # rotated on the ERP side: plan the manifest's secrets written again
+            result = build_plan(desired, live, targets=targets, stored_fail=stale)
     plan = result.plan
+    plan.tests = tests
     plan.paths = [str(p) for p in options.paths] or ["."]
     plan.workdir = str(options.base.absolute())
     plan.targets = sorted(set(targets))
     plan.target = target_label
-    if test_connections:
-        plan.tests = run_connection_tests(client, desired, live, targets=targets)
     return PlanRun(desired, live, plan, warnings)
 
 
@@ -192,6 +198,17 @@ def check_guards(plan: Plan, *, allow_deletes: bool, allow_mass_changes: bool) -
         raise GuardError("apply refused, nothing was changed: " + " | ".join(reasons))
 
 
+def check_tests(plan: Plan) -> None:
+    """``apply --test-connections`` (or a saved plan made with it) stops, before writing
+    anything, when a connection's test fails, as ``plan --test-connections`` exits 1."""
+    failed = [t for t in plan.tests if not t.ok]
+    if failed:
+        raise QuotesyncError(
+            "apply refused, nothing was changed: connection test failed: "
+            + "; ".join(f"{t.kind}/{t.name}: {t.explanation or 'no explanation'}" for t in failed)
+        )
+
+
 @dataclass(frozen=True)
 class ApplySource:
     """What apply was given: manifests, or a saved plan and the manifests it names."""
@@ -204,6 +221,11 @@ class ApplySource:
     @property
     def targets(self) -> list[str]:
         return self.saved.targets if self.saved is not None else []
+
+    @property
+    def tested(self) -> bool:
+        """Whether the saved plan was made with connection tests."""
+        return self.saved is not None and bool(self.saved.tests)
 
 
 def apply_source(paths: Sequence[str]) -> ApplySource:
@@ -249,10 +271,19 @@ def plan_for_apply(
     *,
     allow_deletes: bool,
     allow_mass_changes: bool,
+    test_connections: bool = False,
 ) -> PlanRun:
     """The plan apply carries out, made as `plan` makes it; refused (nothing written) when
-    a saved plan went stale (exit 3) or a guard blocks it (exit 4)."""
-    run = plan_against(client, options, targets=source.targets, target_label=target)
+    a saved plan went stale (exit 3), a connection test fails (exit 1) or a guard blocks it
+    (exit 4). A saved plan made with connection tests is applied with them (its rotations
+    of stale credentials are among its changes)."""
+    run = plan_against(
+        client,
+        options,
+        targets=source.targets,
+        test_connections=test_connections or source.tested,
+        target_label=target,
+    )
     if source.saved is not None:
         stale = stale_objects(source.saved, run.plan)
         if stale:
@@ -260,9 +291,12 @@ def plan_for_apply(
                 "the saved plan is stale, nothing was changed; changed since it was made: "
                 + ", ".join(stale)
             )
+    check_tests(run.plan)
     if run.plan.has_changes:
         check_guards(run.plan, allow_deletes=allow_deletes, allow_mass_changes=allow_mass_changes)
     return run
+
+
 
 
 #: ErpConnection fields GetAllConnections answers (the rest needs a connection's own calls).

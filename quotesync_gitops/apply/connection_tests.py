@@ -52,33 +52,6 @@ def test_quote_connection(client: CrmClient, resource: Resource) -> TestResult:
     return TestResult(resource.kind, resource.name, ok, explanation)
 
 
-STORED_CREDENTIALS_FAIL = (
-    "the manifest's configuration passes, but the credentials the CRM has stored fail "
-    "(TestConnectionById): the ERP side was probably rotated. Raise spec.secretsVersion "
-    "(to {version}) so apply writes the manifest's values."
-)
-
-
-def _stored_too(
-    client: CrmClient, result: TestResult, connection_id: int, resource: Resource
-) -> TestResult:
-    """When the manifest's values pass, are the stored ones still good? The CRM never shows
-    them, so only the connector can tell that they went stale (a password rotated in the ERP)."""
-    if not result.ok:
-        return result
-    try:
-        stored_ok = client.erp_test_connection_by_id(connection_id)
-    except CrmError:
-        return result  # the manifest's test said what matters
-    if stored_ok:
-        return result
-    version = resource.spec.get("secretsVersion")
-    following = version + 1 if isinstance(version, int) else 1
-    return TestResult(
-        result.kind, result.name, True, STORED_CREDENTIALS_FAIL.format(version=following)
-    )
-
-
 def run_connection_tests(
     client: CrmClient, desired: DesiredState, live: LiveState, *, targets: Iterable[str] = ()
 ) -> list[TestResult]:
@@ -104,8 +77,5 @@ def run_connection_tests(
                 )
                 continue
             prepared = prepare_desired(resource, live.context)
-            result = test_erp_connection(client, int(existing.ids["id"]), prepared)
-            if not existing.deleted:  # a restore writes everything anyway
-                result = _stored_too(client, result, int(existing.ids["id"]), resource)
-            results.append(result)
+            results.append(test_erp_connection(client, int(existing.ids["id"]), prepared))
     return sorted(results, key=lambda t: (t.kind, t.name))

@@ -61,6 +61,13 @@ def _bar(label: str, done: int, total: int) -> None:
 )
 @click.option("--allow-deletes", is_flag=True, help="Allow soft deletes.")
 @click.option("--allow-mass-changes", is_flag=True, help="Allow more changes than the guards.")
+@click.option(
+    "--test-connections",
+    is_flag=True,
+    help="Also run each connection's test, as plan does: a connection whose stored "
+    "credentials fail while the manifest's pass (rotated on the ERP side) gets its secrets "
+    "written again. A saved PLANFILE made with it is applied with it.",
+)
 @format_option(APPLY_RENDERERS, "Format of the result summary.")
 @exits
 def apply(
@@ -72,6 +79,7 @@ def apply(
     auto_approve: bool,
     allow_deletes: bool,
     allow_mass_changes: bool,
+    test_connections: bool,
     fmt: ApplyFormat,
 ) -> int:
     """Make the CRM match the manifests (PATH...), or apply a saved PLANFILE exactly.
@@ -98,6 +106,7 @@ def apply(
                 target,
                 allow_deletes=allow_deletes,
                 allow_mass_changes=allow_mass_changes,
+                test_connections=test_connections,
             )
         except InvalidManifests as exc:
             report_invalid(exc)

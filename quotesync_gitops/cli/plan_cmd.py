@@ -154,7 +154,13 @@ def _run(
     help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on any error "
     "(including a failed connection test). Without it, plan exits 0 whenever it could plan.",
 )
-@click.option("--test-connections", is_flag=True, help="Run each connection's test.")
+@click.option(
+    "--test-connections",
+    is_flag=True,
+    help="Run each connection's test (a failure exits 1); a connection whose stored "
+    "credentials fail while the manifest's pass (rotated on the ERP side) gets a change "
+    "that writes its secrets again.",
+)
 @click.option(
     "--target",
     "targets",
@@ -212,6 +218,12 @@ def plan(
     type=click.Path(dir_okay=False),
     help="Also write the Markdown report to this file (e.g. the body of a drift issue).",
 )
+@click.option(
+    "--test-connections",
+    is_flag=True,
+    help="Run each connection's test: stored credentials that fail while the manifest's "
+    "pass (a password rotated on the ERP side) are drift.",
+)
 @markdown_options
 @exits
 def drift(
@@ -223,18 +235,25 @@ def drift(
     fmt: PlanFormat,
     out: str | None,
     markdown_out: str | None,
+    test_connections: bool,
     comment_id: str | None,
     full_plan_at: str | None,
 ) -> int:
-    """Report what changed in the CRM outside git. Exit 0 in sync, 2 drift, 1 error."""
+    """Report what changed in the CRM outside git. Exit 0 in sync, 2 drift, 1 error.
+
+    With --test-connections a failed connection test is an error too, and stored
+    credentials that fail while the manifest's pass are drift.
+    """
     comment_marker(comment_id)
-    result = _run(paths, var_pairs, var_files, allow_files_outside, crm, (), False)
+    result = _run(paths, var_pairs, var_files, allow_files_outside, crm, (), test_connections)
     report = render(result, fmt, "drift", full_plan_at, comment_id)
     if out:
         _write(out, report)
     if markdown_out:
         _write(markdown_out, render(result, "markdown", "drift", full_plan_at, comment_id))
     click.echo(report)
+    if any(not t.ok for t in result.tests):
+        return ExitCode.ERROR  # as plan: a failed connection test is an error, drift or not
     return ExitCode.CHANGES if drift_found(result) else ExitCode.OK
 
 

@@ -127,6 +127,22 @@ class QuoteCalls(CrmCore):
             {"ConnectorName": connector_name, "ConnectionData": data},
             subject=f"quote connector {connector_name!r}",
         )
+        return self._plugin_texts(answer)
+
+    def quote_get_connection_startup_response(self, connection_id: int) -> dict[str, Any]:
+        """``GetConnectionStartupResponse {QuoteConnectionId}``: the PluginResponse of the
+        connection's initialisation, i.e. of what the CRM has stored (the Quote agent has no
+        test of a saved connection's own configuration: its passwords are never handed back)."""
+        answer = self._agent(
+            AGENT,
+            "GetConnectionStartupResponse",
+            object_of(PLUGIN_RESPONSE),
+            {"QuoteConnectionId": connection_id},
+            subject=_connection(connection_id),
+        )
+        return self._plugin_texts(answer)
+
+    def _plugin_texts(self, answer: dict[str, Any]) -> dict[str, Any]:
         return {
             key: self.crm_text(value) if key in _PLUGIN_TEXTS and value is not None else value
             for key, value in answer.items()

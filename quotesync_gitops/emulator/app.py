@@ -3,7 +3,8 @@
 Order of work for a SuperOffice path: count it (stats), wait the configured latency, decide a
 fault (answer it now unless it is an "after processing" fault), check credentials, run the
 handler in a transaction, then answer (or drop / fail after the write, for after-processing
-faults). ``/_emulator/faults`` and ``/_emulator/stats`` are emulator-only control endpoints:
+faults). ``/_emulator/faults``, ``/_emulator/stats`` and ``/_emulator/erp-side`` (what the
+systems behind the demo connectors accept, ``erp_side.py``) are emulator-only control endpoints:
 never faulted or counted, but they need credentials too when the server has them.
 """
 
@@ -27,6 +28,7 @@ from quotesync_gitops.emulator import (
     erp_connectors,
     erp_lists,
     erp_mappings,
+    erp_side,
     erp_summary,
     mdo,
     product_images,
@@ -337,6 +339,9 @@ class EmulatorApp:
                         **self.stats.to_json(),
                     }
                 )
+            if path == "/_emulator/erp-side" and request.method == "POST":
+                with self.store.transaction(write=True) as db:
+                    return ok(erp_side.configure(db, request.json()))
             if path == "/_emulator/stats" and request.method == "DELETE":
                 self.faults.reset_counters()
                 self.stats.reset()
@@ -345,7 +350,7 @@ class EmulatorApp:
             return Response(400, bad_request(str(exc)).body())
         except HttpError as error:
             return Response(error.status, error.body())
-        if path in ("/_emulator/faults", "/_emulator/stats"):
+        if path in ("/_emulator/faults", "/_emulator/stats", "/_emulator/erp-side"):
             return Response(
                 405,
                 {

@@ -91,11 +91,18 @@ class ErpConnectorDef:
     config_fields: tuple[ConfigField, ...]
     actors: Mapping[str, tuple[ErpField, ...]]
     lists: Mapping[str, tuple[tuple[str, str], ...]]
-    check: Callable[[Mapping[str, str]], TestResult]
+    check: Callable[[Mapping[str, str], Mapping[str, str]], TestResult]
+    #: What the ERP system behind it accepts until it is rotated (``erp_side.py``).
+    credentials: Mapping[str, str] = field(default_factory=dict)
 
-    def test(self, config: Mapping[str, str]) -> TestResult:
+    def test(
+        self, config: Mapping[str, str], rotated: Mapping[str, str] | None = None
+    ) -> TestResult:
+        """The connector's test of ``config``, against the ERP's credentials (``rotated``: what
+        the ERP side accepts now instead of the documented ones)."""
         missing = _missing_mandatory(self.config_fields, config)
-        return missing if missing is not None else self.check(config)
+        accepted = {**self.credentials, **(rotated or {})}
+        return missing if missing is not None else self.check(config, accepted)
 
 
 @dataclass(frozen=True)
@@ -104,11 +111,18 @@ class QuoteConnectorDef:
     display_name: str
     description: str
     config_fields: tuple[ConfigField, ...]
-    check: Callable[[Mapping[str, str]], TestResult] = field(default=lambda _config: PASSED)
+    check: Callable[[Mapping[str, str], Mapping[str, str]], TestResult] = field(
+        default=lambda _config, _accepted: PASSED
+    )
+    credentials: Mapping[str, str] = field(default_factory=dict)
 
-    def test(self, config: Mapping[str, str]) -> TestResult:
+    def test(
+        self, config: Mapping[str, str], rotated: Mapping[str, str] | None = None
+    ) -> TestResult:
+        """As ``ErpConnectorDef.test``."""
         missing = _missing_mandatory(self.config_fields, config)
-        return missing if missing is not None else self.check(config)
+        accepted = {**self.credentials, **(rotated or {})}
+        return missing if missing is not None else self.check(config, accepted)
 
 
 def _missing_mandatory(
@@ -141,7 +155,12 @@ _REJECTED_LOGIN = TestResult(
 )
 
 
-def _check_demo_erp(config: Mapping[str, str]) -> TestResult:
+def _accepts(config: Mapping[str, str], accepted: Mapping[str, str]) -> bool:
+    """Every credential the ERP checks has the value it accepts."""
+    return all(config.get(key) == value for key, value in accepted.items())
+
+
+def _check_demo_erp(config: Mapping[str, str], accepted: Mapping[str, str]) -> TestResult:
     failure = _https("endpointUrl", config)
     if failure is not None:
         return failure
@@ -151,16 +170,16 @@ def _check_demo_erp(config: Mapping[str, str]) -> TestResult:
             "The company number must be a whole number.",
             f"companyNumber {config.get('companyNumber', '')!r} is not an integer.",
         )
-    if config.get("username") != "demo" or config.get("password") != "demo-password":
+    if not _accepts(config, accepted):
         return _REJECTED_LOGIN
     return PASSED
 
 
-def _check_demo_accounting(config: Mapping[str, str]) -> TestResult:
+def _check_demo_accounting(config: Mapping[str, str], accepted: Mapping[str, str]) -> TestResult:
     failure = _https("apiUrl", config)
     if failure is not None:
         return failure
-    if config.get("apiKey") != "demo-api-key":
+    if not _accepts(config, accepted):
         return TestResult(
             False,
             "The API key was not accepted by the accounting system.",
@@ -169,11 +188,11 @@ def _check_demo_accounting(config: Mapping[str, str]) -> TestResult:
     return PASSED
 
 
-def _check_demo_erp_quote(config: Mapping[str, str]) -> TestResult:
+def _check_demo_erp_quote(config: Mapping[str, str], accepted: Mapping[str, str]) -> TestResult:
     failure = _https("baseUrl", config)
     if failure is not None:
         return failure
-    if config.get("apiUser") != "demo" or config.get("apiPassword") != "demo-password":
+    if not _accepts(config, accepted):
         return _REJECTED_LOGIN
     return PASSED
 
@@ -269,6 +288,7 @@ DEMO_ERP = ErpConnectorDef(
         "projectStatus": (("planned", "Planned"), ("active", "Active"), ("closed", "Closed")),
     },
     check=_check_demo_erp,
+    credentials={"username": "demo", "password": "demo-password"},
 )
 
 DEMO_ACCOUNTING = ErpConnectorDef(
@@ -303,6 +323,7 @@ DEMO_ACCOUNTING = ErpConnectorDef(
     },
     lists={"countries": _COUNTRIES, "regions": (("eu", "Europe"), ("us", "United States"))},
     check=_check_demo_accounting,
+    credentials={"apiKey": "demo-api-key"},
 )
 
 #: Connector behaviour by registered URL (compared without case and trailing slash).
@@ -340,6 +361,7 @@ QUOTE_CONNECTORS: dict[str, QuoteConnectorDef] = {
                 ),
             ),
             check=_check_demo_erp_quote,
+            credentials={"apiUser": "demo", "apiPassword": "demo-password"},
         ),
         QuoteConnectorDef(
             name="CrmQuoteConnector",

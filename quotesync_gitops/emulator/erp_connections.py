@@ -14,7 +14,7 @@ import sqlite3
 import uuid
 from typing import Any
 
-from quotesync_gitops.emulator import config_values
+from quotesync_gitops.emulator import config_values, erp_side
 from quotesync_gitops.emulator.connectors import ErpConnectorDef
 from quotesync_gitops.emulator.erp_common import (
     check_access_ids,
@@ -198,7 +198,8 @@ def _activation_problems(
             ).fetchone()
             if field is None or not (field["sync_to_crm"] or field["sync_to_erp"]):
                 reasons.append(f"The mandatory ERP field '{key}' of {actor} has no sync direction.")
-    result = definition.test(config_values.plain(config_values.load(db, CONFIG, row["id"])))
+    stored = config_values.plain(config_values.load(db, CONFIG, row["id"]))
+    result = erp_side.run_test(db, definition, stored)
     if not result.ok:
         reasons.append(f"The connection test failed: {result.explanation}")
     return reasons
@@ -229,7 +230,7 @@ def test_by_id(call: Call) -> Response:
     if row is None or definition is None:
         return ok(False)
     values = config_values.plain(config_values.load(call.db, CONFIG, row["id"]))
-    return ok(definition.test(values).ok)
+    return ok(erp_side.run_test(call.db, definition, values).ok)
 
 
 def _guess_definition(db: sqlite3.Connection, keys: set[str]) -> ErpConnectorDef | None:
@@ -259,7 +260,7 @@ def test_by_config(call: Call) -> Response:
     if definition is None:
         return ok(False)
     values = config_values.resolve_for_test(definition.config_fields, stored, sent)
-    return ok(definition.test(values).ok)
+    return ok(erp_side.run_test(call.db, definition, values).ok)
 
 
 def save_priorities(call: Call) -> Response:

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from quotesync_gitops.emulator import config_values
+from quotesync_gitops.emulator import config_values, erp_side
 from quotesync_gitops.emulator.connectors import QUOTE_CONNECTORS, QuoteConnectorDef, TestResult
 from quotesync_gitops.emulator.erp_common import check_access_ids, connection_row, load_ids
 from quotesync_gitops.emulator.http import (
@@ -291,7 +291,8 @@ def test_connection(call: Call) -> Response:
                 )
             )
         )
-    return ok(plugin_response(connector.test(get_str_dict(body, "ConnectionData") or {})))
+    sent = get_str_dict(body, "ConnectionData") or {}
+    return ok(plugin_response(erp_side.run_test(call.db, connector, sent)))
 
 
 METHODS: dict[str, tuple[Handler, bool]] = {

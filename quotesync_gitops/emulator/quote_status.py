@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from quotesync_gitops.emulator import config_values
+from quotesync_gitops.emulator import config_values, erp_side
 from quotesync_gitops.emulator.connectors import QUOTE_CONNECTORS, TestResult
 from quotesync_gitops.emulator.http import Call, Handler, Response, get_int, get_str, ok
 from quotesync_gitops.emulator.quote import CONFIG, plugin_response
@@ -27,7 +27,8 @@ def _startup(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
             f"Installed: {', '.join(QUOTE_CONNECTORS)}.",
         )
     else:
-        result = connector.test(config_values.plain(config_values.load(db, CONFIG, row["id"])))
+        stored = config_values.plain(config_values.load(db, CONFIG, row["id"]))
+        result = erp_side.run_test(db, connector, stored)
     return plugin_response(result)
 
 

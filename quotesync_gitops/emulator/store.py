@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from quotesync_gitops.emulator import product_images, sale_types
+from quotesync_gitops.emulator import erp_side, product_images, sale_types
 from quotesync_gitops.emulator.seed import seed
 from quotesync_gitops.emulator.tables import PRICE_LIST, PRODUCT
 
@@ -97,6 +97,7 @@ TABLES = (
     PRODUCT.name,
     *sale_types.TABLES,
     *product_images.TABLES,
+    *erp_side.TABLES,
 )
 
 
@@ -267,6 +268,7 @@ def _create(db: sqlite3.Connection, *, fresh: bool) -> None:
         db.execute(statement)
     sale_types.create(db)
     product_images.create(db)
+    erp_side.create(db)
     if fresh or db.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is None:
         seed(db)
         db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -45,6 +45,12 @@ REPLACE_FIELDS: dict[str, frozenset[str]] = {
     Kind.PRICE_LIST: frozenset({"currency", "validFrom", "validTo"}),
 }
 
+
+#: Why a plan writes secrets no manifest change asked for (``plan --test-connections``).
+STORED_FAIL_REASON = (
+    "the credentials the CRM has stored fail the connection test, the manifest's pass "
+    "(rotated on the ERP side?): write the manifest's secrets"
+)
 
 #: Longest display name the CRM stores (docs/design.md "Column limits").
 NAME_LIMIT = 254
@@ -93,8 +99,14 @@ def build_plan(
     live: LiveState,
     *,
     targets: Iterable[str] = (),
+    stored_fail: Collection[str] = frozenset(),
 ) -> PlanResult:
-    """The changes that make the CRM match the manifests (``targets``: only these kind/name)."""
+    """The changes that make the CRM match the manifests (``targets``: only these kind/name).
+
+    ``stored_fail``: connections ("kind/name") whose stored credentials fail the connector's
+    test while the manifest's pass (``apply/stale_credentials.py``): their secrets are
+    written again, as for a raised ``secretsVersion``.
+    """
     ctx = live.context
     wanted = set(targets)
     live_by_key = _align_singletons(desired, live)
@@ -126,7 +138,7 @@ def build_plan(
                 diagnostics += check_live_duplicates(want, have)
             have = prepare_live(have, ctx)
             plan.live_fingerprints[f"{kind}/{name}"] = fingerprint(have.spec)
-        change, skipped = _compare(want, have, desired.settings)
+        change, skipped = _compare(want, have, desired.settings, f"{kind}/{name}" in stored_fail)
         unreadable += skipped
         if change is not None:
             changes.append(change)
@@ -169,7 +181,10 @@ def _align_singletons(desired: DesiredState, live: LiveState) -> dict[tuple[str,
 
 
 def _compare(
-    want: Resource | None, have: Resource | None, settings: RepositorySettings
+    want: Resource | None,
+    have: Resource | None,
+    settings: RepositorySettings,
+    stored_fail: bool = False,
 ) -> tuple[Change | None, int]:
     if want is None:
         assert have is not None
@@ -191,7 +206,7 @@ def _compare(
         ), 0
     if want.deleted:
         return _tombstone(want, have), 0
-    return _update(want, have)
+    return _update(want, have, stored_fail)
 
 
 def _retired(have: Resource) -> bool:
@@ -229,10 +244,10 @@ def _tombstone(want: Resource, have: Resource) -> Change | None:
     return _change(have, Action.DELETE, reason="tombstone (deleted: true)", source=want.source)
 
 
-def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
+def _update(want: Resource, have: Resource, stored_fail: bool) -> tuple[Change | None, int]:
     skip = frozenset({"deleted", "products"})
     result = diff_specs(want.kind, have.spec, want.spec, skip)
-    _rotate_secrets(want, result)
+    rotated = _rotate_secrets(want, result, stored_fail)
     children: tuple[Change, ...] = ()
     unchanged = 0
     retire: tuple[FieldChange, ...] = ()
@@ -244,7 +259,7 @@ def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
             (_created_products(want), 0) if replaces else diff_products(want, have)
         )
     action: Action | None = None
-    reason = ""
+    reason = STORED_FAIL_REASON if rotated and stored_fail else ""
     if have.deleted:
         action = Action.RESTORE
     elif replaces:
@@ -276,11 +291,12 @@ def _update(want: Resource, have: Resource) -> tuple[Change | None, int]:
     return change, len(result.unreadable)
 
 
-def _rotate_secrets(want: Resource, result: DiffResult) -> None:
-    """A new ``secretsVersion``: every secret of the configuration is written again (masked
-    lines in the plan); apply tests the connection with them first, as for any config change."""
-    if not any(c.path == "secretsVersion" for c in result.changes):
-        return
+def _rotate_secrets(want: Resource, result: DiffResult, stored_fail: bool = False) -> bool:
+    """A new ``secretsVersion``, or stored credentials that fail where the manifest's pass:
+    every secret of the configuration is written again (masked lines in the plan); apply
+    tests the connection with them first, as for any config change. True when it did."""
+    if not stored_fail and not any(c.path == "secretsVersion" for c in result.changes):
+        return False
     changed = {c.path for c in result.changes}
     config: Mapping[str, Any] = want.spec.get("config") or {}
     for key in sorted(config):
@@ -288,6 +304,7 @@ def _rotate_secrets(want: Resource, result: DiffResult) -> None:
         if is_sensitive(config[key]) and path not in changed:
             result.changes.append(FieldChange(path, MASK, config[key]))
     result.unreadable = [p for p in result.unreadable if not p.startswith("config.")]
+    return any(c.sensitive for c in result.changes)
 
 
 def _retirement(have: Resource) -> tuple[FieldChange, ...]:

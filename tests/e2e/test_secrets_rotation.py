@@ -134,7 +134,7 @@ def test_secrets_version_must_be_a_positive_whole_number(ws: Workspace) -> None:
     assert "erp/demo-erp-production.yaml:" in result.output and "secretsVersion" in result.output
 
 
-def test_plan_test_connections_tells_when_the_stored_credentials_went_stale(
+def test_plan_test_connections_proposes_writing_stale_stored_credentials(
     applied: Workspace,
 ) -> None:
     ws = applied
@@ -142,12 +142,13 @@ def test_plan_test_connections_tells_when_the_stored_credentials_went_stale(
     assert fine.exit_code == 0 and "stored fail" not in fine.output
     _erp_side_rotated(ws)
     for fmt in ("text", "markdown", "json"):
-        result = ws.plan("--test-connections", "--format", fmt)
-        assert result.exit_code == 0, result.output
+        result = ws.plan("--test-connections", "--detailed-exitcode", "--format", fmt)
+        assert result.exit_code == 2, result.output  # a change, not only a note
         assert "credentials the CRM has stored fail" in result.output
-        assert "Raise spec.secretsVersion (to 1)" in result.output
+        assert "config.password" in result.output
         assert STALE not in result.output
-    _set_version(ws, "erp/demo-erp-production.yaml", 1)
-    assert ws.apply().exit_code == 0
-    after = ws.plan("--test-connections")
+    assert ws.apply("--test-connections").exit_code == 0
+    assert _stored_works(ws)
+    after = ws.plan("--test-connections", "--detailed-exitcode")
+    assert after.exit_code == 0, after.output
     assert "credentials the CRM has stored fail" not in after.output

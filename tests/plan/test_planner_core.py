@@ -252,3 +252,31 @@ def test_plan_notes_the_checks_that_wait_for_apply() -> None:
     del ctx.erp_list_items[("Conn", "Customer/country")]  # e.g. Customer not enabled yet
     [note] = deferred_checks(_connection(), ctx)
     assert "the list items of Customer/country are known once apply" in note
+
+
+# --- stored credentials that fail (plan --test-connections) --------------------------------
+
+
+def _quote(config: dict[str, Any], **ids: Any) -> Resource:
+    spec = {"connector": "DemoErpQuote", "erpName": "", "description": "", "config": config}
+    return Resource(Kind.QUOTE_CONNECTION, "Q", {**spec, "deleted": False}, ids=ids)
+
+
+def test_stored_credentials_that_fail_plan_the_secrets_written_again() -> None:
+    desired, live = _states(
+        [_quote({"apiUser": "demo", "apiPassword": Secret("new-pw")})],
+        [_quote({"apiUser": "demo", "apiPassword": UNREADABLE}, id=3)],
+    )
+    assert build_plan(desired, live).plan.changes == []  # a new secret alone is invisible
+    (change,) = build_plan(desired, live, stored_fail={"QuoteConnection/Q"}).plan.changes
+    assert change.action is Action.UPDATE and change.live_ids == {"id": 3}
+    assert "stored fail the connection test" in change.reason
+    assert [(f.path, f.sensitive) for f in change.fields] == [("config.apiPassword", True)]
+    assert change.to_dict()["fields"][0]["after"] == "(sensitive)"
+    other = build_plan(desired, live, stored_fail={"QuoteConnection/Other"}).plan
+    assert other.changes == []
+
+
+def test_stored_credentials_that_fail_without_a_secret_to_write_are_no_change() -> None:
+    desired, live = _states([_quote({"apiUser": "demo"})], [_quote({"apiUser": "demo"}, id=3)])
+    assert build_plan(desired, live, stored_fail={"QuoteConnection/Q"}).plan.changes == []
