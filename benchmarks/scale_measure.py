@@ -29,6 +29,8 @@ PYTHON = sys.executable
 class Measured:
     wall: float
     peak_mb: float
+    #: CPU seconds of the child (user + system): what the load of other processes moves least
+    cpu: float
     returncode: int
     stdout: str
     stderr: str
@@ -75,6 +77,7 @@ def run_measured(args: list[str], cwd: Path, *, timestamp_stderr: bool = False) 
         return Measured(
             wall=wall,
             peak_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+            cpu=usage.ru_utime + usage.ru_stime,
             returncode=process.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=stderr,

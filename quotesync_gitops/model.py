@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 
 class Kind(StrEnum):
@@ -23,7 +23,12 @@ class Kind(StrEnum):
     PRODUCT_FIELD_SETTINGS = "ProductFieldSettings"
     SALE_TYPE_QUOTE_SETTINGS = "SaleTypeQuoteSettings"
     REPOSITORY_SETTINGS = "RepositorySettings"
+    #: A product inside its price list: a kind of change and of guard count, not of manifest.
+    PRODUCT = "Product"
 
+
+#: Kinds a manifest may declare, in dependency order.
+MANIFEST_KINDS: tuple[Kind, ...] = tuple(k for k in Kind if k is not Kind.PRODUCT)
 
 #: Kinds of which at most one manifest may exist.
 SINGLETON_KINDS = frozenset(
@@ -36,11 +41,13 @@ SINGLETON_KINDS = frozenset(
 ATTACHED_KINDS = frozenset({Kind.SALE_TYPE_QUOTE_SETTINGS})
 
 #: Kinds that live in the CRM (RepositorySettings configures the tool only), in apply order.
-CRM_KINDS: tuple[str, ...] = tuple(k for k in Kind if k is not Kind.REPOSITORY_SETTINGS)
+CRM_KINDS: tuple[str, ...] = tuple(k for k in MANIFEST_KINDS if k is not Kind.REPOSITORY_SETTINGS)
 
 ERP_ACTOR_TYPES = ("Customer", "Supplier", "Partner", "Person", "Project", "Employee", "Sale")
 CRM_ACTOR_TYPES = ("Contact", "Person", "Project", "Sale")
-DIRECTIONS = ("toCrm", "toErp", "both", "none")
+#: Which way a mapped field syncs: SyncToCrm/SyncToErp both=T/T, toCrm=T/F, toErp=F/T, none=F/F.
+Direction = Literal["toCrm", "toErp", "both", "none"]
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 #: The quote settings of a sale type a SaleTypeQuoteSettings manifest may give, in order.
 SALE_TYPE_QUOTE_KEYS = (
     "allowQuoteAlternatives",

@@ -24,7 +24,7 @@ from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.manifest.spec_locate import locate_spec_problems, problem_locator
 from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState, SpecProblem
-from quotesync_gitops.plan.model import Action, Change, Plan, TestResult
+from quotesync_gitops.plan.model import Action, Change, Plan, Section, TestResult
 from quotesync_gitops.plan.planfile import is_plan_file, load_plan
 from quotesync_gitops.plan.planner import build_plan
 from quotesync_gitops.target import anchored, describe_target
@@ -100,7 +100,7 @@ def plan_against(
     warnings += located
     tests: list[TestResult] = []
     if test_connections:
-        tests = run_connection_tests(client, desired, live, targets=targets)
+        tests = run_connection_tests(client, result.prepared.values(), live, targets=targets)
         tests, stale = find_stale_credentials(client, desired, live, tests)
         if stale:  # rotated on the ERP side: plan the manifest's secrets written again
             result = build_plan(desired, live, targets=targets, stored_fail=stale)
@@ -299,16 +299,16 @@ def plan_for_apply(
 
 
 
-#: ErpConnection fields GetAllConnections answers (the rest needs a connection's own calls).
-_ERP_HEADER = frozenset({"description", "active", "scope", "deleted"})
+#: ErpConnection sections GetAllConnections answers (the rest needs a connection's own calls).
+_ERP_HEADER = (Section.DESCRIPTION, Section.ACTIVE, Section.SCOPE, Section.DELETED)
 
 
 def _header_only(change: Change) -> bool:
     return (
         change.kind == Kind.ERP_CONNECTION
         and change.action is Action.UPDATE
-        and bool(change.fields)
-        and all(f.path.split(".", 1)[0] in _ERP_HEADER for f in change.fields)
+        and bool(change.touched)
+        and not change.touched.beyond(*_ERP_HEADER)
     )
 
 
@@ -324,7 +324,7 @@ def execute(
     written ones are read in detail (the others keep what the plan read: same list row
     fresh, about 30 calls a connection saved), and the progress says so.
     """
-    context = ApplyContext(client, run.desired, run.live, progress)
+    context = ApplyContext(client, run.live, progress)
     base = Path(run.plan.workdir) if run.plan.workdir else Path.cwd()
     context.locate = problem_locator(run.desired.resources, base)
     if bulk_progress is not None:

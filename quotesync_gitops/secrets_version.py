@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 
-_MARKER = re.compile(r"\s*\[secrets v(\d{1,9})\]$")
+#: Exactly what ``join_description`` appends (one space before it unless the description is
+#: empty), so a description that itself ends in white space reads back as written.
+_MARKER = re.compile(r"(?:^| )\[secrets v(\d{1,9})\]$")
 
 
 def split_description(text: str) -> tuple[str, int | None]:

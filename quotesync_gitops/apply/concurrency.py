@@ -12,18 +12,16 @@ two runs created the same name at once, the later copy is retired and its run st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from quotesync_gitops.apply.carriers import write_body
 from quotesync_gitops.apply.context import ApplyContext, created_id
-from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound
 from quotesync_gitops.errors import StalePlanError
-from quotesync_gitops.live import normalise as norm
+from quotesync_gitops.kinds import KINDS
+from quotesync_gitops.kinds.base import WriteGuard
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
-from quotesync_gitops.secrets_version import split_description
 
 
 class ConcurrentChange(StalePlanError):
@@ -47,94 +45,35 @@ def interfered(change: Change, what: str) -> ConcurrentChange:
 
 def check_before_write(ac: ApplyContext, change: Change) -> None:
     """Raise ConcurrentChange when the CRM no longer matches what the plan read."""
+    guard = _guard(change.kind)
+    if guard is None:
+        return
     if change.action is Action.CREATE:
-        if change.kind in _LISTED and _ids_named(ac, change.kind, change.name):
+        if _ids_named(ac, guard, change.name):
             raise conflict(change, "was created by someone else")
         return
-    if change.kind not in (Kind.ERP_CONNECTION, Kind.QUOTE_CONNECTION, Kind.PRICE_LIST):
+    have = change.live
+    if have is None or "id" not in change.live_ids or guard.read is None:
         return
-    have = ac.have(change.kind, change.name)
-    if have is None or "id" not in change.live_ids:
-        return
+    assert guard.head_of_carrier is not None and guard.head_of_spec is not None
     try:
-        head = _head_now(ac, change.kind, int(change.live_ids["id"]))
+        head = guard.head_of_carrier(guard.read(ac.client, int(change.live_ids["id"])))
     except CrmNotFound:
         raise conflict(change, "disappeared") from None
-    if head != _head_then(change.kind, have.name, have.spec):
+    if head != guard.head_of_spec(have.name, have.spec):
         raise conflict(change, "was changed by someone else")
 
 
-#: kind -> (list call that includes soft-deleted objects where the API can, name field, id field)
-_LISTED: dict[str, tuple[Callable[[CrmClient], Iterable[Mapping[str, Any]]], str, str]] = {
-    Kind.ERP_CONNECTOR: (lambda c: c.erp_get_all_connectors(), "Name", "Id"),
-    Kind.ERP_CONNECTION: (
-        lambda c: c.erp_get_all_connections(include_deleted=True),
-        "DisplayName",
-        "ErpConnectionId",
-    ),
-    Kind.QUOTE_CONNECTION: (
-        lambda c: c.quote_get_installed_connections(),
-        "DisplayName",
-        "QuoteConnectionId",
-    ),
-    Kind.PRICE_LIST: (lambda c: c.iter_pricelists(), "Name", "PriceListId"),
-}
+def _guard(kind: str) -> WriteGuard | None:
+    definition = KINDS.get(kind)
+    return definition.write_guard if definition is not None else None
 
 
-def _ids_named(ac: ApplyContext, kind: str, name: str) -> list[int]:
-    """Ids of the objects of ``kind`` called ``name`` in the CRM right now."""
-    rows, name_field, id_field = _LISTED[kind]
-    return [int(r[id_field]) for r in rows(ac.client) if r.get(name_field) == name]
-
-
-def _head_now(ac: ApplyContext, kind: str, object_id: int) -> dict[str, Any]:
-    client = ac.client
-    if kind == Kind.ERP_CONNECTION:
-        row = client.erp_get_connection(object_id)
-        return {
-            "name": norm.text(row.get("DisplayName")),
-            "description": split_description(norm.text(row.get("DisplayDescription")))[0],
-            "active": bool(row.get("Active")),
-            "deleted": bool(row.get("Deleted")),
-        }
-    if kind == Kind.QUOTE_CONNECTION:
-        row = client.quote_get_connection(object_id)
-        return {
-            "name": norm.text(row.get("DisplayName")),
-            "description": split_description(norm.text(row.get("DisplayDescription")))[0],
-            "deleted": bool(row.get("Deleted")),
-        }
-    row = client.get_pricelist(object_id)
-    return {
-        "name": norm.text(row.get("Name")),
-        "description": norm.text(row.get("Description")),
-        "active": bool(row.get("IsActive")),
-        "validFrom": norm.date_part(row.get("ValidFrom")),
-        "validTo": norm.date_part(row.get("ValidTo")),
-    }
-
-
-def _head_then(kind: str, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
-    if kind == Kind.ERP_CONNECTION:
-        return {
-            "name": name,
-            "description": spec.get("description"),
-            "active": bool(spec.get("active")),
-            "deleted": bool(spec.get("deleted")),
-        }
-    if kind == Kind.QUOTE_CONNECTION:
-        return {
-            "name": name,
-            "description": spec.get("description"),
-            "deleted": bool(spec.get("deleted")),
-        }
-    return {
-        "name": name,
-        "description": spec.get("description"),
-        "active": bool(spec.get("active")),
-        "validFrom": spec.get("validFrom"),
-        "validTo": spec.get("validTo"),
-    }
+def _ids_named(ac: ApplyContext, guard: WriteGuard, name: str) -> list[int]:
+    """Ids of the objects of the guard's kind called ``name`` in the CRM right now."""
+    return [
+        int(r[guard.id_field]) for r in guard.rows(ac.client) if r.get(guard.name_field) == name
+    ]
 
 
 # --- two creates of one name ----------------------------------------------------------------
@@ -164,9 +103,10 @@ def _lost(change_address: str, ours: int, winner: int) -> ConcurrentChange:
 
 def claim_created(ac: ApplyContext, kind: str, name: str, ours: int) -> None:
     """Raise ConcurrentChange (after retiring our copy) if another run created ``name`` too."""
-    if kind not in _LISTED:
+    guard = _guard(kind)
+    if guard is None:
         return
-    winner = min([*_ids_named(ac, kind, name), ours])
+    winner = min([*_ids_named(ac, guard, name), ours])
     if winner == ours:
         return
     _retire(ac, kind, name, ours)

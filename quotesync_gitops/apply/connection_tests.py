@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from quotesync_gitops.apply.carriers import config_values
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmError
-from quotesync_gitops.model import DesiredState, Kind, LiveState, Resource
+from quotesync_gitops.kinds.connection_parts import config_to_carrier
+from quotesync_gitops.model import Kind, LiveState, Resource
 from quotesync_gitops.plan.model import TestResult
-from quotesync_gitops.plan.prepare import prepare_desired
 from quotesync_gitops.secrets import UNREADABLE, secret_values
 
 ERP_TEST_FAILED = (
@@ -28,7 +27,7 @@ def test_config(resource: Resource) -> dict[str, str]:
     a password the CRM keeps but will not hand back is left out."""
     config: Mapping[str, Any] = resource.spec.get("config", {})
     known = {k: v for k, v in config.items() if v is not UNREADABLE}
-    return config_values(known, keep_passwords=False)
+    return config_to_carrier(known, keep_passwords=False)
 
 
 def test_erp_connection(client: CrmClient, connection_id: int, resource: Resource) -> TestResult:
@@ -53,16 +52,21 @@ def test_quote_connection(client: CrmClient, resource: Resource) -> TestResult:
 
 
 def run_connection_tests(
-    client: CrmClient, desired: DesiredState, live: LiveState, *, targets: Iterable[str] = ()
+    client: CrmClient,
+    prepared: Iterable[Resource],
+    live: LiveState,
+    *,
+    targets: Iterable[str] = (),
 ) -> list[TestResult]:
-    """Test every desired (non-tombstone) connection with its desired configuration."""
+    """Test every desired (non-tombstone) connection with its desired configuration
+    (``prepared``: the desired resources as the planner prepared them)."""
     wanted = set(targets)
     results: list[TestResult] = []
-    for resource in desired:
+    for resource in prepared:
         if resource.deleted or (wanted and f"{resource.kind}/{resource.name}" not in wanted):
             continue
         if resource.kind == Kind.QUOTE_CONNECTION:
-            results.append(test_quote_connection(client, prepare_desired(resource, live.context)))
+            results.append(test_quote_connection(client, resource))
         elif resource.kind == Kind.ERP_CONNECTION:
             existing = live.get(Kind.ERP_CONNECTION, resource.name)
             if existing is None:
@@ -76,6 +80,5 @@ def run_connection_tests(
                     )
                 )
                 continue
-            prepared = prepare_desired(resource, live.context)
-            results.append(test_erp_connection(client, int(existing.ids["id"]), prepared))
+            results.append(test_erp_connection(client, int(existing.ids["id"]), resource))
     return sorted(results, key=lambda t: (t.kind, t.name))

@@ -1,4 +1,8 @@
-"""What every writer needs: the client, both states, ids of objects made in this run."""
+"""What every writer needs beside its change: the client, the live state (ids of objects
+it refers to, the CRM's catalogs), ids of objects made in this run.
+
+There is no desired state here on purpose: a writer takes its desired object from the
+change it carries out (``wanted``), never by looking a name up again."""
 
 from __future__ import annotations
 
@@ -7,9 +11,8 @@ from dataclasses import dataclass, field
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import QuotesyncError
-from quotesync_gitops.model import DesiredState, LiveState, Resource, SpecProblem
-from quotesync_gitops.plan.prepare import prepare_desired
-from quotesync_gitops.secrets import secret_values
+from quotesync_gitops.model import LiveState, Resource, SpecProblem
+from quotesync_gitops.plan.model import Change
 
 
 class ResourceFailed(QuotesyncError):
@@ -19,7 +22,6 @@ class ResourceFailed(QuotesyncError):
 @dataclass
 class ApplyContext:
     client: CrmClient
-    desired: DesiredState
     live: LiveState
     progress: Callable[[str], None] = lambda _message: None
     #: (label, done, total) while bulk product writes run; the CLI draws a bar on a TTY
@@ -32,18 +34,6 @@ class ApplyContext:
         default=lambda problems: [f"{p.kind} {p.name!r}: {p.message}" for p in problems]
     )
 
-    def want(self, kind: str, name: str) -> Resource:
-        resource = self.desired.get(kind, name)
-        if resource is None:
-            raise ResourceFailed(f"{kind} {name!r} is not in the manifests")
-        prepared = prepare_desired(resource, self.live.context)
-        # Its secrets are about to travel in request bodies: never let an echo show them.
-        self.client.hide_values(secret_values(prepared.spec))
-        return prepared
-
-    def have(self, kind: str, name: str) -> Resource | None:
-        return self.live.get(kind, name)
-
     def id_of(self, kind: str, name: str | None) -> int:
         """Server id of an object, whether it existed before or was created in this run."""
         if not name:
@@ -54,6 +44,13 @@ class ApplyContext:
         if existing is None:
             raise ResourceFailed(f"{kind} {name!r} does not exist in the CRM")
         return int(existing.ids["id"])
+
+
+def wanted(change: Change) -> Resource:
+    """The prepared desired resource a change writes (every change but a prune has one)."""
+    if change.desired is None:
+        raise ResourceFailed(f"{change.kind} {change.name!r} is not in the manifests")
+    return change.desired
 
 
 def created_id(saved: Mapping[str, object], id_key: str, what: str) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from quotesync_gitops.apply.concurrency import check_before_write
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
@@ -27,8 +27,10 @@ from quotesync_gitops.apply.quote import (
 )
 from quotesync_gitops.apply.sale_types import write_sale_type_quote_settings
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
+from quotesync_gitops.kinds import references_of
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change, Plan
+from quotesync_gitops.secrets import secret_values
 
 Writer = Callable[[ApplyContext, Change], None]
 
@@ -53,10 +55,15 @@ DONE = {
 }
 
 
+#: What became of one change: written, refused (its reason in the message), or not tried
+#: because something it depends on failed.
+Status = Literal["done", "failed", "skipped"]
+
+
 @dataclass(frozen=True)
 class Outcome:
     change: Change
-    status: str  # "done" | "failed" | "skipped"
+    status: Status
     message: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,31 +109,18 @@ class ApplyResult:
         }
 
 
-def dependencies(change: Change, ac: ApplyContext) -> list[str]:
+def dependencies(change: Change) -> list[str]:
     """Addresses ("kind/name") this change needs to have succeeded."""
-    if change.action is Action.DELETE:
+    if change.action is Action.DELETE or change.desired is None:
         return []
-    want = ac.desired.get(change.kind, change.name)
-    if want is None:
-        return []
-    spec = want.spec
-    needs: list[str] = []
-    if change.kind == Kind.ERP_CONNECTION and spec.get("connector"):
-        needs.append(f"{Kind.ERP_CONNECTOR}/{spec['connector']}")
-    if change.kind == Kind.QUOTE_CONNECTION and spec.get("erpConnection"):
-        needs.append(f"{Kind.ERP_CONNECTION}/{spec['erpConnection']}")
-    if change.kind == Kind.SYNC_SETTINGS:
-        needs += [f"{Kind.ERP_CONNECTION}/{n}" for n in spec.get("priority", [])]
-    if change.kind == Kind.PRICE_LIST and spec.get("quoteConnection"):
-        needs.append(f"{Kind.QUOTE_CONNECTION}/{spec['quoteConnection']}")
-    return needs
+    return [ref.address for ref in references_of(change.kind, change.desired.spec)]
 
 
 #: Actions that make an object: run one at a time, in the plan's order.
 _CREATING = frozenset({Action.CREATE, Action.RESTORE, Action.REPLACE})
 
 
-def waits_for(changes: Sequence[Change], ac: ApplyContext) -> list[frozenset[int]]:
+def waits_for(changes: Sequence[Change]) -> list[frozenset[int]]:
     """For each change, the earlier changes (by index) it must wait for.
 
     A change waits for the changes it refers to (``dependencies``), sync settings for every
@@ -139,7 +133,7 @@ def waits_for(changes: Sequence[Change], ac: ApplyContext) -> list[frozenset[int
     out: list[frozenset[int]] = []
     barrier = -1  # the last create so far: creates keep the plan's order with everything
     for i, change in enumerate(changes):
-        waits = {index[d] for d in dependencies(change, ac) if index.get(d, i) < i}
+        waits = {index[d] for d in dependencies(change) if index.get(d, i) < i}
         if change.action in _CREATING:
             # Two runs creating the same names race; one after the other, the loser stops
             # at its first conflict (exit 3) before it creates anything else.
@@ -189,6 +183,9 @@ class _OrderedProgress:
 
 def _apply_one(ac: ApplyContext, change: Change) -> Outcome:
     ac.progress(f"{change.action} {change.address} ...")
+    if change.desired is not None:
+        # Its secrets are about to travel in request bodies: never let an echo show them.
+        ac.client.hide_values(secret_values(change.desired.spec))
     check_before_write(ac, change)
     try:
         WRITERS[change.kind](ac, change)
@@ -210,7 +207,7 @@ def apply_plan(plan: Plan, ac: ApplyContext) -> ApplyResult:
     order is raised.
     """
     changes = plan.changes
-    waits = waits_for(changes, ac)
+    waits = waits_for(changes)
     progress = _OrderedProgress(ac.progress, len(changes))
     outcomes: dict[int, Outcome] = {}
     failed: set[str] = set()
@@ -228,7 +225,7 @@ def apply_plan(plan: Plan, ac: ApplyContext) -> ApplyResult:
             for i in ready:
                 started.add(i)
                 change = changes[i]
-                blocked = [d for d in dependencies(change, ac) if d in failed]
+                blocked = [d for d in dependencies(change) if d in failed]
                 if blocked:
                     failed.add(change.address)
                     outcomes[i] = Outcome(

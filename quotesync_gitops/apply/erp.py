@@ -11,18 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import interfered, record_created
 from quotesync_gitops.apply.connection_tests import test_erp_connection
-from quotesync_gitops.apply.context import (
-    ApplyContext,
-    ResourceFailed,
-    find_by_name,
-)
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.apply.erp_guard import WriteLog, check_catalog, fail_existing, fail_shell
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError, CrmRejected
+from quotesync_gitops.kinds import erp_connection, erp_connector
+from quotesync_gitops.kinds.connection_parts import config_to_carrier
+from quotesync_gitops.kinds.erp_connection import ActorSpec, DefaultSpec, MappingSpec
 from quotesync_gitops.model import Kind, Resource, SpecProblem
-from quotesync_gitops.plan.model import Action, Change
+from quotesync_gitops.plan.model import Action, Change, Section
 
 MOVE_DOWN = 1
 
@@ -33,7 +31,7 @@ def write_erp_connector(ac: ApplyContext, change: Change) -> None:
         entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
         client.erp_save_connector_entity({**entity, "Deleted": True})
         return
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     if change.action is Action.CREATE:
 
         def landed() -> dict[str, Any] | None:
@@ -42,18 +40,14 @@ def write_erp_connector(ac: ApplyContext, change: Change) -> None:
                     return client.erp_get_connector_entity(int(item["Id"]))
             return None
 
-        entity = {
-            "ErpConnectorId": 0,
-            "DisplayName": change.name,
-            "URL": carriers.revealed({"url": want.spec["url"]})["url"],
-            "Deleted": False,
-        }
+        entity = erp_connector.to_carrier(want.spec, change.name, connector_id=0)
         saved = client.erp_save_connector_entity(entity, landed=landed)
         record_created(ac, change.kind, change.name, saved, "ErpConnectorId")
         return
-    entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
+    connector_id = int(change.live_ids["id"])
+    entity = client.erp_get_connector_entity(connector_id)
     client.erp_save_connector_entity(
-        carriers.revealed({**entity, "URL": want.spec["url"], "Deleted": False})
+        {**entity, **erp_connector.to_carrier(want.spec, change.name, connector_id=connector_id)}
     )
 
 
@@ -64,12 +58,12 @@ def write_erp_connection(ac: ApplyContext, change: Change) -> None:
     if change.action is Action.DELETE:
         client.erp_delete_connection(int(change.live_ids["id"]))
         return
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     connector = str(want.spec["connector"])
     if connector not in ac.live.context.erp_connectors:
         raise ResourceFailed(f"the CRM has no ERP connector named {connector!r}")
     log = WriteLog()
-    have = ac.have(change.kind, change.name)
+    have = change.live
     if change.action is Action.CREATE:
         conn_id = _create_shell(ac, want, ac.live.context.erp_connectors[connector][0])
         log.wrote("created the connection, inactive and empty")
@@ -95,13 +89,14 @@ def _write_connection(
     """The writes, in an order that puts what only the CRM can judge first: the connection
     test (no write), then the actor mappings (undoable), then everything else."""
     client = ac.client
-    have = ac.have(change.kind, change.name)
+    have = change.live
     ctx = ac.live.context
     connector = str(want.spec["connector"])
     connector_id = ctx.erp_connectors[connector][0]
     creating = change.action is Action.CREATE
-    paths = {f.path for f in change.fields}
-    config_changed = creating or any(p.startswith("config") for p in paths)
+    restoring = change.action is Action.RESTORE
+    touched = change.touched
+    config_changed = creating or Section.CONFIG in touched
     active = bool(have and have.spec.get("active") and not have.deleted and not creating)
 
     if config_changed:
@@ -109,17 +104,19 @@ def _write_connection(
         if not result.ok:
             raise ResourceFailed(f"connection test failed: {result.explanation}")
 
-    desired_actors: Mapping[str, Any] = want.spec.get("actors", {})
-    live_actors: Mapping[str, Any] = have.spec.get("actors", {}) if have and not creating else {}
-    touched = {p.split(".")[1] for p in paths if p.startswith("actors.")}
-    if creating or change.action is Action.RESTORE:
-        touched |= set(desired_actors)
+    desired_actors: Mapping[str, ActorSpec] = want.spec.get("actors", {})
+    live_actors: Mapping[str, ActorSpec] = (
+        have.spec.get("actors", {}) if have and not creating else {}
+    )
+    actors = set(touched.within(Section.ACTORS))
+    if creating or restoring:
+        actors |= set(desired_actors)
     offered: dict[str, dict[str, Any]] = {}
-    for actor in sorted(touched):
+    for actor in sorted(actors):
         offered[actor] = _save_actor_mapping(
             ac, want.name, conn_id, actor, desired_actors.get(actor), log
         )
-    if touched and want.spec.get("listMappings"):
+    if actors and want.spec.get("listMappings"):
         # ERP list items and CRM lists exist once actor types are enabled and mapped:
         # check the list mappings against them before anything else is written.
         check_catalog(ac, want, conn_id)
@@ -130,14 +127,13 @@ def _write_connection(
         log.deactivated = conn_id
         active = False
 
-    header = {"description", "active"} | {p for p in paths if p.startswith(("scope", "config"))}
-    if creating or change.action is Action.RESTORE or paths & header:
-        config = carriers.config_values(
+    if creating or restoring or writes_header(change):
+        config = config_to_carrier(
             want.spec["config"],
             keep_passwords=not config_changed,
             password_keys={k for k, f in ctx.erp_connectors[connector][1].items() if f.write_only},
         )
-        body = carriers.erp_connection(
+        body = erp_connection.to_carrier(
             want.spec,
             want.name,
             connection_id=conn_id,
@@ -158,17 +154,33 @@ def _write_connection(
         log.saved_actors.clear()  # past this point nothing is put back
         log.deactivated = None
 
-    for actor in sorted(touched):
+    for actor in sorted(actors):
         _write_actor_rest(
             ac, conn_id, actor, desired_actors.get(actor), live_actors.get(actor), offered[actor]
         )
         log.wrote(f"actor {actor} default values and field order")
-    if creating or any(p.startswith("listMappings") for p in paths):
+    if creating or Section.LIST_MAPPINGS in touched:
         _write_list_mappings(ac, conn_id, want.spec.get("listMappings", {}))
         log.wrote("list mappings")
 
     if bool(want.spec.get("active")) != active:
         _toggle(ac, change, conn_id, not active, "activate it" if not active else "deactivate it")
+
+
+#: What the connection's own carrier (SaveConnection) holds: a change to any of them writes
+#: it (``secretsVersion`` is kept in its description).
+HEADER = (
+    Section.DESCRIPTION,
+    Section.SECRETS_VERSION,
+    Section.ACTIVE,
+    Section.SCOPE,
+    Section.CONFIG,
+)
+
+
+def writes_header(change: Change) -> bool:
+    """Whether an update of an existing connection saves the connection itself."""
+    return change.touched.any_of(*HEADER)
 
 
 def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
@@ -179,7 +191,7 @@ def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
         rows = client.erp_get_all_connections(include_deleted=False)
         return find_by_name(rows, "DisplayName", want.name)
 
-    body = carriers.erp_connection(
+    body = erp_connection.to_carrier(
         want.spec,
         want.name,
         connection_id=0,
@@ -224,7 +236,7 @@ def _save_actor_mapping(
     name: str,
     conn_id: int,
     actor: str,
-    wanted: Mapping[str, Any] | None,
+    wanted: ActorSpec | None,
     log: WriteLog,
 ) -> dict[str, Any]:
     """Save one actor type's field mappings; returns its carrier as read (the fields it offers)."""
@@ -234,7 +246,7 @@ def _save_actor_mapping(
     if not current and wanted is not None:
         raise ResourceFailed(f"the connector offers no ERP actor type {actor}")
     offered = {str(fm.get("ErpFieldKey")): int(fm["ErpFieldId"]) for fm in current}
-    mappings: Mapping[str, Any] = wanted.get("mappings", {}) if wanted else {}
+    mappings: Mapping[str, MappingSpec] = wanted.get("mappings", {}) if wanted else {}
     unknown = sorted(set(mappings) - set(offered))
     if unknown:
         raise ResourceFailed(
@@ -242,7 +254,7 @@ def _save_actor_mapping(
             f"the connector offers: {', '.join(sorted(offered))}"
         )
     updated = dict(mapping)
-    updated["FieldMappings"] = carriers.field_mappings(current, mappings)
+    updated["FieldMappings"] = erp_connection.field_mappings(current, mappings)
     updated["IsActive"] = bool(wanted.get("enabled", True)) if wanted else False
     if wanted and wanted.get("crmActor"):
         updated["ActorTypeCrm"] = wanted["crmActor"]
@@ -268,22 +280,22 @@ def _write_actor_rest(
     ac: ApplyContext,
     conn_id: int,
     actor: str,
-    wanted: Mapping[str, Any] | None,
-    live: Mapping[str, Any] | None,
+    wanted: ActorSpec | None,
+    live: ActorSpec | None,
     mapping: Mapping[str, Any],
 ) -> None:
     """Default values and ERP-tab field order of one actor type (after its mappings)."""
     client = ac.client
     current = list(mapping.get("FieldMappings") or [])
     offered = {str(fm.get("ErpFieldKey")): int(fm["ErpFieldId"]) for fm in current}
-    want_defaults: Mapping[str, Any] = wanted.get("defaults", {}) if wanted else {}
-    live_defaults: Mapping[str, Any] = live.get("defaults", {}) if live else {}
+    want_defaults: Mapping[str, DefaultSpec] = wanted.get("defaults", {}) if wanted else {}
+    live_defaults: Mapping[str, DefaultSpec] = live.get("defaults", {}) if live else {}
     for key in sorted(set(want_defaults) | set(live_defaults)):
         if key not in offered:
             raise ResourceFailed(f"actor {actor} has no ERP field {key!r} for a default value")
         if want_defaults.get(key) != live_defaults.get(key):
             client.erp_save_default_value_info(
-                carriers.default_value(offered[key], key, want_defaults.get(key))
+                erp_connection.default_to_carrier(offered[key], key, want_defaults.get(key))
             )
     order = list(wanted.get("fieldOrder", [])) if wanted else []
     if order:

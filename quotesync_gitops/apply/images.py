@@ -11,12 +11,10 @@ import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.apply.pricing import write_price_list
 from quotesync_gitops.model import ImageFile, Kind
-from quotesync_gitops.plan.model import Action, Change
-
-PREFIX = "images."
+from quotesync_gitops.plan.model import Action, Change, Section
 
 
 def write_price_list_with_images(ac: ApplyContext, change: Change) -> None:
@@ -28,17 +26,17 @@ def write_price_list_with_images(ac: ApplyContext, change: Change) -> None:
 def _codes(change: Change, images: Mapping[str, ImageFile | None]) -> list[str]:
     if change.action in (Action.CREATE, Action.REPLACE):  # new products: every image named
         return sorted(code for code, image in images.items() if image is not None)
-    return sorted(f.path[len(PREFIX) :] for f in change.fields if f.path.startswith(PREFIX))
+    return sorted(change.touched.within(Section.IMAGES))
 
 
 def write_product_images(ac: ApplyContext, change: Change) -> None:
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     images: Mapping[str, ImageFile | None] = want.spec.get("images") or {}
     codes = _codes(change, images)
     if not codes:
         return
     client = ac.client
-    have = ac.have(change.kind, change.name)
+    have = change.live
     known: Mapping[str, int] = {}
     if have is not None and change.action is Action.UPDATE:
         known = have.ids.get("productIds", {})

@@ -15,8 +15,9 @@ from typing import Any
 
 from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import claim_created_products, record_created
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id, wanted
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
+from quotesync_gitops.kinds import price_list
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
 from quotesync_gitops.plan.planner import retired_name
@@ -28,7 +29,7 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
         current = client.get_pricelist(int(change.live_ids["id"]))
         client.update_pricelist(int(change.live_ids["id"]), _plain({**current, "IsActive": False}))
         return
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     quote_id = ac.id_of(Kind.QUOTE_CONNECTION, want.spec.get("quoteConnection"))
     if change.action is Action.CREATE:
         _create(ac, change, want.spec, quote_id)
@@ -37,10 +38,10 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
         _replace(ac, change, want.spec, quote_id)
         return
     list_id = int(change.live_ids["id"])
-    have = ac.have(change.kind, change.name)
+    have = change.live
     assert have is not None
     if change.fields:
-        body = carriers.price_list(
+        body = price_list.to_carrier(
             want.spec, want.name, price_list_id=list_id, quote_connection_id=quote_id
         )
         if not want.spec.get("erpKey"):
@@ -98,7 +99,7 @@ def _create(
                 return row
         return None
 
-    body = carriers.price_list(spec, change.name, price_list_id=0, quote_connection_id=quote_id)
+    body = price_list.to_carrier(spec, change.name, price_list_id=0, quote_connection_id=quote_id)
     try:
         saved = client.create_pricelist(body, landed=landed)
     except CrmConnectionError:
@@ -137,7 +138,7 @@ def _write_products(
     calls: list[Callable[[], Any]] = []
     creates: dict[int, str] = {}  # position in calls -> code
     for child in change.children:
-        code = child.name[len(change.name) + 1 :]  # children are named "<list>/<code>"
+        code = child.code
         if child.action is Action.CREATE:
             creates[len(calls)] = code
             calls.append(_creator(ac, list_key, code, wanted[code]))

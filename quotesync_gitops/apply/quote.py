@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import record_created
 from quotesync_gitops.apply.connection_tests import test_quote_connection
-from quotesync_gitops.apply.context import (
-    ApplyContext,
-    ResourceFailed,
-    find_by_name,
-)
+from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.crm.errors import CrmRejected
+from quotesync_gitops.kinds import product_field_settings, quote_connection
+from quotesync_gitops.kinds.connection_parts import config_to_carrier
 from quotesync_gitops.model import Kind, Resource
-from quotesync_gitops.plan.model import Action, Change
+from quotesync_gitops.plan.model import Action, Change, Section
 
 
 def write_quote_connection(ac: ApplyContext, change: Change) -> None:
@@ -23,10 +20,9 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
     if change.action is Action.DELETE:
         client.quote_delete_connection(int(change.live_ids["id"]))
         return
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     creating = change.action is Action.CREATE
-    paths = {f.path for f in change.fields}
-    config_changed = creating or any(p.startswith("config") for p in paths)
+    config_changed = creating or Section.CONFIG in change.touched
     if config_changed:
         result = test_quote_connection(client, want)
         if not result.ok:
@@ -38,7 +34,7 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
             rows = client.quote_get_installed_connections()
             return find_by_name(rows, "DisplayName", want.name)
 
-        body = carriers.quote_connection(
+        body = quote_connection.to_carrier(
             want.spec, want.name, connection_id=0, erp_connection_id=erp_id, ctx=ac.live.context
         )
         saved = client.quote_save_connection(body, landed=landed)
@@ -49,10 +45,8 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
             client.quote_restore_connection(conn_id)
         if config_changed:  # before the header, whose description records secretsVersion
             _save_config(ac, change, conn_id, want)
-        if paths - {p for p in paths if p.startswith("config")} or (
-            change.action is Action.RESTORE
-        ):
-            body = carriers.quote_connection(
+        if change.touched.beyond(Section.CONFIG) or change.action is Action.RESTORE:
+            body = quote_connection.to_carrier(
                 want.spec,
                 want.name,
                 connection_id=conn_id,
@@ -68,7 +62,7 @@ def _save_config(ac: ApplyContext, change: Change, conn_id: int, want: Resource)
     """The connection's config; refused, nothing half-made stays in use: a created or restored
     connection is soft-deleted again, an existing one has had nothing written yet (its config
     goes before its header, whose description records secretsVersion)."""
-    config = carriers.config_values(want.spec["config"], keep_passwords=False)
+    config = config_to_carrier(want.spec["config"], keep_passwords=False)
     try:
         ac.client.quote_save_connection_config_fields(conn_id, config)
     except CrmRejected as exc:
@@ -82,30 +76,29 @@ def _save_config(ac: ApplyContext, change: Change, conn_id: int, want: Resource)
 
 def write_sync_settings(ac: ApplyContext, change: Change) -> None:
     client = ac.client
-    want = ac.want(change.kind, change.name)
-    paths = {f.path for f in change.fields}
-    if "priority" in paths:
+    want = wanted(change)
+    touched = change.touched
+    if Section.PRIORITY in touched:
         names: list[str] = list(want.spec.get("priority", []))
         ids = [ac.id_of(Kind.ERP_CONNECTION, name) for name in names]
         rows = client.erp_get_all_connections(include_deleted=False)
         rest = [int(r["ErpConnectionId"]) for r in rows if int(r["ErpConnectionId"]) not in ids]
         if not client.erp_save_sync_priorities(ids + rest):
             raise ResourceFailed("the CRM did not accept the sync priorities")
-    if "automaticSync" in paths:
+    if Section.AUTOMATIC_SYNC in touched:
         client.erp_change_engine_status(bool(want.spec["automaticSync"]))
-    if "interval" in paths:
+    if Section.INTERVAL in touched:
         client.erp_change_engine_interval(str(want.spec["interval"]))
 
 
 def write_product_field_settings(ac: ApplyContext, change: Change) -> None:
-    want = ac.want(change.kind, change.name)
+    want = wanted(change)
     known = ac.live.context.line_fields
     fields: Mapping[str, Any] = want.spec.get("fields", {})
-    touched = sorted({f.path.split(".")[1] for f in change.fields if f.path.startswith("fields.")})
     bodies = []
-    for name in touched:
+    for name in sorted(change.touched.within(Section.FIELDS)):
         if name not in known:
             raise ResourceFailed(f"the CRM has no quote line field {name!r}")
-        bodies.append(carriers.line_configuration(known[name]["carrier"], fields[name]))
+        bodies.append(product_field_settings.to_carrier(known[name]["carrier"], fields[name]))
     if bodies:
         ac.client.quote_save_line_configurations(bodies)

@@ -8,6 +8,7 @@ the commands' own help.
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 import click
@@ -98,5 +99,16 @@ def cli(debug: bool) -> None:
     """Manage SuperOffice Quote/Sync settings as code: validate, plan, apply, drift."""
 
 
+#: The cyclic garbage collector runs after this many new container objects (CPython: 700).
+#: A plan holds a few containers per product for the whole run (the manifest's products and
+#: where each was written, the carriers read, their pages), none of them in a cycle. At the
+#: default each collection of the older generations walks all of them again: 10-15% of a plan's
+#: CPU at 10,000-100,000 products (benchmarks/README.md). Cycles are still collected.
+GC_THRESHOLD = 100_000
+
+
 def main() -> None:
+    """The ``quotesync`` process (console script, ``python -m quotesync_gitops``); tests
+    invoke ``cli`` in their own process, whose garbage collector is left alone."""
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     cli(prog_name="quotesync")

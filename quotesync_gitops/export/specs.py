@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from quotesync_gitops.export.yamlout import Flow, FlowList, Reference
-from quotesync_gitops.live.normalise import PASSWORD_MASK
-from quotesync_gitops.manifest.canonical import DEFAULT_FLAGS, MAPPING_FLAGS, canonical_spec
+from quotesync_gitops.kinds.connection_parts import PASSWORD_MASK
+from quotesync_gitops.kinds.erp_connection import DEFAULT_FLAGS, MAPPING_FLAGS
+from quotesync_gitops.manifest.canonical import canonical_spec
 from quotesync_gitops.model import (
     ERP_ACTOR_TYPES,
     SALE_TYPE_QUOTE_KEYS,

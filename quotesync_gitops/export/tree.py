@@ -28,7 +28,7 @@ from quotesync_gitops.live.common import SINGLETON_NAME
 from quotesync_gitops.manifest.images import EXTENSIONS, image_type
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
 from quotesync_gitops.manifest.schemas import schema_file_name, schema_text
-from quotesync_gitops.model import Kind, LiveState, Resource
+from quotesync_gitops.model import MANIFEST_KINDS, Kind, LiveState, Resource
 
 #: Price lists with more products than this get their products in a CSV file.
 DEFAULT_CSV_THRESHOLD = 50
@@ -56,7 +56,7 @@ FALLBACK_STEMS: dict[str, str] = {
     Kind.SALE_TYPE_QUOTE_SETTINGS: "sale-type",
 }
 #: Order of kinds in summaries: what others refer to first.
-KIND_ORDER: tuple[str, ...] = tuple(Kind)
+KIND_ORDER: tuple[str, ...] = MANIFEST_KINDS
 
 _REPOSITORY_COMMENT = (
     "How quotesync treats this repository (not a CRM object). Nothing is pruned: objects in\n"

@@ -29,7 +29,9 @@ bounded concurrency; one call per list, never one per value.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
@@ -62,7 +64,56 @@ def read_crm_lists(client: CrmClient, ctx: LiveContext, names: Iterable[str]) ->
     """The items of each CRM list named (once per list, concurrently; cached in ``ctx``)."""
     wanted = sorted({n for n in names if n and n not in ctx.crm_lists})
     for name, rows in zip(wanted, client.run_bulk([_mdo(client, n) for n in wanted]), strict=True):
-        ctx.crm_lists[name] = _named(rows)
+        keep_crm_list(ctx, name, rows)
+
+
+def keep_crm_list(ctx: LiveContext, name: str, rows: Iterable[Mapping[str, Any]]) -> None:
+    """The items of CRM list ``name`` as ``MDOList/{name}`` answered, cached in ``ctx``."""
+    ctx.crm_lists[name] = _named(rows)
+
+
+class CrmListReads:
+    """Reads of CRM lists shared by concurrent readers: each list is read once, by the
+    first reader that asks for it; the others wait for that answer (or its error).
+
+    Each ERP connection's reader asks for the CRM lists behind its list mappings as soon as
+    it knows them, alongside its default values, instead of a round of its own after every
+    connection is read; two connections mapping to the same list still cost one call.
+    """
+
+    def __init__(self, client: CrmClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self._reads: dict[str, Future[list[dict[str, Any]]]] = {}
+
+    def read(self, name: str) -> list[dict[str, Any]]:
+        with self._lock:
+            future = self._reads.get(name)
+            first = future is None
+            if future is None:
+                future = self._reads[name] = Future()
+        if first:
+            try:
+                future.set_result(self._client.mdo_list(name))
+            except BaseException as exc:
+                future.set_exception(exc)
+                raise
+        return future.result()
+
+
+def crm_list_names(list_mappings: Mapping[str, Any], mappings: Iterable[Any]) -> list[str]:
+    """The CRM lists behind a connection's list fields (``record_list_items`` records them):
+    from its ``GetConnectionListMappings`` answer and its actor mappings (ERP_ACTOR_TYPES
+    order, None for an actor type the connector does not offer)."""
+    fields: set[int] = set()
+    for mapping in mappings:
+        fields.update(int(fm["ErpFieldId"]) for fm in (mapping or {}).get("FieldMappings") or [])
+    names = {
+        crm_list_name(entry)
+        for entry in list_mappings.get("ErpListItemMappings") or []
+        if int(entry.get("ErpFieldId") or 0) in fields
+    }
+    return sorted(n for n in names if n)
 
 
 def crm_list_name(entry: Mapping[str, Any]) -> str:

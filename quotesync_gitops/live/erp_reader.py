@@ -8,13 +8,18 @@ each one's calls together, within the client's bound on requests in flight.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.kinds import erp_connection
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.catalog import (
+    CrmListReads,
+    crm_list_names,
     erp_field_infos,
+    keep_crm_list,
     list_field_addresses,
     record_list_items,
     safe_actor_mapping,
@@ -27,7 +32,6 @@ from quotesync_gitops.model import (
     LiveState,
     Resource,
 )
-from quotesync_gitops.secrets_version import split_description
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class ConnectionRead:
     list_mappings: dict[str, Any]
     #: (actor, ErpFieldId) -> the field's default value carrier
     defaults: dict[tuple[str, int], Any]
+    #: the CRM lists behind its list fields: name -> ``MDOList/{name}`` rows
+    crm_lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def kept_ids(reuse: LiveState | None, reread: Collection[str]) -> frozenset[int]:
@@ -62,19 +68,25 @@ def fetch_erp_connections(
     if not details:
         return connections, []
     ids = [int(c["ErpConnectionId"]) for c in connections]
+    lists = CrmListReads(client)
     # One thread per connection: each waits for its own calls, holding no request slot.
     calls: list[Callable[[], ConnectionRead]] = [
-        bind(lambda i: _fetch_connection(client, i, i not in kept), i) for i in ids
+        bind(lambda i: _fetch_connection(client, i, i not in kept, lists), i) for i in ids
     ]
     return connections, client.run_bulk(calls, workers=len(ids))
 
 
-def _fetch_connection(client: CrmClient, connection_id: int, details: bool) -> ConnectionRead:
-    """Config, actor mappings and list mappings together; then every field's default value.
-    Without ``details``, only the config (the rest is kept from an earlier read).
+def _fetch_connection(
+    client: CrmClient, connection_id: int, details: bool, lists: CrmListReads
+) -> ConnectionRead:
+    """Config, actor mappings and list mappings together; then every field's default value
+    and the CRM lists behind its list fields. Without ``details``, only the config (the rest
+    is kept from an earlier read).
 
     The API has no bulk form of ``GetDefaultValueInfo``: one call per ERP field, the fields
-    known only from ``GetActorTypeMapping``. They go out together, for every actor at once.
+    known only from ``GetActorTypeMapping``. They go out together, for every actor at once,
+    with the CRM lists (known from the list mappings and the actor mappings; each read once
+    for all connections, see ``CrmListReads``).
     """
     if not details:
         return ConnectionRead(client.erp_get_connection_config_fields(connection_id), None, {}, {})
@@ -92,8 +104,14 @@ def _fetch_connection(client: CrmClient, connection_id: int, details: bool) -> C
         if mapping
         for fm in mapping.get("FieldMappings") or []
     ]
-    values = client.run_bulk([bind(client.erp_get_default_value_info, i) for _, i in fields])
-    return ConnectionRead(config, mappings, list_mappings, dict(zip(fields, values, strict=True)))
+    names = crm_list_names(list_mappings, mappings)
+    values = client.run_bulk(
+        [bind(client.erp_get_default_value_info, i) for _, i in fields]
+        + [partial(lists.read, name) for name in names]
+    )
+    defaults = dict(zip(fields, values[: len(fields)], strict=True))
+    crm_lists = dict(zip(names, values[len(fields) :], strict=True))
+    return ConnectionRead(config, mappings, list_mappings, defaults, crm_lists)
 
 
 def add_erp_connections(
@@ -120,20 +138,16 @@ def add_erp_connections(
         else:
             actors, field_ids = _actors(ctx, name, read)
             list_mappings = _list_mappings(ctx, name, read)
-        config = norm.config(read.config, fields)
-        description, secrets_version = split_description(
-            norm.text(carrier.get("DisplayDescription"))
+            for crm_list, rows in read.crm_lists.items():
+                keep_crm_list(ctx, crm_list, rows)
+        _, header = erp_connection.header_from_carrier(
+            carrier, read.config, connector=connector, fields=fields, users=users, groups=groups
         )
         spec: dict[str, Any] = {
-            "connector": connector,
-            "description": description,
-            **({} if secrets_version is None else {"secretsVersion": secrets_version}),
-            "active": bool(carrier.get("Active", False)),
-            "scope": norm.scope(carrier, users, groups),
-            "config": config,
+            **{k: v for k, v in header.items() if k != "deleted"},
             "actors": actors,
             "listMappings": list_mappings,
-            "deleted": bool(carrier.get("Deleted", False)),
+            "deleted": header["deleted"],
         }
         state.add(
             Resource(
@@ -177,7 +191,7 @@ def _actors(
             continue
         offered.append((actor, mapping))
     default_of = {
-        (actor, norm.text(fm.get("ErpFieldKey"))): norm.default_value(
+        (actor, norm.text(fm.get("ErpFieldKey"))): erp_connection.default_from_carrier(
             read.defaults[(actor, int(fm["ErpFieldId"]))]
         )
         for actor, m in offered
@@ -197,7 +211,7 @@ def _actors(
                     seen.add(norm.text(fm.get("CrmFieldKey")))
                 mapped[key] = {
                     "crmField": norm.text(fm.get("CrmFieldKey")),
-                    "direction": norm.direction(fm.get("SyncToCrm"), fm.get("SyncToErp")),
+                    "direction": erp_connection.direction(fm.get("SyncToCrm"), fm.get("SyncToErp")),
                     "showInSearch": bool(fm.get("ShowInSearch", False)),
                     "showInTab": bool(fm.get("ShowInGui", False)),
                 }

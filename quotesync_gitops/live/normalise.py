@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# The CRM's text and date rules are the kinds' (kinds/base.py); readers use them from here.
+from quotesync_gitops.kinds.base import date_part as date_part
+from quotesync_gitops.kinds.base import text as text
+from quotesync_gitops.kinds.connection_parts import PASSWORD_MASK as PASSWORD_MASK
 from quotesync_gitops.model import FieldInfo
-from quotesync_gitops.secrets import UNREADABLE
-
-#: What the CRM answers instead of a stored Password value.
-PASSWORD_MASK = "********"
 
 #: canonical product field -> Product carrier field
 PRODUCT_FIELDS: dict[str, str] = {
@@ -61,16 +61,6 @@ def number(value: Any) -> float:
     return round(float(value), 6)
 
 
-def text(value: Any) -> str:
-    """Empty and missing text are the same thing to the CRM."""
-    return "" if value is None else str(value)
-
-
-def date_part(value: Any) -> str:
-    """SuperOffice sends DateTime; manifests hold dates."""
-    return text(value)[:10]
-
-
 def interval(value: Any) -> str | None:
     """TimeSpan "HH:MM:SS" (maybe with days "d.HH:MM:SS" or fractions) → "HH:MM:SS"."""
     raw = text(value)
@@ -98,32 +88,6 @@ def product(carrier: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def config(values: Mapping[str, Any], fields: Mapping[str, FieldInfo]) -> dict[str, Any]:
-    """Config values as strings; a set Password field becomes UNREADABLE."""
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        info = fields.get(key)
-        raw = text(value)
-        if info is not None and info.write_only and raw:
-            out[key] = UNREADABLE
-        else:
-            out[key] = raw
-    return out
-
-
-def scope(
-    carrier: Mapping[str, Any], users: Mapping[int, str], groups: Mapping[int, str]
-) -> dict[str, Any]:
-    all_access = bool(carrier.get("AllAccess", False))
-    user_ids = carrier.get("AssociateAccessIds") or []
-    group_ids = carrier.get("UserGroupAccessIds") or []
-    return {
-        "allUsers": all_access,
-        "users": [] if all_access else sorted(users.get(i, f"#{i}") for i in user_ids),
-        "groups": [] if all_access else sorted(groups.get(i, f"#{i}") for i in group_ids),
-    }
-
-
 def field_info(meta: Mapping[str, Any]) -> FieldInfo:
     return FieldInfo(
         key=text(meta.get("FieldKey")),
@@ -134,43 +98,3 @@ def field_info(meta: Mapping[str, Any]) -> FieldInfo:
         list_name=text(meta.get("ListName")),
         rank=int(meta.get("Rank") or 0),
     )
-
-
-def direction(sync_to_crm: Any, sync_to_erp: Any) -> str:
-    to_crm, to_erp = bool(sync_to_crm), bool(sync_to_erp)
-    if to_crm and to_erp:
-        return "both"
-    if to_crm:
-        return "toCrm"
-    if to_erp:
-        return "toErp"
-    return "none"
-
-
-def sync_flags(value: str) -> tuple[bool, bool]:
-    """direction -> (SyncToCrm, SyncToErp)"""
-    return value in ("both", "toCrm"), value in ("both", "toErp")
-
-
-def default_value(carrier: Mapping[str, Any]) -> dict[str, Any] | None:
-    """ErpSyncDefaultValue → canonical default, or None when it sets nothing."""
-    value = text(carrier.get("DefaultValue")) or text(carrier.get("FirstSyncDefaultValue"))
-    out = {
-        "value": value or None,
-        "askUser": bool(carrier.get("PromptUser", False)),
-        "mandatory": bool(carrier.get("Mandatory", False)),
-    }
-    if out["value"] is None and not out["askUser"] and not out["mandatory"]:
-        return None
-    return out
-
-
-def line_configuration(carrier: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "shown": bool(carrier.get("InUse", False)),
-        "label": text(carrier.get("Label")),
-        "tooltip": text(carrier.get("Tooltip")),
-        "editable": bool(carrier.get("Editable", False)),
-        "mandatory": bool(carrier.get("Mandatory", False)),
-        "order": int(carrier.get("Rank") or 0),
-    }

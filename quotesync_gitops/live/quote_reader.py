@@ -10,11 +10,11 @@ from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
+from quotesync_gitops.kinds import price_list, product_field_settings, quote_connection
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
 from quotesync_gitops.live.products import LiveProducts
 from quotesync_gitops.model import Kind, LiveState, Resource
-from quotesync_gitops.secrets_version import split_description
 
 _PRICE_LIST_KEY = itemgetter("ERPPriceListKey")
 
@@ -57,27 +57,21 @@ def add_quote_connections(
         ctx.quote_connectors[name] = {f.key: f for f in (norm.field_info(m) for m in meta.values())}
     names: dict[int, str] = {}
     for carrier, values in zip(read.installed, read.configs, strict=True):
-        name = norm.text(carrier.get("DisplayName"))
         connector = norm.text(carrier.get("ConnectorName"))
-        names[int(carrier["QuoteConnectionId"])] = name
-        erp_id = int(carrier.get("ErpConnectionId") or 0)
-        description, secrets_version = split_description(
-            norm.text(carrier.get("DisplayDescription"))
+        name, spec = quote_connection.from_carrier(
+            carrier,
+            values,
+            fields=ctx.quote_connectors.get(connector, {}),
+            erp_names=erp_names,
+            users=users,
+            groups=groups,
         )
+        names[int(carrier["QuoteConnectionId"])] = name
         state.add(
             Resource(
                 kind=Kind.QUOTE_CONNECTION,
                 name=name,
-                spec={
-                    "connector": connector,
-                    "erpName": norm.text(carrier.get("ERPName")),
-                    "erpConnection": erp_names.get(erp_id) if erp_id else None,
-                    "description": description,
-                    **({} if secrets_version is None else {"secretsVersion": secrets_version}),
-                    "scope": norm.scope(carrier, users, groups),
-                    "config": norm.config(values, ctx.quote_connectors.get(connector, {})),
-                    "deleted": bool(carrier.get("Deleted", False)),
-                },
+                spec=spec,
                 ids={"id": int(carrier["QuoteConnectionId"])},
             )
         )
@@ -112,25 +106,12 @@ def add_price_lists(state: LiveState, read: PriceListRead, quote_names: dict[int
     pricelists, products = read
     seen: dict[str, Resource] = {}
     for carrier in pricelists:
-        name = norm.text(carrier.get("Name"))
-        erp_key = norm.text(carrier.get("ERPPriceListKey"))
-        quote_id = int(carrier.get("QuoteConnectionId") or 0)
-        of_list = products.get(erp_key) or LiveProducts()
+        name, own = price_list.from_carrier(carrier, quote_names)
+        of_list = products.get(own["erpKey"]) or LiveProducts()
         resource = Resource(
             kind=Kind.PRICE_LIST,
             name=name,
-            spec={
-                "description": norm.text(carrier.get("Description")),
-                "currency": norm.text(carrier.get("Currency")),
-                "currencyName": norm.text(carrier.get("CurrencyName")),
-                "validFrom": norm.date_part(carrier.get("ValidFrom")),
-                "validTo": norm.date_part(carrier.get("ValidTo")),
-                "active": bool(carrier.get("IsActive", False)),
-                "erpKey": erp_key,
-                "quoteConnection": quote_names.get(quote_id) if quote_id else None,
-                "products": of_list,
-                "deleted": False,
-            },
+            spec={**own, "products": of_list, "deleted": False},
             ids={"id": int(carrier["PriceListId"]), "productIds": of_list.ids},
         )
         previous = seen.get(name)
@@ -172,7 +153,7 @@ def add_line_configuration(state: LiveState, configs: list[dict[str, Any]]) -> N
     fields: dict[str, Any] = {}
     for carrier in configs:
         field_name = norm.text(carrier.get("FieldName"))
-        fields[field_name] = norm.line_configuration(carrier)
+        fields[field_name] = product_field_settings.from_carrier(carrier)
         state.context.line_fields[field_name] = {
             "id": int(carrier.get("QuoteLineConfigurationId") or 0),
             "restrictEdit": bool(carrier.get("RestrictEdit", False)),

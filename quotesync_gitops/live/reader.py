@@ -12,6 +12,7 @@ from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
+from quotesync_gitops.kinds import erp_connector
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.catalog import read_crm_lists, read_directory
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
@@ -29,6 +30,7 @@ from quotesync_gitops.live.quote_reader import (
 )
 from quotesync_gitops.live.sale_types import read_sale_types
 from quotesync_gitops.model import (
+    MANIFEST_KINDS,
     FieldInfo,
     Kind,
     LiveState,
@@ -58,7 +60,7 @@ def read_live(
     answers are then turned into resources on this thread, in a fixed order, so the result
     does not depend on which answer came first.
     """
-    wanted = set(kinds) if kinds is not None else {str(k) for k in Kind}
+    wanted = set(kinds) if kinds is not None else {str(k) for k in MANIFEST_KINDS}
     state = LiveState()
     ctx = state.context
     erp = bool(wanted & {Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS})
@@ -121,21 +123,11 @@ def _fetch_connectors(client: CrmClient) -> list[_Connector]:
 
 def _add_connectors(state: LiveState, connectors: list[_Connector], include: bool) -> None:
     for entity, meta in connectors:
-        name = norm.text(entity.get("DisplayName"))
+        name, spec, ids = erp_connector.from_carrier(entity)
         fields = {f.key: f for f in (norm.field_info(m) for m in meta)}
-        state.context.erp_connectors[name] = (int(entity["ErpConnectorId"]), fields)
+        state.context.erp_connectors[name] = (ids["id"], fields)
         if include:
-            state.add(
-                Resource(
-                    kind=Kind.ERP_CONNECTOR,
-                    name=name,
-                    spec={
-                        "url": norm.text(entity.get("URL")),
-                        "deleted": bool(entity.get("Deleted")),
-                    },
-                    ids={"id": int(entity["ErpConnectorId"])},
-                )
-            )
+            state.add(Resource(kind=Kind.ERP_CONNECTOR, name=name, spec=dict(spec), ids=ids))
 
 
 def _safe_fields(client: CrmClient, connector_id: int) -> Callable[[], list[dict[str, Any]]]:

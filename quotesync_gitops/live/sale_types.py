@@ -8,54 +8,10 @@ templates a sale type names by id are turned into template names, read once from
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.kinds.sale_type_quote_settings import QUOTE_DOC_TYPES, from_carrier
 from quotesync_gitops.live import normalise as norm
-from quotesync_gitops.model import SALE_TYPE_QUOTE_KEYS, Kind, LiveState, Resource
-
-#: Canonical key → SaleTypeEntity field, in the order of the manifest reference.
-PLAIN_FIELDS: dict[str, str] = {
-    "allowQuoteAlternatives": "AllowQuoteAlternatives",
-    "defaultQuoteValidity": "DefaultQuoteValidity",
-    "groupQuoteLinesBy": "GroupQuoteLinesBy",
-    "sortGroupLinesBy": "SortGroupLinesBy",
-}
-#: Canonical key → (template id field, the QuoteDocType the template must have).
-TEMPLATE_FIELDS: dict[str, tuple[str, str]] = {
-    "quoteLinesTemplate": ("QuoteLinesTemplate", "QuoteLines"),
-    "confirmationLinesTemplate": ("ConfirmationLinesTemplate", "ConfirmationLines"),
-}
-#: Canonical key → (the "is there a limit" flag, the limit).
-LIMIT_FIELDS: dict[str, tuple[str, str]] = {
-    "maxDiscountPercent": ("MaxDiscountPercentSet", "MaxDiscountPercent"),
-    "minEarningPercent": ("MinEarningPercentSet", "MinEarningPercent"),
-}
-QUOTE_DOC_TYPES = frozenset(doc_type for _, doc_type in TEMPLATE_FIELDS.values())
-
-
-def unknown_template(template_id: int) -> str:
-    """How a template id that names no quote template reads (ids never go into manifests)."""
-    return f"(unknown template #{template_id})"
-
-
-def quote_settings(
-    entity: Mapping[str, Any], templates: Mapping[str, Mapping[str, int]]
-) -> dict[str, Any]:
-    """The quote part of a SaleTypeEntity in canonical form (every key present);
-    ``templates`` is ``LiveContext.quote_templates``."""
-    spec: dict[str, Any] = {}
-    for key, field in PLAIN_FIELDS.items():
-        value = entity.get(field)
-        spec[key] = bool(value) if key == "allowQuoteAlternatives" else int(value or 0)
-    for key, (field, doc_type) in TEMPLATE_FIELDS.items():
-        template_id = int(entity.get(field) or 0)
-        names = {ident: name for name, ident in templates.get(doc_type, {}).items()}
-        spec[key] = names.get(template_id, unknown_template(template_id)) if template_id else None
-    for key, (flag, field) in LIMIT_FIELDS.items():
-        spec[key] = int(entity.get(field) or 0) if entity.get(flag) else None
-    return {key: spec[key] for key in SALE_TYPE_QUOTE_KEYS}
+from quotesync_gitops.model import Kind, LiveState, Resource
 
 
 def read_sale_types(client: CrmClient, state: LiveState) -> None:
@@ -93,7 +49,7 @@ def read_sale_types(client: CrmClient, state: LiveState) -> None:
             Resource(
                 kind=Kind.SALE_TYPE_QUOTE_SETTINGS,
                 name=name,
-                spec={**quote_settings(entity, ctx.quote_templates), "deleted": False},
+                spec={**from_carrier(entity, ctx.quote_templates), "deleted": False},
                 ids={"id": int(entity["SaleTypeId"])},
             )
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from quotesync_gitops.kinds import Reference, references_of
 from quotesync_gitops.manifest.document import Declared
 from quotesync_gitops.manifest.problems import Problems, Where
 from quotesync_gitops.manifest.wording import dotted
@@ -25,23 +26,9 @@ def check_across(
     for item in unique:
         if item.deleted:
             continue
-        spec = item.spec
-        if item.kind == Kind.QUOTE_CONNECTION:
-            _reference(item, ("erpConnection",), Kind.ERP_CONNECTION, by_kind, problems, complete)
-        elif item.kind == Kind.PRICE_LIST:
-            _reference(
-                item, ("quoteConnection",), Kind.QUOTE_CONNECTION, by_kind, problems, complete
-            )
-        elif item.kind == Kind.ERP_CONNECTION:
-            # Connectors are usually pre-installed: only a declared tombstone is an error here;
-            # plan checks the name against the CRM.
-            _reference(item, ("connector",), Kind.ERP_CONNECTOR, by_kind, problems, False)
-        elif item.kind == Kind.SYNC_SETTINGS and isinstance(spec.get("priority"), list):
-            for index in range(len(spec["priority"])):
-                _reference(
-                    item, ("priority", index), Kind.ERP_CONNECTION, by_kind, problems, complete
-                )
-        elif item.kind == Kind.REPOSITORY_SETTINGS:
+        for ref in references_of(item.kind, item.spec):
+            _reference(item, ref, by_kind, problems, complete and ref.must_be_declared)
+        if item.kind == Kind.REPOSITORY_SETTINGS:
             _acknowledged_but_declared(item, by_kind, problems)
     return unique
 
@@ -102,39 +89,28 @@ def _unique(declared: Sequence[Declared], problems: Problems) -> list[Declared]:
 
 def _reference(
     item: Declared,
-    path: tuple[str | int, ...],
-    target_kind: str,
+    ref: Reference,
     by_kind: dict[str, dict[str, Declared]],
     problems: Problems,
     must_exist: bool,
 ) -> None:
-    value: object = item.spec
-    for part in path:
-        if isinstance(value, dict) and isinstance(part, str):
-            value = value.get(part)
-        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
-            value = value[part]
-        else:
-            return
-    if not isinstance(value, str) or not value:
-        return
-    where = Where(item.where.file, item.where.doc, ("spec", *path))
-    field = dotted(("spec", *path))
-    target = by_kind.get(target_kind, {}).get(value)
+    where = Where(item.where.file, item.where.doc, ("spec", *ref.path))
+    field = dotted(("spec", *ref.path))
+    target = by_kind.get(ref.kind, {}).get(ref.name)
     if target is None:
         if must_exist:
-            declared = sorted(by_kind.get(target_kind, {}))
+            declared = sorted(by_kind.get(ref.kind, {}))
             listed = f"declared: {', '.join(declared)}" if declared else "none is declared"
             problems.at(
                 where,
-                f"{field} names {target_kind} {value!r}, which is not declared in the "
+                f"{field} names {ref.kind} {ref.name!r}, which is not declared in the "
                 f"manifests ({listed})",
             )
         return
     if target.deleted:
         problems.at(
             where,
-            f"{field} names {target_kind} {value!r}, which is declared as deleted "
+            f"{field} names {ref.kind} {ref.name!r}, which is declared as deleted "
             "(deleted: true at {first}); remove the reference or restore it",
             first=target.where,
         )

@@ -135,14 +135,14 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
         named = {column.name for column in columns if column is not None}
         if not named.issuperset(required_fields()):
             return  # reported with the header; every row would repeat it
-        plan, width = _plan(columns), len(columns)
+        rows = _Rows(_plan(columns), len(columns), lines, delimiter, display, out)
+        row = rows.row
         previous_end = reader.line_num
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
-            if not record or all(not cell.strip() for cell in record):
-                continue
-            _row(record, start, width, plan, lines, delimiter, display, out)
+            if record and "".join(record).strip():  # a row of blank cells is skipped
+                row(record, start)
     except csv.Error as exc:
         out.problem(SourceRef(display, reader.line_num or 1, 1), f"CSV syntax error: {exc}")
 
@@ -200,8 +200,8 @@ class CsvCell:
 _STRING, _NUMBER_FIELD, _BOOLEAN = 0, 1, 2
 _KINDS = {"string": _STRING, "number": _NUMBER_FIELD, "boolean": _BOOLEAN}
 
-#: How one column is read: (cell index, field, kind, max length, minimum, maximum).
-_Column = tuple[int, ProductField, int, int, float, float]
+#: How one column is read: (cell index, field, its name, kind, max length, minimum, maximum).
+_Column = tuple[int, ProductField, str, int, int, float, float]
 
 
 def _plan(columns: list[ProductField | None]) -> list[_Column]:
@@ -209,6 +209,7 @@ def _plan(columns: list[ProductField | None]) -> list[_Column]:
         (
             index,
             column,
+            column.name,
             _KINDS[column.type],
             column.max_length if column.max_length is not None else 1 << 62,
             column.minimum if column.minimum is not None else -math.inf,
@@ -219,59 +220,91 @@ def _plan(columns: list[ProductField | None]) -> list[_Column]:
     ]
 
 
-def _row(
-    record: list[str],
-    line: int,
-    width: int,
-    plan: list[_Column],
-    lines: list[str],
-    delimiter: str,
-    display: str,
-    out: CsvProducts,
-) -> None:
-    """One CSV record → a canonical product; the usual cell is decided without a call."""
-    if len(record) != width:
-        out.problem(
-            SourceRef(display, line, 1),
-            f"this row has {len(record)} cells but the header has {width} columns",
-        )
-        return
-    product = product_template().copy()
-    ok = True
-    for index, column, kind, longest, lowest, highest in plan:
-        raw = record[index]
-        problem: str | None = None
-        if kind == _STRING:
-            if not raw:
-                continue
-            if raw[0] == "'" and formula_like(raw[1:]):
-                raw = raw[1:]  # '=SUM(A1) in the file is the text =SUM(A1)
-            if len(raw) <= longest:
-                product[column.name] = raw
-                continue
-            problem = length_problem(column, raw, "the value", secret=False)
-        else:
-            text = raw.strip()
-            if not text:
-                continue
-            if kind == _NUMBER_FIELD:
-                value, problem = _number_cell(column, text, lowest, highest, delimiter)
+class _Rows:
+    """CSV records → canonical products, with what every record of the file shares."""
+
+    __slots__ = ("code_index", "delimiter", "display", "lines", "out", "plan", "width")
+
+    def __init__(
+        self,
+        plan: list[_Column],
+        width: int,
+        lines: list[str],
+        delimiter: str,
+        display: str,
+        out: CsvProducts,
+    ) -> None:
+        self.plan, self.width, self.lines = plan, width, lines
+        self.delimiter, self.display, self.out = delimiter, display, out
+        self.code_index = next((column[0] for column in plan if column[2] == "code"), -1)
+
+    def row(self, record: list[str], line: int) -> None:
+        """One record → a canonical product, or its problems. The usual cell is decided
+        without a call: a number written plainly (at most 7 characters, no exponent, within
+        the field's range) is the float of its text, as ``_number_cell`` would find; anything
+        else goes through ``_number_cell``, which words the problem or rounds."""
+        out = self.out
+        if len(record) != self.width:
+            out.problem(
+                SourceRef(self.display, line, 1),
+                f"this row has {len(record)} cells but the header has {self.width} columns",
+            )
+            return
+        product = product_template().copy()
+        ok = True
+        for index, column, name, kind, longest, lowest, highest in self.plan:
+            raw = record[index]
+            problem: str | None = None
+            if kind == _STRING:
+                if not raw:
+                    continue
+                if raw[0] == "'" and formula_like(raw[1:]):
+                    raw = raw[1:]  # '=SUM(A1) in the file is the text =SUM(A1)
+                if len(raw) <= longest:
+                    product[name] = raw
+                    continue
+                problem = length_problem(column, raw, "the value", secret=False)
             else:
-                value, problem = _boolean_cell(text)
-            if problem is None:
-                product[column.name] = value
-                continue
-        ok = False
-        out.problem(
-            CsvCell(display, lines, delimiter, line, index).source(), f"{column.name}: {problem}"
-        )
-    if not ok:
-        return
-    code_index = next((index for index, column, *_ in plan if column.name == "code"), -1)
-    if not product["code"]:
-        out.problem(SourceRef(display, line, 1), "code is empty; every product needs a code")
-    else:
-        out.products.append((product, CsvCell(display, lines, delimiter, line, code_index)))
+                text = raw.strip()
+                if not text:
+                    continue
+                if kind == _NUMBER_FIELD:
+                    try:
+                        number = float(text)
+                    except ValueError:
+                        number = math.nan
+                    if (
+                        len(text) <= 7  # at most 6 decimals
+                        and lowest <= number <= highest
+                        and math.isfinite(number)
+                        and text.isascii()
+                        and "_" not in text
+                        and "e" not in text
+                        and "E" not in text
+                    ):
+                        product[name] = number
+                        continue
+                    value, problem = _number_cell(column, text, lowest, highest, self.delimiter)
+                else:
+                    value, problem = _boolean_cell(text)
+                if problem is None:
+                    product[name] = value
+                    continue
+            ok = False
+            out.problem(
+                CsvCell(self.display, self.lines, self.delimiter, line, index).source(),
+                f"{name}: {problem}",
+            )
+        if not ok:
+            return
+        if not product["code"]:
+            out.problem(
+                SourceRef(self.display, line, 1), "code is empty; every product needs a code"
+            )
+        else:
+            out.products.append(
+                (product, CsvCell(self.display, self.lines, self.delimiter, line, self.code_index))
+            )
 
 
 def _number_cell(

@@ -6,9 +6,9 @@ import json
 from functools import cache
 
 from quotesync_gitops.manifest.schema_check import SCHEMA_DIR
-from quotesync_gitops.model import Kind
+from quotesync_gitops.model import MANIFEST_KINDS
 
-KINDS: tuple[str, ...] = tuple(str(k) for k in Kind)
+KINDS: tuple[str, ...] = tuple(str(k) for k in MANIFEST_KINDS)
 
 #: The schema for files mixing kinds (dispatches on ``kind``).
 COMBINED = "manifest"

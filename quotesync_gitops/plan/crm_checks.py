@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from quotesync_gitops.kinds import KINDS
 from quotesync_gitops.model import (
     ErpFieldInfo,
     FieldInfo,
@@ -106,14 +107,10 @@ def deferred_checks(resource: Resource, ctx: LiveContext) -> list[str]:
 
 
 def connector_fields(resource: Resource, ctx: LiveContext) -> dict[str, FieldInfo] | None:
-    """The connector's declared config fields, or None when the CRM has no such connector."""
-    connector = str(resource.spec.get("connector", ""))
-    if resource.kind == Kind.ERP_CONNECTION:
-        found = ctx.erp_connectors.get(connector)
-        return found[1] if found is not None else None
-    if resource.kind == Kind.QUOTE_CONNECTION:
-        return ctx.quote_connectors.get(connector)
-    return None
+    """The connector's declared config fields, or None when the CRM has no such connector
+    (or the resource's kind has none)."""
+    definition = KINDS.get(resource.kind)
+    return definition.connector_fields(resource.spec, ctx) if definition is not None else None
 
 
 # --- connections ---------------------------------------------------------------------------

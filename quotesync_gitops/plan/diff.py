@@ -4,7 +4,8 @@ Canonical specs (docs/design.md) are already normalised, so comparison is mostly
 equality. The few places where "equal" needs a rule live here, each named:
 
 * order that carries meaning is compared relatively (only the names the manifest lists);
-* values the manifest leaves to the CRM (``None`` / empty, listed per kind) are not compared;
+* values the manifest leaves to the CRM (``None`` / empty, per kind: ``kinds.DiffRules``) are
+  not compared;
 * a secret the CRM will not hand back cannot be compared: it is counted, not planned.
 """
 
@@ -14,27 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from quotesync_gitops.model import Kind
+from quotesync_gitops.kinds import rules_of
 from quotesync_gitops.plan.model import FieldChange
 from quotesync_gitops.secrets import UNREADABLE, Secret, plain
 
 #: Paths (last segment) whose list order carries meaning and is compared relatively.
 ORDER_KEYS = frozenset({"fieldOrder", "priority"})
-
-#: Per kind, top-level fields where an empty desired value means "leave it to the CRM".
-SERVER_FILLED: dict[str, frozenset[str]] = {
-    Kind.PRICE_LIST: frozenset({"erpKey", "currencyName"}),
-    Kind.SYNC_SETTINGS: frozenset({"automaticSync", "interval"}),
-    Kind.ERP_CONNECTION: frozenset({"secretsVersion"}),
-    Kind.QUOTE_CONNECTION: frozenset({"secretsVersion"}),
-}
-
-#: Kinds whose nested mappings are compared only on the keys the manifest gives.
-PARTIAL_KINDS = frozenset({Kind.PRODUCT_FIELD_SETTINGS})
-
-#: Kinds whose top-level settings are compared only where the manifest gives them (a null
-#: given is a value; a key left out is not managed).
-GIVEN_ONLY_KINDS = frozenset({Kind.SALE_TYPE_QUOTE_SETTINGS})
 
 
 @dataclass
@@ -52,50 +38,50 @@ def diff_specs(
 ) -> DiffResult:
     """Changes that turn ``live`` into ``desired`` (top-level keys in ``skip`` ignored)."""
     result = DiffResult()
-    server_filled = SERVER_FILLED.get(kind, frozenset())
-    partial = kind in PARTIAL_KINDS
-    given_only = kind in GIVEN_ONLY_KINDS
+    rules = rules_of(kind)
+    server_filled = rules.server_filled
+    partial = rules.partial
+    given_only = rules.given_only
     for key in sorted(set(live) | set(desired)):
         if key in skip or (given_only and key not in desired):
             continue
         after = desired.get(key)
         if key in server_filled and after in (None, ""):
             continue
-        _diff(key, live.get(key), after, result, partial)
+        _diff((key,), live.get(key), after, result, partial)
     return result
 
 
-def _diff(path: str, before: Any, after: Any, out: DiffResult, partial: bool) -> None:
-    leaf = path.rsplit(".", 1)[-1]
-    if leaf in ORDER_KEYS and isinstance(after, list):
-        _diff_order(path, before, after, out)
+def _diff(steps: tuple[str, ...], before: Any, after: Any, out: DiffResult, partial: bool) -> None:
+    if steps[-1] in ORDER_KEYS and isinstance(after, list):
+        _diff_order(steps, before, after, out)
         return
     if isinstance(after, Secret) and before is UNREADABLE:
-        out.unreadable.append(path)
+        out.unreadable.append(".".join(steps))
         return
     if isinstance(after, Mapping) and isinstance(before, Mapping):
         keys = set(after) if partial else set(before) | set(after)
         for key in sorted(keys, key=str):
-            _diff(f"{path}.{key}", before.get(key), after.get(key), out, partial)
+            _diff((*steps, str(key)), before.get(key), after.get(key), out, partial)
         return
     if partial and after is None:
         return
     if plain(before) != plain(after):
-        out.changes.append(FieldChange(path, before, after))
+        out.changes.append(FieldChange(".".join(steps), before, after, steps))
 
 
-def _diff_order(path: str, before: Any, after: list[Any], out: DiffResult) -> None:
+def _diff_order(steps: tuple[str, ...], before: Any, after: list[Any], out: DiffResult) -> None:
     """Compare only the relative order of the names the manifest lists ([] = unmanaged)."""
     if not after:
         return
     wanted = set(after)
     current = [name for name in (before or []) if name in wanted]
     if current != after:
-        out.changes.append(FieldChange(path, current, list(after)))
+        out.changes.append(FieldChange(".".join(steps), current, list(after), steps))
 
 
 def is_order_only(changes: list[FieldChange]) -> bool:
-    return bool(changes) and all(c.path.rsplit(".", 1)[-1] in ORDER_KEYS for c in changes)
+    return bool(changes) and all((c.steps or (c.path,))[-1] in ORDER_KEYS for c in changes)
 
 
 def with_config_defaults(config: Mapping[str, Any], defaults: Mapping[str, str]) -> dict[str, Any]:

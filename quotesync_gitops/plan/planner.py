@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from quotesync_gitops.kinds import KINDS, rules_of
 from quotesync_gitops.model import (
     ATTACHED_KINDS,
     CRM_KINDS,
@@ -23,6 +24,8 @@ from quotesync_gitops.model import (
     LiveState,
     RepositorySettings,
     Resource,
+    ResourceKey,
+    SourceRef,
     SpecProblem,
 )
 from quotesync_gitops.plan.crm_checks import check_against_crm, deferred_checks
@@ -39,11 +42,6 @@ from quotesync_gitops.secrets import MASK, is_sensitive
 
 #: Apply order: what others refer to comes first. Deletions run in reverse.
 KIND_ORDER = CRM_KINDS
-
-#: Fields the CRM will not change in place: a change means replacing the object.
-REPLACE_FIELDS: dict[str, frozenset[str]] = {
-    Kind.PRICE_LIST: frozenset({"currency", "validFrom", "validTo"}),
-}
 
 
 #: Why a plan writes secrets no manifest change asked for (``plan --test-connections``).
@@ -70,9 +68,12 @@ class PlanResult:
     problems: list[SpecProblem]
     #: Problems with what the CRM holds (duplicate product codes), at the resource
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Every desired resource planned, prepared against the CRM once (connection tests
+    #: use these; each change carries its own)
+    prepared: dict[ResourceKey, Resource] = field(default_factory=dict)
 
 
-def fingerprint(spec: Mapping[str, Any]) -> str:
+def fingerprint(spec: Mapping[str, object]) -> str:
     """sha256 of a canonical spec with secrets masked (safe to store in a plan file).
 
     Secrets are masked as the encoder meets them (no masked copy of the spec is built), and
@@ -83,7 +84,7 @@ def fingerprint(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def _fingerprint_value(value: Any) -> Any:
+def _fingerprint_value(value: object) -> object:
     if is_sensitive(value):
         return MASK
     own = getattr(value, "fingerprint", None)
@@ -115,6 +116,7 @@ def build_plan(
     waiting: list[str] = []
     changes: list[Change] = []
     unreadable = 0
+    prepared: dict[ResourceKey, Resource] = {}
     plan = Plan(notes=list(live.notes))
     for key in sorted(set(live_by_key) | set(desired.resources), key=_order_key):
         kind, name = key
@@ -133,6 +135,7 @@ def build_plan(
             diagnostics += check_sale_types(want, ctx)
             waiting += deferred_checks(want, ctx)
             want = prepare_desired(want, ctx)
+            prepared[key] = want
         if have is not None:
             if want is not None and not want.deleted:
                 diagnostics += check_live_duplicates(want, have)
@@ -141,7 +144,7 @@ def build_plan(
         change, skipped = _compare(want, have, desired.settings, f"{kind}/{name}" in stored_fail)
         unreadable += skipped
         if change is not None:
-            changes.append(change)
+            changes.append(replace(change, desired=want, live=have))
         elif want is None and have is not None and not _retired(have):
             plan.unmanaged.append(
                 Unmanaged(kind, name, acknowledged=key in desired.settings.acknowledged)
@@ -156,7 +159,7 @@ def build_plan(
     plan.notes += waiting
     plan.guard = evaluate_guards(plan, live, desired.settings)
     plan.manifest_fingerprints = dict(desired.files)
-    return PlanResult(plan, problems, diagnostics)
+    return PlanResult(plan, problems, diagnostics, prepared)
 
 
 def _order_key(key: tuple[str, str]) -> tuple[int, str]:
@@ -210,38 +213,32 @@ def _compare(
 
 
 def _retired(have: Resource) -> bool:
-    """Soft-deleted, or a price list set inactive (its soft delete: pruned, tombstoned, or
-    the old list of a replace). Without a manifest such an object is neither managed nor
-    new in the CRM, so neither plan nor drift lists it."""
-    return have.deleted or (have.kind == Kind.PRICE_LIST and not have.spec.get("active"))
+    """Soft-deleted, or its kind's equivalent (a price list set inactive). Without a
+    manifest such an object is neither managed nor new in the CRM, so neither plan nor
+    drift lists it."""
+    return KINDS[have.kind].retired(have.spec)
 
 
-def _change(have: Resource, action: Action, reason: str = "", source: Any = None) -> Change:
+def _change(
+    have: Resource, action: Action, reason: str = "", source: SourceRef | None = None
+) -> Change:
     return Change(
         have.kind, have.name, action, reason=reason, source=source, live_ids=_plain_ids(have.ids)
     )
 
 
-def _plain_ids(ids: Mapping[str, Any]) -> dict[str, Any]:
+def _plain_ids(ids: Mapping[str, object]) -> dict[str, int | str]:
     """Only the scalar ids go into a plan (product id maps would make plan files huge)."""
     return {k: v for k, v in ids.items() if isinstance(v, int | str)}
 
 
 def _tombstone(want: Resource, have: Resource) -> Change | None:
-    if want.kind in SINGLETON_KINDS or want.kind in ATTACHED_KINDS:
+    definition = KINDS[want.kind]
+    if definition.singleton or definition.attached:
         return None  # a tombstone of settings only stops management
-    if want.kind == Kind.PRICE_LIST:
-        if not have.spec.get("active"):
-            return None
-        return _change(
-            have,
-            Action.DELETE,
-            reason="tombstone: deactivate (price lists have no deleted flag)",
-            source=want.source,
-        )
-    if have.deleted:
-        return None
-    return _change(have, Action.DELETE, reason="tombstone (deleted: true)", source=want.source)
+    if definition.retired(have.spec):
+        return None  # soft-deleted already (or its kind's equivalent)
+    return _change(have, Action.DELETE, reason=definition.tombstone_reason, source=want.source)
 
 
 def _update(want: Resource, have: Resource, stored_fail: bool) -> tuple[Change | None, int]:
@@ -251,7 +248,7 @@ def _update(want: Resource, have: Resource, stored_fail: bool) -> tuple[Change |
     children: tuple[Change, ...] = ()
     unchanged = 0
     retire: tuple[FieldChange, ...] = ()
-    replace_fields = REPLACE_FIELDS.get(want.kind, frozenset())
+    replace_fields = rules_of(want.kind).replace_fields
     replaces = not have.deleted and any(c.path in replace_fields for c in result.changes)
     if want.kind == Kind.PRICE_LIST:
         # A replace writes every product into the new list; the old list keeps its own.
@@ -302,7 +299,7 @@ def _rotate_secrets(want: Resource, result: DiffResult, stored_fail: bool = Fals
     for key in sorted(config):
         path = f"config.{key}"
         if is_sensitive(config[key]) and path not in changed:
-            result.changes.append(FieldChange(path, MASK, config[key]))
+            result.changes.append(FieldChange(path, MASK, config[key], ("config", key)))
     result.unreadable = [p for p in result.unreadable if not p.startswith("config.")]
     return any(c.sensitive for c in result.changes)
 
@@ -324,7 +321,7 @@ def _created_products(want: Resource) -> tuple[Change, ...]:
     return tuple(created_product(want.name, code, products[code]) for code in sorted(products))
 
 
-def _creation_fields(want: Resource) -> list[Any]:
+def _creation_fields(want: Resource) -> list[FieldChange]:
     """A create lists what it sets (products summarised as a count)."""
     empty = Resource(want.kind, want.name, {})
     result = diff_specs(want.kind, empty.spec, want.spec, frozenset({"deleted", "products"}))

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from quotesync_gitops.model import Resource
+from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change, FieldChange
 from quotesync_gitops.secrets import plain
 
-PRODUCT_KIND = "Product"
+PRODUCT_KIND = Kind.PRODUCT
 
 #: A new product's values are listed these first (what a reviewer checks), then the rest in
 #: canonical order; empty text and absent values are left out, ``code`` is the label.
@@ -36,7 +36,11 @@ def product_values(product: Mapping[str, Any]) -> tuple[FieldChange, ...]:
 def created_product(list_name: str, code: str, product: Mapping[str, Any]) -> Change:
     """The create of one product of price list ``list_name``, with its values."""
     return Change(
-        PRODUCT_KIND, f"{list_name}/{code}", Action.CREATE, fields=product_values(product)
+        PRODUCT_KIND,
+        f"{list_name}/{code}",
+        Action.CREATE,
+        fields=product_values(product),
+        code=code,
     )
 
 
@@ -82,6 +86,7 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
                     Action.UPDATE,
                     fields=fields,
                     live_ids={"id": live_ids.get(code, 0)},
+                    code=code,
                 )
             )
     for code in live.keys() - wanted.keys():
@@ -94,6 +99,7 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
                     Action.DELETE,
                     reason="not in the price list's manifest: taken out of the assortment",
                     live_ids={"id": live_ids.get(code, 0)},
+                    code=code,
                 )
             )
         else:

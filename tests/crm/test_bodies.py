@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -213,3 +214,27 @@ def test_a_line_configuration_create_answered_null_was_rejected() -> None:
         client_answering(None).quote_save_line_configurations(
             [{"QuoteLineConfigurationId": 0, "FieldName": "X"}]
         )
+
+
+_TOO_LARGE = [
+    b"1e400",
+    b"-1E+309",
+    b"1" * 250 + b"e99",  # 250 digits: no 3-digit exponent, still past the float range
+    b"9" * 310 + b".5",
+]
+
+
+@pytest.mark.parametrize("number", _TOO_LARGE, ids=["1e400", "-1E+309", "250-digits-e99", "310"])
+def test_a_number_past_the_float_range_is_a_protocol_error(number: bytes) -> None:
+    content = b'{"IsRunning": true, "Value": ' + number + b"}"
+    handler = lambda r: httpx.Response(200, content=content)  # noqa: E731
+    with pytest.raises(CrmProtocolError, match="not JSON"):
+        make_client(handler)[0].erp_get_engine_status()
+
+
+def test_numbers_within_the_float_range_decode_as_json_does() -> None:
+    numbers = [b"12.25", b"-0.0", b"1.5e300", b"1e-400", b"1" * 199 + b".5e99", b"7E+99", b"3"]
+    content = b'{"IsRunning": true, "Values": [' + b", ".join(numbers) + b"]}"
+    handler = lambda r: httpx.Response(200, content=content)  # noqa: E731
+    answer = make_client(handler)[0].erp_get_engine_status()
+    assert [repr(v) for v in answer["Values"]] == [repr(json.loads(n)) for n in numbers]

@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 
-from quotesync_gitops.apply.context import ApplyContext
 from quotesync_gitops.apply.engine import _OrderedProgress, waits_for
 from quotesync_gitops.emulator import FaultConfig
 from quotesync_gitops.pipeline import ManifestOptions, plan_against
@@ -84,17 +83,12 @@ def test_independent_connections_are_written_at_the_same_time(tmp_path: Path) ->
     ]
 
 
-def _waits(
-    ws: Workspace, *, creates_only: bool = False
-) -> tuple[list[str], list[frozenset[int]]]:
+def _waits(ws: Workspace, *, creates_only: bool = False) -> tuple[list[str], list[frozenset[int]]]:
     with ws.client() as client:
         options = ManifestOptions(paths=[str(ws.manifests)], env=dict(os.environ), variables={})
         run = plan_against(client, options)
-        ac = ApplyContext(client, run.desired, run.live)
-        changes = [
-            c for c in run.plan.changes if not creates_only or c.action is Action.CREATE
-        ]
-        return [c.address for c in changes], waits_for(changes, ac)
+        changes = [c for c in run.plan.changes if not creates_only or c.action is Action.CREATE]
+        return [c.address for c in changes], waits_for(changes)
 
 
 def test_an_update_waits_for_what_it_refers_to(applied: Workspace) -> None:

@@ -59,3 +59,22 @@ def test_an_unknown_command_is_still_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["plna"])
     assert result.exit_code == 1  # usage errors exit 1, as every error does
     assert "No such command 'plna'" in result.output
+
+
+def test_the_process_collects_garbage_less_often_and_tests_keep_the_default() -> None:
+    import gc
+
+    from quotesync_gitops.cli.main import GC_THRESHOLD
+
+    before = gc.get_threshold()
+    assert CliRunner().invoke(cli, ["--version"]).exit_code == 0
+    assert gc.get_threshold() == before  # in process (CliRunner): the test's own setting
+    code = (
+        "import gc, sys\n"
+        "from quotesync_gitops.cli.main import main\n"
+        "sys.argv = ['quotesync', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('THRESHOLD', gc.get_threshold(), gc.isenabled())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert f"THRESHOLD ({GC_THRESHOLD}, 10, 10) True" in done.stdout, done.stdout

@@ -1,0 +1,216 @@
+"""What every kind implements (``KindDef``) and the values kinds share.
+
+A kind module holds what one kind *is*, so that the stages dispatch through the registry
+(``quotesync_gitops.kinds.KINDS``) instead of keeping their own per-kind branches: its
+canonical form (from the manifest document), its references to other kinds, how plan
+compares it (``DiffRules``) and when a live one counts as retired. Kinds whose CRM carrier
+is one object also hold both directions of it (``to_carrier``/``from_carrier`` in their
+module), tested as a round trip in tests/kinds/.
+
+kinds/ imports only model, secrets, errors, suggest and crm: the stages import kinds,
+never the reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from quotesync_gitops.errors import QuotesyncError
+from quotesync_gitops.model import ATTACHED_KINDS, SINGLETON_KINDS, FieldInfo, Kind, LiveContext
+
+if TYPE_CHECKING:  # validate and schema never load the HTTP client
+    from quotesync_gitops.crm.client import CrmClient
+
+#: A spec as the manifest wrote it (schema-valid: every value has the type it must have).
+ManifestSpec = Mapping[str, Any]
+#: A spec in canonical form (docs/design.md); each kind module names its own TypedDict.
+Spec = dict[str, Any]
+
+
+class CarrierError(QuotesyncError):
+    """A canonical value has no carrier form in this CRM (a template it does not have)."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A name in one resource's spec that names a resource of another kind.
+
+    ``path`` is the same in manifest and canonical form (references are plain names in
+    both), so validation points at it and apply orders writes by it.
+    """
+
+    path: tuple[str | int, ...]
+    kind: Kind
+    name: str
+    #: The manifests must declare it (False: the CRM may hold it; plan checks it there).
+    must_be_declared: bool = True
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True)
+class DiffRules:
+    """Where "equal" needs a rule when plan compares a desired spec with a live one."""
+
+    #: Top-level keys where an empty desired value means "leave it to the CRM".
+    server_filled: frozenset[str] = frozenset()
+    #: Nested maps are compared only on the keys the manifest gives.
+    partial: bool = False
+    #: Top-level keys are compared only where the manifest gives them.
+    given_only: bool = False
+    #: Keys the CRM will not change in place: a change means replacing the object.
+    replace_fields: frozenset[str] = frozenset()
+
+
+#: A carrier as the CRM answers it.
+Carrier = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class WriteGuard:
+    """What apply checks right before it writes an object of a kind, since the CRM has no
+    ETag or lock (apply/concurrency.py): by name, that a create's object does not exist
+    yet (and after it, that no other run created one too); by id, that the object's head
+    still is what the plan read."""
+
+    #: Every object of the kind (soft-deleted ones too, where the API lists them).
+    rows: Callable[[CrmClient], Iterable[Carrier]]
+    name_field: str
+    id_field: str
+    #: One object by id, and its head in carrier and in canonical form (None: no head check).
+    read: Callable[[CrmClient, int], Carrier] | None = None
+    head_of_carrier: Callable[[Carrier], dict[str, object]] | None = None
+    head_of_spec: Callable[[str, Mapping[str, Any]], dict[str, object]] | None = None
+
+
+class KindDef(Protocol):
+    """One kind, as every stage sees it."""
+
+    @property
+    def kind(self) -> Kind: ...
+
+    @property
+    def rules(self) -> DiffRules: ...
+
+    @property
+    def singleton(self) -> bool: ...
+
+    @property
+    def attached(self) -> bool: ...
+
+    @property
+    def write_guard(self) -> WriteGuard | None: ...
+
+    @property
+    def tombstone_reason(self) -> str:
+        """Why plan soft-deletes an object whose manifest says ``deleted: true``."""
+        ...
+
+    def connector_fields(
+        self, spec: Mapping[str, object], ctx: LiveContext
+    ) -> dict[str, FieldInfo] | None:
+        """The config fields its connector declares (None: the CRM has no such connector,
+        or the kind has no connector)."""
+        ...
+
+    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+        """The canonical spec of a schema-valid manifest spec (``deleted`` added by the
+        caller; ``products``: a price list's products, already canonical)."""
+        ...
+
+    def references(self, spec: Mapping[str, object]) -> list[Reference]:
+        """The resources of other kinds this spec names, in spec order."""
+        ...
+
+    def retired(self, spec: Mapping[str, object]) -> bool:
+        """A live object the tool itself took out of use (soft-deleted, or its kind's
+        equivalent): without a manifest it is neither managed nor new in the CRM."""
+        ...
+
+
+class BaseKind:
+    """Defaults for a kind module's object: no references, plain comparison, retired when
+    soft-deleted."""
+
+    kind: Kind
+    rules: DiffRules = DiffRules()
+    write_guard: WriteGuard | None = None
+    tombstone_reason = "tombstone (deleted: true)"
+
+    @property
+    def singleton(self) -> bool:
+        return self.kind in SINGLETON_KINDS
+
+    @property
+    def attached(self) -> bool:
+        return self.kind in ATTACHED_KINDS
+
+    def references(self, spec: Mapping[str, object]) -> list[Reference]:
+        return []
+
+    def retired(self, spec: Mapping[str, object]) -> bool:
+        return bool(spec.get("deleted"))
+
+    def connector_fields(
+        self, spec: Mapping[str, object], ctx: LiveContext
+    ) -> dict[str, FieldInfo] | None:
+        return None
+
+
+def reference_at(
+    spec: Mapping[str, object], key: str, kind: Kind, *, must_be_declared: bool = True
+) -> list[Reference]:
+    """The reference a top-level ``key`` holds, when it holds a name."""
+    value = spec.get(key)
+    if not isinstance(value, str) or not value:
+        return []
+    return [Reference((key,), kind, value, must_be_declared)]
+
+
+def references_in(spec: Mapping[str, object], key: str, kind: Kind) -> list[Reference]:
+    """The references of a top-level list of names (``priority``)."""
+    values = spec.get(key)
+    if not isinstance(values, list):
+        return []
+    return [
+        Reference((key, index), kind, value)
+        for index, value in enumerate(values)
+        if isinstance(value, str) and value
+    ]
+
+
+def scope(value: object) -> Spec:
+    """Canonical scope: ``all`` or absent is everyone; users and groups sorted."""
+    if not isinstance(value, dict):  # absent or "all"
+        return {"allUsers": True, "users": [], "groups": []}
+    users = sorted(value.get("users") or [])
+    groups = sorted(value.get("groups") or [])
+    all_users = bool(value.get("allUsers", not users and not groups))
+    if all_users:
+        users, groups = [], []
+    return {"allUsers": all_users, "users": users, "groups": groups}
+
+
+def secrets_version(spec: ManifestSpec) -> Spec:
+    """Only when the manifest sets it: a missing version is "not managed"."""
+    version = spec.get("secretsVersion")
+    return {} if version is None else {"secretsVersion": version}
+
+
+def number(value: float | int | str) -> float:
+    """Numbers compare as floats rounded to 6 places."""
+    return round(float(value), 6)
+
+
+def text(value: object) -> str:
+    """Empty and missing text are the same thing to the CRM."""
+    return "" if value is None else str(value)
+
+
+def date_part(value: object) -> str:
+    """SuperOffice sends DateTime; manifests hold dates."""
+    return text(value)[:10]

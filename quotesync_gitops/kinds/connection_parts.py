@@ -1,0 +1,88 @@
+"""What ERP and quote connections share in their carriers: scope and configuration values,
+both ways, and the connection header's description (which also keeps ``secretsVersion``)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from quotesync_gitops.kinds.base import text
+from quotesync_gitops.model import FieldInfo
+from quotesync_gitops.secrets import UNREADABLE, Secret, reveal
+from quotesync_gitops.secrets_version import join_description, split_description
+
+#: What the CRM answers instead of a stored Password value (and takes as "keep it").
+PASSWORD_MASK = "********"
+
+
+def config_to_carrier(
+    config: Mapping[str, Any],
+    *,
+    keep_passwords: bool,
+    password_keys: Collection[str] = (),
+) -> dict[str, str]:
+    """Request-ready config. keep_passwords sends the mask for the connector's Password
+    fields (``password_keys``), which tells the CRM to keep the stored password: used when
+    the configuration itself is not being changed. Any other field is sent as its value,
+    even a secret one (from ``${env:}``): the CRM would store the mask in a Text field."""
+    out: dict[str, str] = {}
+    for key, value in config.items():
+        if value is UNREADABLE or (keep_passwords and key in password_keys):
+            out[key] = PASSWORD_MASK
+        elif isinstance(value, Secret):
+            out[key] = value.reveal()
+        else:
+            out[key] = "" if value is None else str(value)
+    return out
+
+
+def config_from_carrier(
+    values: Mapping[str, object], fields: Mapping[str, FieldInfo]
+) -> dict[str, str | object]:
+    """Config values as strings; a set Password field becomes UNREADABLE."""
+    out: dict[str, str | object] = {}
+    for key, value in values.items():
+        info = fields.get(key)
+        raw = text(value)
+        if info is not None and info.write_only and raw:
+            out[key] = UNREADABLE
+        else:
+            out[key] = raw
+    return out
+
+
+def scope_to_carrier(
+    scope: Mapping[str, Any], users: Mapping[str, int], groups: Mapping[str, int]
+) -> dict[str, Any]:
+    """AllAccess and the access id lists (``users``/``groups``: name → id)."""
+    all_users = bool(scope.get("allUsers", True))
+    return {
+        "AllAccess": all_users,
+        "AssociateAccessIds": [] if all_users else [users[u] for u in scope.get("users", [])],
+        "UserGroupAccessIds": [] if all_users else [groups[g] for g in scope.get("groups", [])],
+    }
+
+
+def scope_from_carrier(
+    carrier: Mapping[str, Any], users: Mapping[int, str], groups: Mapping[int, str]
+) -> dict[str, Any]:
+    """Canonical scope (``users``/``groups``: id → name; an unknown id reads ``#id``)."""
+    all_access = bool(carrier.get("AllAccess", False))
+    user_ids = carrier.get("AssociateAccessIds") or []
+    group_ids = carrier.get("UserGroupAccessIds") or []
+    return {
+        "allUsers": all_access,
+        "users": [] if all_access else sorted(users.get(i, f"#{i}") for i in user_ids),
+        "groups": [] if all_access else sorted(groups.get(i, f"#{i}") for i in group_ids),
+    }
+
+
+def description_to_carrier(spec: Mapping[str, Any]) -> str:
+    """DisplayDescription: the description, with the secretsVersion it records."""
+    return join_description(str(reveal(spec.get("description", ""))), spec.get("secretsVersion"))
+
+
+def description_from_carrier(carrier: Mapping[str, Any]) -> dict[str, Any]:
+    """``description`` and, when the CRM records one, ``secretsVersion``."""
+    description, version = split_description(text(carrier.get("DisplayDescription")))
+    return {"description": description, **({} if version is None else {"secretsVersion": version})}

@@ -1,0 +1,284 @@
+"""ErpConnection: a connection of a Sync Connector (``ErpConnection`` and its mappings).
+
+Its carriers: the connection header (here, both ways), and per actor type the field
+mappings and default values (here, both ways); the list mappings and the actor catalog are
+read in live/erp_reader.py and written in apply/erp.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+from quotesync_gitops.kinds.base import (
+    BaseKind,
+    DiffRules,
+    ManifestSpec,
+    Reference,
+    Spec,
+    WriteGuard,
+    reference_at,
+    scope,
+    secrets_version,
+    text,
+)
+from quotesync_gitops.kinds.connection_parts import (
+    config_from_carrier,
+    description_from_carrier,
+    description_to_carrier,
+    scope_from_carrier,
+    scope_to_carrier,
+)
+from quotesync_gitops.model import Direction, FieldInfo, Kind, LiveContext
+from quotesync_gitops.secrets import Secret, reveal
+
+#: What a field mapping / a default value gets for a flag the manifest leaves out.
+MAPPING_FLAGS: dict[str, bool] = {"showInSearch": False, "showInTab": True}
+DEFAULT_FLAGS: dict[str, bool] = {"askUser": False, "mandatory": False}
+
+
+class ScopeSpec(TypedDict):
+    allUsers: bool
+    users: list[str]
+    groups: list[str]
+
+
+class MappingSpec(TypedDict):
+    crmField: str
+    direction: Direction
+    showInSearch: bool
+    showInTab: bool
+
+
+class DefaultSpec(TypedDict):
+    value: str | Secret | None
+    askUser: bool
+    mandatory: bool
+
+
+class ActorSpec(TypedDict):
+    enabled: bool
+    crmActor: str
+    mappings: dict[str, MappingSpec]
+    defaults: dict[str, DefaultSpec]
+    fieldOrder: list[str]
+
+
+def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "name": text(row.get("DisplayName")),
+        "description": description_from_carrier(row)["description"],
+        "active": bool(row.get("Active")),
+        "deleted": bool(row.get("Deleted")),
+    }
+
+
+def _head_of_spec(name: str, spec: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "name": name,
+        "description": spec.get("description"),
+        "active": bool(spec.get("active")),
+        "deleted": bool(spec.get("deleted")),
+    }
+
+
+class ErpConnectionKind(BaseKind):
+    kind = Kind.ERP_CONNECTION
+    rules = DiffRules(server_filled=frozenset({"secretsVersion"}))
+    write_guard = WriteGuard(
+        lambda c: c.erp_get_all_connections(include_deleted=True),
+        "DisplayName",
+        "ErpConnectionId",
+        read=lambda c, ident: c.erp_get_connection(ident),
+        head_of_carrier=_head_of_carrier,
+        head_of_spec=_head_of_spec,
+    )
+
+    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+        actors = {name: actor(settings) for name, settings in (spec.get("actors") or {}).items()}
+        list_mappings = {
+            f"{entry['actor']}/{entry['erpField']}": {
+                str(item["erpItem"]): item["crmItem"] for item in entry["items"]
+            }
+            for entry in spec.get("listMappings") or []
+        }
+        return {
+            "connector": spec.get("connector", ""),
+            "description": spec.get("description", ""),
+            **secrets_version(spec),
+            "active": spec.get("active", True),
+            "scope": scope(spec.get("scope")),
+            "config": dict(spec.get("config") or {}),
+            "actors": actors,
+            "listMappings": list_mappings,
+        }
+
+    def connector_fields(
+        self, spec: Mapping[str, object], ctx: LiveContext
+    ) -> dict[str, FieldInfo] | None:
+        found = ctx.erp_connectors.get(str(spec.get("connector", "")))
+        return found[1] if found is not None else None
+
+    def references(self, spec: Mapping[str, object]) -> list[Reference]:
+        # Connectors are usually pre-installed: only a declared tombstone is an error in
+        # the manifests; plan checks the name against the CRM.
+        return reference_at(spec, "connector", Kind.ERP_CONNECTOR, must_be_declared=False)
+
+
+KIND = ErpConnectionKind()
+
+
+def actor(settings: ManifestSpec) -> ActorSpec:
+    """One actor type's settings in canonical form (maps keyed by ERP field)."""
+    mappings: dict[str, MappingSpec] = {
+        m["erpField"]: {
+            "crmField": m["crmField"],
+            "direction": m["direction"],
+            "showInSearch": m.get("showInSearch", MAPPING_FLAGS["showInSearch"]),
+            "showInTab": m.get("showInTab", MAPPING_FLAGS["showInTab"]),
+        }
+        for m in settings.get("mappings") or []
+    }
+    defaults: dict[str, DefaultSpec] = {}
+    for d in settings.get("defaults") or []:
+        value = d.get("value")
+        if value == "" or (isinstance(value, Secret) and not value.reveal()):
+            value = None  # the CRM does not tell an empty default from none
+        entry: DefaultSpec = {
+            "value": value,
+            "askUser": d.get("askUser", DEFAULT_FLAGS["askUser"]),
+            "mandatory": d.get("mandatory", DEFAULT_FLAGS["mandatory"]),
+        }
+        if value is not None or entry["askUser"] or entry["mandatory"]:
+            defaults[d["erpField"]] = entry
+    return {
+        "enabled": settings.get("enabled", True),
+        "crmActor": settings["crmActor"],
+        "mappings": mappings,
+        "defaults": defaults,
+        "fieldOrder": list(settings.get("fieldOrder") or []),
+    }
+
+
+def to_carrier(
+    spec: Mapping[str, Any],
+    name: str,
+    *,
+    connection_id: int,
+    connector_id: int,
+    ctx: LiveContext,
+    config: Mapping[str, str],
+    active: bool,
+) -> dict[str, Any]:
+    """The ``ErpConnection`` header SaveConnection takes (``config``: request-ready values,
+    see ``config_to_carrier``; ``Active`` only changes through ToggleErpConnectionActive)."""
+    body: dict[str, Any] = reveal(
+        {
+            "ErpConnectionId": connection_id,
+            "ErpConnectorId": connector_id,
+            "DisplayName": name,
+            "DisplayDescription": description_to_carrier(spec),
+            "Active": active,
+            "ConfigFields": dict(config),
+            "Deleted": False,
+            **scope_to_carrier(spec.get("scope", {}), ctx.users, ctx.groups),
+        }
+    )
+    return body
+
+
+def header_from_carrier(
+    carrier: Mapping[str, Any],
+    values: Mapping[str, object],
+    *,
+    connector: str,
+    fields: Mapping[str, FieldInfo],
+    users: Mapping[int, str],
+    groups: Mapping[int, str],
+) -> tuple[str, Spec]:
+    """(name, the canonical spec but ``actors`` and ``listMappings``) of an
+    ``ErpConnection`` and its config ``values`` as read."""
+    return text(carrier.get("DisplayName")), {
+        "connector": connector,
+        **description_from_carrier(carrier),
+        "active": bool(carrier.get("Active", False)),
+        "scope": scope_from_carrier(carrier, users, groups),
+        "config": config_from_carrier(values, fields),
+        "deleted": bool(carrier.get("Deleted", False)),
+    }
+
+
+def direction(sync_to_crm: object, sync_to_erp: object) -> Direction:
+    """SyncToCrm/SyncToErp → direction: both=T/T, toCrm=T/F, toErp=F/T, none=F/F."""
+    to_crm, to_erp = bool(sync_to_crm), bool(sync_to_erp)
+    if to_crm and to_erp:
+        return "both"
+    if to_crm:
+        return "toCrm"
+    if to_erp:
+        return "toErp"
+    return "none"
+
+
+def sync_flags(value: str) -> tuple[bool, bool]:
+    """direction → (SyncToCrm, SyncToErp)"""
+    return value in ("both", "toCrm"), value in ("both", "toErp")
+
+
+def field_mappings(
+    current: list[dict[str, Any]], mappings: Mapping[str, MappingSpec]
+) -> list[dict[str, Any]]:
+    """Rewrite a GetActorTypeMapping field list so exactly ``mappings`` are mapped."""
+    out = []
+    for item in current:
+        wanted = mappings.get(str(item.get("ErpFieldKey", "")))
+        updated = dict(item)
+        if wanted is None:
+            updated.update(
+                CrmFieldKey="",
+                SyncToCrm=False,
+                SyncToErp=False,
+                ShowInSearch=False,
+                ShowInGui=False,
+            )
+        else:
+            to_crm, to_erp = sync_flags(wanted["direction"])
+            updated.update(
+                CrmFieldKey=wanted["crmField"],
+                SyncToCrm=to_crm,
+                SyncToErp=to_erp,
+                ShowInSearch=bool(wanted.get("showInSearch", False)),
+                ShowInGui=bool(wanted.get("showInTab", False)),
+            )
+        out.append(updated)
+    return out
+
+
+def default_to_carrier(field_id: int, key: str, wanted: DefaultSpec | None) -> dict[str, Any]:
+    """The ``ErpSyncDefaultValue`` of one ERP field (None: no default; secrets revealed)."""
+    value = None if wanted is None else wanted.get("value")
+    body: dict[str, Any] = reveal(
+        {
+            "ErpFieldId": field_id,
+            "ErpFieldKey": key,
+            "DefaultValue": value or "",
+            "HasFirstSyncDefaultValue": value is not None,
+            "FirstSyncDefaultValue": value or "",
+            "PromptUser": bool(wanted and wanted.get("askUser")),
+            "Mandatory": bool(wanted and wanted.get("mandatory")),
+        }
+    )
+    return body
+
+
+def default_from_carrier(carrier: Mapping[str, Any]) -> DefaultSpec | None:
+    """ErpSyncDefaultValue → canonical default, or None when it sets nothing."""
+    value = text(carrier.get("DefaultValue")) or text(carrier.get("FirstSyncDefaultValue"))
+    out: DefaultSpec = {
+        "value": value or None,
+        "askUser": bool(carrier.get("PromptUser", False)),
+        "mandatory": bool(carrier.get("Mandatory", False)),
+    }
+    if out["value"] is None and not out["askUser"] and not out["mandatory"]:
+        return None
+    return out

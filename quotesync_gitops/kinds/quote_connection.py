@@ -1,0 +1,127 @@
+"""QuoteConnection: a connection of a Quote Connector (``QuoteConnection``; its config
+values travel in their own calls, GetConnectionConfigFields / SaveConnectionConfigFields)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from quotesync_gitops.kinds.base import (
+    BaseKind,
+    DiffRules,
+    ManifestSpec,
+    Reference,
+    Spec,
+    WriteGuard,
+    reference_at,
+    scope,
+    secrets_version,
+    text,
+)
+from quotesync_gitops.kinds.connection_parts import (
+    config_from_carrier,
+    description_from_carrier,
+    description_to_carrier,
+    scope_from_carrier,
+    scope_to_carrier,
+)
+from quotesync_gitops.model import FieldInfo, Kind, LiveContext
+from quotesync_gitops.secrets import reveal
+
+
+def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "name": text(row.get("DisplayName")),
+        "description": description_from_carrier(row)["description"],
+        "deleted": bool(row.get("Deleted")),
+    }
+
+
+def _head_of_spec(name: str, spec: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "name": name,
+        "description": spec.get("description"),
+        "deleted": bool(spec.get("deleted")),
+    }
+
+
+class QuoteConnectionKind(BaseKind):
+    kind = Kind.QUOTE_CONNECTION
+    rules = DiffRules(server_filled=frozenset({"secretsVersion"}))
+    write_guard = WriteGuard(
+        lambda c: c.quote_get_installed_connections(),
+        "DisplayName",
+        "QuoteConnectionId",
+        read=lambda c, ident: c.quote_get_connection(ident),
+        head_of_carrier=_head_of_carrier,
+        head_of_spec=_head_of_spec,
+    )
+
+    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+        return {
+            "connector": spec.get("connector", ""),
+            "erpName": spec.get("erpName", ""),
+            "erpConnection": spec.get("erpConnection"),
+            "description": spec.get("description", ""),
+            **secrets_version(spec),
+            "scope": scope(spec.get("scope")),
+            "config": dict(spec.get("config") or {}),
+        }
+
+    def connector_fields(
+        self, spec: Mapping[str, object], ctx: LiveContext
+    ) -> dict[str, FieldInfo] | None:
+        return ctx.quote_connectors.get(str(spec.get("connector", "")))
+
+    def references(self, spec: Mapping[str, object]) -> list[Reference]:
+        return reference_at(spec, "erpConnection", Kind.ERP_CONNECTION)
+
+
+KIND = QuoteConnectionKind()
+
+
+def to_carrier(
+    spec: Mapping[str, Any],
+    name: str,
+    *,
+    connection_id: int,
+    erp_connection_id: int,
+    ctx: LiveContext,
+) -> dict[str, Any]:
+    """The ``QuoteConnection`` header (config values go separately; secrets revealed last)."""
+    body: dict[str, Any] = reveal(
+        {
+            "QuoteConnectionId": connection_id,
+            "ConnectorName": spec.get("connector", ""),
+            "ERPName": spec.get("erpName", ""),
+            "DisplayName": name,
+            "DisplayDescription": description_to_carrier(spec),
+            "ErpConnectionId": erp_connection_id,
+            "Deleted": False,
+            **scope_to_carrier(spec.get("scope", {}), ctx.users, ctx.groups),
+        }
+    )
+    return body
+
+
+def from_carrier(
+    carrier: Mapping[str, Any],
+    values: Mapping[str, object],
+    *,
+    fields: Mapping[str, FieldInfo],
+    erp_names: Mapping[int, str],
+    users: Mapping[int, str],
+    groups: Mapping[int, str],
+) -> tuple[str, Spec]:
+    """(name, canonical spec) of a ``QuoteConnection`` and its config ``values`` as read
+    (``fields``: its connector's; ``erp_names``, ``users``, ``groups``: id → name)."""
+    erp_id = int(carrier.get("ErpConnectionId") or 0)
+    return text(carrier.get("DisplayName")), {
+        "connector": text(carrier.get("ConnectorName")),
+        "erpName": text(carrier.get("ERPName")),
+        "erpConnection": erp_names.get(erp_id) if erp_id else None,
+        **description_from_carrier(carrier),
+        "scope": scope_from_carrier(carrier, users, groups),
+        "config": config_from_carrier(values, fields),
+        "deleted": bool(carrier.get("Deleted", False)),
+    }

@@ -1,0 +1,44 @@
+"""RepositorySettings: the singleton that configures the tool (not a CRM object)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from quotesync_gitops.kinds.base import BaseKind, ManifestSpec, Spec, number
+from quotesync_gitops.model import Kind, RepositorySettings
+
+#: The guards when a repository sets none: RepositorySettings' defaults, the one place.
+GUARD_DEFAULTS = RepositorySettings()
+
+
+class RepositorySettingsKind(BaseKind):
+    kind = Kind.REPOSITORY_SETTINGS
+
+    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+        guards = spec.get("guards") or {}
+        return {
+            "prune": sorted(spec.get("prune") or []),
+            "allowDeletes": spec.get("allowDeletes", GUARD_DEFAULTS.allow_deletes),
+            "acknowledgeUnmanaged": sorted(
+                ({"kind": a.get("kind"), "name": a.get("name")} for a in _acknowledged(spec)),
+                key=lambda a: (str(a["kind"]), str(a["name"])),
+            ),
+            "guards": {
+                "maxDeletePercent": number(
+                    guards.get("maxDeletePercent", GUARD_DEFAULTS.max_delete_percent)
+                ),
+                "maxUpdatePercent": number(
+                    guards.get("maxUpdatePercent", GUARD_DEFAULTS.max_update_percent)
+                ),
+                "minExisting": int(guards.get("minExisting", GUARD_DEFAULTS.min_existing)),
+            },
+        }
+
+
+KIND = RepositorySettingsKind()
+
+
+def _acknowledged(spec: ManifestSpec) -> list[dict[str, Any]]:
+    entries = spec.get("acknowledgeUnmanaged") or []
+    return [a for a in entries if isinstance(a, dict)]

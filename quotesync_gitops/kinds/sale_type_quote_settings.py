@@ -1,0 +1,110 @@
+"""SaleTypeQuoteSettings: the quote settings of an existing sale type (``SaleTypeEntity``).
+
+The CRM owns sale types (an attached kind): quotesync never creates or deletes one, and
+``SaveSaleTypeEntity`` replaces the whole entity, so the carrier is written as the entity
+read right before, with only the planned quote settings changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any, TypedDict, cast
+
+from quotesync_gitops.kinds.base import BaseKind, CarrierError, DiffRules, ManifestSpec, Spec
+from quotesync_gitops.model import SALE_TYPE_QUOTE_KEYS, Kind
+
+
+class SaleTypeQuoteSpec(TypedDict, total=False):
+    """Only the keys the manifest gives (live: all of them)."""
+
+    allowQuoteAlternatives: bool
+    defaultQuoteValidity: int
+    quoteLinesTemplate: str | None
+    confirmationLinesTemplate: str | None
+    maxDiscountPercent: int | None
+    minEarningPercent: int | None
+    groupQuoteLinesBy: int
+    sortGroupLinesBy: int
+
+
+#: Canonical key → SaleTypeEntity field, in the order of the manifest reference.
+PLAIN_FIELDS: dict[str, str] = {
+    "allowQuoteAlternatives": "AllowQuoteAlternatives",
+    "defaultQuoteValidity": "DefaultQuoteValidity",
+    "groupQuoteLinesBy": "GroupQuoteLinesBy",
+    "sortGroupLinesBy": "SortGroupLinesBy",
+}
+#: Canonical key → (template id field, the QuoteDocType the template must have).
+TEMPLATE_FIELDS: dict[str, tuple[str, str]] = {
+    "quoteLinesTemplate": ("QuoteLinesTemplate", "QuoteLines"),
+    "confirmationLinesTemplate": ("ConfirmationLinesTemplate", "ConfirmationLines"),
+}
+#: Canonical key → (the "is there a limit" flag, the limit).
+LIMIT_FIELDS: dict[str, tuple[str, str]] = {
+    "maxDiscountPercent": ("MaxDiscountPercentSet", "MaxDiscountPercent"),
+    "minEarningPercent": ("MinEarningPercentSet", "MinEarningPercent"),
+}
+QUOTE_DOC_TYPES = frozenset(doc_type for _, doc_type in TEMPLATE_FIELDS.values())
+
+#: LiveContext.quote_templates: QuoteDocType → template name → template id
+Templates = Mapping[str, Mapping[str, int]]
+
+
+class SaleTypeQuoteSettingsKind(BaseKind):
+    kind = Kind.SALE_TYPE_QUOTE_SETTINGS
+    rules = DiffRules(given_only=True)
+
+    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+        """Only the settings given: the others are not managed (null is a value: none)."""
+        return {key: spec[key] for key in SALE_TYPE_QUOTE_KEYS if key in spec}
+
+
+KIND = SaleTypeQuoteSettingsKind()
+
+
+def unknown_template(template_id: int) -> str:
+    """How a template id that names no quote template reads (ids never go into manifests)."""
+    return f"(unknown template #{template_id})"
+
+
+def from_carrier(entity: Mapping[str, Any], templates: Templates) -> SaleTypeQuoteSpec:
+    """The quote part of a SaleTypeEntity in canonical form (every key present)."""
+    spec: dict[str, Any] = {}
+    for key, field in PLAIN_FIELDS.items():
+        value = entity.get(field)
+        spec[key] = bool(value) if key == "allowQuoteAlternatives" else int(value or 0)
+    for key, (field, doc_type) in TEMPLATE_FIELDS.items():
+        template_id = int(entity.get(field) or 0)
+        names = {ident: name for name, ident in templates.get(doc_type, {}).items()}
+        spec[key] = names.get(template_id, unknown_template(template_id)) if template_id else None
+    for key, (flag, field) in LIMIT_FIELDS.items():
+        spec[key] = int(entity.get(field) or 0) if entity.get(flag) else None
+    return cast(SaleTypeQuoteSpec, {key: spec[key] for key in SALE_TYPE_QUOTE_KEYS})
+
+
+def to_carrier(
+    entity: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    keys: Collection[str],
+    templates: Templates,
+) -> dict[str, Any]:
+    """``entity`` with the quote settings in ``keys`` set from ``settings`` (canonical)."""
+    body = dict(entity)
+    for key in sorted(keys):
+        value = settings[key]
+        if key in PLAIN_FIELDS:
+            body[PLAIN_FIELDS[key]] = value
+        elif key in TEMPLATE_FIELDS:
+            field, doc_type = TEMPLATE_FIELDS[key]
+            if value is None:
+                body[field] = 0
+            elif value in templates.get(doc_type, {}):
+                body[field] = templates[doc_type][value]
+            else:
+                raise CarrierError(f"the CRM has no {doc_type} document template {value!r}")
+        elif key in LIMIT_FIELDS:
+            flag, field = LIMIT_FIELDS[key]
+            body[flag] = value is not None
+            if value is not None:
+                body[field] = value
+    return body

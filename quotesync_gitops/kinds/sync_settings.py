@@ -1,0 +1,33 @@
+"""SyncSettings: the singleton of sync priority and the sync engine's state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from quotesync_gitops.kinds.base import (
+    BaseKind,
+    DiffRules,
+    ManifestSpec,
+    Reference,
+    Spec,
+    references_in,
+)
+from quotesync_gitops.model import Kind
+
+
+class SyncSettingsKind(BaseKind):
+    kind = Kind.SYNC_SETTINGS
+    rules = DiffRules(server_filled=frozenset({"automaticSync", "interval"}))
+
+    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+        return {
+            "priority": list(spec.get("priority") or []),
+            "automaticSync": spec.get("automaticSync"),
+            "interval": spec.get("interval"),
+        }
+
+    def references(self, spec: Mapping[str, object]) -> list[Reference]:
+        return references_in(spec, "priority", Kind.ERP_CONNECTION)
+
+
+KIND = SyncSettingsKind()
