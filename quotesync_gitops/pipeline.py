@@ -1,7 +1,9 @@
-"""The one pipeline: load → validate → read live → diff → plan.
+"""The one pipeline: load → validate → read live → diff → plan → apply → verify.
 
 Commands (plan, drift, apply, show) call these functions; they return values and raise
-QuotesyncError subclasses, and never print.
+QuotesyncError subclasses, and never print. Policy lives here too (which CRM a saved plan
+may be applied to, when it is stale, what the guards refuse), so the CLI only parses its
+options, calls, and turns what comes back into output and an exit code.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from quotesync_gitops.apply.context import ApplyContext
 from quotesync_gitops.apply.engine import ApplyResult, apply_plan
 from quotesync_gitops.apply.stale_credentials import find_stale_credentials
 from quotesync_gitops.crm.client import CrmClient
-from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError
+from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError, StalePlanError
 from quotesync_gitops.live.images import read_product_images
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
@@ -23,7 +25,9 @@ from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.manifest.spec_locate import locate_spec_problems, problem_locator
 from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState, SpecProblem
 from quotesync_gitops.plan.model import Action, Change, Plan, Section, TestResult
+from quotesync_gitops.plan.planfile import is_plan_file, load_plan
 from quotesync_gitops.plan.planner import build_plan
+from quotesync_gitops.target import anchored, describe_target
 
 
 class InvalidManifests(ManifestError):
@@ -203,6 +207,96 @@ def check_tests(plan: Plan) -> None:
             "apply refused, nothing was changed: connection test failed: "
             + "; ".join(f"{t.kind}/{t.name}: {t.explanation or 'no explanation'}" for t in failed)
         )
+
+
+@dataclass(frozen=True)
+class ApplySource:
+    """What apply was given: manifests, or a saved plan and the manifests it names."""
+
+    paths: tuple[str, ...]
+    saved: Plan | None = None
+    #: Where the saved plan's relative paths lead (None: the current directory).
+    workdir: str | None = None
+
+    @property
+    def targets(self) -> list[str]:
+        return self.saved.targets if self.saved is not None else []
+
+    @property
+    def tested(self) -> bool:
+        """Whether the saved plan was made with connection tests."""
+        return self.saved is not None and bool(self.saved.tests)
+
+
+def apply_source(paths: Sequence[str]) -> ApplySource:
+    """``apply PLANFILE`` or ``apply PATH...``: one argument that is a plan file is a plan."""
+    if len(paths) == 1 and is_plan_file(paths[0]):
+        saved = load_plan(paths[0])
+        return ApplySource(tuple(saved.paths), saved, saved_workdir(saved))
+    return ApplySource(tuple(paths))
+
+
+def saved_workdir(saved: Plan) -> str | None:
+    """Where a saved plan's relative paths lead: the folder plan ran in, or, when that does
+    not exist here (another machine or checkout), the current directory."""
+    if saved.workdir and Path(saved.workdir).is_dir():
+        return saved.workdir
+    return None
+
+
+def apply_target(crm: str | None, env: Mapping[str, str], source: ApplySource) -> str:
+    """The CRM apply writes to: ``--crm``/``QUOTESYNC_CRM``, else a saved plan's own.
+
+    A saved plan is applied only to the CRM it was made for; naming another is an error
+    before anything is read."""
+    target = describe_target(crm, env)
+    saved = source.saved
+    if saved is not None and saved.target:
+        base = Path(source.workdir) if source.workdir else Path.cwd()
+        planned = anchored(saved.target, base)
+        target = planned if crm is None else anchored(target, Path.cwd())
+        if target != planned:
+            raise QuotesyncError(
+                f"the saved plan was made for {planned}, not {target}; nothing was changed "
+                "(plan again against this CRM, or point --crm/QUOTESYNC_CRM at the plan's CRM)"
+            )
+    return target
+
+
+def plan_for_apply(
+    client: CrmClient,
+    options: ManifestOptions,
+    source: ApplySource,
+    target: str,
+    *,
+    allow_deletes: bool,
+    allow_mass_changes: bool,
+    test_connections: bool = False,
+) -> PlanRun:
+    """The plan apply carries out, made as `plan` makes it; refused (nothing written) when
+    a saved plan went stale (exit 3), a connection test fails (exit 1) or a guard blocks it
+    (exit 4). A saved plan made with connection tests is applied with them (its rotations
+    of stale credentials are among its changes)."""
+    run = plan_against(
+        client,
+        options,
+        targets=source.targets,
+        test_connections=test_connections or source.tested,
+        target_label=target,
+    )
+    if source.saved is not None:
+        stale = stale_objects(source.saved, run.plan)
+        if stale:
+            raise StalePlanError(
+                "the saved plan is stale, nothing was changed; changed since it was made: "
+                + ", ".join(stale)
+            )
+    check_tests(run.plan)
+    if run.plan.has_changes:
+        check_guards(run.plan, allow_deletes=allow_deletes, allow_mass_changes=allow_mass_changes)
+    return run
+
+
 
 
 #: ErpConnection sections GetAllConnections answers (the rest needs a connection's own calls).

@@ -8,9 +8,25 @@ only the code that builds request bodies calls it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Final
 
 MASK: Final = "(sensitive)"
+
+#: Every sensitive value this process has held (Secrets, what the client redacts): the crash
+#: handler redacts them from an unexpected exception's message and traceback, which may
+#: quote any value at all. Values only grow; the process holds them in memory anyway.
+_SENSITIVE: set[str] = set()
+
+
+def remember_sensitive(values: Iterable[str]) -> None:
+    """Note values that must never be shown, wherever they may turn up later."""
+    _SENSITIVE.update(v for v in values if v)
+
+
+def sensitive_values() -> frozenset[str]:
+    """Everything :func:`remember_sensitive` and every :class:`Secret` noted so far."""
+    return frozenset(_SENSITIVE)
 
 
 class Secret:
@@ -20,6 +36,8 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        if value:
+            _SENSITIVE.add(value)
 
     def reveal(self) -> str:
         return self._value

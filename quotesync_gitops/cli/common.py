@@ -10,7 +10,8 @@ from typing import Any, ParamSpec
 
 import click
 
-from quotesync_gitops.errors import EXIT_ERROR, QuotesyncError
+from quotesync_gitops.cli.crash import crash_handler, report_error
+from quotesync_gitops.errors import ExitCode, QuotesyncError
 
 P = ParamSpec("P")
 
@@ -19,24 +20,17 @@ def exits(func: Callable[P, int]) -> Callable[P, None]:
     """Run a command body that returns an exit code; map QuotesyncError to its code.
 
     Commands are plain functions returning ``int`` (as in pre-commit); this is the one
-    place that turns failures into a message on stderr and a process exit code.
+    place that turns failures into a message on stderr and a process exit code (anything
+    that is not a ``QuotesyncError`` goes to the crash handler, ``cli/crash.py``).
     """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            code = func(*args, **kwargs)
-        except QuotesyncError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx = click.get_current_context(silent=True)
-            if ctx is not None and ctx.find_root().params.get("debug"):
-                import traceback
-
-                traceback.print_exc(file=sys.stderr)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(EXIT_ERROR)
+        with crash_handler():
+            try:
+                code = func(*args, **kwargs)
+            except QuotesyncError as exc:
+                code = report_error(exc)
         sys.exit(code)
 
     return wrapper
@@ -58,7 +52,7 @@ def usage_errors_exit_1() -> Iterator[None]:
 
 
 class _UsageError(click.UsageError):
-    exit_code = EXIT_ERROR
+    exit_code = ExitCode.ERROR
 
 
 class UsageExits1Command(click.Command):
@@ -83,5 +77,7 @@ class UsageExits1Group(UsageExits1Command, click.Group):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
-        with usage_errors_exit_1():
+        # The crash handler here too: a command that fails to import, say, is outside
+        # any command body.
+        with usage_errors_exit_1(), crash_handler():
             return super().invoke(ctx)

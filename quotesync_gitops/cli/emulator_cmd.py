@@ -23,7 +23,7 @@ from quotesync_gitops.emulator import (
     serve,
 )
 from quotesync_gitops.emulator.login import LoginSettings
-from quotesync_gitops.errors import EXIT_OK, QuotesyncError
+from quotesync_gitops.errors import ExitCode, QuotesyncError
 from quotesync_gitops.target import DEFAULT_TARGET, LOCAL_PREFIX
 
 DEFAULT_DB = DEFAULT_TARGET.removeprefix(LOCAL_PREFIX)
@@ -159,7 +159,7 @@ def serve_command(
         raise QuotesyncError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
     finally:
         signal.signal(signal.SIGTERM, previous)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _online_settings(path: str) -> LoginSettings:
@@ -180,4 +180,4 @@ def reset_command(db_path: str) -> int:
     except (OSError, sqlite3.Error) as exc:
         raise QuotesyncError(f"cannot reset {db_path}: {exc}") from exc
     click.echo(f"Reset {db_path}: a new tenant with the demo connectors (see docs/emulator.md).")
-    return EXIT_OK
+    return ExitCode.OK

@@ -10,7 +10,7 @@ import click
 
 from quotesync_gitops.cli.common import exits
 from quotesync_gitops.cli.options import crm_option
-from quotesync_gitops.errors import EXIT_ERROR, EXIT_OK
+from quotesync_gitops.errors import ExitCode
 from quotesync_gitops.export import (
     DEFAULT_CSV_THRESHOLD,
     KIND_ORDER,
@@ -19,7 +19,6 @@ from quotesync_gitops.export import (
     check_destination,
     export_crm,
 )
-from quotesync_gitops.export.output import ignore_embedded_crm
 from quotesync_gitops.model import SINGLETON_KINDS
 from quotesync_gitops.render.diagnostics import render_diagnostics
 from quotesync_gitops.target import describe_target, open_client
@@ -93,10 +92,10 @@ def export(
     check_destination(out, force=force)  # before connecting: refuse fast, read nothing
     label = describe_target(crm, os.environ)
     with open_client(crm, os.environ) as client:
-        result = export_crm(client, out, options, force=force)
+        result = export_crm(client, out, options, force=force, repo=Path.cwd())
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
-    if ignore_embedded_crm(Path.cwd()):
+    if result.ignored_embedded_crm:
         click.echo("note: added .quotesync/ (the embedded CRM's folder) to .gitignore", err=True)
     _summary(result, out, label)
     if result.diagnostics:
@@ -108,8 +107,8 @@ def export(
             "are not valid in manifests (above); fix them there or in the CRM before plan",
             err=True,
         )
-        return EXIT_ERROR
-    return EXIT_OK
+        return ExitCode.ERROR
+    return ExitCode.OK
 
 
 def _summary(result: ExportResult, out: Path, label: str) -> None:

@@ -88,7 +88,13 @@ class LazyGroup(UsageExits1Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quotesync")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors (secrets stay masked).")
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="QUOTESYNC_DEBUG",
+    help="Show the traceback of an error or an internal error (secrets stay masked). "
+    "Env: QUOTESYNC_DEBUG=1.",
+)
 def cli(debug: bool) -> None:
     """Manage SuperOffice Quote/Sync settings as code: validate, plan, apply, drift."""
 

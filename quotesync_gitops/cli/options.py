@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import click
@@ -47,13 +47,15 @@ def manifest_options(func: F) -> F:
 
 
 def format_option(
-    choices: list[str], help_text: str, default: str | None = "text"
+    formats: Iterable[str], help_text: str, default: str | None = "text"
 ) -> Callable[[F], F]:
-    """``--format`` (stored as ``fmt``): one declaration for every command that renders."""
+    """``--format`` (stored as ``fmt``): one declaration for every command that renders.
+
+    ``formats`` is a renderer registry (``render/``): its names are the choices."""
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(choices),
+        type=click.Choice(list(formats)),
         default=default,
         show_default=default is not None,
         help=help_text,

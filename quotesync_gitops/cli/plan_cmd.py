@@ -18,15 +18,14 @@ from quotesync_gitops.cli.options import (
     manifest_options,
     use_color,
 )
-from quotesync_gitops.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, QuotesyncError
+from quotesync_gitops.errors import ExitCode, QuotesyncError
 from quotesync_gitops.pipeline import InvalidManifests, plan_against
 from quotesync_gitops.plan.model import Plan
 from quotesync_gitops.plan.planfile import load_plan, save_plan
-from quotesync_gitops.render.diagnostics import render_diagnostics
-from quotesync_gitops.render.json_format import render_json
-from quotesync_gitops.render.markdown import COMMENT_MARKER, DEFAULT_MAX_CHARS, render_markdown
-from quotesync_gitops.render.text import render_text
-from quotesync_gitops.render.wording import drift_found
+from quotesync_gitops.render import PLAN_RENDERERS, PlanFormat, PlanView, render_plan
+from quotesync_gitops.render.diagnostics import ci_format, render_diagnostics
+from quotesync_gitops.render.markdown import COMMENT_MARKER
+from quotesync_gitops.render.wording import Mode, drift_found
 from quotesync_gitops.target import describe_target, open_client
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,7 +47,6 @@ def markdown_options(func: F) -> F:
     )(func)
 
 
-FORMATS = ["text", "markdown", "json"]
 FORMAT_HELP = (
     "Output: text for a terminal, markdown for a pull-request comment, json as data "
     "(docs/plan-format.md)."
@@ -77,23 +75,26 @@ def comment_marker(comment_id: str | None) -> str:
     return COMMENT_MARKER.replace(" -->", f":{comment_id} -->")
 
 
+def plan_view(
+    mode: Mode = "plan", full_plan_hint: str | None = None, comment_id: str | None = None
+) -> PlanView:
+    """How the CLI shows a plan: colour on a terminal, the comment marker of --comment-id."""
+    return PlanView(
+        mode=mode,
+        color=use_color(),
+        full_plan_hint=full_plan_hint,
+        marker=comment_marker(comment_id),
+    )
+
+
 def render(
     plan: Plan,
-    fmt: str,
-    mode: str,
+    fmt: PlanFormat,
+    mode: Mode,
     full_plan_hint: str | None = None,
     comment_id: str | None = None,
 ) -> str:
-    if fmt == "json":
-        return render_json(plan, mode=mode)
-    if fmt == "markdown":
-        marker = comment_marker(comment_id)
-        extra = len(marker) - len(COMMENT_MARKER)
-        text = render_markdown(
-            plan, mode=mode, max_chars=DEFAULT_MAX_CHARS - extra, full_plan_hint=full_plan_hint
-        )
-        return marker + text[len(COMMENT_MARKER) :] if extra else text
-    return render_text(plan, mode=mode, color=use_color())
+    return render_plan(plan, fmt, plan_view(mode, full_plan_hint, comment_id))
 
 
 def _write(path: str, content: str) -> None:
@@ -107,8 +108,7 @@ def _write(path: str, content: str) -> None:
 
 
 def report_invalid(exc: InvalidManifests) -> None:
-    fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    click.echo(render_diagnostics(exc.diagnostics, fmt), err=True)
+    click.echo(render_diagnostics(exc.diagnostics, ci_format(os.environ)), err=True)
 
 
 def _run(
@@ -142,7 +142,7 @@ def _run(
 @manifest_options
 @crm_option
 @click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON, no secrets).")
-@format_option(FORMATS, FORMAT_HELP)
+@format_option(PLAN_RENDERERS, FORMAT_HELP)
 @click.option(
     "--markdown-out",
     type=click.Path(dir_okay=False),
@@ -177,7 +177,7 @@ def plan(
     allow_files_outside: bool,
     crm: str | None,
     out: str | None,
-    fmt: str,
+    fmt: PlanFormat,
     markdown_out: str | None,
     detailed_exitcode: bool,
     test_connections: bool,
@@ -200,14 +200,14 @@ def plan(
     click.echo(render(result, fmt, "plan", hint, comment_id))
     failed_tests = [t for t in result.tests if not t.ok]
     if failed_tests:
-        return 1
-    return EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
+        return ExitCode.ERROR
+    return ExitCode.CHANGES if detailed_exitcode and result.has_changes else ExitCode.OK
 
 
 @click.command(cls=PipelineCommand)
 @manifest_options
 @crm_option
-@format_option(FORMATS, FORMAT_HELP)
+@format_option(PLAN_RENDERERS, FORMAT_HELP)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
@@ -232,7 +232,7 @@ def drift(
     var_files: tuple[str, ...],
     allow_files_outside: bool,
     crm: str | None,
-    fmt: str,
+    fmt: PlanFormat,
     out: str | None,
     markdown_out: str | None,
     test_connections: bool,
@@ -253,18 +253,18 @@ def drift(
         _write(markdown_out, render(result, "markdown", "drift", full_plan_at, comment_id))
     click.echo(report)
     if any(not t.ok for t in result.tests):
-        return EXIT_ERROR  # as plan: a failed connection test is an error, drift or not
-    return EXIT_CHANGES if drift_found(result) else EXIT_OK
+        return ExitCode.ERROR  # as plan: a failed connection test is an error, drift or not
+    return ExitCode.CHANGES if drift_found(result) else ExitCode.OK
 
 
 @click.command(cls=PipelineCommand)
 @click.argument("planfile", type=click.Path(dir_okay=False))
-@format_option(FORMATS, FORMAT_HELP)
+@format_option(PLAN_RENDERERS, FORMAT_HELP)
 @exits
-def show(planfile: str, fmt: str) -> int:
+def show(planfile: str, fmt: PlanFormat) -> int:
     """Render a saved plan file."""
     click.echo(render(load_plan(planfile), fmt, "plan", full_plan_hint=planfile))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 COMMANDS: list[click.Command] = [plan, drift, show]

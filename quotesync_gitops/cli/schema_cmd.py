@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -10,9 +9,9 @@ import click
 
 from quotesync_gitops.cli.common import exits
 from quotesync_gitops.cli.options import crm_option
-from quotesync_gitops.errors import QuotesyncError
+from quotesync_gitops.errors import ExitCode, QuotesyncError
 from quotesync_gitops.live.tenant import read_catalog
-from quotesync_gitops.manifest.schema_narrow import narrow_schema
+from quotesync_gitops.manifest.schema_narrow import narrowed_schema_texts
 from quotesync_gitops.manifest.schemas import (
     COMBINED,
     KINDS,
@@ -65,9 +64,9 @@ def schema(kind: str | None, from_crm: bool, out_dir: str | None, crm: str | Non
         width = max(len(name) for name in names)
         for name in names:
             click.echo(f"{name:<{width}}  {schema_title(name)}")
-        return 0
+        return ExitCode.OK
     click.echo(schema_text(wanted), nl=False)
-    return 0
+    return ExitCode.OK
 
 
 def _kind(kind: str, names: list[str]) -> str:
@@ -84,16 +83,13 @@ def _kind(kind: str, names: list[str]) -> str:
 def _from_crm(crm: str | None, kinds: list[str], out_dir: str | None) -> int:
     with open_client(crm, os.environ) as client:
         ctx = read_catalog(client)
-    texts = {
-        kind: json.dumps(narrow_schema(kind, json.loads(schema_text(kind)), ctx), indent=2) + "\n"
-        for kind in kinds
-    }
+    texts = narrowed_schema_texts(kinds, ctx)
     if out_dir is None:
         click.echo(next(iter(texts.values())), nl=False)
-        return 0
+        return ExitCode.OK
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for kind, text in texts.items():
         (folder / schema_file_name(kind)).write_text(text, encoding="utf-8")
     click.echo(f"wrote {len(texts)} schema(s) narrowed to the CRM into {folder}", err=True)
-    return 0
+    return ExitCode.OK

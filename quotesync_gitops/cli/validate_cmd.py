@@ -9,21 +9,27 @@ import click
 
 from quotesync_gitops.cli.common import exits
 from quotesync_gitops.cli.options import format_option, manifest_options
+from quotesync_gitops.errors import ExitCode
 from quotesync_gitops.manifest import load_manifests, parse_var_args
 from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.model import Diagnostic
-from quotesync_gitops.render.diagnostics import FORMATS, render_diagnostics
+from quotesync_gitops.render.diagnostics import (
+    DIAGNOSTICS_RENDERERS,
+    DiagnosticsFormat,
+    ci_format,
+    render_diagnostics,
+)
 
 
-def default_format() -> str:
+def default_format() -> DiagnosticsFormat:
     """GitHub annotations inside GitHub Actions, text elsewhere."""
-    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    return ci_format(os.environ)
 
 
 @click.command()
 @manifest_options
 @format_option(
-    list(FORMATS),
+    DIAGNOSTICS_RENDERERS,
     "Output: text, json, or github annotations (default: github when GITHUB_ACTIONS "
     "is set, else text).",
     default=None,
@@ -40,7 +46,7 @@ def validate(
     var_pairs: tuple[str, ...],
     var_files: tuple[str, ...],
     allow_files_outside: bool,
-    fmt: str | None,
+    fmt: DiagnosticsFormat | None,
     no_env: bool,
 ) -> int:
     """Validate the manifests under PATH... (default: the current directory).
@@ -64,7 +70,7 @@ def validate(
         click.echo(
             _summary(result.ok, result.diagnostics, len(result.desired), len(result.manifest_files))
         )
-    return 0 if result.ok else 1
+    return ExitCode.OK if result.ok else ExitCode.ERROR
 
 
 def _summary(ok: bool, diagnostics: Sequence[Diagnostic], resources: int, files: int) -> str:

@@ -44,6 +44,7 @@ from quotesync_gitops.crm.transport import (
     ensure_safe_url,
     send_bounded,
 )
+from quotesync_gitops.secrets import remember_sensitive
 
 T = TypeVar("T")
 
@@ -183,6 +184,7 @@ class CrmCore:
             self._install(self._raw_secrets | raw)
 
     def _install(self, raw: set[str] | frozenset[str]) -> None:
+        remember_sensitive(raw)  # for the crash handler, which has no client at hand
         forms = {form for value in raw for form in echo_forms(value)}
         self._raw_secrets = frozenset(raw)
         # Longest first, so a value containing another is redacted whole.

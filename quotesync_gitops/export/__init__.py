@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quotesync_gitops.crm.client import CrmClient
-from quotesync_gitops.export.output import ExportError, check_destination, write_tree
+from quotesync_gitops.export.output import (
+    ExportError,
+    check_destination,
+    ignore_embedded_crm,
+    write_tree,
+)
 from quotesync_gitops.export.tree import (
     DEFAULT_CSV_THRESHOLD,
     KIND_ORDER,
@@ -41,15 +46,24 @@ class ExportResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: Whether the written files were loaded back and checked (a full export only).
     checked: bool = False
+    #: Whether ``.quotesync/`` was added to the repository's ``.gitignore``.
+    ignored_embedded_crm: bool = False
 
 
 def export_crm(
-    client: CrmClient, out: Path, options: ExportOptions, *, force: bool = False
+    client: CrmClient,
+    out: Path,
+    options: ExportOptions,
+    *,
+    force: bool = False,
+    repo: Path | None = None,
 ) -> ExportResult:
     """Read the CRM, write the export folder atomically, then load it back as a check.
 
     The check runs only when every kind was exported: a partial export refers by name to
-    objects of kinds it did not write, which the loader rightly reports as missing.
+    objects of kinds it did not write, which the loader rightly reports as missing. With
+    ``repo`` (the folder the command runs in), a git work tree there gets ``.quotesync/``
+    in its ``.gitignore``: the embedded CRM's database must not end up in the repository.
     """
     check_destination(out, force=force)
     crm_kinds = {str(k) for k in options.kinds if k != Kind.REPOSITORY_SETTINGS}
@@ -62,6 +76,8 @@ def export_crm(
     if options.kinds >= frozenset(KIND_ORDER):
         result.diagnostics = check_export(out)
         result.checked = True
+    if repo is not None:
+        result.ignored_embedded_crm = ignore_embedded_crm(repo)
     return result
 
 

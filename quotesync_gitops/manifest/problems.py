@@ -11,11 +11,36 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from quotesync_gitops.manifest.locate import DocPath, locate
 from quotesync_gitops.manifest.yamlparse import Mark, ParsedDocument, Path, Position
 from quotesync_gitops.manifest.yamlscalars import resolve_plain
 from quotesync_gitops.model import Diagnostic, SourceRef
+
+#: How bad a problem is: an error fails validate and plan; a warning and a notice (a file
+#: skipped, for example) are shown and pass. (``model.Diagnostic.level`` holds one.)
+Level = Literal["error", "warning", "notice"]
+#: Where a problem is shown in a manifest: at the value, or at its key.
+Anchor = Literal["value", "key"]
+LEVELS: tuple[Level, ...] = get_args(Level)
+ANCHORS: tuple[Anchor, ...] = get_args(Anchor)
+
+
+def as_level(value: str) -> Level:
+    """``value`` as a Level (``SpecProblem`` from the planner carries a plain string)."""
+    for known in LEVELS:
+        if value == known:
+            return known
+    raise ValueError(f"unknown problem level {value!r}; expected one of {', '.join(LEVELS)}")
+
+
+def as_anchor(value: str) -> Anchor:
+    """``value`` as an Anchor (``SpecProblem.at`` is a plain string)."""
+    for known in ANCHORS:
+        if value == known:
+            return known
+    raise ValueError(f"unknown problem anchor {value!r}; expected one of {', '.join(ANCHORS)}")
 
 
 def problem_summary(
@@ -38,9 +63,9 @@ class Where:
     file: str
     doc: int
     path: Path
-    at: str = "value"  # "value" | "key"
+    at: Anchor = "value"
 
-    def child(self, *more: str | int, at: str = "value") -> Where:
+    def child(self, *more: str | int, at: Anchor = "value") -> Where:
         return Where(self.file, self.doc, self.path + more, at)
 
     def key(self) -> Where:
@@ -52,7 +77,7 @@ class _Deferred:
     where: Where | SourceRef
     message: str
     first: Where | SourceRef | None
-    level: str
+    level: Level
 
 
 #: Problems kept for one run; the rest are counted and summed up in one last line.
@@ -87,7 +112,7 @@ class Problems:
         self.dropped += 1
         return False
 
-    def add(self, source: SourceRef, message: str, level: str = "error") -> None:
+    def add(self, source: SourceRef, message: str, level: Level = "error") -> None:
         if self._room():
             self._direct.append(Diagnostic(source, bounded(message), level))
 
@@ -102,7 +127,7 @@ class Problems:
         message: str,
         *,
         first: Where | SourceRef | None = None,
-        level: str = "error",
+        level: Level = "error",
     ) -> None:
         """A problem at ``where``; ``{first}`` in the message becomes the position of ``first``."""
         if self._room():

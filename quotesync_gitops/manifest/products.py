@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from quotesync_gitops.manifest.problems import Anchor
 from quotesync_gitops.manifest.schema_check import kind_schema
 from quotesync_gitops.manifest.wording import expected_types, kind_of, suggestion, type_hint
 from quotesync_gitops.secrets import Secret
@@ -69,7 +70,7 @@ def required_fields() -> tuple[str, ...]:
 class RowProblem:
     field: str | None  # None: the row as a whole
     message: str
-    at: str = "value"
+    at: Anchor = "value"
 
 
 def check_value(f: ProductField, value: Any, label: str) -> tuple[Any, str | None]:

@@ -17,6 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from quotesync_gitops.manifest.problems import Anchor
 from quotesync_gitops.manifest.schemagen.parts import (
     CURRENCY_PATTERN,
     DATE_PATTERN,
@@ -63,7 +64,7 @@ def _validator(kind: str) -> Draft202012Validator:
 class SchemaProblem:
     path: Path
     message: str
-    at: str = "value"  # "value" | "key"
+    at: Anchor = "value"
 
 
 def check_document(kind: str, document: Any, secret_paths: frozenset[Path]) -> list[SchemaProblem]:

@@ -11,9 +11,11 @@ CRM field keys stay free text: the API publishes no list of them.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping
 from typing import Any
 
+from quotesync_gitops.manifest.schemas import schema_text
 from quotesync_gitops.model import FieldInfo, Kind, LiveContext
 
 
@@ -46,6 +48,14 @@ def narrow_schema(kind: str, schema: Mapping[str, Any], ctx: LiveContext) -> dic
             fields["propertyNames"] = {"enum": sorted(ctx.line_fields)}
     out["description"] = f"{out.get('description', '')} Narrowed to one CRM's catalogs.".strip()
     return out
+
+
+def narrowed_schema_texts(kinds: list[str], ctx: LiveContext) -> dict[str, str]:
+    """Each kind's schema narrowed to ``ctx``, as the JSON text `schema --from-crm` writes."""
+    return {
+        kind: json.dumps(narrow_schema(kind, json.loads(schema_text(kind)), ctx), indent=2) + "\n"
+        for kind in kinds
+    }
 
 
 def _enum(node: Any, names: Mapping[str, Any]) -> None:

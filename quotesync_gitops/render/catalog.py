@@ -5,8 +5,8 @@ or JSON: `quotesync catalog`. Holds names, keys and types only, never a configur
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
 
 from quotesync_gitops.model import FieldInfo, LiveContext
 from quotesync_gitops.secrets import MASK
@@ -72,10 +72,12 @@ def catalog_data(ctx: LiveContext) -> dict[str, Any]:
 
 
 def render_catalog_json(ctx: LiveContext) -> str:
-    return json.dumps(catalog_data(ctx), indent=2, ensure_ascii=False)
+    """The catalogs as indented JSON (formatVersion 1), ending with a newline."""
+    return json.dumps(catalog_data(ctx), indent=2, ensure_ascii=False) + "\n"
 
 
 def render_catalog_text(ctx: LiveContext) -> str:
+    """The catalogs for a terminal, ending with a newline."""
     data = catalog_data(ctx)
     out: list[str] = []
 
@@ -130,3 +132,10 @@ def render_catalog_text(ctx: LiveContext) -> str:
         out.append("")
         out.append("* mandatory ERP field. CRM field keys: the API publishes no list of them.")
     return "\n".join(out) + "\n"
+
+
+CatalogFormat = Literal["text", "json"]
+CATALOG_RENDERERS: Mapping[CatalogFormat, Callable[[LiveContext], str]] = {
+    "text": render_catalog_text,
+    "json": render_catalog_json,
+}

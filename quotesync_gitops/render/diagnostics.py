@@ -11,24 +11,33 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal, get_args
 
 from quotesync_gitops.model import Diagnostic
 
-FORMATS = ("text", "json", "github")
+DiagnosticsFormat = Literal["text", "json", "github"]
+DIAGNOSTICS_FORMATS: tuple[DiagnosticsFormat, ...] = get_args(DiagnosticsFormat)
 JSON_VERSION = 1
 
 
-def render_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> str:
+def render_diagnostics(diagnostics: Sequence[Diagnostic], fmt: DiagnosticsFormat) -> str:
     """All diagnostics in ``fmt`` (text|json|github); text and github end with a newline
     unless there is nothing to say."""
-    if fmt == "json":
-        return render_json(diagnostics)
-    if fmt == "github":
-        return "".join(github_line(d) + "\n" for d in diagnostics)
-    if fmt == "text":
-        return "".join(text_line(d) + "\n" for d in diagnostics)
-    raise ValueError(f"unknown diagnostics format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    renderer = DIAGNOSTICS_RENDERERS.get(fmt)
+    if renderer is None:
+        raise ValueError(
+            f"unknown diagnostics format {fmt!r}; expected one of {', '.join(DIAGNOSTICS_FORMATS)}"
+        )
+    return renderer(diagnostics)
+
+
+def render_text(diagnostics: Sequence[Diagnostic]) -> str:
+    return "".join(text_line(d) + "\n" for d in diagnostics)
+
+
+def render_github(diagnostics: Sequence[Diagnostic]) -> str:
+    return "".join(github_line(d) + "\n" for d in diagnostics)
 
 
 def text_line(diagnostic: Diagnostic) -> str:
@@ -76,3 +85,15 @@ def _escape_data(value: str) -> str:
 
 def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+DIAGNOSTICS_RENDERERS: Mapping[DiagnosticsFormat, Callable[[Sequence[Diagnostic]], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+}
+
+
+def ci_format(env: Mapping[str, str]) -> DiagnosticsFormat:
+    """GitHub annotations inside GitHub Actions (``GITHUB_ACTIONS=true``), text elsewhere."""
+    return "github" if env.get("GITHUB_ACTIONS") == "true" else "text"

@@ -13,14 +13,14 @@ from importlib import resources
 from typing import Any
 
 from quotesync_gitops.plan.model import Plan
-from quotesync_gitops.render.wording import check_mode
+from quotesync_gitops.render.wording import Mode, check_mode
 from quotesync_gitops.secrets import MASK
 
 #: Package resource holding the JSON Schema (draft 2020-12) of the output.
 PLAN_SCHEMA_RESOURCE = "schemas/plan.schema.json"
 
 
-def render_json(plan: Plan, *, mode: str = "plan") -> str:
+def render_json(plan: Plan, *, mode: Mode = "plan") -> str:
     """The plan as indented JSON with ``"mode": "plan" | "drift"`` (no trailing newline)."""
     check_mode(mode)
     document: dict[str, Any] = {**plan.to_dict(), "mode": mode}

@@ -27,6 +27,7 @@ from quotesync_gitops.render.wording import (
     SOFT_DELETE_HOW,
     SYMBOLS,
     UNMANAGED_EXPLAINED,
+    Mode,
     acknowledged_note,
     action_phrase,
     action_totals,
@@ -65,7 +66,7 @@ _DRIFT_COLUMNS = {
 def render_markdown(
     plan: Plan,
     *,
-    mode: str = "plan",
+    mode: Mode = "plan",
     max_chars: int = DEFAULT_MAX_CHARS,
     full_plan_hint: str | None = None,
 ) -> str:
@@ -137,7 +138,7 @@ def _cut_line(cut: int) -> str:
 # --- fixed sections --------------------------------------------------------------------
 
 
-def _head(plan: Plan, mode: str) -> list[str]:
+def _head(plan: Plan, mode: Mode) -> list[str]:
     parts = [COMMENT_MARKER + "\n## " + _verdict(plan, mode)]
     if plan.target:
         parts.append(f"Target: {code(plan.target)}")
@@ -151,13 +152,13 @@ def _head(plan: Plan, mode: str) -> list[str]:
     return parts
 
 
-def _verdict(plan: Plan, mode: str) -> str:
+def _verdict(plan: Plan, mode: Mode) -> str:
     if mode == "drift":
         return esc(DRIFT_DETECTED if drift_found(plan) else summary_line(plan, mode))
     return esc(summary_line(plan, mode))
 
 
-def _guard(plan: Plan, mode: str) -> list[str]:
+def _guard(plan: Plan, mode: Mode) -> list[str]:
     needed = guard_lines(plan)
     if not needed:
         return []
@@ -171,7 +172,7 @@ def _guard(plan: Plan, mode: str) -> list[str]:
     return ["\n".join(lines)]
 
 
-def _warning(plan: Plan, mode: str) -> list[str]:
+def _warning(plan: Plan, mode: Mode) -> list[str]:
     """Deletions and replacements, top-level and of products, called out before anything."""
     top = [c for c in plan.changes if c.action in (Action.DELETE, Action.REPLACE)]
     items = [
@@ -208,7 +209,7 @@ def _retired_as(change: Change) -> str:
     return f"; the old one becomes {code(name)}, inactive"
 
 
-def _product_group(parent: Change, group: Sequence[Change], action: Action, mode: str) -> str:
+def _product_group(parent: Change, group: Sequence[Change], action: Action, mode: Mode) -> str:
     # Reasons are in the resource's details; the call-out stays one line.
     if mode == "drift":
         phrase = DRIFT_WORDS[action]
@@ -221,7 +222,7 @@ def _product_group(parent: Change, group: Sequence[Change], action: Action, mode
     return f"{plural(len(group), 'product')}, {esc(phrase)}: {codes}{more}"
 
 
-def _summary_table(plan: Plan, mode: str) -> str:
+def _summary_table(plan: Plan, mode: Mode) -> str:
     counts = plan.counts()
     totals, _products = action_totals(plan)
     actions = [a for a in ACTION_ORDER if totals[a]]
@@ -258,7 +259,7 @@ def _tests(plan: Plan) -> list[str]:
     return ["\n".join(lines)]
 
 
-def _unmanaged(plan: Plan, mode: str) -> list[str]:
+def _unmanaged(plan: Plan, mode: Mode) -> list[str]:
     unmanaged = shown_unmanaged(plan, mode)
     if not unmanaged:
         return []
@@ -279,7 +280,7 @@ def _unmanaged(plan: Plan, mode: str) -> list[str]:
     return ["\n".join(lines)]
 
 
-def _notes(plan: Plan, mode: str) -> list[str]:
+def _notes(plan: Plan, mode: Mode) -> list[str]:
     notes = unique_notes(plan) + acknowledged_note(plan, mode)
     if not notes:
         return []

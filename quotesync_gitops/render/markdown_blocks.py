@@ -13,6 +13,7 @@ from quotesync_gitops.plan.model import Action, Change, FieldChange
 from quotesync_gitops.render.wording import (
     NONE_TEXT,
     SYMBOLS,
+    Mode,
     action_phrase,
     child_label,
     children_summary,
@@ -46,7 +47,7 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def fit_block(change: Change, mode: str, budget: int) -> tuple[str | None, int]:
+def fit_block(change: Change, mode: Mode, budget: int) -> tuple[str | None, int]:
     """The resource's block within ``budget`` characters, listing fewer rows if needed."""
     limit = BLOCK_ROW_LIMIT
     while True:
@@ -58,7 +59,7 @@ def fit_block(change: Change, mode: str, budget: int) -> tuple[str | None, int]:
         limit //= 2
 
 
-def _block(change: Change, mode: str, limit: int) -> tuple[str, int]:
+def _block(change: Change, mode: Mode, limit: int) -> tuple[str, int]:
     """(block, rows not shown) with at most ``limit`` field rows and ``limit`` product rows."""
     summary = f"<code>{SYMBOLS[change.action]}</code> <b>{esc(change.address)}</b>: "
     summary += esc(action_phrase(change, mode))
@@ -91,7 +92,7 @@ def _block(change: Change, mode: str, limit: int) -> tuple[str, int]:
     return "\n\n".join(parts), hidden_fields + hidden_children
 
 
-def _field_table(fields: Sequence[FieldChange], mode: str) -> str:
+def _field_table(fields: Sequence[FieldChange], mode: Mode) -> str:
     header = (
         "| Field | Live (CRM) | Manifests (git) |"
         if mode == "drift"
@@ -107,7 +108,7 @@ def _field_table(fields: Sequence[FieldChange], mode: str) -> str:
     return "\n".join(lines)
 
 
-def _product_table(parent: Change, children: Sequence[Change], mode: str) -> str:
+def _product_table(parent: Change, children: Sequence[Change], mode: Mode) -> str:
     lines = ["| | Product | Change | Fields |", "|:-:|:--|:--|:--|"]
     for child in children:
         fields = display_fields(child)
@@ -122,7 +123,7 @@ def _product_table(parent: Change, children: Sequence[Change], mode: str) -> str
     return "\n".join(lines)
 
 
-def _inline_field(field_change: FieldChange, mode: str, new: bool = False) -> str:
+def _inline_field(field_change: FieldChange, mode: Mode, new: bool = False) -> str:
     """``path: before → after``; a new product's values as ``path: value``."""
     before, after, suffix = field_sides(field_change)
     left, right = _cell(before, _CHILD_VALUE_LIMIT), _cell(after, _CHILD_VALUE_LIMIT)

@@ -8,6 +8,7 @@ from quotesync_gitops.render.wording import (
     NEW_IN_CRM,
     SYMBOLS,
     UNMANAGED_EXPLAINED,
+    Mode,
     acknowledged_note,
     action_phrase,
     check_mode,
@@ -50,7 +51,7 @@ class _Painter:
         return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
 
 
-def render_text(plan: Plan, *, mode: str = "plan", color: bool = False) -> str:
+def render_text(plan: Plan, *, mode: Mode = "plan", color: bool = False) -> str:
     """The plan for a terminal (no trailing newline); ANSI colour only when ``color``."""
     check_mode(mode)
     paint = _Painter(color)
@@ -77,7 +78,7 @@ def render_text(plan: Plan, *, mode: str = "plan", color: bool = False) -> str:
 
 def _change_lines(
     change: Change,
-    mode: str,
+    mode: Mode,
     paint: _Painter,
     *,
     indent: int,
@@ -127,7 +128,7 @@ def _address(change: Change, parent: Change | None) -> str:
     return change.address if parent is None else f"{change.kind}/{child_label(parent, change)}"
 
 
-def _sections(plan: Plan, mode: str, paint: _Painter) -> list[str]:
+def _sections(plan: Plan, mode: Mode, paint: _Painter) -> list[str]:
     lines: list[str] = []
     unmanaged = shown_unmanaged(plan, mode)
     if unmanaged:

@@ -12,12 +12,14 @@ import json
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, get_args
 
 from quotesync_gitops.plan.model import Action, Change, FieldChange, Plan, Unmanaged
 from quotesync_gitops.secrets import MASK, is_sensitive, mask
 
-MODES = ("plan", "drift")
+#: How a plan is read: what apply would do ("plan"), or what changed in the CRM ("drift").
+Mode = Literal["plan", "drift"]
+MODES: tuple[Mode, ...] = get_args(Mode)
 ACTION_ORDER = (
     Action.CREATE,
     Action.UPDATE,
@@ -147,7 +149,7 @@ def _leaves(path: str, value: Any) -> Iterable[tuple[str, Any]]:
         yield path, value
 
 
-def field_value_text(change: FieldChange, mode: str) -> str:
+def field_value_text(change: FieldChange, mode: Mode) -> str:
     """``before → after`` (plan) or ``live: X, manifests: Y`` (drift)."""
     before, after, suffix = field_sides(change)
     if mode == "drift":
@@ -155,7 +157,7 @@ def field_value_text(change: FieldChange, mode: str) -> str:
     return f"{before} → {after}{suffix}"
 
 
-def action_phrase(change: Change, mode: str) -> str:
+def action_phrase(change: Change, mode: Mode) -> str:
     """What happens to one resource, in the words of the mode."""
     action = change.action
     if mode == "drift":
@@ -218,7 +220,7 @@ def new_unmanaged(plan: Plan) -> int:
     return sum(1 for u in plan.unmanaged if not u.deleted and not u.acknowledged)
 
 
-def shown_unmanaged(plan: Plan, mode: str) -> list[Unmanaged]:
+def shown_unmanaged(plan: Plan, mode: Mode) -> list[Unmanaged]:
     """The unmanaged objects a report lists: drift leaves out the acknowledged ones (it
     counts them in a note), plan lists them all."""
     if mode == "drift":
@@ -232,7 +234,7 @@ def unmanaged_flag(item: Unmanaged) -> str:
     return f" ({ACKNOWLEDGED})" if item.acknowledged else ""
 
 
-def acknowledged_note(plan: Plan, mode: str) -> list[str]:
+def acknowledged_note(plan: Plan, mode: Mode) -> list[str]:
     """Drift's one line about the acknowledged objects it does not list."""
     count = sum(1 for u in plan.unmanaged if u.acknowledged)
     if mode != "drift" or not count:
@@ -245,7 +247,7 @@ def drift_found(plan: Plan) -> bool:
     return plan.has_changes or new_unmanaged(plan) > 0
 
 
-def summary_line(plan: Plan, mode: str = "plan") -> str:
+def summary_line(plan: Plan, mode: Mode = "plan") -> str:
     """``Plan: N to create, ... N to reorder.`` or, in drift mode, ``Drift: ...``."""
     totals, products = action_totals(plan)
 

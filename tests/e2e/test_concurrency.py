@@ -7,7 +7,7 @@ import os
 import pytest
 
 from quotesync_gitops.apply.concurrency import ConcurrentChange
-from quotesync_gitops.errors import EXIT_STALE
+from quotesync_gitops.errors import ExitCode
 from quotesync_gitops.pipeline import ManifestOptions, execute, plan_against
 from tests.e2e.conftest import Workspace
 
@@ -24,7 +24,7 @@ def test_object_created_by_someone_else_during_apply_stops_it(ws: Workspace) -> 
         execute(client, other, lambda _m: None)
         with pytest.raises(ConcurrentChange) as caught:
             execute(client, run, lambda _m: None)
-    assert caught.value.exit_code == EXIT_STALE
+    assert caught.value.exit_code == ExitCode.STALE
     assert "was created by someone else" in str(caught.value)
     with ws.client() as client:
         names = [c["DisplayName"] for c in client.erp_get_all_connections(include_deleted=True)]
