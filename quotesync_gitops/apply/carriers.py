@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from quotesync_gitops.live.normalise import PRODUCT_FIELDS
+from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS
 from quotesync_gitops.secrets import Secret
 
 

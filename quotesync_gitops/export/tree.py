@@ -126,7 +126,7 @@ def build_tree(
         EnvVar(name, kind, resource, f"config.{key}")
         for (kind, resource, key), name in sorted(names.items(), key=lambda item: item[1])
     ]
-    context = specs.SpecContext(live.context, lambda kind, name, key: names[(kind, name, key)])
+    context = specs.ExportContext(live.context, lambda kind, name, key: names[(kind, name, key)])
     paths = _paths(chosen)
     for resource in chosen:
         pictures = (images or {}).get(resource.name, {}) if resource.kind == Kind.PRICE_LIST else {}
@@ -138,7 +138,7 @@ def build_tree(
             path,
             Kind.REPOSITORY_SETTINGS,
             SINGLETON_NAME,
-            specs.repository_settings(),
+            specs.spec(Resource(Kind.REPOSITORY_SETTINGS, SINGLETON_NAME, {}), context),
             comment=_REPOSITORY_COMMENT,
         )
         tree.written.append(Written(Kind.REPOSITORY_SETTINGS, SINGLETON_NAME, path))
@@ -168,7 +168,7 @@ def _add_resource(
     tree: ExportTree,
     resource: Resource,
     path: str,
-    context: specs.SpecContext,
+    context: specs.ExportContext,
     options: ExportOptions,
     pictures: Mapping[str, bytes],
 ) -> None:
@@ -178,7 +178,7 @@ def _add_resource(
         _add_document(tree, path, resource.kind, name, specs.tombstone())
         tree.written.append(Written(resource.kind, name, path, tombstone=True))
         return
-    spec = specs.BUILDERS[resource.kind](resource, context)
+    spec = specs.spec(resource, context)
     comment = ""
     products_file: str | None = None
     if resource.kind == Kind.PRICE_LIST:

@@ -6,7 +6,8 @@ emitter decides quoting by YAML 1.1. Where the two disagree (``1e5``, ``0o17`` a
 Strings with line breaks are literal blocks when YAML can hold them exactly, otherwise
 double-quoted with escapes.
 
-:class:`Flow` and :class:`FlowList` mark values written on one line (``{erpField: x, ...}``,
+:class:`Flow` and :class:`FlowList` (``kinds/export_parts.py``, where the kinds' exports use
+them) mark values written on one line (``{erpField: x, ...}``,
 ``[ANNA, BJORN]``), as the README's examples are. Secrets cannot be written: a
 :class:`~quotesync_gitops.secrets.Secret` or ``UNREADABLE`` is refused.
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from quotesync_gitops.kinds.export_parts import EnvReference, Flow, FlowList
 from quotesync_gitops.manifest.yamlscalars import resolve_plain
 from quotesync_gitops.secrets import is_sensitive
 
@@ -27,22 +29,6 @@ STR_TAG = "tag:yaml.org,2002:str"
 _NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 #: No folding of long lines: a value stays on one line, as written in the CRM.
 _WIDTH = 1_000_000
-
-
-class Flow(dict[str, Any]):
-    """A mapping written on one line: ``{erpField: name, crmField: contact.name}``."""
-
-
-class FlowList(list[Any]):
-    """A list written on one line: ``[ANNA, BJORN]``."""
-
-
-class Reference(str):
-    """A value that is meant to be a reference (``${env:NAME}``): never escaped."""
-
-    @classmethod
-    def env(cls, name: str) -> Reference:
-        return cls("${env:" + name + "}")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -96,7 +82,7 @@ def _refuse(dumper: _Dumper, value: Any) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _str)
-_Dumper.add_representer(Reference, _str)
+_Dumper.add_representer(EnvReference, _str)
 _Dumper.add_representer(float, _float)
 _Dumper.add_representer(Flow, _flow)
 _Dumper.add_representer(FlowList, _flow_list)

@@ -18,10 +18,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from quotesync_gitops.errors import QuotesyncError
-from quotesync_gitops.model import ATTACHED_KINDS, SINGLETON_KINDS, FieldInfo, Kind, LiveContext
+from quotesync_gitops.model import (
+    ATTACHED_KINDS,
+    SINGLETON_KINDS,
+    FieldInfo,
+    Kind,
+    LiveContext,
+    Resource,
+)
 
 if TYPE_CHECKING:  # validate and schema never load the HTTP client
     from quotesync_gitops.crm.client import CrmClient
+    from quotesync_gitops.kinds.export_parts import ExportContext
 
 #: A spec as the manifest wrote it (schema-valid: every value has the type it must have).
 ManifestSpec = Mapping[str, Any]
@@ -129,6 +137,12 @@ class KindDef(Protocol):
     def retired(self, spec: Mapping[str, object]) -> bool:
         """A live object the tool itself took out of use (soft-deleted, or its kind's
         equivalent): without a manifest it is neither managed nor new in the CRM."""
+        ...
+
+    def export(self, resource: Resource, ctx: ExportContext) -> Spec:
+        """The manifest spec of a live (canonical, not deleted) resource, defaults left out:
+        the inverse of ``canonical()``, keys in the order of the kind's reference (helpers in
+        ``kinds/export_parts.py``; ``export/`` writes it as YAML)."""
         ...
 
 

@@ -29,7 +29,24 @@ from quotesync_gitops.kinds.connection_parts import (
     scope_from_carrier,
     scope_to_carrier,
 )
-from quotesync_gitops.model import Direction, FieldInfo, Kind, LiveContext
+from quotesync_gitops.kinds.export_parts import (
+    ExportContext,
+    Flow,
+    FlowList,
+    config,
+    given,
+    ordered,
+    written_scope,
+    written_secrets_version,
+)
+from quotesync_gitops.model import (
+    ERP_ACTOR_TYPES,
+    Direction,
+    FieldInfo,
+    Kind,
+    LiveContext,
+    Resource,
+)
 from quotesync_gitops.secrets import Secret, reveal
 
 #: What a field mapping / a default value gets for a flag the manifest leaves out.
@@ -123,6 +140,24 @@ class ErpConnectionKind(BaseKind):
         # Connectors are usually pre-installed: only a declared tombstone is an error in
         # the manifests; plan checks the name against the CRM.
         return reference_at(spec, "connector", Kind.ERP_CONNECTOR, must_be_declared=False)
+
+    def export(self, resource: Resource, ctx: ExportContext) -> Spec:
+        spec = resource.spec
+        keys = ("connector", "description", "active")
+        out = given(spec, self.canonical({}, None), keys, always=("connector",))
+        written_secrets_version(spec, out)
+        written_scope(spec["scope"], out)
+        config(resource, self.connector_fields(spec, ctx.live) or {}, ctx, out)
+        actors = {
+            name: _export_actor(spec["actors"][name])
+            for name in ordered(spec["actors"], ERP_ACTOR_TYPES)
+        }
+        if actors:
+            out["actors"] = actors
+        list_mappings = _export_list_mappings(spec["listMappings"], spec["actors"])
+        if list_mappings:
+            out["listMappings"] = list_mappings
+        return out
 
 
 KIND = ErpConnectionKind()
@@ -281,4 +316,59 @@ def default_from_carrier(carrier: Mapping[str, Any]) -> DefaultSpec | None:
     }
     if out["value"] is None and not out["askUser"] and not out["mandatory"]:
         return None
+    return out
+
+
+# --- export: the manifest form of the actors and list mappings -----------------------------
+
+
+def _export_actor(actor: Mapping[str, Any]) -> Spec:
+    order: list[str] = list(actor["fieldOrder"])
+    out: Spec = {}
+    if not actor["enabled"]:
+        out["enabled"] = False
+    out["crmActor"] = actor["crmActor"]
+    mapped = ordered(actor["mappings"], order)
+    if mapped:
+        out["mappings"] = [_export_mapping(key, actor["mappings"][key]) for key in mapped]
+    with_defaults = ordered(actor["defaults"], order)
+    if with_defaults:
+        out["defaults"] = [_export_default(key, actor["defaults"][key]) for key in with_defaults]
+    in_order = [key for key in order if key in actor["mappings"]]
+    if len(in_order) > 1:
+        out["fieldOrder"] = FlowList(in_order)
+    return out
+
+
+def _export_mapping(key: str, mapping: Mapping[str, Any]) -> Flow:
+    out = Flow(erpField=key, crmField=mapping["crmField"], direction=mapping["direction"])
+    out.update({f: mapping[f] for f, default in MAPPING_FLAGS.items() if mapping[f] != default})
+    return out
+
+
+def _export_default(key: str, default: Mapping[str, Any]) -> Flow:
+    out = Flow(erpField=key)
+    if default["value"] is not None:
+        out["value"] = default["value"]
+    out.update({f: default[f] for f, unset in DEFAULT_FLAGS.items() if default[f] != unset})
+    return out
+
+
+def _export_list_mappings(
+    list_mappings: Mapping[str, Mapping[str, str]], actors: Mapping[str, Any]
+) -> list[Spec]:
+    def position(address: str) -> tuple[int, int, str]:
+        actor, _, field = address.partition("/")
+        actor_rank = ERP_ACTOR_TYPES.index(actor) if actor in ERP_ACTOR_TYPES else 99
+        order = list(actors.get(actor, {}).get("fieldOrder", []))
+        return actor_rank, order.index(field) if field in order else len(order), field
+
+    out: list[Spec] = []
+    for address in sorted(list_mappings, key=position):
+        actor, _, field = address.partition("/")
+        items = [
+            Flow(erpItem=erp_item, crmItem=crm_item)
+            for erp_item, crm_item in list_mappings[address].items()
+        ]
+        out.append({"actor": actor, "erpField": field, "items": items})
     return out

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from quotesync_gitops.kinds.base import BaseKind, ManifestSpec, Spec, WriteGuard
-from quotesync_gitops.model import Kind
+from quotesync_gitops.kinds.export_parts import ExportContext
+from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.secrets import Secret, reveal
 
 
@@ -21,6 +22,9 @@ class ErpConnectorKind(BaseKind):
 
     def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
         return {"url": spec.get("url", "")}
+
+    def export(self, resource: Resource, ctx: ExportContext) -> Spec:
+        return {"url": resource.spec["url"]}
 
 
 KIND = ErpConnectorKind()

@@ -22,7 +22,8 @@ from quotesync_gitops.kinds.base import (
     reference_at,
     text,
 )
-from quotesync_gitops.model import Kind
+from quotesync_gitops.kinds.export_parts import ExportContext, given
+from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.secrets import reveal
 
 
@@ -94,6 +95,20 @@ class PriceListKind(BaseKind):
     def retired(self, spec: Mapping[str, object]) -> bool:
         """Set inactive: its soft delete (pruned, tombstoned, or the old list of a replace)."""
         return bool(spec.get("deleted")) or not spec.get("active")
+
+    def export(self, resource: Resource, ctx: ExportContext) -> Spec:
+        """Everything but the products (export writes them inline or as CSV).
+
+        An ``erpKey`` the CRM assigned itself (``str(PriceListId)``, when saved without one)
+        is a server id: left out, so another CRM assigns its own.
+        """
+        spec = resource.spec
+        defaults = self.canonical({}, None)
+        keys = ("description", "currency", "currencyName", "validFrom", "validTo", "active")
+        out = given(spec, defaults, keys, always=("currency", "validFrom", "validTo"))
+        if spec["erpKey"] and spec["erpKey"] != str(resource.ids.get("id", "")):
+            out["erpKey"] = spec["erpKey"]
+        return out | given(spec, defaults, ("quoteConnection",))
 
 
 KIND = PriceListKind()

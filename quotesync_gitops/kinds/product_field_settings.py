@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from quotesync_gitops.kinds.base import BaseKind, DiffRules, ManifestSpec, Spec, text
-from quotesync_gitops.model import Kind
+from quotesync_gitops.kinds.export_parts import ExportContext
+from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.secrets import reveal
 
 
@@ -31,6 +32,8 @@ CARRIER_FIELDS: dict[str, str] = {
     "mandatory": "Mandatory",
     "order": "Rank",
 }
+#: Quote line field settings, in the order of the reference (export writes them so).
+LINE_FIELD_KEYS = tuple(CARRIER_FIELDS)
 
 
 class ProductFieldSettingsKind(BaseKind):
@@ -45,6 +48,18 @@ class ProductFieldSettingsKind(BaseKind):
                 given["order"] = int(given["order"])
             fields[name] = given
         return {"fields": fields}
+
+    def export(self, resource: Resource, ctx: ExportContext) -> Spec:
+        """Every field with every setting: the loader fills in nothing here (only the
+        settings a manifest gives are managed), so leaving one out would leave it to the
+        other CRM."""
+        fields: Mapping[str, Mapping[str, Any]] = resource.spec["fields"]
+        in_order = sorted(fields, key=lambda name: (fields[name].get("order", 0), name))
+        out = {
+            name: {key: fields[name][key] for key in LINE_FIELD_KEYS if key in fields[name]}
+            for name in in_order
+        }
+        return {"fields": out} if out else {}
 
 
 KIND = ProductFieldSettingsKind()

@@ -25,7 +25,14 @@ from quotesync_gitops.kinds.connection_parts import (
     scope_from_carrier,
     scope_to_carrier,
 )
-from quotesync_gitops.model import FieldInfo, Kind, LiveContext
+from quotesync_gitops.kinds.export_parts import (
+    ExportContext,
+    config,
+    given,
+    written_scope,
+    written_secrets_version,
+)
+from quotesync_gitops.model import FieldInfo, Kind, LiveContext, Resource
 from quotesync_gitops.secrets import reveal
 
 
@@ -75,6 +82,15 @@ class QuoteConnectionKind(BaseKind):
 
     def references(self, spec: Mapping[str, object]) -> list[Reference]:
         return reference_at(spec, "erpConnection", Kind.ERP_CONNECTION)
+
+    def export(self, resource: Resource, ctx: ExportContext) -> Spec:
+        spec = resource.spec
+        keys = ("connector", "erpName", "erpConnection", "description")
+        out = given(spec, self.canonical({}, None), keys, always=("connector",))
+        written_secrets_version(spec, out)
+        written_scope(spec["scope"], out)
+        config(resource, self.connector_fields(spec, ctx.live) or {}, ctx, out)
+        return out
 
 
 KIND = QuoteConnectionKind()

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from quotesync_gitops.kinds.base import BaseKind, ManifestSpec, Spec, number
-from quotesync_gitops.model import Kind, RepositorySettings
+from quotesync_gitops.kinds.export_parts import ExportContext, FlowList
+from quotesync_gitops.model import Kind, RepositorySettings, Resource
 
 #: The guards when a repository sets none: RepositorySettings' defaults, the one place.
 GUARD_DEFAULTS = RepositorySettings()
@@ -34,6 +35,10 @@ class RepositorySettingsKind(BaseKind):
                 "minExisting": int(guards.get("minExisting", GUARD_DEFAULTS.min_existing)),
             },
         }
+
+    def export(self, resource: Resource, ctx: ExportContext) -> Spec:
+        """Not read from the CRM: export writes the settings it needs, an empty prune list."""
+        return {"prune": FlowList()}
 
 
 KIND = RepositorySettingsKind()

@@ -11,7 +11,8 @@ from collections.abc import Collection, Mapping
 from typing import Any, TypedDict, cast
 
 from quotesync_gitops.kinds.base import BaseKind, CarrierError, DiffRules, ManifestSpec, Spec
-from quotesync_gitops.model import SALE_TYPE_QUOTE_KEYS, Kind
+from quotesync_gitops.kinds.export_parts import ExportContext
+from quotesync_gitops.model import SALE_TYPE_QUOTE_KEYS, Kind, Resource
 
 
 class SaleTypeQuoteSpec(TypedDict, total=False):
@@ -57,6 +58,11 @@ class SaleTypeQuoteSettingsKind(BaseKind):
     def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
         """Only the settings given: the others are not managed (null is a value: none)."""
         return {key: spec[key] for key in SALE_TYPE_QUOTE_KEYS if key in spec}
+
+    def export(self, resource: Resource, ctx: ExportContext) -> Spec:
+        """Every setting, null ones too: only the settings a manifest gives are managed, so
+        one left out would be left to the other CRM."""
+        return {key: resource.spec[key] for key in SALE_TYPE_QUOTE_KEYS}
 
 
 KIND = SaleTypeQuoteSettingsKind()

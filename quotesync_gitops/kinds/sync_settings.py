@@ -12,7 +12,8 @@ from quotesync_gitops.kinds.base import (
     Spec,
     references_in,
 )
-from quotesync_gitops.model import Kind
+from quotesync_gitops.kinds.export_parts import ExportContext
+from quotesync_gitops.model import Kind, Resource
 
 
 class SyncSettingsKind(BaseKind):
@@ -28,6 +29,18 @@ class SyncSettingsKind(BaseKind):
 
     def references(self, spec: Mapping[str, object]) -> list[Reference]:
         return references_in(spec, "priority", Kind.ERP_CONNECTION)
+
+    def export(self, resource: Resource, ctx: ExportContext) -> Spec:
+        """Priority only with two connections or more: one connection has nothing to order."""
+        spec = resource.spec
+        out: Spec = {}
+        if len(spec["priority"]) > 1:
+            out["priority"] = list(spec["priority"])
+        if spec["automaticSync"] is not None:
+            out["automaticSync"] = spec["automaticSync"]
+        if spec["interval"] is not None:
+            out["interval"] = spec["interval"]
+        return out
 
 
 KIND = SyncSettingsKind()

@@ -14,44 +14,8 @@ from typing import Any
 from quotesync_gitops.kinds.base import date_part as date_part
 from quotesync_gitops.kinds.base import text as text
 from quotesync_gitops.kinds.connection_parts import PASSWORD_MASK as PASSWORD_MASK
+from quotesync_gitops.kinds.product_parts import PRODUCT_BOOLEANS, PRODUCT_FIELDS, PRODUCT_NUMBERS
 from quotesync_gitops.model import FieldInfo
-
-#: canonical product field -> Product carrier field
-PRODUCT_FIELDS: dict[str, str] = {
-    "code": "Code",
-    "name": "Name",
-    "description": "Description",
-    "priceUnit": "PriceUnit",
-    "quantityUnit": "QuantityUnit",
-    "listPrice": "UnitListPrice",
-    "cost": "UnitCost",
-    "minimumPrice": "UnitMinimumPrice",
-    "vat": "VAT",
-    "vatInfo": "VATInfo",
-    "inAssortment": "InAssortment",
-    "isSubscription": "IsSubscription",
-    "subscriptionUnit": "SubscriptionUnit",
-    "defaultSubscriptionQuantity": "DefaultSubscriptionQuantity",
-    "itemNumber": "ItemNumber",
-    "url": "Url",
-    "category": "ProductCategoryKey",
-    "family": "ProductFamilyKey",
-    "type": "ProductTypeKey",
-    "supplier": "Supplier",
-    "supplierCode": "SupplierCode",
-    "rule": "Rule",
-    "erpKey": "ERPProductKey",
-    "inStock": "InStock",
-    "extraField1": "ExtraField1",
-    "extraField2": "ExtraField2",
-    "extraField3": "ExtraField3",
-    "extraField4": "ExtraField4",
-    "extraField5": "ExtraField5",
-}
-PRODUCT_NUMBERS = frozenset(
-    {"listPrice", "cost", "minimumPrice", "vat", "defaultSubscriptionQuantity", "inStock"}
-)
-PRODUCT_BOOLEANS = frozenset({"inAssortment", "isSubscription"})
 
 
 def number(value: Any) -> float:

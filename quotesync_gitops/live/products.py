@@ -25,7 +25,8 @@ from collections.abc import Iterator, KeysView, Mapping, Sequence
 from operator import eq, itemgetter
 from typing import Any
 
-from quotesync_gitops.live.normalise import PRODUCT_FIELDS, product, text
+from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS
+from quotesync_gitops.live.normalise import product, text
 
 _CANONICAL_VALUES = itemgetter(*PRODUCT_FIELDS)
 _CARRIER_VALUES = itemgetter(*PRODUCT_FIELDS.values())

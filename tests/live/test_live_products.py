@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from quotesync_gitops.live.normalise import PRODUCT_FIELDS, product
+from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS
+from quotesync_gitops.live.normalise import product
 from quotesync_gitops.live.products import LiveProducts
 from quotesync_gitops.manifest.products import product_template
 from quotesync_gitops.model import Kind, Resource
