@@ -55,12 +55,12 @@ def check_before_write(ac: ApplyContext, change: Change) -> None:
     have = change.live
     if have is None or "id" not in change.live_ids or guard.read is None:
         return
-    assert guard.head_of_carrier is not None and guard.head_of_spec is not None
+    assert guard.head_of_carrier is not None
     try:
         head = guard.head_of_carrier(guard.read(ac.client, int(change.live_ids["id"])))
     except CrmNotFound:
         raise conflict(change, "disappeared") from None
-    if head != guard.head_of_spec(have.name, have.spec):
+    if head != guard.head_of_spec(have.name, have.spec, head):
         raise conflict(change, "was changed by someone else")
 
 

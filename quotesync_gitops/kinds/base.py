@@ -89,10 +89,17 @@ class WriteGuard:
     rows: Callable[[CrmClient], Iterable[Carrier]]
     name_field: str
     id_field: str
-    #: One object by id, and its head in carrier and in canonical form (None: no head check).
+    #: One object by id, and its head read from the carrier as canonical keys ("name" and
+    #: top-level spec keys; None: no head check). The canonical side is derived from them.
     read: Callable[[CrmClient, int], Carrier] | None = None
     head_of_carrier: Callable[[Carrier], dict[str, object]] | None = None
-    head_of_spec: Callable[[str, Mapping[str, Any]], dict[str, object]] | None = None
+
+    def head_of_spec(
+        self, name: str, spec: Mapping[str, Any], keys: Iterable[str]
+    ) -> dict[str, object]:
+        """The same head in canonical form: ``keys`` (those of :attr:`head_of_carrier`'s
+        answer) taken from the spec, "name" from the resource's name."""
+        return {key: name if key == "name" else spec.get(key) for key in keys}
 
 
 class KindDef(Protocol):

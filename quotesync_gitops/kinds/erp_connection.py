@@ -90,14 +90,6 @@ def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
     }
 
 
-def _head_of_spec(name: str, spec: Mapping[str, Any]) -> dict[str, object]:
-    return {
-        "name": name,
-        "description": spec.get("description"),
-        "active": bool(spec.get("active")),
-        "deleted": bool(spec.get("deleted")),
-    }
-
 
 class ErpConnectionKind(BaseKind):
     kind = Kind.ERP_CONNECTION
@@ -108,7 +100,6 @@ class ErpConnectionKind(BaseKind):
         "ErpConnectionId",
         read=lambda c, ident: c.erp_get_connection(ident),
         head_of_carrier=_head_of_carrier,
-        head_of_spec=_head_of_spec,
     )
 
     def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:

@@ -50,15 +50,6 @@ def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
     }
 
 
-def _head_of_spec(name: str, spec: Mapping[str, Any]) -> dict[str, object]:
-    return {
-        "name": name,
-        "description": spec.get("description"),
-        "active": bool(spec.get("active")),
-        "validFrom": spec.get("validFrom"),
-        "validTo": spec.get("validTo"),
-    }
-
 
 class PriceListKind(BaseKind):
     kind = Kind.PRICE_LIST
@@ -69,7 +60,6 @@ class PriceListKind(BaseKind):
         "PriceListId",
         read=lambda c, ident: c.get_pricelist(ident),
         head_of_carrier=_head_of_carrier,
-        head_of_spec=_head_of_spec,
     )
     rules = DiffRules(
         server_filled=frozenset({"erpKey", "currencyName"}),

@@ -44,13 +44,6 @@ def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
     }
 
 
-def _head_of_spec(name: str, spec: Mapping[str, Any]) -> dict[str, object]:
-    return {
-        "name": name,
-        "description": spec.get("description"),
-        "deleted": bool(spec.get("deleted")),
-    }
-
 
 class QuoteConnectionKind(BaseKind):
     kind = Kind.QUOTE_CONNECTION
@@ -61,7 +54,6 @@ class QuoteConnectionKind(BaseKind):
         "QuoteConnectionId",
         read=lambda c, ident: c.quote_get_connection(ident),
         head_of_carrier=_head_of_carrier,
-        head_of_spec=_head_of_spec,
     )
 
     def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
