@@ -1,6 +1,6 @@
 """The Product carrier's fields: what the reader (live/) and the writer (apply/) share.
 
-Products belong to a price list (``kinds/price_list.py``); their carrier mapping lives here,
+Products belong to a price list (``kinds/price_list/``); their carrier mapping lives here,
 below both stages, so neither has to import the other.
 """
 

@@ -50,7 +50,6 @@ def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
     }
 
 
-
 class PriceListKind(BaseKind):
     kind = Kind.PRICE_LIST
     tombstone_reason = "tombstone: deactivate (price lists have no deleted flag)"

@@ -44,7 +44,6 @@ def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
     }
 
 
-
 class QuoteConnectionKind(BaseKind):
     kind = Kind.QUOTE_CONNECTION
     rules = DiffRules(server_filled=frozenset({"secretsVersion"}))

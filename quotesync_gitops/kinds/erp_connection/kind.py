@@ -90,7 +90,6 @@ def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
     }
 
 
-
 class ErpConnectionKind(BaseKind):
     kind = Kind.ERP_CONNECTION
     rules = DiffRules(server_filled=frozenset({"secretsVersion"}))
