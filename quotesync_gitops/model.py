@@ -87,6 +87,15 @@ class Diagnostic:
 
 ResourceKey = tuple[str, str]  # (kind, name)
 
+#: A value inside a canonical spec, seen by code generic over kinds (diff, plan, render):
+#: JSON-like (None, bool, int, float, str, lists, maps with str keys) with ``Secret``,
+#: ``UNREADABLE`` and ``ImageFile`` leaves. It is ``object``, not a union: every kind's
+#: spec is a TypedDict (kinds/), which passes only as a ``Mapping[str, object]``, so generic
+#: code narrows a value (isinstance) before it uses one; one kind's code reads its TypedDict.
+SpecValue = object
+#: A canonical spec as code generic over kinds holds it (``Resource.spec``).
+SpecMap = Mapping[str, SpecValue]
+
 
 def image_value(mime_type: str, size: int, sha256: str | None = None) -> str:
     """How a product image is compared and shown: its type, size and content digest (never
@@ -164,7 +173,7 @@ class Resource:
 
     kind: str
     name: str
-    spec: Mapping[str, Any]
+    spec: SpecMap
     #: Where the manifest declared it (desired side only).
     source: SourceRef | None = None
     #: Where the manifest wrote each top-level spec key (desired side only), for problems

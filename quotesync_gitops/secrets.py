@@ -79,6 +79,8 @@ class _Unreadable:
 
 
 UNREADABLE: Final = _Unreadable()
+#: The type of :data:`UNREADABLE`, for specs that may hold it (live config values).
+Unreadable = _Unreadable
 
 
 def reveal(value: Any) -> Any:
@@ -92,7 +94,7 @@ def reveal(value: Any) -> Any:
     return value
 
 
-def secret_values(value: Any) -> list[str]:
+def secret_values(value: object) -> list[str]:
     """Every secret's value inside ``value`` (deeply): what a client must hide from echoes."""
     if isinstance(value, Secret):
         return [value.reveal()]
@@ -121,5 +123,5 @@ def plain(value: Any) -> Any:
     return value.reveal() if isinstance(value, Secret) else value
 
 
-def is_sensitive(value: Any) -> bool:
+def is_sensitive(value: object) -> bool:
     return isinstance(value, Secret) or value is UNREADABLE

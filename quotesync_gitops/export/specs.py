@@ -7,10 +7,10 @@ values must come from the environment (the caller names the variables,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from quotesync_gitops.kinds import KINDS
+from quotesync_gitops.kinds.connection_parts import config_of
 from quotesync_gitops.kinds.export_parts import (
     EnvReference,
     ExportContext,
@@ -36,7 +36,7 @@ def secret_fields(resource: Resource, ctx: LiveContext) -> list[str]:
     if resource.deleted or resource.kind not in (Kind.ERP_CONNECTION, Kind.QUOTE_CONNECTION):
         return []
     fields = connector_fields(resource, ctx)
-    config: Mapping[str, Any] = resource.spec.get("config", {})
+    config = config_of(resource)
     return [key for key, value in config.items() if is_hidden_secret(value, fields.get(key))]
 
 

@@ -24,6 +24,8 @@ from quotesync_gitops.export import specs
 from quotesync_gitops.export.names import env_names, file_stems
 from quotesync_gitops.export.products import inline_products, products_csv
 from quotesync_gitops.export.yamlout import to_yaml
+from quotesync_gitops.kinds import price_list
+from quotesync_gitops.kinds.product_parts import ProductSpec
 from quotesync_gitops.live.common import SINGLETON_NAME
 from quotesync_gitops.manifest.images import EXTENSIONS, image_type
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
@@ -182,9 +184,11 @@ def _add_resource(
     comment = ""
     products_file: str | None = None
     if resource.kind == Kind.PRICE_LIST:
-        products = resource.spec["products"]
+        products = price_list.spec_of(resource)["products"]
         # Products with an image stay inline: the image is named on the product entry.
-        with_image = {code: p for code, p in products.items() if code in pictures}
+        with_image: Mapping[str, ProductSpec] = {
+            code: p for code, p in products.items() if code in pictures
+        }
         rest = {code: p for code, p in products.items() if code not in pictures}
         if len(products) > options.csv_threshold and rest:
             products_file = path.removesuffix(".yaml") + "-products.csv"

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.kinds.price_list import desired_images
 from quotesync_gitops.model import (
     DesiredState,
     ImageFile,
@@ -57,7 +58,7 @@ def read_product_images(client: CrmClient, desired: DesiredState, live: LiveStat
     """Put ``spec["images"]`` (code → image value or None) on every live price list whose
     manifest manages images, for exactly the codes it manages."""
     for want in desired.of_kind(Kind.PRICE_LIST):
-        images: Mapping[str, ImageFile | None] = want.spec.get("images") or {}
+        images = desired_images(want)
         have = live.get(Kind.PRICE_LIST, want.name)
         if not images or have is None:
             continue

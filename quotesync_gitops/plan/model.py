@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from quotesync_gitops.model import Resource, SourceRef
+from quotesync_gitops.model import Resource, SourceRef, SpecValue
 from quotesync_gitops.secrets import MASK, is_sensitive, mask
 
 #: 2: creates carry their values (products too), a replace says what becomes of the old
@@ -79,8 +79,8 @@ class FieldChange:
     """
 
     path: str
-    before: Any
-    after: Any
+    before: SpecValue
+    after: SpecValue
     steps: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
@@ -88,7 +88,7 @@ class FieldChange:
         """Either side is secret (or was, in a plan read back from a file)."""
         return any(is_sensitive(v) or v == MASK for v in (self.before, self.after))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """Masked: when one side is secret, both are shown as (sensitive)."""
         if self.sensitive:
             before = None if self.before is None else MASK
@@ -178,8 +178,8 @@ class Change:
         """The sections of the resource this change writes, from its field changes."""
         return Touched.of(self.fields)
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
             "kind": self.kind,
             "name": self.name,
             "action": str(self.action),
@@ -202,7 +202,7 @@ class Change:
             out["retire"] = [f.to_dict() for f in self.retire]
         return out
 
-    def retired_value(self, path: str) -> Any:
+    def retired_value(self, path: str) -> SpecValue:
         """The value a replace gives the old object's field ``path`` (None when untouched)."""
         for field_change in self.retire:
             if field_change.path == path:
@@ -220,7 +220,7 @@ class Unmanaged:
     #: Listed in RepositorySettings.acknowledgeUnmanaged: known, so not drift.
     acknowledged: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
             "name": self.name,
@@ -240,7 +240,7 @@ class TestResult:
     ok: bool
     explanation: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
             "name": self.name,
@@ -260,7 +260,7 @@ class GuardReport:
     def blocked(self) -> bool:
         return bool(self.needs_allow_deletes or self.needs_allow_mass_changes)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "blocked": self.blocked,
             "needsAllowDeletes": list(self.needs_allow_deletes),
@@ -315,7 +315,7 @@ class Plan:
         rest = [c for c in self.changes if c.action not in (Action.DELETE, Action.REPLACE)]
         return first + rest
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """The versioned JSON shape (schemas/plan.schema.json); secrets masked."""
         return {
             "formatVersion": PLAN_FORMAT_VERSION,
@@ -343,7 +343,7 @@ class Plan:
         }
 
 
-def _source_from(data: Any) -> SourceRef | None:
+def _source_from(data: object) -> SourceRef | None:
     if not isinstance(data, dict):
         return None
     return SourceRef(str(data["file"]), int(data["line"]), int(data["column"]))

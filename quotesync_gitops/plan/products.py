@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
+from quotesync_gitops.kinds import price_list
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change, FieldChange
 from quotesync_gitops.secrets import plain
@@ -59,8 +60,8 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
     A product the manifest no longer lists is taken out of the assortment (the soft delete
     of a product); one already out of the assortment is left alone.
     """
-    wanted: dict[str, dict[str, Any]] = want.spec.get("products", {})
-    live: dict[str, dict[str, Any]] = have.spec.get("products", {})
+    wanted = price_list.spec_of(want).get("products", {})
+    live = price_list.spec_of(have).get("products", {})
     live_ids: dict[str, int] = have.ids.get("productIds", {})
     changes: list[Change] = []
     candidates = live.changed(wanted) if isinstance(live, QuickCompare) else list(wanted)

@@ -4,21 +4,25 @@ stages reach it only through ``KIND`` (``kinds.KINDS``) and the names below."""
 
 from __future__ import annotations
 
+from quotesync_gitops.kinds.base import ScopeSpec
 from quotesync_gitops.kinds.erp_connection.kind import (
     DEFAULT_FLAGS,
     KIND,
     MAPPING_FLAGS,
     ActorSpec,
     DefaultSpec,
+    ErpConnectionFields,
+    ErpConnectionHeader,
     ErpConnectionKind,
+    ErpConnectionSpec,
     MappingSpec,
-    ScopeSpec,
     actor,
     default_from_carrier,
     default_to_carrier,
     direction,
     field_mappings,
     header_from_carrier,
+    spec_of,
     sync_flags,
     to_carrier,
 )
@@ -29,7 +33,10 @@ __all__ = [
     "MAPPING_FLAGS",
     "ActorSpec",
     "DefaultSpec",
+    "ErpConnectionFields",
+    "ErpConnectionHeader",
     "ErpConnectionKind",
+    "ErpConnectionSpec",
     "MappingSpec",
     "ScopeSpec",
     "actor",
@@ -38,6 +45,7 @@ __all__ = [
     "direction",
     "field_mappings",
     "header_from_carrier",
+    "spec_of",
     "sync_flags",
     "to_carrier",
 ]
