@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypedDict, get_args
 
 
 class Kind(StrEnum):
@@ -73,13 +73,22 @@ class SourceRef:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+#: How bad a problem is: an error fails validate and plan; a warning and a notice (a file
+#: skipped, for example) are shown and pass.
+Level = Literal["error", "warning", "notice"]
+#: How bad a problem only the CRM can reveal is (``SpecProblem``).
+SpecLevel = Literal["error", "warning"]
+#: Where a problem is shown in a manifest: at the value, or at its key.
+Anchor = Literal["value", "key"]
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """One problem found in the manifests, pointing at the file, line and column."""
 
     source: SourceRef
     message: str
-    level: str = "error"  # "error" | "warning" | "notice" (a file skipped, for example)
+    level: Level = "error"
 
     def __str__(self) -> str:
         return f"{self.source}: {self.level}: {self.message}"
@@ -163,15 +172,15 @@ class SpecProblem:
     name: str
     path: SpecPath
     message: str
-    at: str = "value"  # "value" | "key"
-    level: str = "error"  # "error" | "warning"
+    at: Anchor = "value"
+    level: SpecLevel = "error"
 
 
 @dataclass(frozen=True)
 class Resource:
     """One desired or live object in canonical form (see docs/design.md)."""
 
-    kind: str
+    kind: Kind
     name: str
     spec: SpecMap
     #: Where the manifest declared it (desired side only).
@@ -288,6 +297,16 @@ class ErpFieldInfo:
     list_name: str = ""
 
 
+class LineFieldInfo(TypedDict):
+    """A quote line field as the CRM declares it (``QuoteLineConfiguration``)."""
+
+    id: int
+    #: the CRM locks it: it cannot be made editable or mandatory
+    restrictEdit: bool
+    #: the configuration as read (CRM JSON), which a save sends back with the settings
+    carrier: Mapping[str, Any]
+
+
 @dataclass
 class LiveContext:
     """Facts the CRM declares that plan and apply check manifests against."""
@@ -304,8 +323,8 @@ class LiveContext:
     groups: dict[str, int] = field(default_factory=dict)
     #: CRM list name -> item name -> id (country, category, ...)
     crm_lists: dict[str, dict[str, int]] = field(default_factory=dict)
-    #: quote line field name -> {"id": int, "restrictEdit": bool}
-    line_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: quote line field name -> what the CRM declares of it
+    line_fields: dict[str, LineFieldInfo] = field(default_factory=dict)
     #: sale type name -> id (sale types in use)
     sale_types: dict[str, int] = field(default_factory=dict)
     #: quote document type (QuoteLines, ConfirmationLines) -> template name -> template id

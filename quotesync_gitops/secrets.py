@@ -105,7 +105,7 @@ def secret_values(value: object) -> list[str]:
     return []
 
 
-def mask(value: Any) -> Any:
+def mask(value: object) -> object:
     """Deeply replace Secrets (and UNREADABLE) by display strings: safe to print or save."""
     if isinstance(value, Secret):
         return MASK

@@ -28,6 +28,7 @@ from quotesync_gitops.kinds.erp_connection import (
     MappingSpec,
 )
 from quotesync_gitops.model import (
+    Anchor,
     ErpFieldInfo,
     FieldInfo,
     Kind,
@@ -40,7 +41,9 @@ from quotesync_gitops.model import (
 from quotesync_gitops.secrets import is_sensitive, plain
 from quotesync_gitops.suggest import closest, did_you_mean
 
-Found = Iterator[tuple[SpecPath, str, str]]  # (path, message, at); at "warn": a warning
+#: Where a check's finding is shown, or "warn": a warning at the value.
+FoundAt = Literal["value", "key", "warn"]
+Found = Iterator[tuple[SpecPath, str, FoundAt]]  # (path, message, at)
 
 
 def check_against_crm(
@@ -183,7 +186,7 @@ def _config(
         value = config.get(key, info.default)
         text = plain(value) if isinstance(plain(value), str) else ""
         where: SpecPath = ("config", key) if given else ("config",)
-        at = "value" if given else "key"
+        at: Anchor = "value" if given else "key"
         if info.access == "Mandatory" and not text.strip():
             yield (
                 where,

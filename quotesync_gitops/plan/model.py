@@ -14,7 +14,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from quotesync_gitops.model import Resource, SourceRef, SpecValue
+from quotesync_gitops.model import Kind, Resource, SourceRef, SpecValue
+from quotesync_gitops.plan.documents import ChangeDoc, FieldChangeDoc, PlanDoc
 from quotesync_gitops.secrets import MASK, is_sensitive, mask
 
 #: 2: creates carry their values (products too), a replace says what becomes of the old
@@ -88,8 +89,10 @@ class FieldChange:
         """Either side is secret (or was, in a plan read back from a file)."""
         return any(is_sensitive(v) or v == MASK for v in (self.before, self.after))
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> FieldChangeDoc:
         """Masked: when one side is secret, both are shown as (sensitive)."""
+        before: object
+        after: object
         if self.sensitive:
             before = None if self.before is None else MASK
             after = None if self.after is None else MASK
@@ -147,7 +150,7 @@ class Change:
     from the saved manifests and a fresh read (the stale check compares the two).
     """
 
-    kind: str
+    kind: Kind
     name: str
     action: Action
     fields: tuple[FieldChange, ...] = ()
@@ -178,8 +181,8 @@ class Change:
         """The sections of the resource this change writes, from its field changes."""
         return Touched.of(self.fields)
 
-    def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {
+    def to_dict(self) -> ChangeDoc:
+        out: ChangeDoc = {
             "kind": self.kind,
             "name": self.name,
             "action": str(self.action),
@@ -315,7 +318,7 @@ class Plan:
         rest = [c for c in self.changes if c.action not in (Action.DELETE, Action.REPLACE)]
         return first + rest
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> PlanDoc:
         """The versioned JSON shape (schemas/plan.schema.json); secrets masked."""
         return {
             "formatVersion": PLAN_FORMAT_VERSION,
@@ -351,7 +354,7 @@ def _source_from(data: object) -> SourceRef | None:
 
 def change_from_dict(data: dict[str, Any]) -> Change:
     return Change(
-        kind=str(data["kind"]),
+        kind=Kind(data["kind"]),  # not one: the plan file is damaged (ValueError)
         name=str(data["name"]),
         action=Action(data["action"]),
         fields=tuple(
