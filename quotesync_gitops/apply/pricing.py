@@ -19,6 +19,7 @@ from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
 from quotesync_gitops.kinds import price_list
 from quotesync_gitops.kinds.price_list import PriceListSpec
+from quotesync_gitops.kinds.product_parts import ProductSpec
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
 from quotesync_gitops.plan.planner import retired_name
@@ -51,8 +52,8 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
     _write_products(
         ac,
         change,
-        want.spec,
-        have.spec,
+        price_list.spec_of(want),
+        price_list.spec_of(have),
         str(have.spec.get("erpKey", "")),
         have.ids.get("productIds", {}),
     )
@@ -110,7 +111,7 @@ def _create(
         raise ListNotCreated(f"the CRM refused the new price list: {exc}") from exc
     record_created(ac, change.kind, change.name, saved, "PriceListId")
     key = str(saved.get("ERPPriceListKey") or "")
-    products: Mapping[str, Any] = spec.get("products", {})
+    products: Mapping[str, ProductSpec] = spec.get("products", {})
     codes = sorted(products)
     old = f"; the old list is deactivated as {retired!r}" if retired else ""
     results = _run_bulk(
@@ -130,13 +131,13 @@ def _create(
 def _write_products(
     ac: ApplyContext,
     change: Change,
-    want: Mapping[str, Any],
-    have: Mapping[str, Any],
+    want: PriceListSpec,
+    have: PriceListSpec,
     list_key: str,
     product_ids: Mapping[str, int],
 ) -> None:
-    wanted: Mapping[str, Any] = want.get("products", {})
-    live: Mapping[str, Any] = have.get("products", {})
+    wanted: Mapping[str, ProductSpec] = want.get("products", {})
+    live: Mapping[str, ProductSpec] = have.get("products", {})
     calls: list[Callable[[], Any]] = []
     creates: dict[int, str] = {}  # position in calls -> code
     for child in change.children:
@@ -204,9 +205,7 @@ def _run_bulk(
         ) from exc
 
 
-def _creator(
-    ac: ApplyContext, list_key: str, code: str, product: Mapping[str, Any]
-) -> Callable[[], Any]:
+def _creator(ac: ApplyContext, list_key: str, code: str, product: ProductSpec) -> Callable[[], Any]:
     client = ac.client
     body = carriers.product(product, product_id=0, price_list_key=list_key)
 

@@ -9,7 +9,7 @@ live/products.py); this module holds the list's own carrier, both ways.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NotRequired, TypedDict, cast
+from typing import Any, TypedDict, cast
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
@@ -42,13 +42,16 @@ class PriceListHeader(TypedDict):
     quoteConnection: str | None
 
 
-class PriceListFields(PriceListHeader):
+class PriceListImages(TypedDict, total=False):
+    #: only when some inline product gives ``image:``: by code, for exactly those
+    images: Mapping[str, ImageSpec]
+
+
+class PriceListFields(PriceListHeader, PriceListImages):
     """What ``canonical()`` gives (``deleted`` is added beside it)."""
 
     #: by product code (live: read lazily, live/products.py)
     products: Mapping[str, ProductSpec]
-    #: only when some inline product gives ``image:``: by code, for exactly those
-    images: NotRequired[Mapping[str, ImageSpec]]
 
 
 class PriceListSpec(PriceListFields):
