@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.kinds.price_list import desired_images
@@ -21,6 +20,7 @@ from quotesync_gitops.model import (
     ImageFile,
     Kind,
     LiveState,
+    SpecValue,
     image_value,
 )
 
@@ -67,7 +67,7 @@ def read_product_images(client: CrmClient, desired: DesiredState, live: LiveStat
         found = client.run_bulk(
             [live_image(client, product_ids[code], images[code]) for code in codes]
         )
-        spec: dict[str, Any] = dict(have.spec)
+        spec: dict[str, SpecValue] = dict(have.spec)
         spec["images"] = dict(zip(codes, found, strict=True))
         live.add(replace(have, spec=spec))
 
