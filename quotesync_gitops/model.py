@@ -176,6 +176,20 @@ class SpecProblem:
     level: SpecLevel = "error"
 
 
+class ResourceIds(TypedDict, total=False):
+    """The server ids of a live object (docs/design.md): what apply writes by."""
+
+    #: the object's own id (every kind but the singletons without one)
+    id: int
+    #: ErpConnection: its connector's id, and per actor type ERP field key -> ErpFieldId
+    connectorId: int
+    fieldIds: dict[str, dict[str, int]]
+    #: PriceList: product code -> ProductId
+    productIds: dict[str, int]
+    #: SyncSettings: ERP connection name -> ErpConnectionId (those not deleted)
+    connectionIds: dict[str, int]
+
+
 @dataclass(frozen=True)
 class Resource:
     """One desired or live object in canonical form (see docs/design.md)."""
@@ -189,7 +203,7 @@ class Resource:
     #: only the CRM can reveal about one setting.
     key_sources: Mapping[str, SourceRef] = field(default_factory=dict)
     #: Server ids and other facts the apply step needs (live side only), e.g. {"id": 12}.
-    ids: Mapping[str, Any] = field(default_factory=dict)
+    ids: ResourceIds = field(default_factory=lambda: ResourceIds())
 
     @property
     def key(self) -> ResourceKey:

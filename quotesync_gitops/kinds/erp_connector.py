@@ -7,7 +7,7 @@ from typing import Any, TypedDict, cast
 
 from quotesync_gitops.kinds.base import BaseKind, ManifestSpec, Spec, WriteGuard
 from quotesync_gitops.kinds.export_parts import ExportContext
-from quotesync_gitops.model import Kind, Resource
+from quotesync_gitops.model import Kind, Resource, ResourceIds
 from quotesync_gitops.secrets import Secret, reveal
 
 
@@ -58,7 +58,7 @@ def to_carrier(spec: ErpConnectorSpec, name: str, *, connector_id: int) -> dict[
     return body
 
 
-def from_carrier(entity: Mapping[str, Any]) -> tuple[str, ErpConnectorSpec, dict[str, int]]:
+def from_carrier(entity: Mapping[str, Any]) -> tuple[str, ErpConnectorSpec, ResourceIds]:
     """(name, canonical spec, ids) of an ``ErpSyncConnectorEntity`` as read."""
     name = "" if entity.get("DisplayName") is None else str(entity.get("DisplayName"))
     url = entity.get("URL")
