@@ -9,7 +9,7 @@ only the code that builds request bodies calls it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any, Final, overload
 
 MASK: Final = "(sensitive)"
 
@@ -118,7 +118,11 @@ def mask(value: object) -> object:
     return value
 
 
-def plain(value: Any) -> Any:
+@overload
+def plain(value: Secret) -> str: ...
+@overload
+def plain(value: object) -> object: ...
+def plain(value: object) -> object:
     """For comparison only: a Secret equals the plain string it holds."""
     return value.reveal() if isinstance(value, Secret) else value
 

@@ -184,7 +184,8 @@ def _config(
     for key, info in sorted(fields.items()):
         given = key in config
         value = config.get(key, info.default)
-        text = plain(value) if isinstance(plain(value), str) else ""
+        clear = plain(value)
+        text = clear if isinstance(clear, str) else ""
         where: SpecPath = ("config", key) if given else ("config",)
         at: Anchor = "value" if given else "key"
         if info.access == "Mandatory" and not text.strip():
