@@ -168,7 +168,7 @@ class SpecProblem:
     ``Diagnostic``s at the offending key's own FILE:LINE:COL.
     """
 
-    kind: str
+    kind: Kind
     name: str
     path: SpecPath
     message: str

@@ -217,7 +217,7 @@ class Change:
 class Unmanaged:
     """A live object no manifest describes (reported, never touched unless pruned)."""
 
-    kind: str
+    kind: Kind
     name: str
     deleted: bool = False
     #: Listed in RepositorySettings.acknowledgeUnmanaged: known, so not drift.
@@ -238,7 +238,7 @@ class TestResult:
 
     __test__ = False  # not a pytest test class
 
-    kind: str
+    kind: Kind
     name: str
     ok: bool
     explanation: str = ""
@@ -380,7 +380,7 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         changes=[change_from_dict(c) for c in data.get("changes", [])],
         unmanaged=[
             Unmanaged(
-                str(u["kind"]),
+                Kind(u["kind"]),
                 str(u["name"]),
                 bool(u.get("deleted", False)),
                 bool(u.get("acknowledged", False)),
@@ -389,7 +389,9 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         ],
         notes=[str(n) for n in data.get("notes", [])],
         tests=[
-            TestResult(str(t["kind"]), str(t["name"]), bool(t["ok"]), str(t.get("explanation", "")))
+            TestResult(
+                Kind(t["kind"]), str(t["name"]), bool(t["ok"]), str(t.get("explanation", ""))
+            )
             for t in data.get("tests", [])
         ],
         guard=GuardReport(

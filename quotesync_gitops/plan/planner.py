@@ -148,7 +148,7 @@ def build_plan(
             changes.append(replace(change, desired=want, live=have))
         elif want is None and have is not None and not _retired(have):
             plan.unmanaged.append(
-                Unmanaged(kind, name, acknowledged=key in desired.settings.acknowledged)
+                Unmanaged(have.kind, name, acknowledged=key in desired.settings.acknowledged)
             )
     plan.changes = _apply_order(changes)
     if unreadable:
