@@ -7,8 +7,6 @@ values must come from the environment (the caller names the variables,
 
 from __future__ import annotations
 
-from typing import Any
-
 from quotesync_gitops.kinds import KINDS
 from quotesync_gitops.kinds.connection_parts import config_of
 from quotesync_gitops.kinds.export_parts import (
@@ -21,7 +19,7 @@ from quotesync_gitops.kinds.export_parts import (
 from quotesync_gitops.model import FieldInfo, Kind, LiveContext, Resource
 from quotesync_gitops.plan.prepare import connector_fields as declared_fields
 
-Spec = dict[str, Any]
+Spec = dict[str, object]
 
 __all__ = ["ExportContext", "escape_refs", "secret_fields", "spec", "tombstone"]
 
@@ -49,7 +47,7 @@ def spec(resource: Resource, ctx: ExportContext) -> Spec:
     return KINDS[resource.kind].export(resource, ctx)
 
 
-def escape_refs(value: Any) -> Any:
+def escape_refs(value: object) -> object:
     """Values written as they are: ``${`` becomes ``$${`` so the loader reads no reference.
 
     Keys are left alone (the loader resolves references in values only), and so are the
