@@ -8,15 +8,13 @@ read in live/erp_reader.py and written in apply/erp.py.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypedDict, cast
+from typing import Any, Literal
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
     DiffRules,
     ManifestSpec,
     Reference,
-    ScopeSpec,
-    SecretsVersionSpec,
     Spec,
     WriteGuard,
     reference_at,
@@ -25,12 +23,20 @@ from quotesync_gitops.kinds.base import (
     text,
 )
 from quotesync_gitops.kinds.connection_parts import (
-    ConfigValue,
     config_from_carrier,
     description_from_carrier,
     description_to_carrier,
     scope_from_carrier,
     scope_to_carrier,
+)
+from quotesync_gitops.kinds.erp_connection.spec import (
+    ActorSpec,
+    DefaultSpec,
+    ErpConnectionFields,
+    ErpConnectionHeader,
+    ErpConnectionSpec,
+    MappingSpec,
+    spec_of,
 )
 from quotesync_gitops.kinds.export_parts import (
     ExportContext,
@@ -58,65 +64,6 @@ MAPPING_FLAGS: dict[Literal["showInSearch", "showInTab"], bool] = {
     "showInTab": True,
 }
 DEFAULT_FLAGS: dict[Literal["askUser", "mandatory"], bool] = {"askUser": False, "mandatory": False}
-
-
-class MappingSpec(TypedDict):
-    crmField: str
-    direction: Direction
-    showInSearch: bool
-    showInTab: bool
-
-
-class DefaultSpec(TypedDict):
-    value: str | Secret | None
-    askUser: bool
-    mandatory: bool
-
-
-class ActorSpec(TypedDict):
-    enabled: bool
-    crmActor: str
-    mappings: dict[str, MappingSpec]
-    defaults: dict[str, DefaultSpec]
-    fieldOrder: list[str]
-
-
-class ErpConnectionFields(SecretsVersionSpec):
-    """What ``canonical()`` gives (``deleted`` is added beside it)."""
-
-    connector: str
-    description: str
-    active: bool
-    scope: ScopeSpec
-    config: dict[str, ConfigValue]
-    #: keyed by ERP actor type
-    actors: dict[str, ActorSpec]
-    #: "<actor>/<erpField>" -> ERP list item id -> CRM list item name
-    listMappings: dict[str, dict[str, str]]
-
-
-class ErpConnectionHeader(SecretsVersionSpec):
-    """The connection header as read: the canonical spec but ``actors`` and ``listMappings``."""
-
-    connector: str
-    description: str
-    active: bool
-    scope: ScopeSpec
-    config: dict[str, ConfigValue]
-    deleted: bool
-
-
-class ErpConnectionSpec(ErpConnectionFields):
-    """An ErpConnection's canonical spec (docs/design.md)."""
-
-    deleted: bool
-
-
-def spec_of(resource: Resource) -> ErpConnectionSpec:
-    """An ErpConnection resource's spec, typed: the one narrowing of this kind's specs."""
-    # Every ErpConnection Resource's spec is built by canonical() (manifests, plus
-    # "deleted") or by the live reader from this module's carriers: that shape.
-    return cast(ErpConnectionSpec, resource.spec)
 
 
 def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
