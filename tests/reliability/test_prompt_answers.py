@@ -23,8 +23,11 @@ from tests.reliability.helpers import copy_examples
 #: Takes the pseudo-terminal on stdin as the controlling terminal of the new session (opening
 #: a terminal without O_NOCTTY does that on Linux), then runs the real entry point.
 AT_A_TERMINAL = """
-import os, runpy, sys
+import os, runpy, signal, sys
 os.close(os.open(os.ttyname(0), os.O_RDWR))
+# A shell starts a job with Ctrl+C at its default; pytest-xdist's workers ignore SIGINT, and
+# an ignored signal stays ignored across exec, so put the default back as a shell would.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.argv = ["quotesync", *sys.argv[1:]]
 runpy.run_module("quotesync_gitops", run_name="__main__")
 """
