@@ -21,6 +21,7 @@ from quotesync_gitops.model import (
     DesiredState,
     Diagnostic,
     Kind,
+    LiveContext,
     LiveState,
     RepositorySettings,
     Resource,
@@ -110,6 +111,7 @@ def build_plan(
     """
     ctx = live.context
     wanted = set(targets)
+    _restored_connectors_usable(desired, ctx, wanted)
     live_by_key = _align_singletons(desired, live)
     problems: list[SpecProblem] = []
     diagnostics: list[Diagnostic] = []
@@ -160,6 +162,18 @@ def build_plan(
     plan.guard = evaluate_guards(plan, live, desired.settings)
     plan.manifest_fingerprints = dict(desired.files)
     return PlanResult(plan, problems, diagnostics, prepared)
+
+
+def _restored_connectors_usable(
+    desired: DesiredState, ctx: LiveContext, wanted: Collection[str]
+) -> None:
+    """A soft-deleted ERP connector this plan restores is one the manifests' connections may
+    name: apply restores it (same id) before it writes any connection (kind order)."""
+    for name, found in ctx.erp_connectors_deleted.items():
+        want = desired.get(Kind.ERP_CONNECTOR, name)
+        if want is None or want.deleted or (wanted and f"{want.kind}/{name}" not in wanted):
+            continue
+        ctx.erp_connectors.setdefault(name, found)
 
 
 def _order_key(key: tuple[str, str]) -> tuple[int, str]:

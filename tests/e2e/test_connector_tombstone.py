@@ -1,0 +1,93 @@
+"""A soft-deleted ERP connector: the API lists it only through the connections that name it
+(GetAllConnectors leaves it out); plan, apply and drift see it as soft-deleted, not absent."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.e2e.conftest import Workspace, edit, plan_json
+
+NAME = "Demo Accounting"
+CONNECTOR = (
+    "---\napiVersion: quotesync.io/v1\nkind: ErpConnector\nmetadata:\n  name: Demo Accounting\n"
+    "spec:\n  url: https://connectors.example.com/demo-accounting\n"
+)
+CONNECTOR_TOMBSTONE = (
+    "---\napiVersion: quotesync.io/v1\nkind: ErpConnector\nmetadata:\n  name: Demo Accounting\n"
+    "spec:\n  deleted: true\n"
+)
+CONNECTION_TOMBSTONE = (
+    "apiVersion: quotesync.io/v1\nkind: ErpConnection\nmetadata:\n  name: Demo Accounting\n"
+    "spec:\n  connector: Demo Accounting\n  deleted: true\n"
+)
+
+
+def _connector_ids(ws: Workspace) -> tuple[list[int], int]:
+    """(ids GetAllConnectors lists under NAME, the id the connection uses)."""
+    with ws.client() as client:
+        listed = [int(c["Id"]) for c in client.erp_get_all_connectors() if c["Name"] == NAME]
+        rows = client.erp_get_all_connections(include_deleted=True)
+    used = next(int(r["ErpConnectorId"]) for r in rows if r["DisplayName"] == NAME)
+    return listed, used
+
+
+def _retire(ws: Workspace) -> dict[str, str]:
+    """Tombstone the accounting connection and its connector; the originals, by path."""
+    erp, settings = ws.manifests / "erp", ws.manifests / "settings"
+    paths = [erp / "demo-accounting.yaml", erp / "connectors.yaml", settings / "sync.yaml"]
+    originals = {str(p): p.read_text(encoding="utf-8") for p in paths}
+    edit(paths[2], "    - Demo Accounting\n", "")
+    paths[0].write_text(CONNECTION_TOMBSTONE, encoding="utf-8")
+    edit(paths[1], CONNECTOR, CONNECTOR_TOMBSTONE)
+    return originals
+
+
+def _actions(data: dict[str, Any]) -> set[tuple[str, str, str]]:
+    return {(c["kind"], c["name"], c["action"]) for c in data["changes"]}
+
+
+def test_tombstoned_connector_plans_as_no_change_and_restores_with_the_same_id(
+    applied: Workspace,
+) -> None:
+    _, connector_id = _connector_ids(applied)
+    originals = _retire(applied)
+    result = applied.apply("--allow-deletes")
+    assert result.exit_code == 0, result.output
+    assert _connector_ids(applied) == ([], connector_id)
+    with applied.client() as client:
+        assert client.erp_get_connector_entity(connector_id)["Deleted"] is True
+
+    again = applied.plan("--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert "No changes. The CRM matches the manifests." in again.output
+    drift = applied.run("drift", str(applied.manifests))
+    assert drift.exit_code == 0, drift.output
+
+    for path, text in originals.items():
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    actions = _actions(plan_json(applied))
+    assert ("ErpConnector", NAME, "restore") in actions
+    assert ("ErpConnection", NAME, "restore") in actions
+    result = applied.apply()
+    assert result.exit_code == 0, result.output
+    assert _connector_ids(applied) == ([connector_id], connector_id)
+    converged = applied.plan("--detailed-exitcode")
+    assert converged.exit_code == 0, converged.output
+
+
+def test_connector_soft_deleted_by_hand_is_drift_to_restore(applied: Workspace) -> None:
+    _, connector_id = _connector_ids(applied)
+    with applied.client() as client:
+        rows = client.erp_get_all_connections(include_deleted=True)
+        client.erp_delete_connection(
+            next(int(r["ErpConnectionId"]) for r in rows if r["DisplayName"] == NAME)
+        )
+        entity = client.erp_get_connector_entity(connector_id)
+        client.erp_save_connector_entity({**entity, "Deleted": True})
+    result = applied.run("drift", str(applied.manifests), "--format", "json")
+    assert result.exit_code == 2, result.output
+    actions = _actions(json.loads(result.stdout))
+    assert ("ErpConnector", NAME, "restore") in actions
+    assert ("ErpConnector", NAME, "create") not in actions
