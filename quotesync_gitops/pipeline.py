@@ -9,7 +9,7 @@ options, calls, and turns what comes back into output and an exit code.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from quotesync_gitops.apply.connection_tests import run_connection_tests
@@ -27,6 +27,7 @@ from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState, Sp
 from quotesync_gitops.plan.model import Action, Change, Plan, Section, TestResult
 from quotesync_gitops.plan.planfile import is_plan_file, load_plan
 from quotesync_gitops.plan.planner import build_plan
+from quotesync_gitops.plan.run_secrets import hide_run_secrets, run_secret_values
 from quotesync_gitops.target import anchored, describe_target
 
 
@@ -83,6 +84,9 @@ def plan_against(
         cwd=options.base,
     )
     desired = loaded.desired
+    secrets = run_secret_values(desired)
+    # Any text of this run (CRM errors, connection tests, apply's messages) hides them too.
+    client.hide_values(secrets)
     warnings = [d for d in loaded.diagnostics if d.level != "error"]
     base = options.base
     if not loaded.ok:
@@ -105,6 +109,7 @@ def plan_against(
         if stale:  # rotated on the ERP side: plan the manifest's secrets written again
             result = build_plan(desired, live, targets=targets, stored_fail=stale)
     plan = result.plan
+    hide_run_secrets(plan, secrets)
     plan.tests = tests
     plan.paths = [str(p) for p in options.paths] or ["."]
     plan.workdir = str(options.base.absolute())
@@ -324,12 +329,13 @@ def execute(
     written ones are read in detail (the others keep what the plan read: same list row
     fresh, about 30 calls a connection saved), and the progress says so.
     """
-    context = ApplyContext(client, run.live, progress)
+    context = ApplyContext(client, run.live, lambda message: progress(client.redact(message)))
     base = Path(run.plan.workdir) if run.plan.workdir else Path.cwd()
     context.locate = problem_locator(run.desired.resources, base)
     if bulk_progress is not None:
         context.bulk_progress = bulk_progress
     result = apply_plan(run.plan, context)
+    result.outcomes = [replace(o, message=client.redact(o.message)) for o in result.outcomes]
     targets = [c.address for c in run.plan.changes]
     touched = {c.kind for c in run.plan.changes}  # verify only what apply wrote
     # An ERP connection whose change is only in its list row (description, state, scope) is
