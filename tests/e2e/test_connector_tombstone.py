@@ -91,3 +91,31 @@ def test_connector_soft_deleted_by_hand_is_drift_to_restore(applied: Workspace) 
     actions = _actions(json.loads(result.stdout))
     assert ("ErpConnector", NAME, "restore") in actions
     assert ("ErpConnector", NAME, "create") not in actions
+
+
+def test_a_deleted_connector_under_a_name_in_use_leaves_the_live_one_alone(
+    applied: Workspace,
+) -> None:
+    """A retired registration named like a connector in use: plan and export see the live one."""
+    with applied.client() as client:
+        old = client.erp_save_connector_entity(
+            {"ErpConnectorId": 0, "DisplayName": NAME, "Deleted": False,
+             "URL": "https://connectors.example.com/demo-accounting"}
+        )  # fmt: skip
+        saved = client.erp_save_connection(
+            {"ErpConnectionId": 0, "ErpConnectorId": old["ErpConnectorId"], "Deleted": False,
+             "DisplayName": "Old accounting", "DisplayDescription": "", "Active": False,
+             "AllAccess": True, "AssociateAccessIds": [], "UserGroupAccessIds": [],
+             "ConfigFields": {"apiUrl": "https://accounting.example.com", "clientId": "old",
+                              "apiKey": "demo-api-key"}}
+        )  # fmt: skip
+        client.erp_delete_connection(int(saved["ErpConnectionId"]))
+        client.erp_save_connector_entity({**old, "Deleted": True})
+    result = applied.plan("--detailed-exitcode")
+    assert result.exit_code == 0, result.output
+    out = applied.root / "exported"
+    exported = applied.run("export", "--out", str(out), "--include-deleted")
+    assert exported.exit_code == 0, exported.output
+    text = (out / "erp/connectors/demo-accounting.yaml").read_text(encoding="utf-8")
+    assert "url: https://connectors.example.com/demo-accounting" in text
+    assert "deleted" not in text
