@@ -9,7 +9,7 @@ options, calls, and turns what comes back into output and an exit code.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from quotesync_gitops.apply.connection_tests import run_connection_tests
@@ -84,9 +84,6 @@ def plan_against(
         cwd=options.base,
     )
     desired = loaded.desired
-    secrets = run_secret_values(desired)
-    # Any text of this run (CRM errors, connection tests, apply's messages) hides them too.
-    client.hide_values(secrets)
     warnings = [d for d in loaded.diagnostics if d.level != "error"]
     base = options.base
     if not loaded.ok:
@@ -109,7 +106,7 @@ def plan_against(
         # rotated on the ERP side: the plan writes the manifest's secrets again
         tests, stale = find_stale_credentials(client, desired, live, tests)
     plan = build_plan(desired, live, targets=targets, stored_fail=stale, prepared=prepared).plan
-    hide_run_secrets(plan, secrets)
+    hide_run_secrets(plan, run_secret_values(desired))  # its values equal to them, masked
     plan.tests = tests
     plan.paths = [str(p) for p in options.paths] or ["."]
     plan.workdir = str(options.base.absolute())
@@ -329,13 +326,12 @@ def execute(
     written ones are read in detail (the others keep what the plan read: same list row
     fresh, about 30 calls a connection saved), and the progress says so.
     """
-    context = ApplyContext(client, run.live, lambda message: progress(client.redact(message)))
+    context = ApplyContext(client, run.live, progress)
     base = Path(run.plan.workdir) if run.plan.workdir else Path.cwd()
     context.locate = problem_locator(run.desired.resources, base)
     if bulk_progress is not None:
         context.bulk_progress = bulk_progress
     result = apply_plan(run.plan, context)
-    result.outcomes = [replace(o, message=client.redact(o.message)) for o in result.outcomes]
     targets = [c.address for c in run.plan.changes]
     touched = {c.kind for c in run.plan.changes}  # verify only what apply wrote
     # An ERP connection whose change is only in its list row (description, state, scope) is

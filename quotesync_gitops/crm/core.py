@@ -193,10 +193,6 @@ class CrmCore:
     def _redact(self, text: str) -> str:
         return redact_text(text, self._secrets, self._raw_secrets, REDACTED)
 
-    def redact(self, text: str) -> str:
-        """``text`` (the tool's own, about to be shown) with every hidden value redacted."""
-        return self._redact(text)
-
     def crm_text(self, value: object) -> str:
         """Text the CRM supplies that will be shown (an explanation, a reason): redacted,
         stripped of control characters and cut, like every server message."""
