@@ -37,10 +37,11 @@ def hide_run_secrets(plan: Plan, secrets: Collection[str]) -> None:
 
 
 def _change(change: Change, secrets: Collection[str]) -> Change:
+    """Its fields and its products' (a replace's ``retire`` fields are the tool's own values,
+    which apply writes as they are: the old object's new name and state)."""
     return replace(
         change,
         fields=tuple(_field(f, secrets) for f in change.fields),
-        retire=tuple(_field(f, secrets) for f in change.retire),
         children=tuple(_change(child, secrets) for child in change.children),
     )
 
