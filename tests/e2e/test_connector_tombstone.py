@@ -119,3 +119,31 @@ def test_a_deleted_connector_under_a_name_in_use_leaves_the_live_one_alone(
     text = (out / "erp/connectors/demo-accounting.yaml").read_text(encoding="utf-8")
     assert "url: https://connectors.example.com/demo-accounting" in text
     assert "deleted" not in text
+
+
+def test_a_connection_naming_a_soft_deleted_connector_it_does_not_restore_is_refused(
+    applied: Workspace,
+) -> None:
+    """The connector is soft-deleted in the CRM and no manifest declares it: a connection
+    cannot use it (apply would be refused by the CRM), so plan and apply say so, at the
+    connection's ``connector`` key, and write nothing."""
+    _, connector_id = _connector_ids(applied)
+    with applied.client() as client:
+        rows = client.erp_get_all_connections(include_deleted=True)
+        connection = next(int(r["ErpConnectionId"]) for r in rows if r["DisplayName"] == NAME)
+        client.erp_delete_connection(connection)
+        entity = client.erp_get_connector_entity(connector_id)
+        client.erp_save_connector_entity({**entity, "Deleted": True})
+    edit(applied.manifests / "erp" / "connectors.yaml", CONNECTOR, "")
+    manifest = applied.manifests / "erp" / "demo-accounting.yaml"
+    line = manifest.read_text(encoding="utf-8").splitlines().index("  connector: Demo Accounting")
+    where = f"{manifest}:{line + 1}:14: error: ErpConnection 'Demo Accounting': "
+    message = "the CRM has no connector named 'Demo Accounting'; installed connectors: Demo ERP"
+    for result in (applied.plan(), applied.apply()):
+        assert result.exit_code == 1, result.output
+        assert where + message in result.output
+    with applied.client() as client:
+        assert client.erp_get_connector_entity(connector_id)["Deleted"] is True
+        rows = client.erp_get_all_connections(include_deleted=True)
+    assert next(r for r in rows if r["ErpConnectionId"] == connection)["Deleted"] is True
+    assert _connector_ids(applied) == ([], connector_id)
