@@ -141,7 +141,7 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
-            if record and "".join(record).strip():  # a row of blank cells is skipped
+            if any(record):  # no cells, or only empty ones: nothing written, skipped
                 row(record, start)
     except csv.Error as exc:
         out.problem(SourceRef(display, reader.line_num or 1, 1), f"CSV syntax error: {exc}")
