@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypedDict, get_args
 
 
 class Kind(StrEnum):
@@ -73,19 +73,37 @@ class SourceRef:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+#: How bad a problem is: an error fails validate and plan; a warning and a notice (a file
+#: skipped, for example) are shown and pass.
+Level = Literal["error", "warning", "notice"]
+#: How bad a problem only the CRM can reveal is (``SpecProblem``).
+SpecLevel = Literal["error", "warning"]
+#: Where a problem is shown in a manifest: at the value, or at its key.
+Anchor = Literal["value", "key"]
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """One problem found in the manifests, pointing at the file, line and column."""
 
     source: SourceRef
     message: str
-    level: str = "error"  # "error" | "warning" | "notice" (a file skipped, for example)
+    level: Level = "error"
 
     def __str__(self) -> str:
         return f"{self.source}: {self.level}: {self.message}"
 
 
 ResourceKey = tuple[str, str]  # (kind, name)
+
+#: A value inside a canonical spec, seen by code generic over kinds (diff, plan, render):
+#: JSON-like (None, bool, int, float, str, lists, maps with str keys) with ``Secret``,
+#: ``UNREADABLE`` and ``ImageFile`` leaves. It is ``object``, not a union: every kind's
+#: spec is a TypedDict (kinds/), which passes only as a ``Mapping[str, object]``, so generic
+#: code narrows a value (isinstance) before it uses one; one kind's code reads its TypedDict.
+SpecValue = object
+#: A canonical spec as code generic over kinds holds it (``Resource.spec``).
+SpecMap = Mapping[str, SpecValue]
 
 
 def image_value(mime_type: str, size: int, sha256: str | None = None) -> str:
@@ -150,28 +168,42 @@ class SpecProblem:
     ``Diagnostic``s at the offending key's own FILE:LINE:COL.
     """
 
-    kind: str
+    kind: Kind
     name: str
     path: SpecPath
     message: str
-    at: str = "value"  # "value" | "key"
-    level: str = "error"  # "error" | "warning"
+    at: Anchor = "value"
+    level: SpecLevel = "error"
+
+
+class ResourceIds(TypedDict, total=False):
+    """The server ids of a live object (docs/design.md): what apply writes by."""
+
+    #: the object's own id (every kind but the singletons without one)
+    id: int
+    #: ErpConnection: its connector's id, and per actor type ERP field key -> ErpFieldId
+    connectorId: int
+    fieldIds: dict[str, dict[str, int]]
+    #: PriceList: product code -> ProductId
+    productIds: dict[str, int]
+    #: SyncSettings: ERP connection name -> ErpConnectionId (those not deleted)
+    connectionIds: dict[str, int]
 
 
 @dataclass(frozen=True)
 class Resource:
     """One desired or live object in canonical form (see docs/design.md)."""
 
-    kind: str
+    kind: Kind
     name: str
-    spec: Mapping[str, Any]
+    spec: SpecMap
     #: Where the manifest declared it (desired side only).
     source: SourceRef | None = None
     #: Where the manifest wrote each top-level spec key (desired side only), for problems
     #: only the CRM can reveal about one setting.
     key_sources: Mapping[str, SourceRef] = field(default_factory=dict)
     #: Server ids and other facts the apply step needs (live side only), e.g. {"id": 12}.
-    ids: Mapping[str, Any] = field(default_factory=dict)
+    ids: ResourceIds = field(default_factory=lambda: ResourceIds())
 
     @property
     def key(self) -> ResourceKey:
@@ -279,6 +311,16 @@ class ErpFieldInfo:
     list_name: str = ""
 
 
+class LineFieldInfo(TypedDict):
+    """A quote line field as the CRM declares it (``QuoteLineConfiguration``)."""
+
+    id: int
+    #: the CRM locks it: it cannot be made editable or mandatory
+    restrictEdit: bool
+    #: the configuration as read (CRM JSON), which a save sends back with the settings
+    carrier: Mapping[str, Any]
+
+
 @dataclass
 class LiveContext:
     """Facts the CRM declares that plan and apply check manifests against."""
@@ -299,8 +341,8 @@ class LiveContext:
     groups: dict[str, int] = field(default_factory=dict)
     #: CRM list name -> item name -> id (country, category, ...)
     crm_lists: dict[str, dict[str, int]] = field(default_factory=dict)
-    #: quote line field name -> {"id": int, "restrictEdit": bool}
-    line_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: quote line field name -> what the CRM declares of it
+    line_fields: dict[str, LineFieldInfo] = field(default_factory=dict)
     #: sale type name -> id (sale types in use)
     sale_types: dict[str, int] = field(default_factory=dict)
     #: quote document type (QuoteLines, ConfirmationLines) -> template name -> template id

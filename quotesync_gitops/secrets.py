@@ -9,7 +9,7 @@ only the code that builds request bodies calls it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any, Final, overload
 
 MASK: Final = "(sensitive)"
 
@@ -79,6 +79,8 @@ class _Unreadable:
 
 
 UNREADABLE: Final = _Unreadable()
+#: The type of :data:`UNREADABLE`, for specs that may hold it (live config values).
+Unreadable = _Unreadable
 
 
 def reveal(value: Any) -> Any:
@@ -92,7 +94,7 @@ def reveal(value: Any) -> Any:
     return value
 
 
-def secret_values(value: Any) -> list[str]:
+def secret_values(value: object) -> list[str]:
     """Every secret's value inside ``value`` (deeply): what a client must hide from echoes."""
     if isinstance(value, Secret):
         return [value.reveal()]
@@ -103,7 +105,7 @@ def secret_values(value: Any) -> list[str]:
     return []
 
 
-def mask(value: Any) -> Any:
+def mask(value: object) -> object:
     """Deeply replace Secrets (and UNREADABLE) by display strings: safe to print or save."""
     if isinstance(value, Secret):
         return MASK
@@ -116,10 +118,14 @@ def mask(value: Any) -> Any:
     return value
 
 
-def plain(value: Any) -> Any:
+@overload
+def plain(value: Secret) -> str: ...
+@overload
+def plain(value: object) -> object: ...
+def plain(value: object) -> object:
     """For comparison only: a Secret equals the plain string it holds."""
     return value.reveal() if isinstance(value, Secret) else value
 
 
-def is_sensitive(value: Any) -> bool:
+def is_sensitive(value: object) -> bool:
     return isinstance(value, Secret) or value is UNREADABLE

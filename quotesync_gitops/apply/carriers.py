@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS
+from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS, ProductValue
 from quotesync_gitops.secrets import Secret
 
 
@@ -21,7 +21,9 @@ def write_body(carrier: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in carrier.items() if k != "_Links"}
 
 
-def product(values: Mapping[str, Any], *, product_id: int, price_list_key: str) -> dict[str, Any]:
+def product(
+    values: Mapping[str, ProductValue], *, product_id: int, price_list_key: str
+) -> dict[str, Any]:
     carrier: dict[str, Any] = {"ProductId": product_id, "ERPPriceListKey": price_list_key}
     for key, carrier_key in PRODUCT_FIELDS.items():
         value = values.get(key)  # flat, and called per product: revealed inline

@@ -6,12 +6,11 @@ and by apply (which refuses a connection whose test fails).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmError
-from quotesync_gitops.kinds.connection_parts import config_to_carrier
+from quotesync_gitops.kinds.connection_parts import config_of, config_to_carrier
 from quotesync_gitops.model import Kind, LiveState, Resource
 from quotesync_gitops.plan.model import TestResult
 from quotesync_gitops.secrets import UNREADABLE, secret_values
@@ -25,7 +24,7 @@ ERP_TEST_FAILED = (
 def test_config(resource: Resource) -> dict[str, str]:
     """Request-ready config for a test: every value as it would be saved (secrets revealed);
     a password the CRM keeps but will not hand back is left out."""
-    config: Mapping[str, Any] = resource.spec.get("config", {})
+    config = config_of(resource)
     known = {k: v for k, v in config.items() if v is not UNREADABLE}
     return config_to_carrier(known, keep_passwords=False)
 

@@ -40,14 +40,19 @@ def write_erp_connector(ac: ApplyContext, change: Change) -> None:
                     return client.erp_get_connector_entity(int(item["Id"]))
             return None
 
-        entity = erp_connector.to_carrier(want.spec, change.name, connector_id=0)
+        entity = erp_connector.to_carrier(erp_connector.spec_of(want), change.name, connector_id=0)
         saved = client.erp_save_connector_entity(entity, landed=landed)
         record_created(ac, change.kind, change.name, saved, "ErpConnectorId")
         return
     connector_id = int(change.live_ids["id"])
     entity = client.erp_get_connector_entity(connector_id)
     client.erp_save_connector_entity(
-        {**entity, **erp_connector.to_carrier(want.spec, change.name, connector_id=connector_id)}
+        {
+            **entity,
+            **erp_connector.to_carrier(
+                erp_connector.spec_of(want), change.name, connector_id=connector_id
+            ),
+        }
     )
 
 
@@ -104,9 +109,9 @@ def _write_connection(
         if not result.ok:
             raise ResourceFailed(f"connection test failed: {result.explanation}")
 
-    desired_actors: Mapping[str, ActorSpec] = want.spec.get("actors", {})
+    desired_actors: Mapping[str, ActorSpec] = erp_connection.spec_of(want).get("actors", {})
     live_actors: Mapping[str, ActorSpec] = (
-        have.spec.get("actors", {}) if have and not creating else {}
+        erp_connection.spec_of(have).get("actors", {}) if have and not creating else {}
     )
     actors = set(touched.within(Section.ACTORS))
     if creating or restoring:
@@ -129,12 +134,12 @@ def _write_connection(
 
     if creating or restoring or writes_header(change):
         config = config_to_carrier(
-            want.spec["config"],
+            erp_connection.spec_of(want)["config"],
             keep_passwords=not config_changed,
             password_keys={k for k, f in ctx.erp_connectors[connector][1].items() if f.write_only},
         )
         body = erp_connection.to_carrier(
-            want.spec,
+            erp_connection.spec_of(want),
             want.name,
             connection_id=conn_id,
             connector_id=connector_id,
@@ -160,7 +165,7 @@ def _write_connection(
         )
         log.wrote(f"actor {actor} default values and field order")
     if creating or Section.LIST_MAPPINGS in touched:
-        _write_list_mappings(ac, conn_id, want.spec.get("listMappings", {}))
+        _write_list_mappings(ac, conn_id, erp_connection.spec_of(want).get("listMappings", {}))
         log.wrote("list mappings")
 
     if bool(want.spec.get("active")) != active:
@@ -192,7 +197,7 @@ def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
         return find_by_name(rows, "DisplayName", want.name)
 
     body = erp_connection.to_carrier(
-        want.spec,
+        erp_connection.spec_of(want),
         want.name,
         connection_id=0,
         connector_id=connector_id,

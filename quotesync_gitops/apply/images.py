@@ -13,6 +13,7 @@ from pathlib import Path
 
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.apply.pricing import write_price_list
+from quotesync_gitops.kinds.price_list import desired_images
 from quotesync_gitops.model import ImageFile, Kind
 from quotesync_gitops.plan.model import Action, Change, Section
 
@@ -31,7 +32,7 @@ def _codes(change: Change, images: Mapping[str, ImageFile | None]) -> list[str]:
 
 def write_product_images(ac: ApplyContext, change: Change) -> None:
     want = wanted(change)
-    images: Mapping[str, ImageFile | None] = want.spec.get("images") or {}
+    images = desired_images(want)
     codes = _codes(change, images)
     if not codes:
         return

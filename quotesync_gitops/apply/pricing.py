@@ -18,6 +18,8 @@ from quotesync_gitops.apply.concurrency import claim_created_products, record_cr
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id, wanted
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
 from quotesync_gitops.kinds import price_list
+from quotesync_gitops.kinds.price_list import PriceListSpec
+from quotesync_gitops.kinds.product_parts import ProductSpec
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change
 from quotesync_gitops.plan.planner import retired_name
@@ -30,19 +32,19 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
         client.update_pricelist(int(change.live_ids["id"]), _plain({**current, "IsActive": False}))
         return
     want = wanted(change)
-    quote_id = ac.id_of(Kind.QUOTE_CONNECTION, want.spec.get("quoteConnection"))
+    quote_id = ac.id_of(Kind.QUOTE_CONNECTION, price_list.spec_of(want).get("quoteConnection"))
     if change.action is Action.CREATE:
-        _create(ac, change, want.spec, quote_id)
+        _create(ac, change, price_list.spec_of(want), quote_id)
         return
     if change.action is Action.REPLACE:
-        _replace(ac, change, want.spec, quote_id)
+        _replace(ac, change, price_list.spec_of(want), quote_id)
         return
     list_id = int(change.live_ids["id"])
     have = change.live
     assert have is not None
     if change.fields:
         body = price_list.to_carrier(
-            want.spec, want.name, price_list_id=list_id, quote_connection_id=quote_id
+            price_list.spec_of(want), want.name, price_list_id=list_id, quote_connection_id=quote_id
         )
         if not want.spec.get("erpKey"):
             body["ERPPriceListKey"] = have.spec.get("erpKey", "")
@@ -50,20 +52,21 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
     _write_products(
         ac,
         change,
-        want.spec,
-        have.spec,
+        price_list.spec_of(want),
+        price_list.spec_of(have),
         str(have.spec.get("erpKey", "")),
         have.ids.get("productIds", {}),
     )
 
 
-def _replace(ac: ApplyContext, change: Change, spec: Mapping[str, Any], quote_id: int) -> None:
+def _replace(ac: ApplyContext, change: Change, spec: PriceListSpec, quote_id: int) -> None:
     """Retire the old list (deactivated, renamed out of the way), then create the new one;
     when the new list itself cannot be created, the old one is put back as it was."""
     client = ac.client
     old_id = int(change.live_ids["id"])
     current = _plain(client.get_pricelist(old_id))
-    retired = change.retired_value("name") or retired_name(change.name, old_id)
+    planned = change.retired_value("name")  # the name plan gave it (a str), or None
+    retired = planned if isinstance(planned, str) and planned else retired_name(change.name, old_id)
     client.update_pricelist(old_id, {**current, "IsActive": False, "Name": retired})
     try:
         _create(ac, change, spec, quote_id, retired=retired)
@@ -86,7 +89,7 @@ class ListNotCreated(ResourceFailed):
 def _create(
     ac: ApplyContext,
     change: Change,
-    spec: Mapping[str, Any],
+    spec: PriceListSpec,
     quote_id: int,
     *,
     retired: str = "",
@@ -108,7 +111,7 @@ def _create(
         raise ListNotCreated(f"the CRM refused the new price list: {exc}") from exc
     record_created(ac, change.kind, change.name, saved, "PriceListId")
     key = str(saved.get("ERPPriceListKey") or "")
-    products: Mapping[str, Any] = spec.get("products", {})
+    products: Mapping[str, ProductSpec] = spec.get("products", {})
     codes = sorted(products)
     old = f"; the old list is deactivated as {retired!r}" if retired else ""
     results = _run_bulk(
@@ -128,13 +131,13 @@ def _create(
 def _write_products(
     ac: ApplyContext,
     change: Change,
-    want: Mapping[str, Any],
-    have: Mapping[str, Any],
+    want: PriceListSpec,
+    have: PriceListSpec,
     list_key: str,
     product_ids: Mapping[str, int],
 ) -> None:
-    wanted: Mapping[str, Any] = want.get("products", {})
-    live: Mapping[str, Any] = have.get("products", {})
+    wanted: Mapping[str, ProductSpec] = want.get("products", {})
+    live: Mapping[str, ProductSpec] = have.get("products", {})
     calls: list[Callable[[], Any]] = []
     creates: dict[int, str] = {}  # position in calls -> code
     for child in change.children:
@@ -202,9 +205,7 @@ def _run_bulk(
         ) from exc
 
 
-def _creator(
-    ac: ApplyContext, list_key: str, code: str, product: Mapping[str, Any]
-) -> Callable[[], Any]:
+def _creator(ac: ApplyContext, list_key: str, code: str, product: ProductSpec) -> Callable[[], Any]:
     client = ac.client
     body = carriers.product(product, product_id=0, price_list_key=list_key)
 

@@ -9,8 +9,9 @@ from quotesync_gitops.apply.concurrency import record_created
 from quotesync_gitops.apply.connection_tests import test_quote_connection
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.crm.errors import CrmRejected
-from quotesync_gitops.kinds import product_field_settings, quote_connection
+from quotesync_gitops.kinds import product_field_settings, quote_connection, sync_settings
 from quotesync_gitops.kinds.connection_parts import config_to_carrier
+from quotesync_gitops.kinds.product_field_settings import LineFieldSpec
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change, Section
 
@@ -27,7 +28,7 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
         result = test_quote_connection(client, want)
         if not result.ok:
             raise ResourceFailed(f"connection test failed: {result.explanation}")
-    erp_id = ac.id_of(Kind.ERP_CONNECTION, want.spec.get("erpConnection"))
+    erp_id = ac.id_of(Kind.ERP_CONNECTION, quote_connection.spec_of(want).get("erpConnection"))
     if creating:
 
         def landed() -> dict[str, Any] | None:
@@ -35,7 +36,11 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
             return find_by_name(rows, "DisplayName", want.name)
 
         body = quote_connection.to_carrier(
-            want.spec, want.name, connection_id=0, erp_connection_id=erp_id, ctx=ac.live.context
+            quote_connection.spec_of(want),
+            want.name,
+            connection_id=0,
+            erp_connection_id=erp_id,
+            ctx=ac.live.context,
         )
         saved = client.quote_save_connection(body, landed=landed)
         conn_id = record_created(ac, change.kind, change.name, saved, "QuoteConnectionId")
@@ -47,7 +52,7 @@ def write_quote_connection(ac: ApplyContext, change: Change) -> None:
             _save_config(ac, change, conn_id, want)
         if change.touched.beyond(Section.CONFIG) or change.action is Action.RESTORE:
             body = quote_connection.to_carrier(
-                want.spec,
+                quote_connection.spec_of(want),
                 want.name,
                 connection_id=conn_id,
                 erp_connection_id=erp_id,
@@ -62,7 +67,7 @@ def _save_config(ac: ApplyContext, change: Change, conn_id: int, want: Resource)
     """The connection's config; refused, nothing half-made stays in use: a created or restored
     connection is soft-deleted again, an existing one has had nothing written yet (its config
     goes before its header, whose description records secretsVersion)."""
-    config = config_to_carrier(want.spec["config"], keep_passwords=False)
+    config = config_to_carrier(quote_connection.spec_of(want)["config"], keep_passwords=False)
     try:
         ac.client.quote_save_connection_config_fields(conn_id, config)
     except CrmRejected as exc:
@@ -79,7 +84,7 @@ def write_sync_settings(ac: ApplyContext, change: Change) -> None:
     want = wanted(change)
     touched = change.touched
     if Section.PRIORITY in touched:
-        names: list[str] = list(want.spec.get("priority", []))
+        names: list[str] = list(sync_settings.spec_of(want).get("priority", []))
         ids = [ac.id_of(Kind.ERP_CONNECTION, name) for name in names]
         rows = client.erp_get_all_connections(include_deleted=False)
         rest = [int(r["ErpConnectionId"]) for r in rows if int(r["ErpConnectionId"]) not in ids]
@@ -94,7 +99,7 @@ def write_sync_settings(ac: ApplyContext, change: Change) -> None:
 def write_product_field_settings(ac: ApplyContext, change: Change) -> None:
     want = wanted(change)
     known = ac.live.context.line_fields
-    fields: Mapping[str, Any] = want.spec.get("fields", {})
+    fields: Mapping[str, LineFieldSpec] = product_field_settings.spec_of(want).get("fields", {})
     bodies = []
     for name in sorted(change.touched.within(Section.FIELDS)):
         if name not in known:

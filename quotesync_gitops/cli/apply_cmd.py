@@ -34,6 +34,33 @@ def on_terminal() -> bool:
     return sys.stdin.isatty()
 
 
+#: The refusal when the prompt's input ends (Ctrl+D, a closed stdin) before an answer.
+NO_ANSWER = (
+    "no answer at the prompt (end of input): nothing applied; "
+    "use --auto-approve to apply without asking"
+)
+
+
+def ask_to_apply(*, err: bool) -> bool:
+    """The person's answer to "Apply these changes?"; Ctrl+C and end of input are not answers.
+
+    click turns both into ``Abort`` ("Aborted!", exit 1). Ctrl+C becomes the
+    ``KeyboardInterrupt`` it was, so the crash handler reports ``interrupted`` (exit 130);
+    end of input becomes a refusal that says what to do. click raises ``Abort() from None``
+    inside its ``except``, so the original exception is still its ``__context__``.
+    """
+    try:
+        return click.confirm("Apply these changes?", default=False, err=err)
+    except click.Abort as exc:
+        cause = exc.__context__
+        if not isinstance(cause, (KeyboardInterrupt, EOFError)):
+            raise
+        click.echo("", err=err)  # end the prompt's line
+        if isinstance(cause, EOFError):
+            raise QuotesyncError(NO_ANSWER) from None
+        raise KeyboardInterrupt from None
+
+
 def _progress(enabled: bool) -> Callable[[str], None]:
     def say(message: str) -> None:
         if enabled:
@@ -118,9 +145,7 @@ def apply(
             # What is about to be carried out, asked about or not (as terraform apply does);
             # with --format json it is in the result, and on stderr when asked about.
             click.echo(render_plan(run.plan, "text", plan_view()), err=not renderer.for_people)
-        if not auto_approve and not click.confirm(
-            "Apply these changes?", default=False, err=not renderer.for_people
-        ):
+        if not auto_approve and not ask_to_apply(err=not renderer.for_people):
             click.echo("Nothing applied.", err=True)
             return ExitCode.ERROR
         bar = _bar if renderer.for_people and sys.stderr.isatty() else None

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
 
+from quotesync_gitops.kinds.product_parts import ProductSpec, ProductValue
 from quotesync_gitops.manifest.products import product_fields, product_template
 from quotesync_gitops.manifest.products_csv import formula_like
 
-Product = Mapping[str, Any]
+Product = ProductSpec
 _NEEDS_QUOTES = re.compile('[,"\r\n]')
 
 
@@ -29,7 +29,7 @@ def by_code(products: Mapping[str, Product]) -> list[Product]:
     return [products[code] for code in sorted(products)]
 
 
-def inline_products(products: Mapping[str, Product]) -> list[dict[str, Any]]:
+def inline_products(products: Mapping[str, Product]) -> list[dict[str, ProductValue]]:
     """Manifest entries: ``code`` first, then the fields that differ from the defaults."""
     defaults = product_template()
     return [
@@ -50,7 +50,7 @@ def number_text(value: float) -> str:
     return repr(value)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float | int):

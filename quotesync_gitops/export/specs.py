@@ -7,10 +7,8 @@ values must come from the environment (the caller names the variables,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from quotesync_gitops.kinds import KINDS
+from quotesync_gitops.kinds.connection_parts import config_of
 from quotesync_gitops.kinds.export_parts import (
     EnvReference,
     ExportContext,
@@ -21,7 +19,7 @@ from quotesync_gitops.kinds.export_parts import (
 from quotesync_gitops.model import FieldInfo, Kind, LiveContext, Resource
 from quotesync_gitops.plan.prepare import connector_fields as declared_fields
 
-Spec = dict[str, Any]
+Spec = dict[str, object]
 
 __all__ = ["ExportContext", "escape_refs", "secret_fields", "spec", "tombstone"]
 
@@ -36,7 +34,7 @@ def secret_fields(resource: Resource, ctx: LiveContext) -> list[str]:
     if resource.deleted or resource.kind not in (Kind.ERP_CONNECTION, Kind.QUOTE_CONNECTION):
         return []
     fields = connector_fields(resource, ctx)
-    config: Mapping[str, Any] = resource.spec.get("config", {})
+    config = config_of(resource)
     return [key for key, value in config.items() if is_hidden_secret(value, fields.get(key))]
 
 
@@ -49,7 +47,7 @@ def spec(resource: Resource, ctx: ExportContext) -> Spec:
     return KINDS[resource.kind].export(resource, ctx)
 
 
-def escape_refs(value: Any) -> Any:
+def escape_refs(value: object) -> object:
     """Values written as they are: ``${`` becomes ``$${`` so the loader reads no reference.
 
     Keys are left alone (the loader resolves references in values only), and so are the

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from quotesync_gitops.export import specs
 from quotesync_gitops.export.names import env_names, file_stems
 from quotesync_gitops.export.products import inline_products, products_csv
 from quotesync_gitops.export.yamlout import to_yaml
+from quotesync_gitops.kinds import price_list
+from quotesync_gitops.kinds.product_parts import ProductSpec, ProductValue
 from quotesync_gitops.live.common import SINGLETON_NAME
 from quotesync_gitops.manifest.images import EXTENSIONS, image_type
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
@@ -182,9 +183,11 @@ def _add_resource(
     comment = ""
     products_file: str | None = None
     if resource.kind == Kind.PRICE_LIST:
-        products = resource.spec["products"]
+        products = price_list.spec_of(resource)["products"]
         # Products with an image stay inline: the image is named on the product entry.
-        with_image = {code: p for code, p in products.items() if code in pictures}
+        with_image: Mapping[str, ProductSpec] = {
+            code: p for code, p in products.items() if code in pictures
+        }
         rest = {code: p for code, p in products.items() if code not in pictures}
         if len(products) > options.csv_threshold and rest:
             products_file = path.removesuffix(".yaml") + "-products.csv"
@@ -201,18 +204,22 @@ def _add_resource(
 
 
 def _with_images(
-    tree: ExportTree, path: str, entries: list[dict[str, Any]], pictures: Mapping[str, bytes]
-) -> list[dict[str, Any]]:
+    tree: ExportTree,
+    path: str,
+    entries: list[dict[str, ProductValue]],
+    pictures: Mapping[str, bytes],
+) -> list[Mapping[str, ProductValue]]:
     """Product entries with ``image:`` where the CRM has one, its file written beside."""
     folder = path.rsplit("/", 1)[0]
     stem = path.rsplit("/", 1)[-1].removesuffix(".yaml")
     stems = file_stems(sorted(pictures), "product")
-    out = []
+    out: list[Mapping[str, ProductValue]] = []
     for entry in entries:
-        data = pictures.get(entry["code"])
+        code = str(entry["code"])  # product codes are text
+        data = pictures.get(code)
         if data is not None:
             extension = EXTENSIONS.get(image_type(data) or "", "img")
-            relative = f"images/{stem}/{stems[entry['code']]}.{extension}"
+            relative = f"images/{stem}/{stems[code]}.{extension}"
             tree.images[f"{folder}/{relative}"] = data
             entry = {**entry, "image": relative}
         out.append(entry)
@@ -220,7 +227,7 @@ def _with_images(
 
 
 def _add_document(
-    tree: ExportTree, path: str, kind: str, name: str, spec: dict[str, Any], comment: str = ""
+    tree: ExportTree, path: str, kind: str, name: str, spec: dict[str, object], comment: str = ""
 ) -> None:
     document = {
         "apiVersion": API_VERSION,

@@ -15,7 +15,6 @@ them) mark values written on one line (``{erpField: x, ...}``,
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import yaml
 
@@ -77,7 +76,7 @@ def _flow_list(dumper: _Dumper, value: FlowList) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
 
 
-def _refuse(dumper: _Dumper, value: Any) -> yaml.Node:
+def _refuse(dumper: _Dumper, value: object) -> yaml.Node:
     raise TypeError(f"refusing to write a {type(value).__name__} value to a manifest")
 
 
@@ -89,7 +88,7 @@ _Dumper.add_representer(FlowList, _flow_list)
 _Dumper.add_multi_representer(object, _refuse)
 
 
-def to_yaml(document: dict[str, Any]) -> str:
+def to_yaml(document: object) -> str:
     """One YAML document (no ``---``), keys in the order given, UTF-8 characters kept."""
     _check_no_secrets(document)
     text: str = yaml.dump(
@@ -103,7 +102,7 @@ def to_yaml(document: dict[str, Any]) -> str:
     return text
 
 
-def _check_no_secrets(value: Any) -> None:
+def _check_no_secrets(value: object) -> None:
     if is_sensitive(value):
         raise TypeError("refusing to write a secret to a manifest")
     if isinstance(value, dict):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from quotesync_gitops.errors import QuotesyncError
 from quotesync_gitops.model import (
@@ -31,10 +31,27 @@ if TYPE_CHECKING:  # validate and schema never load the HTTP client
     from quotesync_gitops.crm.client import CrmClient
     from quotesync_gitops.kinds.export_parts import ExportContext
 
-#: A spec as the manifest wrote it (schema-valid: every value has the type it must have).
+#: A spec as the manifest wrote it: parsed YAML at the edge, loosely typed, but schema-valid
+#: (every value has the type its kind's schema says); ``canonical()`` gives it its type.
 ManifestSpec = Mapping[str, Any]
-#: A spec in canonical form (docs/design.md); each kind module names its own TypedDict.
-Spec = dict[str, Any]
+#: A spec as code generic over kinds holds it: values to narrow before use. Each kind module
+#: names its canonical spec's TypedDict (``<Kind>Spec``, docs/design.md's tables) and reads
+#: a resource's spec as one through its ``spec_of``.
+Spec = dict[str, object]
+
+
+class SecretsVersionSpec(TypedDict, total=False):
+    """``secretsVersion``: only when the manifest sets it (missing: not managed)."""
+
+    secretsVersion: int
+
+
+class ScopeSpec(TypedDict):
+    """Who may use a connection: everyone, or these users and groups (sorted)."""
+
+    allUsers: bool
+    users: list[str]
+    groups: list[str]
 
 
 class CarrierError(QuotesyncError):
@@ -95,7 +112,7 @@ class WriteGuard:
     head_of_carrier: Callable[[Carrier], dict[str, object]] | None = None
 
     def head_of_spec(
-        self, name: str, spec: Mapping[str, Any], keys: Iterable[str]
+        self, name: str, spec: Mapping[str, object], keys: Iterable[str]
     ) -> dict[str, object]:
         """The same head in canonical form: ``keys`` (those of :attr:`head_of_carrier`'s
         answer) taken from the spec, "name" from the resource's name."""
@@ -132,7 +149,9 @@ class KindDef(Protocol):
         or the kind has no connector)."""
         ...
 
-    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+    def canonical(
+        self, spec: ManifestSpec, products: Mapping[str, object] | None
+    ) -> Mapping[str, object]:
         """The canonical spec of a schema-valid manifest spec (``deleted`` added by the
         caller; ``products``: a price list's products, already canonical)."""
         ...
@@ -204,7 +223,7 @@ def references_in(spec: Mapping[str, object], key: str, kind: Kind) -> list[Refe
     ]
 
 
-def scope(value: object) -> Spec:
+def scope(value: object) -> ScopeSpec:
     """Canonical scope: ``all`` or absent is everyone; users and groups sorted."""
     if not isinstance(value, dict):  # absent or "all"
         return {"allUsers": True, "users": [], "groups": []}
@@ -216,7 +235,7 @@ def scope(value: object) -> Spec:
     return {"allUsers": all_users, "users": users, "groups": groups}
 
 
-def secrets_version(spec: ManifestSpec) -> Spec:
+def secrets_version(spec: ManifestSpec) -> SecretsVersionSpec:
     """Only when the manifest sets it: a missing version is "not managed"."""
     version = spec.get("secretsVersion")
     return {} if version is None else {"secretsVersion": version}

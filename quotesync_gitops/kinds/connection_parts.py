@@ -4,19 +4,43 @@ both ways, and the connection header's description (which also keeps ``secretsVe
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, cast
 
-from quotesync_gitops.kinds.base import text
-from quotesync_gitops.model import FieldInfo
-from quotesync_gitops.secrets import UNREADABLE, Secret, reveal
+from quotesync_gitops.kinds.base import ScopeSpec, SecretsVersionSpec, text
+from quotesync_gitops.model import FieldInfo, Resource
+from quotesync_gitops.secrets import UNREADABLE, Secret, Unreadable, reveal
 from quotesync_gitops.secrets_version import join_description, split_description
+
+#: A connection's config value: a string, a secret from ``${env:}``, or (live) a set
+#: Password field the CRM does not hand back.
+ConfigValue = str | Secret | Unreadable
+
+
+class DescriptionSpec(SecretsVersionSpec):
+    """A connection header's description, and the secretsVersion it records."""
+
+    description: str
+
+
+def config_of(resource: Resource) -> Mapping[str, ConfigValue]:
+    """The config values of an ErpConnection or a QuoteConnection (both kinds' specs hold
+    ``config``, of this one type)."""
+    # Both kinds' canonical() and carriers build "config" as a dict of ConfigValues.
+    return cast(Mapping[str, ConfigValue], resource.spec.get("config", {}))
+
+
+def scope_of(resource: Resource) -> ScopeSpec:
+    """The scope of an ErpConnection or a QuoteConnection (both kinds' specs hold it)."""
+    # Both kinds' canonical() (kinds.base.scope) and carriers build "scope" as a ScopeSpec.
+    return cast(ScopeSpec, resource.spec.get("scope", {}))
+
 
 #: What the CRM answers instead of a stored Password value (and takes as "keep it").
 PASSWORD_MASK = "********"
 
 
 def config_to_carrier(
-    config: Mapping[str, Any],
+    config: Mapping[str, ConfigValue | None],
     *,
     keep_passwords: bool,
     password_keys: Collection[str] = (),
@@ -38,9 +62,9 @@ def config_to_carrier(
 
 def config_from_carrier(
     values: Mapping[str, object], fields: Mapping[str, FieldInfo]
-) -> dict[str, str | object]:
+) -> dict[str, ConfigValue]:
     """Config values as strings; a set Password field becomes UNREADABLE."""
-    out: dict[str, str | object] = {}
+    out: dict[str, ConfigValue] = {}
     for key, value in values.items():
         info = fields.get(key)
         raw = text(value)
@@ -52,7 +76,7 @@ def config_from_carrier(
 
 
 def scope_to_carrier(
-    scope: Mapping[str, Any], users: Mapping[str, int], groups: Mapping[str, int]
+    scope: ScopeSpec, users: Mapping[str, int], groups: Mapping[str, int]
 ) -> dict[str, Any]:
     """AllAccess and the access id lists (``users``/``groups``: name → id)."""
     all_users = bool(scope.get("allUsers", True))
@@ -65,7 +89,7 @@ def scope_to_carrier(
 
 def scope_from_carrier(
     carrier: Mapping[str, Any], users: Mapping[int, str], groups: Mapping[int, str]
-) -> dict[str, Any]:
+) -> ScopeSpec:
     """Canonical scope (``users``/``groups``: id → name; an unknown id reads ``#id``)."""
     all_access = bool(carrier.get("AllAccess", False))
     user_ids = carrier.get("AssociateAccessIds") or []
@@ -77,12 +101,15 @@ def scope_from_carrier(
     }
 
 
-def description_to_carrier(spec: Mapping[str, Any]) -> str:
+def description_to_carrier(spec: DescriptionSpec) -> str:
     """DisplayDescription: the description, with the secretsVersion it records."""
     return join_description(str(reveal(spec.get("description", ""))), spec.get("secretsVersion"))
 
 
-def description_from_carrier(carrier: Mapping[str, Any]) -> dict[str, Any]:
+def description_from_carrier(carrier: Mapping[str, Any]) -> DescriptionSpec:
     """``description`` and, when the CRM records one, ``secretsVersion``."""
     description, version = split_description(text(carrier.get("DisplayDescription")))
-    return {"description": description, **({} if version is None else {"secretsVersion": version})}
+    out: DescriptionSpec = {"description": description}
+    if version is not None:
+        out["secretsVersion"] = version
+    return out

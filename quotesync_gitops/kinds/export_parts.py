@@ -12,20 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from quotesync_gitops.kinds.connection_parts import PASSWORD_MASK
+from quotesync_gitops.kinds.base import ScopeSpec, Spec
+from quotesync_gitops.kinds.connection_parts import PASSWORD_MASK, ConfigValue
 from quotesync_gitops.model import FieldInfo, LiveContext, Resource
 from quotesync_gitops.secrets import UNREADABLE
 
-Spec = dict[str, Any]
 
-
-class Flow(dict[str, Any]):
+class Flow(dict[str, object]):
     """A mapping written on one line: ``{erpField: name, crmField: contact.name}``."""
 
 
-class FlowList(list[Any]):
+class FlowList(list[object]):
     """A list written on one line: ``[ANNA, BJORN]``."""
 
 
@@ -44,7 +42,7 @@ class ExportContext:
     env_name: Callable[[str, str, str], str]
 
 
-def is_hidden_secret(value: Any, info: FieldInfo | None) -> bool:
+def is_hidden_secret(value: object, info: FieldInfo | None) -> bool:
     """A value not to write into a manifest: a set Password field (the CRM would not hand
     it back), or a set field whose key names a credential though the connector declares it
     as Text (the CRM hands it back in clear; it belongs in the environment, not in git).
@@ -60,8 +58,8 @@ def is_hidden_secret(value: Any, info: FieldInfo | None) -> bool:
 
 
 def given(
-    spec: Mapping[str, Any],
-    defaults: Mapping[str, Any],
+    spec: Mapping[str, object],
+    defaults: Mapping[str, object],
     keys: tuple[str, ...],
     *,
     always: tuple[str, ...] = (),
@@ -72,19 +70,19 @@ def given(
     return {k: spec[k] for k in keys if k in always or spec[k] != defaults[k]}
 
 
-def written_secrets_version(spec: Mapping[str, Any], out: Spec) -> None:
+def written_secrets_version(spec: Mapping[str, object], out: Spec) -> None:
     """The version of the secrets the CRM has (see ``secrets_version.py``), when it has one."""
     if spec.get("secretsVersion") is not None:
         out["secretsVersion"] = spec["secretsVersion"]
 
 
-def ordered(keys: Mapping[str, Any], order: tuple[str, ...] | list[str]) -> list[str]:
+def ordered(keys: Mapping[str, object], order: tuple[str, ...] | list[str]) -> list[str]:
     """``keys`` in the order given, the ones not in it last, by name."""
     rank = {name: index for index, name in enumerate(order)}
     return sorted(keys, key=lambda k: (rank.get(k, len(rank)), k))
 
 
-def written_scope(value: Mapping[str, Any], out: Spec) -> None:
+def written_scope(value: ScopeSpec, out: Spec) -> None:
     """Everyone (the default) is left out; nobody is ``{allUsers: false}``."""
     if value["allUsers"]:
         return
@@ -97,11 +95,14 @@ def written_scope(value: Mapping[str, Any], out: Spec) -> None:
 
 
 def config(
-    resource: Resource, fields: Mapping[str, FieldInfo], ctx: ExportContext, out: Spec
+    resource: Resource,
+    values: Mapping[str, ConfigValue],
+    fields: Mapping[str, FieldInfo],
+    ctx: ExportContext,
+    out: Spec,
 ) -> None:
     """Config in the connector's rank order; a value equal to the connector's default is left
     out (plan fills defaults in); a set password becomes an ``${env:}`` reference."""
-    values: Mapping[str, Any] = resource.spec["config"]
     ranked = sorted(
         values, key=lambda k: (k not in fields, fields[k].rank if k in fields else 0, k)
     )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict, cast
 
 from quotesync_gitops.kinds.base import BaseKind, DiffRules, ManifestSpec, Spec, text
 from quotesync_gitops.kinds.export_parts import ExportContext
@@ -23,8 +23,28 @@ class LineFieldSpec(TypedDict, total=False):
     order: int
 
 
+class ProductFieldSettingsFields(TypedDict):
+    """What ``canonical()`` gives (``deleted`` is added beside it)."""
+
+    #: by quote line field name; only the settings the manifest gives (live: all)
+    fields: dict[str, LineFieldSpec]
+
+
+class ProductFieldSettingsSpec(ProductFieldSettingsFields):
+    """ProductFieldSettings' canonical spec (docs/design.md)."""
+
+    deleted: bool
+
+
+def spec_of(resource: Resource) -> ProductFieldSettingsSpec:
+    """A ProductFieldSettings resource's spec, typed: the one narrowing of its specs."""
+    # Built by canonical() (plus "deleted") or by the live reader from from_carrier().
+    return cast(ProductFieldSettingsSpec, resource.spec)
+
+
+LineFieldKey = Literal["shown", "label", "tooltip", "editable", "mandatory", "order"]
 #: canonical key → QuoteLineConfiguration field
-CARRIER_FIELDS: dict[str, str] = {
+CARRIER_FIELDS: dict[LineFieldKey, str] = {
     "shown": "InUse",
     "label": "Label",
     "tooltip": "Tooltip",
@@ -40,20 +60,23 @@ class ProductFieldSettingsKind(BaseKind):
     kind = Kind.PRODUCT_FIELD_SETTINGS
     rules = DiffRules(partial=True)
 
-    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
-        fields = {}
+    def canonical(
+        self, spec: ManifestSpec, products: Mapping[str, object] | None
+    ) -> ProductFieldSettingsFields:
+        fields: dict[str, LineFieldSpec] = {}
         for name, settings in (spec.get("fields") or {}).items():
             given = dict(settings or {})
             if "order" in given:
                 given["order"] = int(given["order"])
-            fields[name] = given
+            # schema-valid: its keys are LineFieldSpec's, with their types
+            fields[name] = cast(LineFieldSpec, given)
         return {"fields": fields}
 
     def export(self, resource: Resource, ctx: ExportContext) -> Spec:
         """Every field with every setting: the loader fills in nothing here (only the
         settings a manifest gives are managed), so leaving one out would leave it to the
         other CRM."""
-        fields: Mapping[str, Mapping[str, Any]] = resource.spec["fields"]
+        fields = spec_of(resource)["fields"]
         in_order = sorted(fields, key=lambda name: (fields[name].get("order", 0), name))
         out = {
             name: {key: fields[name][key] for key in LINE_FIELD_KEYS if key in fields[name]}
@@ -65,7 +88,7 @@ class ProductFieldSettingsKind(BaseKind):
 KIND = ProductFieldSettingsKind()
 
 
-def to_carrier(carrier: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+def to_carrier(carrier: Mapping[str, Any], wanted: LineFieldSpec) -> dict[str, Any]:
     """The field's carrier as read with the settings the manifest gives (the others as
     they are: SaveQuoteLineConfigurations replaces the whole configuration)."""
     updated = dict(carrier)

@@ -6,6 +6,22 @@ below both stages, so neither has to import the other.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from quotesync_gitops.model import ImageFile
+from quotesync_gitops.secrets import Secret
+
+#: A canonical product value: text (a secret when the manifest takes it from ``${env:}``),
+#: a number (a float rounded to 6 places: PRODUCT_NUMBERS) or a flag (PRODUCT_BOOLEANS).
+ProductValue = str | Secret | float | bool
+#: A canonical product (docs/design.md's PRODUCT): every key of PRODUCT_FIELDS. A mapping
+#: keyed by field name rather than a TypedDict: the hot path builds and compares products by
+#: iterating PRODUCT_FIELDS, and its values are typed by the two sets below.
+ProductSpec = Mapping[str, ProductValue]
+#: A product image (docs/design.md, ``images``): the manifest's file (an ImageFile, a str),
+#: the live image's description (a str), or None (no image).
+ImageSpec = ImageFile | str | None
+
 #: canonical product field -> Product carrier field
 PRODUCT_FIELDS: dict[str, str] = {
     "code": "Code",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from quotesync_gitops.kinds.base import BaseKind, ManifestSpec, Spec, number
 from quotesync_gitops.kinds.export_parts import ExportContext, FlowList
@@ -13,16 +13,45 @@ from quotesync_gitops.model import Kind, RepositorySettings, Resource
 GUARD_DEFAULTS = RepositorySettings()
 
 
+class AcknowledgedSpec(TypedDict):
+    kind: str
+    name: str
+
+
+class GuardsSpec(TypedDict):
+    maxDeletePercent: float
+    maxUpdatePercent: float
+    minExisting: int
+
+
+class RepositorySettingsFields(TypedDict):
+    """What ``canonical()`` gives (``deleted`` is added beside it)."""
+
+    prune: list[str]
+    allowDeletes: bool
+    #: sorted by kind and name; the manifest's ``note``s dropped
+    acknowledgeUnmanaged: list[AcknowledgedSpec]
+    guards: GuardsSpec
+
+
+class RepositorySettingsSpec(RepositorySettingsFields):
+    """RepositorySettings' canonical spec (docs/design.md)."""
+
+    deleted: bool
+
+
 class RepositorySettingsKind(BaseKind):
     kind = Kind.REPOSITORY_SETTINGS
 
-    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+    def canonical(
+        self, spec: ManifestSpec, products: Mapping[str, object] | None
+    ) -> RepositorySettingsFields:
         guards = spec.get("guards") or {}
         return {
             "prune": sorted(spec.get("prune") or []),
             "allowDeletes": spec.get("allowDeletes", GUARD_DEFAULTS.allow_deletes),
             "acknowledgeUnmanaged": sorted(
-                ({"kind": a.get("kind"), "name": a.get("name")} for a in _acknowledged(spec)),
+                ({"kind": a["kind"], "name": a["name"]} for a in _acknowledged(spec)),
                 key=lambda a: (str(a["kind"]), str(a["name"])),
             ),
             "guards": {

@@ -28,6 +28,18 @@ class SaleTypeQuoteSpec(TypedDict, total=False):
     sortGroupLinesBy: int
 
 
+class SaleTypeQuoteSettingsSpec(SaleTypeQuoteSpec):
+    """A SaleTypeQuoteSettings' canonical spec (docs/design.md): the settings given."""
+
+    deleted: bool
+
+
+def spec_of(resource: Resource) -> SaleTypeQuoteSettingsSpec:
+    """A SaleTypeQuoteSettings resource's spec, typed: the one narrowing of its specs."""
+    # Built by canonical() (plus "deleted") or by from_carrier() below: that shape.
+    return cast(SaleTypeQuoteSettingsSpec, resource.spec)
+
+
 #: Canonical key → SaleTypeEntity field, in the order of the manifest reference.
 PLAIN_FIELDS: dict[str, str] = {
     "allowQuoteAlternatives": "AllowQuoteAlternatives",
@@ -55,9 +67,15 @@ class SaleTypeQuoteSettingsKind(BaseKind):
     kind = Kind.SALE_TYPE_QUOTE_SETTINGS
     rules = DiffRules(given_only=True)
 
-    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+    def canonical(
+        self, spec: ManifestSpec, products: Mapping[str, object] | None
+    ) -> SaleTypeQuoteSpec:
         """Only the settings given: the others are not managed (null is a value: none)."""
-        return {key: spec[key] for key in SALE_TYPE_QUOTE_KEYS if key in spec}
+        # The keys are SaleTypeQuoteSpec's own (SALE_TYPE_QUOTE_KEYS) and the values have
+        # their types (schema-valid): the TypedDict a comprehension cannot be typed as.
+        return cast(
+            SaleTypeQuoteSpec, {key: spec[key] for key in SALE_TYPE_QUOTE_KEYS if key in spec}
+        )
 
     def export(self, resource: Resource, ctx: ExportContext) -> Spec:
         """Every setting, null ones too: only the settings a manifest gives are managed, so
@@ -75,7 +93,7 @@ def unknown_template(template_id: int) -> str:
 
 def from_carrier(entity: Mapping[str, Any], templates: Templates) -> SaleTypeQuoteSpec:
     """The quote part of a SaleTypeEntity in canonical form (every key present)."""
-    spec: dict[str, Any] = {}
+    spec: dict[str, object] = {}
     for key, field in PLAIN_FIELDS.items():
         value = entity.get(field)
         spec[key] = bool(value) if key == "allowQuoteAlternatives" else int(value or 0)
@@ -85,12 +103,13 @@ def from_carrier(entity: Mapping[str, Any], templates: Templates) -> SaleTypeQuo
         spec[key] = names.get(template_id, unknown_template(template_id)) if template_id else None
     for key, (flag, field) in LIMIT_FIELDS.items():
         spec[key] = int(entity.get(field) or 0) if entity.get(flag) else None
+    # Every key of SaleTypeQuoteSpec, each set to its type above.
     return cast(SaleTypeQuoteSpec, {key: spec[key] for key in SALE_TYPE_QUOTE_KEYS})
 
 
 def to_carrier(
     entity: Mapping[str, Any],
-    settings: Mapping[str, Any],
+    settings: Mapping[str, object],
     keys: Collection[str],
     templates: Templates,
 ) -> dict[str, Any]:
@@ -104,7 +123,7 @@ def to_carrier(
             field, doc_type = TEMPLATE_FIELDS[key]
             if value is None:
                 body[field] = 0
-            elif value in templates.get(doc_type, {}):
+            elif isinstance(value, str) and value in templates.get(doc_type, {}):
                 body[field] = templates[doc_type][value]
             else:
                 raise CarrierError(f"the CRM has no {doc_type} document template {value!r}")

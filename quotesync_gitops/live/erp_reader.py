@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.kinds import erp_connection
+from quotesync_gitops.kinds.erp_connection import ActorSpec, ErpConnectionSpec, MappingSpec
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.catalog import (
     CrmListReads,
@@ -132,8 +133,9 @@ def add_erp_connections(
         if read.mappings is None:
             assert reuse is not None
             before = earlier[int(carrier["ErpConnectionId"])]
-            actors, field_ids = before.spec["actors"], before.ids["fieldIds"]
-            list_mappings = before.spec["listMappings"]
+            kept = erp_connection.spec_of(before)
+            actors, field_ids = kept["actors"], before.ids["fieldIds"]
+            list_mappings = kept["listMappings"]
             _keep_context(ctx, reuse.context, before.name, name)
         else:
             actors, field_ids = _actors(ctx, name, read)
@@ -143,12 +145,17 @@ def add_erp_connections(
         _, header = erp_connection.header_from_carrier(
             carrier, read.config, connector=connector, fields=fields, users=users, groups=groups
         )
-        spec: dict[str, Any] = {
-            **{k: v for k, v in header.items() if k != "deleted"},
-            "actors": actors,
-            "listMappings": list_mappings,
-            "deleted": header["deleted"],
-        }
+        # The header's keys but "deleted", then the actors and list mappings, "deleted" last:
+        # an ErpConnectionSpec the comprehension hides from the type checker.
+        spec = cast(
+            ErpConnectionSpec,
+            {
+                **{k: v for k, v in header.items() if k != "deleted"},
+                "actors": actors,
+                "listMappings": list_mappings,
+                "deleted": header["deleted"],
+            },
+        )
         state.add(
             Resource(
                 kind=Kind.ERP_CONNECTION,
@@ -181,8 +188,8 @@ def _keep_context(ctx: LiveContext, before: LiveContext, old_name: str, name: st
 
 def _actors(
     ctx: LiveContext, connection: str, read: ConnectionRead
-) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
-    actors: dict[str, Any] = {}
+) -> tuple[dict[str, ActorSpec], dict[str, dict[str, int]]]:
+    actors: dict[str, ActorSpec] = {}
     field_ids: dict[str, dict[str, int]] = {}
     offered: list[tuple[str, dict[str, Any]]] = []
     assert read.mappings is not None  # only called for a connection read in full
@@ -199,7 +206,7 @@ def _actors(
     }
     for actor, mapping in offered:
         infos = erp_field_infos(mapping)
-        mapped: dict[str, Any] = {}
+        mapped: dict[str, MappingSpec] = {}
         order: list[str] = []
         for fm in mapping["FieldMappings"]:
             key = norm.text(fm.get("ErpFieldKey"))
@@ -230,7 +237,9 @@ def _actors(
     return actors, field_ids
 
 
-def _list_mappings(ctx: LiveContext, connection: str, read: ConnectionRead) -> dict[str, Any]:
+def _list_mappings(
+    ctx: LiveContext, connection: str, read: ConnectionRead
+) -> dict[str, dict[str, str]]:
     """The list mappings in canonical form; the ERP list items and the CRM list behind each
     list field go to ``ctx`` (the catalog plan checks ``erpItem``/``crmItem`` against)."""
     assert read.mappings is not None  # only called for a connection read in full
@@ -238,7 +247,7 @@ def _list_mappings(ctx: LiveContext, connection: str, read: ConnectionRead) -> d
     for actor, mapping in zip(ERP_ACTOR_TYPES, read.mappings, strict=True):
         address_of.update(list_field_addresses(actor, mapping or {}))
     record_list_items(ctx, connection, read.list_mappings, address_of)
-    out: dict[str, Any] = {}
+    out: dict[str, dict[str, str]] = {}
     for entry in read.list_mappings.get("ErpListItemMappings") or []:
         found = address_of.get(int(entry.get("ErpFieldId") or 0))
         if found is None:

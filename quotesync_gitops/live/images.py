@@ -12,14 +12,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.kinds.price_list import desired_images
 from quotesync_gitops.model import (
     DesiredState,
     ImageFile,
     Kind,
     LiveState,
+    SpecValue,
     image_value,
 )
 
@@ -57,7 +58,7 @@ def read_product_images(client: CrmClient, desired: DesiredState, live: LiveStat
     """Put ``spec["images"]`` (code → image value or None) on every live price list whose
     manifest manages images, for exactly the codes it manages."""
     for want in desired.of_kind(Kind.PRICE_LIST):
-        images: Mapping[str, ImageFile | None] = want.spec.get("images") or {}
+        images = desired_images(want)
         have = live.get(Kind.PRICE_LIST, want.name)
         if not images or have is None:
             continue
@@ -66,7 +67,7 @@ def read_product_images(client: CrmClient, desired: DesiredState, live: LiveStat
         found = client.run_bulk(
             [live_image(client, product_ids[code], images[code]) for code in codes]
         )
-        spec: dict[str, Any] = dict(have.spec)
+        spec: dict[str, SpecValue] = dict(have.spec)
         spec["images"] = dict(zip(codes, found, strict=True))
         live.add(replace(have, spec=spec))
 

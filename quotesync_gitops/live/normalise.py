@@ -14,7 +14,12 @@ from typing import Any
 from quotesync_gitops.kinds.base import date_part as date_part
 from quotesync_gitops.kinds.base import text as text
 from quotesync_gitops.kinds.connection_parts import PASSWORD_MASK as PASSWORD_MASK
-from quotesync_gitops.kinds.product_parts import PRODUCT_BOOLEANS, PRODUCT_FIELDS, PRODUCT_NUMBERS
+from quotesync_gitops.kinds.product_parts import (
+    PRODUCT_BOOLEANS,
+    PRODUCT_FIELDS,
+    PRODUCT_NUMBERS,
+    ProductValue,
+)
 from quotesync_gitops.model import FieldInfo
 
 
@@ -39,8 +44,8 @@ def interval(value: Any) -> str | None:
     return f"{hours + 24 * days:02d}:{minutes:02d}:{seconds:02d}"
 
 
-def product(carrier: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def product(carrier: Mapping[str, Any]) -> dict[str, ProductValue]:
+    out: dict[str, ProductValue] = {}
     for key, carrier_key in PRODUCT_FIELDS.items():
         value = carrier.get(carrier_key)
         if key in PRODUCT_NUMBERS:

@@ -25,7 +25,7 @@ from collections.abc import Iterator, KeysView, Mapping, Sequence
 from operator import eq, itemgetter
 from typing import Any
 
-from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS
+from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS, ProductSpec, ProductValue
 from quotesync_gitops.live.normalise import product, text
 
 _CANONICAL_VALUES = itemgetter(*PRODUCT_FIELDS)
@@ -58,14 +58,14 @@ def _serialised(values: list[tuple[Any, ...]]) -> bytes:
     return buffer.getvalue()
 
 
-class LiveProducts(Mapping[str, dict[str, Any]]):
+class LiveProducts(Mapping[str, dict[str, ProductValue]]):
     """code → canonical product, over the carriers read (the last one wins per code)."""
 
     __slots__ = ("_cache", "_carriers", "_hash", "duplicates", "ids")
 
     def __init__(self) -> None:
         self._carriers: dict[str, Mapping[str, Any]] = {}
-        self._cache: dict[str, dict[str, Any]] = {}
+        self._cache: dict[str, dict[str, ProductValue]] = {}
         self._hash = hashlib.sha256()
         #: code → ProductId
         self.ids: dict[str, int] = {}
@@ -118,7 +118,7 @@ class LiveProducts(Mapping[str, dict[str, Any]]):
     def carrier(self, code: str) -> Mapping[str, Any] | None:
         return self._carriers.get(code)
 
-    def unchanged(self, code: str, wanted: Mapping[str, Any]) -> bool:
+    def unchanged(self, code: str, wanted: ProductSpec) -> bool:
         """True when the product ``code`` exists and equals ``wanted`` (a canonical product)."""
         carrier = self._carriers.get(code)
         if carrier is None:
@@ -130,7 +130,7 @@ class LiveProducts(Mapping[str, dict[str, Any]]):
             pass
         return self[code] == wanted
 
-    def changed(self, wanted: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    def changed(self, wanted: Mapping[str, ProductSpec]) -> list[str]:
         """Codes of ``wanted`` that are new here or differ (in canonical form), in its order.
 
         All of a price list at once: carriers looked up, their values and the manifest's
@@ -158,7 +158,7 @@ class LiveProducts(Mapping[str, dict[str, Any]]):
 
     # --- Mapping --------------------------------------------------------------------------
 
-    def __getitem__(self, code: str) -> dict[str, Any]:
+    def __getitem__(self, code: str) -> dict[str, ProductValue]:
         cached = self._cache.get(code)
         if cached is None:
             cached = self._cache[code] = product(self._carriers[code])

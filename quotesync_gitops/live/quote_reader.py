@@ -11,6 +11,7 @@ from typing import Any
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.kinds import price_list, product_field_settings, quote_connection
+from quotesync_gitops.kinds.product_field_settings import LineFieldSpec
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
 from quotesync_gitops.live.products import LiveProducts
@@ -150,7 +151,7 @@ def _read_products(client: CrmClient) -> dict[str, LiveProducts]:
 
 
 def add_line_configuration(state: LiveState, configs: list[dict[str, Any]]) -> None:
-    fields: dict[str, Any] = {}
+    fields: dict[str, LineFieldSpec] = {}
     for carrier in configs:
         field_name = norm.text(carrier.get("FieldName"))
         fields[field_name] = product_field_settings.from_carrier(carrier)

@@ -12,7 +12,7 @@ from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
-from quotesync_gitops.kinds import erp_connector
+from quotesync_gitops.kinds import erp_connector, sync_settings
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.catalog import read_crm_lists, read_directory
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
@@ -192,12 +192,12 @@ def _add_sync_settings(
         Resource(
             kind=Kind.SYNC_SETTINGS,
             name=SINGLETON_NAME,
-            spec={
-                "priority": priority,
-                "automaticSync": bool(engine.get("IsRunning", False)),
-                "interval": norm.interval(engine.get("Interval")),
-                "deleted": False,
-            },
+            spec=sync_settings.SyncSettingsSpec(
+                priority=priority,
+                automaticSync=bool(engine.get("IsRunning", False)),
+                interval=norm.interval(engine.get("Interval")),
+                deleted=False,
+            ),
             ids={
                 "connectionIds": {
                     norm.text(c.get("DisplayName")): int(c["ErpConnectionId"])

@@ -6,16 +6,13 @@ Each kind's form is its own (``quotesync_gitops.kinds``); what every kind shares
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from quotesync_gitops.kinds import KINDS
+from quotesync_gitops.kinds.base import ManifestSpec, Spec
 
-Spec = dict[str, Any]
 
-
-def canonical_spec(kind: str, spec: Spec, products: dict[str, dict[str, Any]] | None) -> Spec:
+def canonical_spec(kind: str, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
     """Defaults applied, unordered collections sorted, numbers floats rounded to 6 places;
-    ``deleted`` always present."""
-    out = KINDS[kind].canonical(spec, products)
-    out["deleted"] = bool(spec.get("deleted", False))
-    return out
+    ``deleted`` always present (the kind's ``<Kind>Spec``; generic code holds it as a Spec)."""
+    return {**KINDS[kind].canonical(spec, products), "deleted": bool(spec.get("deleted", False))}

@@ -9,6 +9,7 @@ from operator import itemgetter
 from pathlib import Path as FsPath
 from typing import Any
 
+from quotesync_gitops.kinds.base import Spec
 from quotesync_gitops.manifest.canonical import canonical_spec
 from quotesync_gitops.manifest.checks import check_spec
 from quotesync_gitops.manifest.images import read_image
@@ -38,7 +39,7 @@ class Declared:
     #: spec key → where its value is written (top-level keys of spec only)
     key_sources: dict[str, SourceRef]
     spec: dict[str, Any]  # references resolved, not canonical
-    canonical: dict[str, Any] | None  # None when the document has problems
+    canonical: Spec | None  # None when the document has problems
     deleted: bool
 
 

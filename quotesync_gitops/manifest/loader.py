@@ -160,7 +160,7 @@ def _desired(declared: Sequence[Declared], fingerprints: dict[str, str]) -> Desi
             continue
         desired.add(
             Resource(
-                item.kind,
+                Kind(item.kind),  # a known kind: documents of others have problems
                 item.name,
                 item.canonical,
                 source=item.source,

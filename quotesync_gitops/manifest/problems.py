@@ -11,24 +11,19 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import get_args
 
 from quotesync_gitops.manifest.locate import DocPath, locate
 from quotesync_gitops.manifest.yamlparse import Mark, ParsedDocument, Path, Position
 from quotesync_gitops.manifest.yamlscalars import resolve_plain
-from quotesync_gitops.model import Diagnostic, SourceRef
+from quotesync_gitops.model import Anchor, Diagnostic, Level, SourceRef
 
-#: How bad a problem is: an error fails validate and plan; a warning and a notice (a file
-#: skipped, for example) are shown and pass. (``model.Diagnostic.level`` holds one.)
-Level = Literal["error", "warning", "notice"]
-#: Where a problem is shown in a manifest: at the value, or at its key.
-Anchor = Literal["value", "key"]
 LEVELS: tuple[Level, ...] = get_args(Level)
 ANCHORS: tuple[Anchor, ...] = get_args(Anchor)
 
 
 def as_level(value: str) -> Level:
-    """``value`` as a Level (``SpecProblem`` from the planner carries a plain string)."""
+    """Text from outside the type system (a plugin, a test) as a Level."""
     for known in LEVELS:
         if value == known:
             return known
@@ -36,7 +31,7 @@ def as_level(value: str) -> Level:
 
 
 def as_anchor(value: str) -> Anchor:
-    """``value`` as an Anchor (``SpecProblem.at`` is a plain string)."""
+    """Text from outside the type system (a plugin, a test) as an Anchor."""
     for known in ANCHORS:
         if value == known:
             return known

@@ -11,21 +11,34 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal, get_args
 
-from quotesync_gitops.manifest.problems import Anchor
 from quotesync_gitops.manifest.schema_check import kind_schema
 from quotesync_gitops.manifest.wording import expected_types, kind_of, suggestion, type_hint
+from quotesync_gitops.model import Anchor
 from quotesync_gitops.secrets import Secret
 
 #: Problems reported per price list before the rest are only counted.
 MAX_PRODUCT_PROBLEMS = 100
 
 
+#: A product column's JSON Schema type (the PriceList schema's ``$defs.product``).
+ColumnType = Literal["string", "number", "boolean"]
+COLUMN_TYPES: tuple[ColumnType, ...] = get_args(ColumnType)
+
+
+def column_type(value: object) -> ColumnType:
+    """A product column's schema type, checked once when the schema is read."""
+    for known in COLUMN_TYPES:
+        if value == known:
+            return known
+    raise ValueError(f"product column type {value!r} is not one of {', '.join(COLUMN_TYPES)}")
+
+
 @dataclass(frozen=True)
 class ProductField:
     name: str
-    type: str  # "string" | "number" | "boolean"
+    type: ColumnType
     min_length: int = 0
     max_length: int | None = None
     minimum: float | None = None
@@ -42,7 +55,7 @@ def product_fields() -> dict[str, ProductField]:
     return {
         name: ProductField(
             name,
-            str(rule["type"]),
+            column_type(rule["type"]),
             int(rule.get("minLength", 0)),
             rule.get("maxLength"),
             rule.get("minimum"),

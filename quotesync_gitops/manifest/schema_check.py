@@ -17,7 +17,6 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from quotesync_gitops.manifest.problems import Anchor
 from quotesync_gitops.manifest.schemagen.parts import (
     CURRENCY_PATTERN,
     DATE_PATTERN,
@@ -33,6 +32,7 @@ from quotesync_gitops.manifest.wording import (
     type_hint,
 )
 from quotesync_gitops.manifest.yamlparse import Path
+from quotesync_gitops.model import Anchor
 
 SCHEMA_DIR = FsPath(__file__).resolve().parent.parent / "schemas"
 

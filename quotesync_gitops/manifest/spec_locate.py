@@ -15,7 +15,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from quotesync_gitops.manifest.files import read_text
-from quotesync_gitops.manifest.problems import Problems, Where, as_anchor, as_level
+from quotesync_gitops.manifest.problems import Problems, Where
 from quotesync_gitops.manifest.yamlparse import ParsedDocument, Path, parse_yaml
 from quotesync_gitops.model import Diagnostic, Match, Resource, SpecPath, SpecProblem
 
@@ -46,11 +46,11 @@ def locate_spec_problems(
             continue
         doc = _document(documents(source.file), source.line, source.column)
         if doc is None:
-            collected.add(source, label, as_level(problem.level))
+            collected.add(source, label, problem.level)
             continue
         path = ("spec", *_manifest_path(_spec_of(doc), problem.path))
-        where = Where(source.file, doc.index, path, as_anchor(problem.at))
-        collected.at(where, label, level=as_level(problem.level))
+        where = Where(source.file, doc.index, path, problem.at)
+        collected.at(where, label, level=problem.level)
     return collected.diagnostics(documents, text)
 
 

@@ -16,10 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Literal
 
-from quotesync_gitops.kinds import KINDS
+from quotesync_gitops.kinds import KINDS, erp_connection, product_field_settings
+from quotesync_gitops.kinds.base import ScopeSpec
+from quotesync_gitops.kinds.connection_parts import ConfigValue, config_of, scope_of
+from quotesync_gitops.kinds.erp_connection import (
+    ActorSpec,
+    DefaultSpec,
+    ErpConnectionSpec,
+    MappingSpec,
+)
 from quotesync_gitops.model import (
+    Anchor,
     ErpFieldInfo,
     FieldInfo,
     Kind,
@@ -32,7 +41,9 @@ from quotesync_gitops.model import (
 from quotesync_gitops.secrets import is_sensitive, plain
 from quotesync_gitops.suggest import closest, did_you_mean
 
-Found = Iterator[tuple[SpecPath, str, str]]  # (path, message, at); at "warn": a warning
+#: Where a check's finding is shown, or "warn": a warning at the value.
+FoundAt = Literal["value", "key", "warn"]
+Found = Iterator[tuple[SpecPath, str, FoundAt]]  # (path, message, at)
 
 
 def check_against_crm(
@@ -94,7 +105,7 @@ def deferred_checks(resource: Resource, ctx: LiveContext) -> list[str]:
         return []
     waiting = sorted(
         address
-        for address in resource.spec.get("listMappings", {})
+        for address in erp_connection.spec_of(resource).get("listMappings", {})
         if (resource.name, address) not in ctx.erp_list_items
     )
     if not waiting or resource.name not in ctx.erp_catalog_read:
@@ -125,15 +136,15 @@ def _connection(resource: Resource, ctx: LiveContext) -> Found:
         hint = did_you_mean(connector, known, listing="installed connectors")
         yield ("connector",), f"the CRM has no connector named {connector!r}{hint}", "value"
     else:
-        yield from _config(connector, spec.get("config", {}), fields)
-    yield from _scope(spec.get("scope", {}), ctx)
+        yield from _config(connector, config_of(resource), fields)
+    yield from _scope(scope_of(resource), ctx)
     if resource.kind == Kind.ERP_CONNECTION:
-        yield from _crm_fields(spec.get("actors", {}), ctx)
+        yield from _crm_fields(erp_connection.spec_of(resource).get("actors", {}), ctx)
     if resource.kind == Kind.ERP_CONNECTION and resource.name in ctx.erp_catalog_read:
         yield from _erp_catalog(resource, ctx)
 
 
-def _crm_fields(actors: Mapping[str, Any], ctx: LiveContext) -> Found:
+def _crm_fields(actors: Mapping[str, ActorSpec], ctx: LiveContext) -> Found:
     """The API has no catalog of CRM field keys: a key no mapping in this CRM uses, close
     to one that is used, is likely a typo. A warning (apply is the judge, and refuses the
     whole actor mapping, writing nothing, if the CRM does not know it)."""
@@ -159,7 +170,9 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _FLAGS = ("true", "false")
 
 
-def _config(connector: str, config: Mapping[str, Any], fields: Mapping[str, FieldInfo]) -> Found:
+def _config(
+    connector: str, config: Mapping[str, ConfigValue], fields: Mapping[str, FieldInfo]
+) -> Found:
     for key in sorted(config):
         if key not in fields:
             hint = did_you_mean(key, fields, listing="its fields are")
@@ -171,9 +184,10 @@ def _config(connector: str, config: Mapping[str, Any], fields: Mapping[str, Fiel
     for key, info in sorted(fields.items()):
         given = key in config
         value = config.get(key, info.default)
-        text = plain(value) if isinstance(plain(value), str) else ""
+        clear = plain(value)
+        text = clear if isinstance(clear, str) else ""
         where: SpecPath = ("config", key) if given else ("config",)
-        at = "value" if given else "key"
+        at: Anchor = "value" if given else "key"
         if info.access == "Mandatory" and not text.strip():
             yield (
                 where,
@@ -204,12 +218,12 @@ def _config(connector: str, config: Mapping[str, Any], fields: Mapping[str, Fiel
             )
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     """A value for a message: a secret is never shown (nor a did-you-mean derived from it)."""
     return "(sensitive)" if is_sensitive(value) else repr(value)
 
 
-def _listing(items: Mapping[str, Any]) -> str:
+def _listing(items: Mapping[str, object]) -> str:
     return f"; its items are: {', '.join(sorted(items))}"
 
 
@@ -228,8 +242,12 @@ def _type_problem(field_type: str, text: str) -> str:
     return ""
 
 
-def _scope(scope: Mapping[str, Any], ctx: LiveContext) -> Found:
-    for part, known, what in (("users", ctx.users, "user"), ("groups", ctx.groups, "group")):
+def _scope(scope: ScopeSpec, ctx: LiveContext) -> Found:
+    parts: tuple[tuple[Literal["users", "groups"], Mapping[str, int], str], ...] = (
+        ("users", ctx.users, "user"),
+        ("groups", ctx.groups, "group"),
+    )
+    for part, known, what in parts:
         for name in scope.get(part, []):
             if name not in known:
                 hint = did_you_mean(str(name), known)
@@ -249,7 +267,8 @@ def _erp_catalog(resource: Resource, ctx: LiveContext) -> Found:
     name = resource.name
     offered_actors = {a: f for (c, a), f in ctx.erp_fields.items() if c == name}
     active = bool(resource.spec.get("active"))
-    actors: Mapping[str, Any] = resource.spec.get("actors", {})
+    spec = erp_connection.spec_of(resource)
+    actors = spec.get("actors", {})
     for actor, settings in sorted(actors.items()):
         offered = offered_actors.get(actor)
         if offered is None:
@@ -261,20 +280,21 @@ def _erp_catalog(resource: Resource, ctx: LiveContext) -> Found:
             )
             continue
         yield from _actor(name, actor, settings, offered, active, ctx)
-    yield from _list_mappings(name, resource.spec, offered_actors, ctx)
+    yield from _list_mappings(name, spec, offered_actors, ctx)
 
 
 def _actor(
     connection: str,
     actor: str,
-    settings: Mapping[str, Any],
+    settings: ActorSpec,
     offered: Mapping[str, ErpFieldInfo],
     active: bool,
     ctx: LiveContext,
 ) -> Found:
     base: SpecPath = ("actors", actor)
-    mappings: Mapping[str, Any] = settings.get("mappings", {})
-    for section in ("mappings", "defaults"):
+    mappings: Mapping[str, MappingSpec] = settings.get("mappings", {})
+    sections: tuple[Literal["mappings", "defaults"], ...] = ("mappings", "defaults")
+    for section in sections:
         for key in sorted(settings.get(section, {})):
             if key not in offered:
                 hint = did_you_mean(key, offered, listing="the connector offers")
@@ -283,7 +303,7 @@ def _actor(
                     f"actor {actor} has no ERP field {key!r}{hint}",
                     "value",
                 )
-    defaults: Mapping[str, Any] = settings.get("defaults", {})
+    defaults: Mapping[str, DefaultSpec] = settings.get("defaults", {})
     for key, default in sorted(defaults.items()):
         info = offered.get(key)
         raw = default.get("value") if isinstance(default, Mapping) else None
@@ -326,7 +346,7 @@ def _actor(
 
 def _list_mappings(
     connection: str,
-    spec: Mapping[str, Any],
+    spec: ErpConnectionSpec,
     offered_actors: Mapping[str, Mapping[str, ErpFieldInfo]],
     ctx: LiveContext,
 ) -> Found:
@@ -397,7 +417,9 @@ def _price_list(resource: Resource, ctx: LiveContext) -> Found:
 def _line_fields(resource: Resource, ctx: LiveContext) -> Found:
     if not ctx.line_fields:
         return
-    for name, settings in sorted(dict(resource.spec.get("fields", {})).items()):
+    for name, settings in sorted(
+        dict(product_field_settings.spec_of(resource).get("fields", {})).items()
+    ):
         known = ctx.line_fields.get(name)
         if known is None:
             hint = did_you_mean(name, ctx.line_fields, listing="known fields")

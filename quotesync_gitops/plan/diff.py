@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from quotesync_gitops.kinds import rules_of
+from quotesync_gitops.kinds.connection_parts import ConfigValue
+from quotesync_gitops.model import SpecMap, SpecValue
 from quotesync_gitops.plan.model import FieldChange
 from quotesync_gitops.secrets import UNREADABLE, Secret, plain
 
@@ -32,8 +33,8 @@ class DiffResult:
 
 def diff_specs(
     kind: str,
-    live: Mapping[str, Any],
-    desired: Mapping[str, Any],
+    live: SpecMap,
+    desired: SpecMap,
     skip: frozenset[str] = frozenset(),
 ) -> DiffResult:
     """Changes that turn ``live`` into ``desired`` (top-level keys in ``skip`` ignored)."""
@@ -52,7 +53,9 @@ def diff_specs(
     return result
 
 
-def _diff(steps: tuple[str, ...], before: Any, after: Any, out: DiffResult, partial: bool) -> None:
+def _diff(
+    steps: tuple[str, ...], before: SpecValue, after: SpecValue, out: DiffResult, partial: bool
+) -> None:
     if steps[-1] in ORDER_KEYS and isinstance(after, list):
         _diff_order(steps, before, after, out)
         return
@@ -70,12 +73,15 @@ def _diff(steps: tuple[str, ...], before: Any, after: Any, out: DiffResult, part
         out.changes.append(FieldChange(".".join(steps), before, after, steps))
 
 
-def _diff_order(steps: tuple[str, ...], before: Any, after: list[Any], out: DiffResult) -> None:
+def _diff_order(
+    steps: tuple[str, ...], before: SpecValue, after: list[SpecValue], out: DiffResult
+) -> None:
     """Compare only the relative order of the names the manifest lists ([] = unmanaged)."""
     if not after:
         return
     wanted = set(after)
-    current = [name for name in (before or []) if name in wanted]
+    # the live side of an order key is a list of names too (canonical form)
+    current = [name for name in (before if isinstance(before, list) else []) if name in wanted]
     if current != after:
         out.changes.append(FieldChange(".".join(steps), current, list(after), steps))
 
@@ -84,8 +90,10 @@ def is_order_only(changes: list[FieldChange]) -> bool:
     return bool(changes) and all((c.steps or (c.path,))[-1] in ORDER_KEYS for c in changes)
 
 
-def with_config_defaults(config: Mapping[str, Any], defaults: Mapping[str, str]) -> dict[str, Any]:
+def with_config_defaults(
+    config: Mapping[str, ConfigValue], defaults: Mapping[str, str]
+) -> dict[str, ConfigValue]:
     """Config with every declared field present: a field left out takes its default."""
-    full: dict[str, Any] = {key: value for key, value in defaults.items()}
+    full: dict[str, ConfigValue] = {key: value for key, value in defaults.items()}
     full.update(config)
     return full

@@ -14,7 +14,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from quotesync_gitops.model import Resource, SourceRef
+from quotesync_gitops.model import Kind, Resource, SourceRef, SpecValue
+from quotesync_gitops.plan.documents import ChangeDoc, FieldChangeDoc, PlanDoc
 from quotesync_gitops.secrets import MASK, is_sensitive, mask
 
 #: 2: creates carry their values (products too), a replace says what becomes of the old
@@ -79,8 +80,8 @@ class FieldChange:
     """
 
     path: str
-    before: Any
-    after: Any
+    before: SpecValue
+    after: SpecValue
     steps: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
@@ -88,8 +89,10 @@ class FieldChange:
         """Either side is secret (or was, in a plan read back from a file)."""
         return any(is_sensitive(v) or v == MASK for v in (self.before, self.after))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FieldChangeDoc:
         """Masked: when one side is secret, both are shown as (sensitive)."""
+        before: object
+        after: object
         if self.sensitive:
             before = None if self.before is None else MASK
             after = None if self.after is None else MASK
@@ -147,7 +150,7 @@ class Change:
     from the saved manifests and a fresh read (the stale check compares the two).
     """
 
-    kind: str
+    kind: Kind
     name: str
     action: Action
     fields: tuple[FieldChange, ...] = ()
@@ -178,8 +181,8 @@ class Change:
         """The sections of the resource this change writes, from its field changes."""
         return Touched.of(self.fields)
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    def to_dict(self) -> ChangeDoc:
+        out: ChangeDoc = {
             "kind": self.kind,
             "name": self.name,
             "action": str(self.action),
@@ -202,7 +205,7 @@ class Change:
             out["retire"] = [f.to_dict() for f in self.retire]
         return out
 
-    def retired_value(self, path: str) -> Any:
+    def retired_value(self, path: str) -> SpecValue:
         """The value a replace gives the old object's field ``path`` (None when untouched)."""
         for field_change in self.retire:
             if field_change.path == path:
@@ -214,13 +217,13 @@ class Change:
 class Unmanaged:
     """A live object no manifest describes (reported, never touched unless pruned)."""
 
-    kind: str
+    kind: Kind
     name: str
     deleted: bool = False
     #: Listed in RepositorySettings.acknowledgeUnmanaged: known, so not drift.
     acknowledged: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
             "name": self.name,
@@ -235,12 +238,12 @@ class TestResult:
 
     __test__ = False  # not a pytest test class
 
-    kind: str
+    kind: Kind
     name: str
     ok: bool
     explanation: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
             "name": self.name,
@@ -260,7 +263,7 @@ class GuardReport:
     def blocked(self) -> bool:
         return bool(self.needs_allow_deletes or self.needs_allow_mass_changes)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "blocked": self.blocked,
             "needsAllowDeletes": list(self.needs_allow_deletes),
@@ -315,7 +318,7 @@ class Plan:
         rest = [c for c in self.changes if c.action not in (Action.DELETE, Action.REPLACE)]
         return first + rest
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PlanDoc:
         """The versioned JSON shape (schemas/plan.schema.json); secrets masked."""
         return {
             "formatVersion": PLAN_FORMAT_VERSION,
@@ -343,7 +346,7 @@ class Plan:
         }
 
 
-def _source_from(data: Any) -> SourceRef | None:
+def _source_from(data: object) -> SourceRef | None:
     if not isinstance(data, dict):
         return None
     return SourceRef(str(data["file"]), int(data["line"]), int(data["column"]))
@@ -351,7 +354,7 @@ def _source_from(data: Any) -> SourceRef | None:
 
 def change_from_dict(data: dict[str, Any]) -> Change:
     return Change(
-        kind=str(data["kind"]),
+        kind=Kind(data["kind"]),  # not one: the plan file is damaged (ValueError)
         name=str(data["name"]),
         action=Action(data["action"]),
         fields=tuple(
@@ -377,7 +380,7 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         changes=[change_from_dict(c) for c in data.get("changes", [])],
         unmanaged=[
             Unmanaged(
-                str(u["kind"]),
+                Kind(u["kind"]),
                 str(u["name"]),
                 bool(u.get("deleted", False)),
                 bool(u.get("acknowledged", False)),
@@ -386,7 +389,9 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         ],
         notes=[str(n) for n in data.get("notes", [])],
         tests=[
-            TestResult(str(t["kind"]), str(t["name"]), bool(t["ok"]), str(t.get("explanation", "")))
+            TestResult(
+                Kind(t["kind"]), str(t["name"]), bool(t["ok"]), str(t.get("explanation", ""))
+            )
             for t in data.get("tests", [])
         ],
         guard=GuardReport(

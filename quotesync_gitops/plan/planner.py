@@ -11,9 +11,10 @@ import json
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from quotesync_gitops.kinds import KINDS, rules_of
+from quotesync_gitops.kinds import KINDS, price_list, rules_of
+from quotesync_gitops.kinds.connection_parts import config_of
+from quotesync_gitops.kinds.product_parts import ProductSpec
 from quotesync_gitops.model import (
     ATTACHED_KINDS,
     CRM_KINDS,
@@ -178,7 +179,7 @@ def build_plan(
             changes.append(replace(change, desired=want, live=have))
         elif want is None and have is not None and not _retired(have):
             plan.unmanaged.append(
-                Unmanaged(kind, name, acknowledged=key in desired.settings.acknowledged)
+                Unmanaged(have.kind, name, acknowledged=key in desired.settings.acknowledged)
             )
     plan.changes = _apply_order(changes)
     if unreadable:
@@ -338,7 +339,7 @@ def _rotate_secrets(want: Resource, result: DiffResult, stored_fail: bool = Fals
     if not stored_fail and not any(c.path == "secretsVersion" for c in result.changes):
         return False
     changed = {c.path for c in result.changes}
-    config: Mapping[str, Any] = want.spec.get("config") or {}
+    config = config_of(want) or {}
     for key in sorted(config):
         path = f"config.{key}"
         if is_sensitive(config[key]) and path not in changed:
@@ -358,8 +359,8 @@ def _retirement(have: Resource) -> tuple[FieldChange, ...]:
 
 def _created_products(want: Resource) -> tuple[Change, ...]:
     """A new price list's products, each a create (so plans count and list them)."""
-    products: Mapping[str, Any] = (
-        want.spec.get("products", {}) if want.kind == Kind.PRICE_LIST else {}
+    products: Mapping[str, ProductSpec] = (
+        price_list.spec_of(want).get("products", {}) if want.kind == Kind.PRICE_LIST else {}
     )
     return tuple(created_product(want.name, code, products[code]) for code in sorted(products))
 
@@ -384,7 +385,7 @@ def evaluate_guards(plan: Plan, live: LiveState, settings: RepositorySettings) -
     counts = plan.counts()
     existing: Counter[str] = Counter(r.kind for r in live if not r.deleted)
     existing[PRODUCT_KIND] = sum(
-        len(r.spec.get("products", {})) for r in live.of_kind(Kind.PRICE_LIST)
+        len(price_list.spec_of(r).get("products", {})) for r in live.of_kind(Kind.PRICE_LIST)
     )
     deletes = tuple(
         f"{n} {kind} soft delete(s)"

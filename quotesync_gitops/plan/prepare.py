@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
+from quotesync_gitops.kinds.connection_parts import ConfigValue, config_of
 from quotesync_gitops.model import Diagnostic, Kind, LiveContext, Resource, SourceRef
 from quotesync_gitops.plan.crm_checks import connector_fields
 from quotesync_gitops.plan.diff import with_config_defaults
@@ -37,8 +37,8 @@ def prepare_desired(resource: Resource, ctx: LiveContext) -> Resource:
     fields = connector_fields(resource, ctx)
     if not fields:
         return resource
-    config: dict[str, Any] = {}
-    for key, value in dict(resource.spec.get("config", {})).items():
+    config: dict[str, ConfigValue] = {}
+    for key, value in dict(config_of(resource)).items():
         info = fields.get(key)
         if info is not None and info.secret and isinstance(value, str) and value:
             value = Secret(value)
@@ -56,7 +56,7 @@ def prepare_live(resource: Resource, ctx: LiveContext) -> Resource:
         return resource
     defaults = {k: ("" if f.write_only else f.default) for k, f in fields.items()}
     spec = dict(resource.spec)
-    spec["config"] = with_config_defaults(dict(resource.spec.get("config", {})), defaults)
+    spec["config"] = with_config_defaults(dict(config_of(resource)), defaults)
     return replace(resource, spec=spec)
 
 

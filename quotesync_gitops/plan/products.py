@@ -9,8 +9,10 @@ field-by-field diff only for those that differ.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
+from quotesync_gitops.kinds import price_list
+from quotesync_gitops.kinds.product_parts import ProductSpec
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.model import Action, Change, FieldChange
 from quotesync_gitops.secrets import plain
@@ -22,7 +24,7 @@ PRODUCT_KIND = Kind.PRODUCT
 _FIRST_SHOWN = ("name", "listPrice", "cost", "minimumPrice", "vat")
 
 
-def product_values(product: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+def product_values(product: ProductSpec) -> tuple[FieldChange, ...]:
     """Every value a new product is created with, as ``(none) → value`` field changes."""
     keys = [k for k in _FIRST_SHOWN if k in product]
     keys += [k for k in product if k not in _FIRST_SHOWN and k != "code"]
@@ -33,7 +35,7 @@ def product_values(product: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     )
 
 
-def created_product(list_name: str, code: str, product: Mapping[str, Any]) -> Change:
+def created_product(list_name: str, code: str, product: ProductSpec) -> Change:
     """The create of one product of price list ``list_name``, with its values."""
     return Change(
         PRODUCT_KIND,
@@ -48,7 +50,7 @@ def created_product(list_name: str, code: str, product: Mapping[str, Any]) -> Ch
 class QuickCompare(Protocol):
     """Live products that can tell which products changed without building canonical ones."""
 
-    def changed(self, wanted: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    def changed(self, wanted: Mapping[str, ProductSpec]) -> list[str]:
         """Codes of ``wanted`` that are new or differ from the live product."""
         ...
 
@@ -59,8 +61,8 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
     A product the manifest no longer lists is taken out of the assortment (the soft delete
     of a product); one already out of the assortment is left alone.
     """
-    wanted: dict[str, dict[str, Any]] = want.spec.get("products", {})
-    live: dict[str, dict[str, Any]] = have.spec.get("products", {})
+    wanted = price_list.spec_of(want).get("products", {})
+    live = price_list.spec_of(have).get("products", {})
     live_ids: dict[str, int] = have.ids.get("productIds", {})
     changes: list[Change] = []
     candidates = live.changed(wanted) if isinstance(live, QuickCompare) else list(wanted)

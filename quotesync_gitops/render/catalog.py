@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 from quotesync_gitops.model import FieldInfo, LiveContext
 from quotesync_gitops.secrets import MASK
@@ -15,7 +15,57 @@ from quotesync_gitops.secrets import MASK
 CATALOG_FORMAT_VERSION = 1
 
 
-def _fields(fields: Mapping[str, FieldInfo]) -> dict[str, Any]:
+class ConfigFieldDoc(TypedDict):
+    type: str
+    access: str
+    default: str
+    maxLength: int
+    listName: str
+
+
+class ConnectorDoc(TypedDict):
+    configFields: dict[str, ConfigFieldDoc]
+
+
+class ErpFieldDoc(TypedDict):
+    type: str
+    access: str
+    list: str
+
+
+class ErpListDoc(TypedDict):
+    erpItems: dict[str, str]
+    crmField: str
+    crmList: str
+
+
+class ConnectionDoc(TypedDict):
+    #: actor type -> ERP field key -> field
+    actors: dict[str, dict[str, ErpFieldDoc]]
+    #: "actor/erpField" -> its ERP list
+    lists: dict[str, ErpListDoc]
+
+
+class QuoteLineFieldDoc(TypedDict):
+    restrictEdit: bool
+
+
+class CatalogDoc(TypedDict):
+    """The catalogs' JSON shape (formatVersion 1)."""
+
+    formatVersion: int
+    users: list[str]
+    groups: list[str]
+    currencies: list[str]
+    erpConnectors: dict[str, ConnectorDoc]
+    quoteConnectors: dict[str, ConnectorDoc]
+    erpConnections: dict[str, ConnectionDoc]
+    crmLists: dict[str, list[str]]
+    crmFieldsInUse: dict[str, list[str]]
+    quoteLineFields: dict[str, QuoteLineFieldDoc]
+
+
+def _fields(fields: Mapping[str, FieldInfo]) -> dict[str, ConfigFieldDoc]:
     return {
         key: {
             "type": info.field_type,
@@ -28,9 +78,9 @@ def _fields(fields: Mapping[str, FieldInfo]) -> dict[str, Any]:
     }
 
 
-def catalog_data(ctx: LiveContext) -> dict[str, Any]:
+def catalog_data(ctx: LiveContext) -> CatalogDoc:
     """The catalogs in a stable, JSON-ready shape (docs/manifests.md, `quotesync catalog`)."""
-    connections: dict[str, Any] = {}
+    connections: dict[str, ConnectionDoc] = {}
     for (connection, actor), infos in sorted(ctx.erp_fields.items()):
         entry = connections.setdefault(connection, {"actors": {}, "lists": {}})
         entry["actors"][actor] = {
@@ -87,8 +137,12 @@ def render_catalog_text(ctx: LiveContext) -> str:
     names("Users", data["users"])
     names("Groups", data["groups"])
     names("Currencies", data["currencies"])
-    for title, key in (("ERP connector", "erpConnectors"), ("Quote connector", "quoteConnectors")):
-        for name, connector in data[key].items():
+    connectors = (
+        ("ERP connector", data["erpConnectors"]),
+        ("Quote connector", data["quoteConnectors"]),
+    )
+    for title, by_name in connectors:
+        for name, connector in by_name.items():
             out.append("")
             fields = connector["configFields"]
             out.append(f"{title} {name!r}, configuration fields:{'' if fields else ' (none)'}")
@@ -104,18 +158,18 @@ def render_catalog_text(ctx: LiveContext) -> str:
     for name, connection in data["erpConnections"].items():
         out.append("")
         out.append(f"ERP connection {name!r}:")
-        for actor, fields in connection["actors"].items():
+        for actor, erp_fields in connection["actors"].items():
             shown = [
                 key + ("*" if f["access"] == "Mandatory" else "") + (" (list)" if f["list"] else "")
-                for key, f in fields.items()
+                for key, f in erp_fields.items()
             ]
             out.append(f"  {actor}: {', '.join(shown)}")
         for address, entry in connection["lists"].items():
-            items = ", ".join(
+            erp_items = ", ".join(
                 f"{k} ({v})" if v and v != k else k for k, v in entry["erpItems"].items()
             )
             target = f" -> CRM list {entry['crmList']}" if entry["crmList"] else ""
-            out.append(f"  list {address}: {items}{target}")
+            out.append(f"  list {address}: {erp_items}{target}")
     for name, items in data["crmLists"].items():
         out.append("")
         names(f"CRM list {name}", items)

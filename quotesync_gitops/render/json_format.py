@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from quotesync_gitops.plan.documents import ChangeDoc
 from quotesync_gitops.plan.model import Plan
 from quotesync_gitops.render.wording import Mode, check_mode
 from quotesync_gitops.secrets import MASK
@@ -23,13 +24,13 @@ PLAN_SCHEMA_RESOURCE = "schemas/plan.schema.json"
 def render_json(plan: Plan, *, mode: Mode = "plan") -> str:
     """The plan as indented JSON with ``"mode": "plan" | "drift"`` (no trailing newline)."""
     check_mode(mode)
-    document: dict[str, Any] = {**plan.to_dict(), "mode": mode}
-    for change in document["changes"]:
+    data = plan.to_dict()
+    for change in data["changes"]:
         _mask_both_sides(change)
-    return json.dumps(document, indent=2)
+    return json.dumps({**data, "mode": mode}, indent=2)
 
 
-def _mask_both_sides(change: dict[str, Any]) -> None:
+def _mask_both_sides(change: ChangeDoc) -> None:
     """A sensitive field shows ``(sensitive)`` on both sides, as in text and Markdown.
 
     ``FieldChange.to_dict`` masks only the side holding the Secret; when a value is a secret
@@ -38,9 +39,10 @@ def _mask_both_sides(change: dict[str, Any]) -> None:
     """
     for field_change in change["fields"]:
         if field_change["sensitive"]:
-            for side in ("before", "after"):
-                if field_change[side] is not None:
-                    field_change[side] = MASK
+            if field_change["before"] is not None:
+                field_change["before"] = MASK
+            if field_change["after"] is not None:
+                field_change["after"] = MASK
     for child in change.get("children", ()):
         _mask_both_sides(child)
 

@@ -12,8 +12,9 @@ import json
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
+from quotesync_gitops.model import SpecValue
 from quotesync_gitops.plan.model import Action, Change, FieldChange, Plan, Unmanaged
 from quotesync_gitops.secrets import MASK, is_sensitive, mask
 
@@ -90,7 +91,7 @@ def _json_default(value: object) -> str:
     return MASK if is_sensitive(value) else clean(str(value))
 
 
-def display_value(value: Any) -> str:
+def display_value(value: SpecValue) -> str:
     """One value for display: ``(none)`` when absent, secrets masked, others as JSON."""
     if value is None:
         return NONE_TEXT
@@ -105,7 +106,7 @@ def field_is_sensitive(change: FieldChange) -> bool:
     return change.sensitive or MASK in (_as_text(change.before), _as_text(change.after))
 
 
-def _as_text(value: Any) -> str | None:
+def _as_text(value: SpecValue) -> str | None:
     return value if isinstance(value, str) else None
 
 
@@ -136,11 +137,11 @@ def display_fields(change: Change) -> list[FieldChange]:
     return out
 
 
-def _expandable(value: Any) -> bool:
+def _expandable(value: SpecValue) -> bool:
     return isinstance(value, dict) and bool(value)
 
 
-def _leaves(path: str, value: Any) -> Iterable[tuple[str, Any]]:
+def _leaves(path: str, value: SpecValue) -> Iterable[tuple[str, SpecValue]]:
     """(dotted path, value) of every leaf; a leaf that is null says nothing and is left out."""
     if isinstance(value, dict) and value:
         for key in sorted(value, key=str):

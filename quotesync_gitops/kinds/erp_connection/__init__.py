@@ -1,18 +1,15 @@
 """The erp connection kind: everything it is, in one package (docs/design.md, "How to add a
-kind"). ``kind.py`` holds its spec types, canonical form, carrier both ways and export; the
-stages reach it only through ``KIND`` (``kinds.KINDS``) and the names below."""
+kind"). ``spec.py`` holds its spec types, ``kind.py`` its canonical form, carrier both ways
+and export; the stages reach it only through ``KIND`` (``kinds.KINDS``) and the names below."""
 
 from __future__ import annotations
 
+from quotesync_gitops.kinds.base import ScopeSpec
 from quotesync_gitops.kinds.erp_connection.kind import (
     DEFAULT_FLAGS,
     KIND,
     MAPPING_FLAGS,
-    ActorSpec,
-    DefaultSpec,
     ErpConnectionKind,
-    MappingSpec,
-    ScopeSpec,
     actor,
     default_from_carrier,
     default_to_carrier,
@@ -22,6 +19,15 @@ from quotesync_gitops.kinds.erp_connection.kind import (
     sync_flags,
     to_carrier,
 )
+from quotesync_gitops.kinds.erp_connection.spec import (
+    ActorSpec,
+    DefaultSpec,
+    ErpConnectionFields,
+    ErpConnectionHeader,
+    ErpConnectionSpec,
+    MappingSpec,
+    spec_of,
+)
 
 __all__ = [
     "DEFAULT_FLAGS",
@@ -29,7 +35,10 @@ __all__ = [
     "MAPPING_FLAGS",
     "ActorSpec",
     "DefaultSpec",
+    "ErpConnectionFields",
+    "ErpConnectionHeader",
     "ErpConnectionKind",
+    "ErpConnectionSpec",
     "MappingSpec",
     "ScopeSpec",
     "actor",
@@ -38,6 +47,7 @@ __all__ = [
     "direction",
     "field_mappings",
     "header_from_carrier",
+    "spec_of",
     "sync_flags",
     "to_carrier",
 ]

@@ -8,7 +8,7 @@ read in live/erp_reader.py and written in apply/erp.py.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from typing import Any, Literal
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
@@ -28,6 +28,15 @@ from quotesync_gitops.kinds.connection_parts import (
     description_to_carrier,
     scope_from_carrier,
     scope_to_carrier,
+)
+from quotesync_gitops.kinds.erp_connection.spec import (
+    ActorSpec,
+    DefaultSpec,
+    ErpConnectionFields,
+    ErpConnectionHeader,
+    ErpConnectionSpec,
+    MappingSpec,
+    spec_of,
 )
 from quotesync_gitops.kinds.export_parts import (
     ExportContext,
@@ -50,35 +59,11 @@ from quotesync_gitops.model import (
 from quotesync_gitops.secrets import Secret, reveal
 
 #: What a field mapping / a default value gets for a flag the manifest leaves out.
-MAPPING_FLAGS: dict[str, bool] = {"showInSearch": False, "showInTab": True}
-DEFAULT_FLAGS: dict[str, bool] = {"askUser": False, "mandatory": False}
-
-
-class ScopeSpec(TypedDict):
-    allUsers: bool
-    users: list[str]
-    groups: list[str]
-
-
-class MappingSpec(TypedDict):
-    crmField: str
-    direction: Direction
-    showInSearch: bool
-    showInTab: bool
-
-
-class DefaultSpec(TypedDict):
-    value: str | Secret | None
-    askUser: bool
-    mandatory: bool
-
-
-class ActorSpec(TypedDict):
-    enabled: bool
-    crmActor: str
-    mappings: dict[str, MappingSpec]
-    defaults: dict[str, DefaultSpec]
-    fieldOrder: list[str]
+MAPPING_FLAGS: dict[Literal["showInSearch", "showInTab"], bool] = {
+    "showInSearch": False,
+    "showInTab": True,
+}
+DEFAULT_FLAGS: dict[Literal["askUser", "mandatory"], bool] = {"askUser": False, "mandatory": False}
 
 
 def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
@@ -101,7 +86,9 @@ class ErpConnectionKind(BaseKind):
         head_of_carrier=_head_of_carrier,
     )
 
-    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+    def canonical(
+        self, spec: ManifestSpec, products: Mapping[str, object] | None
+    ) -> ErpConnectionFields:
         actors = {name: actor(settings) for name, settings in (spec.get("actors") or {}).items()}
         list_mappings = {
             f"{entry['actor']}/{entry['erpField']}": {
@@ -132,12 +119,12 @@ class ErpConnectionKind(BaseKind):
         return reference_at(spec, "connector", Kind.ERP_CONNECTOR, must_be_declared=False)
 
     def export(self, resource: Resource, ctx: ExportContext) -> Spec:
-        spec = resource.spec
+        spec = spec_of(resource)
         keys = ("connector", "description", "active")
         out = given(spec, self.canonical({}, None), keys, always=("connector",))
         written_secrets_version(spec, out)
         written_scope(spec["scope"], out)
-        config(resource, self.connector_fields(spec, ctx.live) or {}, ctx, out)
+        config(resource, spec["config"], self.connector_fields(spec, ctx.live) or {}, ctx, out)
         actors = {
             name: _export_actor(spec["actors"][name])
             for name in ordered(spec["actors"], ERP_ACTOR_TYPES)
@@ -186,7 +173,7 @@ def actor(settings: ManifestSpec) -> ActorSpec:
 
 
 def to_carrier(
-    spec: Mapping[str, Any],
+    spec: ErpConnectionSpec,
     name: str,
     *,
     connection_id: int,
@@ -206,7 +193,7 @@ def to_carrier(
             "Active": active,
             "ConfigFields": dict(config),
             "Deleted": False,
-            **scope_to_carrier(spec.get("scope", {}), ctx.users, ctx.groups),
+            **scope_to_carrier(spec["scope"], ctx.users, ctx.groups),
         }
     )
     return body
@@ -220,7 +207,7 @@ def header_from_carrier(
     fields: Mapping[str, FieldInfo],
     users: Mapping[int, str],
     groups: Mapping[int, str],
-) -> tuple[str, Spec]:
+) -> tuple[str, ErpConnectionHeader]:
     """(name, the canonical spec but ``actors`` and ``listMappings``) of an
     ``ErpConnection`` and its config ``values`` as read."""
     return text(carrier.get("DisplayName")), {
@@ -312,7 +299,7 @@ def default_from_carrier(carrier: Mapping[str, Any]) -> DefaultSpec | None:
 # --- export: the manifest form of the actors and list mappings -----------------------------
 
 
-def _export_actor(actor: Mapping[str, Any]) -> Spec:
+def _export_actor(actor: ActorSpec) -> Spec:
     order: list[str] = list(actor["fieldOrder"])
     out: Spec = {}
     if not actor["enabled"]:
@@ -330,13 +317,13 @@ def _export_actor(actor: Mapping[str, Any]) -> Spec:
     return out
 
 
-def _export_mapping(key: str, mapping: Mapping[str, Any]) -> Flow:
+def _export_mapping(key: str, mapping: MappingSpec) -> Flow:
     out = Flow(erpField=key, crmField=mapping["crmField"], direction=mapping["direction"])
     out.update({f: mapping[f] for f, default in MAPPING_FLAGS.items() if mapping[f] != default})
     return out
 
 
-def _export_default(key: str, default: Mapping[str, Any]) -> Flow:
+def _export_default(key: str, default: DefaultSpec) -> Flow:
     out = Flow(erpField=key)
     if default["value"] is not None:
         out["value"] = default["value"]
@@ -345,12 +332,13 @@ def _export_default(key: str, default: Mapping[str, Any]) -> Flow:
 
 
 def _export_list_mappings(
-    list_mappings: Mapping[str, Mapping[str, str]], actors: Mapping[str, Any]
+    list_mappings: Mapping[str, Mapping[str, str]], actors: Mapping[str, ActorSpec]
 ) -> list[Spec]:
     def position(address: str) -> tuple[int, int, str]:
         actor, _, field = address.partition("/")
         actor_rank = ERP_ACTOR_TYPES.index(actor) if actor in ERP_ACTOR_TYPES else 99
-        order = list(actors.get(actor, {}).get("fieldOrder", []))
+        found = actors.get(actor)
+        order = found["fieldOrder"] if found is not None else []
         return actor_rank, order.index(field) if field in order else len(order), field
 
     out: list[Spec] = []

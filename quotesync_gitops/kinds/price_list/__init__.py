@@ -6,10 +6,24 @@ from __future__ import annotations
 
 from quotesync_gitops.kinds.price_list.kind import (
     KIND,
+    PriceListFields,
+    PriceListHeader,
     PriceListKind,
     PriceListSpec,
+    desired_images,
     from_carrier,
+    spec_of,
     to_carrier,
 )
 
-__all__ = ["KIND", "PriceListKind", "PriceListSpec", "from_carrier", "to_carrier"]
+__all__ = [
+    "KIND",
+    "PriceListFields",
+    "PriceListHeader",
+    "PriceListKind",
+    "PriceListSpec",
+    "desired_images",
+    "from_carrier",
+    "spec_of",
+    "to_carrier",
+]

@@ -9,7 +9,7 @@ live/products.py); this module holds the list's own carrier, both ways.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
@@ -23,12 +23,14 @@ from quotesync_gitops.kinds.base import (
     text,
 )
 from quotesync_gitops.kinds.export_parts import ExportContext, given
-from quotesync_gitops.model import Kind, Resource
+from quotesync_gitops.kinds.product_parts import ImageSpec, ProductSpec
+from quotesync_gitops.model import ImageFile, Kind, Resource
 from quotesync_gitops.secrets import reveal
 
 
-class PriceListSpec(TypedDict):
-    """The price list's own fields (``products``, ``images`` and ``deleted`` beside)."""
+class PriceListHeader(TypedDict):
+    """The price list's own fields (``products``, ``images`` and ``deleted`` beside): its
+    carrier's, both ways."""
 
     description: str
     currency: str
@@ -40,6 +42,31 @@ class PriceListSpec(TypedDict):
     quoteConnection: str | None
 
 
+class PriceListImages(TypedDict, total=False):
+    #: only when some inline product gives ``image:``: by code, for exactly those
+    images: Mapping[str, ImageSpec]
+
+
+class PriceListFields(PriceListHeader, PriceListImages):
+    """What ``canonical()`` gives (``deleted`` is added beside it)."""
+
+    #: by product code (live: read lazily, live/products.py)
+    products: Mapping[str, ProductSpec]
+
+
+class PriceListSpec(PriceListFields):
+    """A PriceList's canonical spec (docs/design.md)."""
+
+    deleted: bool
+
+
+def spec_of(resource: Resource) -> PriceListSpec:
+    """A PriceList resource's spec, typed: the one narrowing of this kind's specs."""
+    # Built by canonical() (plus "deleted", and "images" from the manifest) or by the live
+    # reader from from_carrier() below and the products: that shape.
+    return cast(PriceListSpec, resource.spec)
+
+
 def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
     return {
         "name": text(row.get("Name")),
@@ -48,6 +75,13 @@ def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
         "validFrom": date_part(row.get("ValidFrom")),
         "validTo": date_part(row.get("ValidTo")),
     }
+
+
+def desired_images(resource: Resource) -> Mapping[str, ImageFile | None]:
+    """A desired PriceList's images by code: the manifest's files (None: no image)."""
+    # manifest/images.py builds every desired image as an ImageFile; only the live side
+    # (live/images.py) holds plain descriptions, and it is never read through this.
+    return cast(Mapping[str, ImageFile | None], spec_of(resource).get("images") or {})
 
 
 class PriceListKind(BaseKind):
@@ -65,7 +99,9 @@ class PriceListKind(BaseKind):
         replace_fields=frozenset({"currency", "validFrom", "validTo"}),
     )
 
-    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+    def canonical(
+        self, spec: ManifestSpec, products: Mapping[str, object] | None
+    ) -> PriceListFields:
         return {
             "description": spec.get("description", ""),
             "currency": spec.get("currency", ""),
@@ -75,7 +111,8 @@ class PriceListKind(BaseKind):
             "active": spec.get("active", True),
             "erpKey": spec.get("erpKey", ""),
             "quoteConnection": spec.get("quoteConnection"),
-            "products": products or {},
+            # products: already canonical (manifest/products.py), ProductSpecs by code
+            "products": cast(Mapping[str, ProductSpec], products or {}),
         }
 
     def references(self, spec: Mapping[str, object]) -> list[Reference]:
@@ -91,7 +128,7 @@ class PriceListKind(BaseKind):
         An ``erpKey`` the CRM assigned itself (``str(PriceListId)``, when saved without one)
         is a server id: left out, so another CRM assigns its own.
         """
-        spec = resource.spec
+        spec = spec_of(resource)
         defaults = self.canonical({}, None)
         keys = ("description", "currency", "currencyName", "validFrom", "validTo", "active")
         out = given(spec, defaults, keys, always=("currency", "validFrom", "validTo"))
@@ -104,7 +141,7 @@ KIND = PriceListKind()
 
 
 def to_carrier(
-    spec: Mapping[str, Any], name: str, *, price_list_id: int, quote_connection_id: int
+    spec: PriceListHeader, name: str, *, price_list_id: int, quote_connection_id: int
 ) -> dict[str, Any]:
     """The ``PriceList`` carrier of the list's own fields (secrets revealed, the last step)."""
     body: dict[str, Any] = reveal(
@@ -126,11 +163,11 @@ def to_carrier(
 
 def from_carrier(
     carrier: Mapping[str, Any], quote_names: Mapping[int, str]
-) -> tuple[str, PriceListSpec]:
+) -> tuple[str, PriceListHeader]:
     """(name, the list's own canonical fields) of a ``PriceList`` as read;
     ``quote_names``: quote connection id → name."""
     quote_id = int(carrier.get("QuoteConnectionId") or 0)
-    spec: PriceListSpec = {
+    spec: PriceListHeader = {
         "description": text(carrier.get("Description")),
         "currency": text(carrier.get("Currency")),
         "currencyName": text(carrier.get("CurrencyName")),

@@ -6,9 +6,20 @@ from __future__ import annotations
 
 from quotesync_gitops.kinds.quote_connection.kind import (
     KIND,
+    QuoteConnectionFields,
     QuoteConnectionKind,
+    QuoteConnectionSpec,
     from_carrier,
+    spec_of,
     to_carrier,
 )
 
-__all__ = ["KIND", "QuoteConnectionKind", "from_carrier", "to_carrier"]
+__all__ = [
+    "KIND",
+    "QuoteConnectionFields",
+    "QuoteConnectionKind",
+    "QuoteConnectionSpec",
+    "from_carrier",
+    "spec_of",
+    "to_carrier",
+]

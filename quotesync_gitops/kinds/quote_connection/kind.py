@@ -4,13 +4,15 @@ values travel in their own calls, GetConnectionConfigFields / SaveConnectionConf
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
     DiffRules,
     ManifestSpec,
     Reference,
+    ScopeSpec,
+    SecretsVersionSpec,
     Spec,
     WriteGuard,
     reference_at,
@@ -19,6 +21,7 @@ from quotesync_gitops.kinds.base import (
     text,
 )
 from quotesync_gitops.kinds.connection_parts import (
+    ConfigValue,
     config_from_carrier,
     description_from_carrier,
     description_to_carrier,
@@ -34,6 +37,31 @@ from quotesync_gitops.kinds.export_parts import (
 )
 from quotesync_gitops.model import FieldInfo, Kind, LiveContext, Resource
 from quotesync_gitops.secrets import reveal
+
+
+class QuoteConnectionFields(SecretsVersionSpec):
+    """What ``canonical()`` gives (``deleted`` is added beside it)."""
+
+    connector: str
+    erpName: str
+    #: the name of an ErpConnection
+    erpConnection: str | None
+    description: str
+    scope: ScopeSpec
+    config: dict[str, ConfigValue]
+
+
+class QuoteConnectionSpec(QuoteConnectionFields):
+    """A QuoteConnection's canonical spec (docs/design.md)."""
+
+    deleted: bool
+
+
+def spec_of(resource: Resource) -> QuoteConnectionSpec:
+    """A QuoteConnection resource's spec, typed: the one narrowing of this kind's specs."""
+    # Every QuoteConnection Resource's spec is built by canonical() (plus "deleted") or by
+    # from_carrier() below: that shape.
+    return cast(QuoteConnectionSpec, resource.spec)
 
 
 def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
@@ -55,7 +83,9 @@ class QuoteConnectionKind(BaseKind):
         head_of_carrier=_head_of_carrier,
     )
 
-    def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
+    def canonical(
+        self, spec: ManifestSpec, products: Mapping[str, object] | None
+    ) -> QuoteConnectionFields:
         return {
             "connector": spec.get("connector", ""),
             "erpName": spec.get("erpName", ""),
@@ -75,12 +105,12 @@ class QuoteConnectionKind(BaseKind):
         return reference_at(spec, "erpConnection", Kind.ERP_CONNECTION)
 
     def export(self, resource: Resource, ctx: ExportContext) -> Spec:
-        spec = resource.spec
+        spec = spec_of(resource)
         keys = ("connector", "erpName", "erpConnection", "description")
         out = given(spec, self.canonical({}, None), keys, always=("connector",))
         written_secrets_version(spec, out)
         written_scope(spec["scope"], out)
-        config(resource, self.connector_fields(spec, ctx.live) or {}, ctx, out)
+        config(resource, spec["config"], self.connector_fields(spec, ctx.live) or {}, ctx, out)
         return out
 
 
@@ -88,7 +118,7 @@ KIND = QuoteConnectionKind()
 
 
 def to_carrier(
-    spec: Mapping[str, Any],
+    spec: QuoteConnectionSpec,
     name: str,
     *,
     connection_id: int,
@@ -105,7 +135,7 @@ def to_carrier(
             "DisplayDescription": description_to_carrier(spec),
             "ErpConnectionId": erp_connection_id,
             "Deleted": False,
-            **scope_to_carrier(spec.get("scope", {}), ctx.users, ctx.groups),
+            **scope_to_carrier(spec["scope"], ctx.users, ctx.groups),
         }
     )
     return body
@@ -119,7 +149,7 @@ def from_carrier(
     erp_names: Mapping[int, str],
     users: Mapping[int, str],
     groups: Mapping[int, str],
-) -> tuple[str, Spec]:
+) -> tuple[str, QuoteConnectionSpec]:
     """(name, canonical spec) of a ``QuoteConnection`` and its config ``values`` as read
     (``fields``: its connector's; ``erp_names``, ``users``, ``groups``: id → name)."""
     erp_id = int(carrier.get("ErpConnectionId") or 0)
