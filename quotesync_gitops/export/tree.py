@@ -24,7 +24,7 @@ from quotesync_gitops.export import specs
 from quotesync_gitops.export.names import env_names, file_stems
 from quotesync_gitops.export.products import inline_products, products_csv
 from quotesync_gitops.export.yamlout import to_yaml
-from quotesync_gitops.live.common import SINGLETON_NAME
+from quotesync_gitops.kinds.reading import SINGLETON_NAME
 from quotesync_gitops.manifest.images import EXTENSIONS, image_type
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
 from quotesync_gitops.manifest.schemas import schema_file_name, schema_text

@@ -13,21 +13,21 @@ from typing import Any
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.kinds import erp_connector
-from quotesync_gitops.live import normalise as norm
-from quotesync_gitops.live.catalog import read_crm_lists, read_directory
-from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
-from quotesync_gitops.live.erp_reader import (
+from quotesync_gitops.kinds import normalise as norm
+from quotesync_gitops.kinds.erp_connection.catalog import read_crm_lists, read_directory
+from quotesync_gitops.kinds.erp_connection.read import (
     add_erp_connections,
     fetch_erp_connections,
     kept_ids,
 )
-from quotesync_gitops.live.quote_reader import (
+from quotesync_gitops.kinds.quote_connection.read import (
     add_line_configuration,
     add_price_lists,
     add_quote_connections,
     fetch_price_lists,
     fetch_quote_connections,
 )
+from quotesync_gitops.kinds.reading import SINGLETON_NAME, bind, only_agent_refusals
 from quotesync_gitops.live.sale_types import read_sale_types
 from quotesync_gitops.model import (
     MANIFEST_KINDS,

@@ -9,8 +9,8 @@ templates a sale type names by id are turned into template names, read once from
 from __future__ import annotations
 
 from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.kinds import normalise as norm
 from quotesync_gitops.kinds.sale_type_quote_settings import QUOTE_DOC_TYPES, from_carrier
-from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.model import Kind, LiveState, Resource
 
 

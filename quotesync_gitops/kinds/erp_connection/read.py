@@ -14,8 +14,8 @@ from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.kinds import erp_connection
-from quotesync_gitops.live import normalise as norm
-from quotesync_gitops.live.catalog import (
+from quotesync_gitops.kinds import normalise as norm
+from quotesync_gitops.kinds.erp_connection.catalog import (
     CrmListReads,
     crm_list_names,
     erp_field_infos,
@@ -24,7 +24,7 @@ from quotesync_gitops.live.catalog import (
     record_list_items,
     safe_actor_mapping,
 )
-from quotesync_gitops.live.common import bind
+from quotesync_gitops.kinds.reading import bind
 from quotesync_gitops.model import (
     ERP_ACTOR_TYPES,
     Kind,

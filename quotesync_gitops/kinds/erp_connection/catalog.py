@@ -36,8 +36,8 @@ from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
-from quotesync_gitops.live import normalise as norm
-from quotesync_gitops.live.common import only_agent_refusals
+from quotesync_gitops.kinds import normalise as norm
+from quotesync_gitops.kinds.reading import only_agent_refusals
 from quotesync_gitops.model import ErpFieldInfo, LiveContext
 
 #: MDO lists every plan needs: users, groups, currencies.

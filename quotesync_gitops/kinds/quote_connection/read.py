@@ -10,10 +10,10 @@ from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
+from quotesync_gitops.kinds import normalise as norm
 from quotesync_gitops.kinds import price_list, product_field_settings, quote_connection
-from quotesync_gitops.live import normalise as norm
-from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
-from quotesync_gitops.live.products import LiveProducts
+from quotesync_gitops.kinds.live_products import LiveProducts
+from quotesync_gitops.kinds.reading import SINGLETON_NAME, bind, only_agent_refusals
 from quotesync_gitops.model import Kind, LiveState, Resource
 
 _PRICE_LIST_KEY = itemgetter("ERPPriceListKey")
