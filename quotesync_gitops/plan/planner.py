@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from quotesync_gitops.kinds import KINDS, rules_of
-from quotesync_gitops.kinds.checking import check_against_crm, deferred_checks
+from quotesync_gitops.kinds.crm_checks import check_against_crm, deferred_checks
 from quotesync_gitops.model import (
     ATTACHED_KINDS,
     CRM_KINDS,

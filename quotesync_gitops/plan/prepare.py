@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from quotesync_gitops.kinds.checking import connector_fields
+from quotesync_gitops.kinds.crm_checks import connector_fields
 from quotesync_gitops.model import Diagnostic, Kind, LiveContext, Resource, SourceRef
 from quotesync_gitops.plan.diff import with_config_defaults
 from quotesync_gitops.plan.sale_types import check_sale_type_settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quotesync_gitops.kinds.checking import check_against_crm, waits_for_creation
+from quotesync_gitops.kinds.crm_checks import check_against_crm, waits_for_creation
 from quotesync_gitops.model import (
     DesiredState,
     ErpFieldInfo,
@@ -243,7 +243,7 @@ def test_currencies_and_tombstones() -> None:
 
 
 def test_plan_notes_the_checks_that_wait_for_apply() -> None:
-    from quotesync_gitops.kinds.checking import deferred_checks
+    from quotesync_gitops.kinds.crm_checks import deferred_checks
 
     ctx = _ctx()
     new = Resource(Kind.ERP_CONNECTION, "Other", _connection().spec)
