@@ -15,6 +15,7 @@ GUARD_DEFAULTS = RepositorySettings()
 
 class RepositorySettingsKind(BaseKind):
     kind = Kind.REPOSITORY_SETTINGS
+    export_file = "settings/repository.yaml"
 
     def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
         guards = spec.get("guards") or {}

@@ -6,7 +6,7 @@ Two things only the CRM knows decide how a manifest value must be read:
   literally in a manifest, and the CRM does not hand them back);
 * which default a connector field has (a field the manifest leaves out takes its default).
 
-The checks against what the CRM declares live in plan/crm_checks.py.
+The checks against what the CRM declares are each kind's (kinds/crm_checks.py dispatches them).
 """
 
 from __future__ import annotations

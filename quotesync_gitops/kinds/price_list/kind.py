@@ -3,17 +3,20 @@
 Price lists have no deleted flag: their soft delete is ``IsActive: false``, so an inactive
 list counts as retired. Currency and validity cannot change after creation (a replace).
 The products are compared and written by the product hot path (plan/products.py,
-live/products.py); this module holds the list's own carrier, both ways.
+kinds/live_products.py); this module holds the list's own carrier, both ways, and its check
+against the CRM's currencies; ``read.py`` is its live read (``images.py``: its products'
+images, read only for the products a manifest manages one of, and by export).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypedDict
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
     DiffRules,
+    Found,
     ManifestSpec,
     Reference,
     Spec,
@@ -23,8 +26,12 @@ from quotesync_gitops.kinds.base import (
     text,
 )
 from quotesync_gitops.kinds.export_parts import ExportContext, given
-from quotesync_gitops.model import Kind, Resource
+from quotesync_gitops.model import Kind, LiveContext, LiveState, Resource
 from quotesync_gitops.secrets import reveal
+from quotesync_gitops.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from quotesync_gitops.kinds.reading import LiveRead
 
 
 class PriceListSpec(TypedDict):
@@ -64,6 +71,8 @@ class PriceListKind(BaseKind):
         server_filled=frozenset({"erpKey", "currencyName"}),
         replace_fields=frozenset({"currency", "validFrom", "validTo"}),
     )
+    export_folder = "pricing"
+    fallback_stem = "price-list"
 
     def canonical(self, spec: ManifestSpec, products: Mapping[str, object] | None) -> Spec:
         return {
@@ -84,6 +93,22 @@ class PriceListKind(BaseKind):
     def retired(self, spec: Mapping[str, object]) -> bool:
         """Set inactive: its soft delete (pruned, tombstoned, or the old list of a replace)."""
         return bool(spec.get("deleted")) or not spec.get("active")
+
+    def fetch(self, read: LiveRead) -> Callable[[], Any] | None:
+        from quotesync_gitops.kinds.price_list import read as reader  # the HTTP client
+
+        return reader.fetch(read)
+
+    def add(self, state: LiveState, fetched: Any, read: LiveRead) -> None:
+        from quotesync_gitops.kinds.price_list import read as reader
+
+        reader.add(state, fetched, read)
+
+    def crm_checks(self, resource: Resource, ctx: LiveContext, live: Resource | None) -> Found:
+        currency = str(resource.spec.get("currency", ""))
+        if ctx.currencies and currency and currency not in ctx.currencies:
+            hint = did_you_mean(currency, ctx.currencies, listing="it has")
+            yield ("currency",), f"the CRM has no currency {currency!r}{hint}", "value"
 
     def export(self, resource: Resource, ctx: ExportContext) -> Spec:
         """Everything but the products (export writes them inline or as CSV).

@@ -1,22 +1,18 @@
-"""Read quote connections, price lists with their products, and quote line settings."""
+"""QuoteConnection's live read (``KindDef.fetch``/``add``): the quote connectors' declared
+fields and the installed connections with their config."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
 from quotesync_gitops.kinds import normalise as norm
-from quotesync_gitops.kinds import price_list, product_field_settings, quote_connection
-from quotesync_gitops.kinds.live_products import LiveProducts
-from quotesync_gitops.kinds.reading import SINGLETON_NAME, bind, only_agent_refusals
+from quotesync_gitops.kinds.quote_connection import kind as quote_connection
+from quotesync_gitops.kinds.reading import LiveRead, bind, only_agent_refusals
 from quotesync_gitops.model import Kind, LiveState, Resource
-
-_PRICE_LIST_KEY = itemgetter("ERPPriceListKey")
 
 
 @dataclass(frozen=True)
@@ -26,6 +22,19 @@ class QuoteRead:
     metas: dict[str, dict[str, Any]]
     installed: list[dict[str, Any]]
     configs: list[dict[str, Any]]
+
+
+def fetch(read: LiveRead) -> Callable[[], QuoteRead] | None:
+    """Read for price lists too: a price list names its quote connection by id."""
+    if not read.wants(Kind.QUOTE_CONNECTION, Kind.PRICE_LIST):
+        return None
+    return lambda: fetch_quote_connections(read.client)
+
+
+def add(state: LiveState, fetched: QuoteRead | None, read: LiveRead) -> None:
+    if fetched is not None:
+        erp_names = read.names.get(Kind.ERP_CONNECTION, {})
+        read.names[Kind.QUOTE_CONNECTION] = add_quote_connections(state, fetched, erp_names)
 
 
 def fetch_quote_connections(client: CrmClient) -> QuoteRead:
@@ -87,82 +96,3 @@ def _safe_quote_fields(client: CrmClient, connector: str) -> Callable[[], dict[s
             return {}
 
     return call
-
-
-PriceListRead = tuple[list[dict[str, Any]], dict[str, LiveProducts]]
-
-
-def fetch_price_lists(client: CrmClient) -> PriceListRead:
-    """Price lists and every product: the two list reads go out together."""
-    calls: list[Callable[[], Any]] = [
-        lambda: list(client.iter_pricelists()),
-        lambda: _read_products(client),
-    ]
-    pricelists, products = client.run_bulk(calls, workers=2)
-    return pricelists, products
-
-
-def add_price_lists(state: LiveState, read: PriceListRead, quote_names: dict[int, str]) -> None:
-    pricelists, products = read
-    seen: dict[str, Resource] = {}
-    for carrier in pricelists:
-        name, own = price_list.from_carrier(carrier, quote_names)
-        of_list = products.get(own["erpKey"]) or LiveProducts()
-        resource = Resource(
-            kind=Kind.PRICE_LIST,
-            name=name,
-            spec={**own, "products": of_list, "deleted": False},
-            ids={"id": int(carrier["PriceListId"]), "productIds": of_list.ids},
-        )
-        previous = seen.get(name)
-        if previous is not None:
-            state.notes.append(
-                f"Two price lists are named {name!r} in the CRM; the active one is compared."
-            )
-            if previous.spec["active"] and not resource.spec["active"]:
-                continue
-        seen[name] = resource
-        state.add(resource)
-
-
-def _read_products(client: CrmClient) -> dict[str, LiveProducts]:
-    """Every product, by price list key: carriers kept as read (see ``live.products``).
-
-    Pages arrive in ``ProductId`` order (id ranges read concurrently by the client). A page
-    usually holds products of one price list and goes to it whole; a mixed page is split.
-    """
-    products: dict[str, LiveProducts] = defaultdict(LiveProducts)
-    for page in client.iter_product_pages():
-        try:
-            keys = list(map(_PRICE_LIST_KEY, page))
-        except KeyError:
-            keys = [carrier.get("ERPPriceListKey") for carrier in page]
-        distinct = set(keys)
-        if len(distinct) == 1 and type(keys[0]) is str:
-            products[keys[0]].extend(page)
-            continue
-        batches: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for key, carrier in zip(keys, page, strict=True):
-            batches[key if type(key) is str else norm.text(key)].append(carrier)
-        for key, batch in batches.items():
-            products[key].extend(batch)
-    return dict(products)
-
-
-def add_line_configuration(state: LiveState, configs: list[dict[str, Any]]) -> None:
-    fields: dict[str, Any] = {}
-    for carrier in configs:
-        field_name = norm.text(carrier.get("FieldName"))
-        fields[field_name] = product_field_settings.from_carrier(carrier)
-        state.context.line_fields[field_name] = {
-            "id": int(carrier.get("QuoteLineConfigurationId") or 0),
-            "restrictEdit": bool(carrier.get("RestrictEdit", False)),
-            "carrier": carrier,
-        }
-    state.add(
-        Resource(
-            kind=Kind.PRODUCT_FIELD_SETTINGS,
-            name=SINGLETON_NAME,
-            spec={"fields": fields, "deleted": False},
-        )
-    )
