@@ -47,14 +47,10 @@ class ErpConnectorKind(BaseKind):
         return lambda: _fetch_connectors(read.client)
 
     def add(self, state: LiveState, fetched: list[Connector], read: LiveRead) -> None:
-        """Every connector into the catalog; as resources when asked for."""
-        include = read.wants(self.kind)
-        for entity, meta in fetched:
-            name, spec, ids = from_carrier(entity)
-            fields = {f.key: f for f in (field_info(m) for m in meta)}
-            state.context.erp_connectors[name] = (ids["id"], fields)
-            if include:
-                state.add(Resource(kind=self.kind, name=name, spec=dict(spec), ids=ids))
+        """Every connector into the catalog; as resources when asked for. The soft-deleted
+        ones are found through the connections that name them (``add_retired``)."""
+        read.rows[self.kind] = [entity for entity, _ in fetched]
+        _add_connectors(state, fetched, read.wants(self.kind))
 
 
 KIND = ErpConnectorKind()
@@ -69,6 +65,59 @@ def _fetch_connectors(client: CrmClient) -> list[Connector]:
         + [_safe_fields(client, i) for i in ids]
     )
     return list(zip(answers[: len(ids)], answers[len(ids) :], strict=True))
+
+
+def add_retired(state: LiveState, read: LiveRead, connections: list[dict[str, Any]]) -> None:
+    """The soft-deleted connectors the CRM's connections (soft-deleted ones too) still name,
+    when ErpConnector is asked for: the ERP connections' read calls it, since only their
+    list rows say which connectors are named (it runs after every branch, as its own round).
+
+    ``GetAllConnectors`` leaves soft-deleted connectors out and has no flag to include them;
+    the API lists them nowhere else. An ``ErpConnection`` names its connector by
+    ``ErpConnectorId`` (``GetAllConnections`` with ``IncludeDeleted`` lists deleted ones too),
+    and ``GetErpSyncConnectorEntity`` answers for a deleted id with ``Deleted`` set. A
+    soft-deleted connector no connection ever used is out of reach (docs/export.md).
+    """
+    if not read.wants(Kind.ERP_CONNECTOR):
+        return
+    client = read.client
+    known = {int(entity["ErpConnectorId"]) for entity in read.rows.get(Kind.ERP_CONNECTOR, [])}
+    named = {int(c.get("ErpConnectorId") or 0) for c in connections}
+    ids = sorted(named - known - {0})
+    entities = client.run_bulk([_entity_or_none(client, i) for i in ids])
+    deleted = [e for e in entities if e is not None and e.get("Deleted")]
+    fields = client.run_bulk([_safe_fields(client, int(e["ErpConnectorId"])) for e in deleted])
+    _add_connectors(state, list(zip(deleted, fields, strict=True)), True)
+
+
+def _add_connectors(state: LiveState, connectors: list[Connector], include: bool) -> None:
+    """Soft-deleted connectors come last, each only under a name no connector in use (or
+    deleted one before it) has. A connection cannot use one: they stay out of the context's
+    connectors until the plan restores them (plan/planner.py)."""
+    ctx = state.context
+    for entity, meta in connectors:
+        name, spec, ids = from_carrier(entity)
+        fields = {f.key: f for f in (field_info(m) for m in meta)}
+        if spec["deleted"]:
+            if name in ctx.erp_connectors or name in ctx.erp_connectors_deleted:
+                continue
+            ctx.erp_connectors_deleted[name] = (ids["id"], fields)
+        else:
+            ctx.erp_connectors[name] = (ids["id"], fields)
+        if include:
+            state.add(Resource(kind=Kind.ERP_CONNECTOR, name=name, spec=dict(spec), ids=ids))
+
+
+def _entity_or_none(client: CrmClient, connector_id: int) -> Callable[[], dict[str, Any] | None]:
+    def call() -> dict[str, Any] | None:
+        from quotesync_gitops.crm.errors import CrmNotFound  # the HTTP client
+
+        try:
+            return client.erp_get_connector_entity(connector_id)
+        except CrmNotFound:  # removed for good: nothing to export
+            return None
+
+    return call
 
 
 def _safe_fields(client: CrmClient, connector_id: int) -> Callable[[], list[dict[str, Any]]]:

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.kinds import erp_connector
 from quotesync_gitops.kinds import normalise as norm
 from quotesync_gitops.kinds.erp_connection import kind as erp_connection
 from quotesync_gitops.kinds.erp_connection.catalog import (
@@ -75,6 +76,7 @@ def add(state: LiveState, fetched: Fetched, read: LiveRead) -> None:
         int(c["ErpConnectionId"]): norm.text(c.get("DisplayName")) for c in connections
     }
     read.rows[Kind.ERP_CONNECTION] = connections
+    erp_connector.add_retired(state, read, connections)
     if not read.wants(Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS):
         return
     ctx = state.context
