@@ -18,7 +18,7 @@ from quotesync_gitops.apply.engine import ApplyResult, apply_plan
 from quotesync_gitops.apply.stale_credentials import find_stale_credentials
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError, StalePlanError
-from quotesync_gitops.live.images import read_product_images
+from quotesync_gitops.kinds.price_list.images import read_product_images
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary

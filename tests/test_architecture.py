@@ -263,7 +263,7 @@ def test_the_table_is_read_as_written() -> None:
 def test_imports_are_found_wherever_they_are(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text(
-        "from quotesync_gitops.live import normalise as norm\n"
+        "from quotesync_gitops.kinds import normalise as norm\n"
         "import quotesync_gitops.model\n"
         "def f():\n"
         "    from quotesync_gitops.plan.planner import build_plan\n"
@@ -272,7 +272,7 @@ def test_imports_are_found_wherever_they_are(tmp_path: Path) -> None:
     )
     found = [(i.line, i.target) for i in imports_of("quotesync_gitops.apply.m", source)]
     assert found == [
-        (1, "quotesync_gitops.live.normalise"),
+        (1, "quotesync_gitops.kinds.normalise"),
         (2, "quotesync_gitops.model"),
         (4, "quotesync_gitops.plan.planner"),
     ]

@@ -22,9 +22,9 @@ from typing import Any
 
 from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
-from quotesync_gitops.live.catalog import read_erp_catalog
+from quotesync_gitops.kinds.crm_checks import check_against_crm
+from quotesync_gitops.kinds.erp_connection.catalog import read_erp_catalog
 from quotesync_gitops.model import ERP_ACTOR_TYPES, Resource
-from quotesync_gitops.plan.crm_checks import check_against_crm
 
 
 @dataclass

@@ -31,7 +31,7 @@ from quotesync_gitops.export.tree import (
     Written,
     build_tree,
 )
-from quotesync_gitops.live.images import read_all_product_images
+from quotesync_gitops.kinds.price_list.images import read_all_product_images
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.model import Diagnostic, Kind

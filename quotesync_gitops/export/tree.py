@@ -23,9 +23,9 @@ from quotesync_gitops.export import specs
 from quotesync_gitops.export.names import env_names, file_stems
 from quotesync_gitops.export.products import inline_products, products_csv
 from quotesync_gitops.export.yamlout import to_yaml
-from quotesync_gitops.kinds import price_list
+from quotesync_gitops.kinds import KINDS, price_list
 from quotesync_gitops.kinds.product_parts import ProductSpec, ProductValue
-from quotesync_gitops.live.common import SINGLETON_NAME
+from quotesync_gitops.kinds.reading import SINGLETON_NAME
 from quotesync_gitops.manifest.images import EXTENSIONS, image_type
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
 from quotesync_gitops.manifest.schemas import schema_file_name, schema_text
@@ -35,27 +35,12 @@ from quotesync_gitops.model import MANIFEST_KINDS, Kind, LiveState, Resource
 DEFAULT_CSV_THRESHOLD = 50
 SCHEMA_FOLDER = "schemas"
 
-#: Folder per kind (one file per resource) or fixed file (singletons).
-FOLDERS: dict[str, str] = {
-    Kind.ERP_CONNECTOR: "erp/connectors",
-    Kind.ERP_CONNECTION: "erp/connections",
-    Kind.QUOTE_CONNECTION: "quote",
-    Kind.PRICE_LIST: "pricing",
-    Kind.SALE_TYPE_QUOTE_SETTINGS: "settings/sale-types",
-}
-SINGLETON_FILES: dict[str, str] = {
-    Kind.SYNC_SETTINGS: "settings/sync.yaml",
-    Kind.PRODUCT_FIELD_SETTINGS: "settings/product-fields.yaml",
-    Kind.REPOSITORY_SETTINGS: "settings/repository.yaml",
-}
+#: Folder per kind (one file per resource) or fixed file (singletons): each kind's own
+#: (``KindDef.export_folder``/``export_file``), in ``KINDS`` order.
+FOLDERS: dict[str, str] = {k: d.export_folder for k, d in KINDS.items() if d.export_folder}
+SINGLETON_FILES: dict[str, str] = {k: d.export_file for k, d in KINDS.items() if d.export_file}
 #: File name of a resource whose name has no letter or digit, per kind.
-FALLBACK_STEMS: dict[str, str] = {
-    Kind.ERP_CONNECTOR: "connector",
-    Kind.ERP_CONNECTION: "connection",
-    Kind.QUOTE_CONNECTION: "connection",
-    Kind.PRICE_LIST: "price-list",
-    Kind.SALE_TYPE_QUOTE_SETTINGS: "sale-type",
-}
+FALLBACK_STEMS: dict[str, str] = {k: KINDS[k].fallback_stem for k in FOLDERS}
 #: Order of kinds in summaries: what others refer to first.
 KIND_ORDER: tuple[str, ...] = MANIFEST_KINDS
 
@@ -111,7 +96,7 @@ def build_tree(
     images: Mapping[str, Mapping[str, bytes]] | None = None,
 ) -> ExportTree:
     """Every file of the export, from what the CRM holds (``images``: price list name → code
-    → image bytes, see ``live.images.read_all_product_images``)."""
+    → image bytes, see ``kinds.price_list.images.read_all_product_images``)."""
     tree = ExportTree()
     chosen: list[Resource] = []
     for kind in KIND_ORDER:

@@ -3,9 +3,11 @@
 A kind module holds what one kind *is*, so that the stages dispatch through the registry
 (``quotesync_gitops.kinds.KINDS``) instead of keeping their own per-kind branches: its
 canonical form (from the manifest document), its references to other kinds, how plan
-compares it (``DiffRules``) and when a live one counts as retired. Kinds whose CRM carrier
-is one object also hold both directions of it (``to_carrier``/``from_carrier`` in their
-module), tested as a round trip in tests/kinds/.
+compares it (``DiffRules``), when a live one counts as retired, its live read
+(``fetch``/``add``, scheduled by ``live.read_live``), its checks against the CRM's catalogs
+(``crm_checks``, dispatched by ``kinds.crm_checks``), its export and export folder. Its CRM
+carrier, both ways (``to_carrier``/``from_carrier`` in its module), is tested as a round
+trip in tests/kinds/.
 
 kinds/ imports only model, secrets, errors, suggest and crm: the stages import kinds,
 never the reverse.
@@ -13,9 +15,9 @@ never the reverse.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
 
 from quotesync_gitops.errors import QuotesyncError
 from quotesync_gitops.model import (
@@ -24,12 +26,15 @@ from quotesync_gitops.model import (
     FieldInfo,
     Kind,
     LiveContext,
+    LiveState,
     Resource,
+    SpecPath,
 )
 
 if TYPE_CHECKING:  # validate and schema never load the HTTP client
     from quotesync_gitops.crm.client import CrmClient
     from quotesync_gitops.kinds.export_parts import ExportContext
+    from quotesync_gitops.kinds.reading import LiveRead
 
 #: A spec as the manifest wrote it: parsed YAML at the edge, loosely typed, but schema-valid
 #: (every value has the type its kind's schema says); ``canonical()`` gives it its type.
@@ -93,6 +98,11 @@ class DiffRules:
 
 #: A carrier as the CRM answers it.
 Carrier = Mapping[str, Any]
+
+#: Where a check's finding is shown ("key" or "value"), or "warn": a warning at the value.
+FoundAt = Literal["value", "key", "warn"]
+#: What a kind's catalog checks find: (spec path in manifest form, message, at).
+Found = Iterator[tuple[SpecPath, str, FoundAt]]
 
 
 @dataclass(frozen=True)
@@ -171,6 +181,49 @@ class KindDef(Protocol):
         ``kinds/export_parts.py``; ``export/`` writes it as YAML)."""
         ...
 
+    @property
+    def export_folder(self) -> str:
+        """Where export writes its resources, one file each ("" for a singleton)."""
+        ...
+
+    @property
+    def export_file(self) -> str:
+        """A singleton's one export file ("" for a kind with a folder)."""
+        ...
+
+    @property
+    def fallback_stem(self) -> str:
+        """The file name of a resource whose name has no letter or digit."""
+        ...
+
+    def fetch(self, read: LiveRead) -> Callable[[], Any] | None:
+        """Its live read's first step: the call that reads its objects (and the catalogs that
+        come with them), run by ``live.read_live`` as one branch, together with every other
+        kind's; the branch starts its follow-up calls itself as soon as the answers they
+        need are in. None: nothing to read before ``add`` (or nothing wanted)."""
+        ...
+
+    def add(self, state: LiveState, fetched: Any, read: LiveRead) -> None:
+        """Its live read's second step, on the calling thread, in ``KINDS`` order: the
+        branch's answer (None when ``fetch`` gave no call) into canonical resources (through
+        ``from_carrier``) and catalogs in ``state.context``. It may use what earlier kinds
+        left in ``read`` and must leave what later ones need (``LiveRead.names``/``rows``)."""
+        ...
+
+    def crm_checks(self, resource: Resource, ctx: LiveContext, live: Resource | None) -> Found:
+        """What only the CRM can reveal about a desired (not deleted) resource, checked
+        against its catalogs (``live``: the object as the CRM holds it, for what cannot
+        change after creation); ``kinds.crm_checks`` turns them into ``SpecProblem``s."""
+        ...
+
+    def waits_for_creation(self, resource: Resource, ctx: LiveContext) -> bool:
+        """Its catalog exists only once apply has created it: plan defers those checks."""
+        ...
+
+    def deferred_checks(self, resource: Resource, ctx: LiveContext) -> list[str]:
+        """What plan cannot check yet, as notes."""
+        ...
+
 
 class BaseKind:
     """Defaults for a kind module's object: no references, plain comparison, retired when
@@ -180,6 +233,9 @@ class BaseKind:
     rules: DiffRules = DiffRules()
     write_guard: WriteGuard | None = None
     tombstone_reason = "tombstone (deleted: true)"
+    export_folder = ""
+    export_file = ""
+    fallback_stem = ""
 
     @property
     def singleton(self) -> bool:
@@ -199,6 +255,21 @@ class BaseKind:
         self, spec: Mapping[str, object], ctx: LiveContext
     ) -> dict[str, FieldInfo] | None:
         return None
+
+    def fetch(self, read: LiveRead) -> Callable[[], Any] | None:
+        return None
+
+    def add(self, state: LiveState, fetched: Any, read: LiveRead) -> None:
+        return None
+
+    def crm_checks(self, resource: Resource, ctx: LiveContext, live: Resource | None) -> Found:
+        return iter(())
+
+    def waits_for_creation(self, resource: Resource, ctx: LiveContext) -> bool:
+        return False
+
+    def deferred_checks(self, resource: Resource, ctx: LiveContext) -> list[str]:
+        return []
 
 
 def reference_at(

@@ -1,15 +1,22 @@
 """ProductFieldSettings: the singleton of quote line "Configure product" settings
-(``QuoteLineConfiguration``, one carrier per quote line field)."""
+(``QuoteLineConfiguration``, one carrier per quote line field): its canonical form, carrier
+both ways, live read (``GetAllQuoteLineConfigurations``, which is also the CRM's catalog of
+quote line fields) and the check of a manifest's fields against that catalog."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal, TypedDict, cast
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
-from quotesync_gitops.kinds.base import BaseKind, DiffRules, ManifestSpec, Spec, text
+from quotesync_gitops.kinds.base import BaseKind, DiffRules, Found, ManifestSpec, Spec, text
 from quotesync_gitops.kinds.export_parts import ExportContext
-from quotesync_gitops.model import Kind, Resource
+from quotesync_gitops.kinds.reading import SINGLETON_NAME
+from quotesync_gitops.model import Kind, LiveContext, LiveState, Resource
 from quotesync_gitops.secrets import reveal
+from quotesync_gitops.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from quotesync_gitops.kinds.reading import LiveRead
 
 
 class LineFieldSpec(TypedDict, total=False):
@@ -59,6 +66,7 @@ LINE_FIELD_KEYS = tuple(CARRIER_FIELDS)
 class ProductFieldSettingsKind(BaseKind):
     kind = Kind.PRODUCT_FIELD_SETTINGS
     rules = DiffRules(partial=True)
+    export_file = "settings/product-fields.yaml"
 
     def canonical(
         self, spec: ManifestSpec, products: Mapping[str, object] | None
@@ -71,6 +79,48 @@ class ProductFieldSettingsKind(BaseKind):
             # schema-valid: its keys are LineFieldSpec's, with their types
             fields[name] = cast(LineFieldSpec, given)
         return {"fields": fields}
+
+    def fetch(self, read: LiveRead) -> Callable[[], Any] | None:
+        if not read.wants(self.kind):
+            return None
+        return read.client.quote_get_line_configurations
+
+    def add(self, state: LiveState, fetched: Any, read: LiveRead) -> None:
+        """The settings of every quote line field, and the fields into the catalog."""
+        if fetched is None:
+            return
+        fields: dict[str, LineFieldSpec] = {}
+        for carrier in fetched:
+            field_name = text(carrier.get("FieldName"))
+            fields[field_name] = from_carrier(carrier)
+            state.context.line_fields[field_name] = {
+                "id": int(carrier.get("QuoteLineConfigurationId") or 0),
+                "restrictEdit": bool(carrier.get("RestrictEdit", False)),
+                "carrier": carrier,
+            }
+        state.add(
+            Resource(
+                kind=Kind.PRODUCT_FIELD_SETTINGS,
+                name=SINGLETON_NAME,
+                spec={"fields": fields, "deleted": False},
+            )
+        )
+
+    def crm_checks(self, resource: Resource, ctx: LiveContext, live: Resource | None) -> Found:
+        if not ctx.line_fields:
+            return
+        for name, settings in sorted(dict(spec_of(resource).get("fields", {})).items()):
+            known = ctx.line_fields.get(name)
+            if known is None:
+                hint = did_you_mean(name, ctx.line_fields, listing="known fields")
+                yield ("fields", name), f"the CRM has no quote line field {name!r}{hint}", "key"
+            elif known["restrictEdit"] and (settings.get("editable") or settings.get("mandatory")):
+                yield (
+                    ("fields", name),
+                    f"quote line field {name!r} is restricted by the CRM and cannot be made "
+                    "editable or mandatory",
+                    "key",
+                )
 
     def export(self, resource: Resource, ctx: ExportContext) -> Spec:
         """Every field with every setting: the loader fills in nothing here (only the

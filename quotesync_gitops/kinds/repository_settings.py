@@ -42,6 +42,7 @@ class RepositorySettingsSpec(RepositorySettingsFields):
 
 class RepositorySettingsKind(BaseKind):
     kind = Kind.REPOSITORY_SETTINGS
+    export_file = "settings/repository.yaml"
 
     def canonical(
         self, spec: ManifestSpec, products: Mapping[str, object] | None

@@ -3,16 +3,33 @@
 The CRM owns sale types (an attached kind): quotesync never creates or deletes one, and
 ``SaveSaleTypeEntity`` replaces the whole entity, so the carrier is written as the entity
 read right before, with only the planned quote settings changed.
+
+Its live read (ListAgent ``GetAllSaleTypeEntities``): a sale type carries far more than its
+quote settings (stages, duration, guide, stakeholders); only the quote part becomes the
+canonical spec (docs/design.md, SaleTypeQuoteSettings). The templates a sale type names by
+id are turned into template names, read once from ``GetAllDocumentTemplates``. It runs in
+``add``, after the other kinds' branches, as it always has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from quotesync_gitops.kinds.base import BaseKind, CarrierError, DiffRules, ManifestSpec, Spec
+from quotesync_gitops.kinds.base import (
+    BaseKind,
+    CarrierError,
+    DiffRules,
+    ManifestSpec,
+    Spec,
+    text,
+)
 from quotesync_gitops.kinds.export_parts import ExportContext
-from quotesync_gitops.model import SALE_TYPE_QUOTE_KEYS, Kind, Resource
+from quotesync_gitops.model import SALE_TYPE_QUOTE_KEYS, Kind, LiveState, Resource
+
+if TYPE_CHECKING:
+    from quotesync_gitops.crm.client import CrmClient
+    from quotesync_gitops.kinds.reading import LiveRead
 
 
 class SaleTypeQuoteSpec(TypedDict, total=False):
@@ -66,6 +83,8 @@ Templates = Mapping[str, Mapping[str, int]]
 class SaleTypeQuoteSettingsKind(BaseKind):
     kind = Kind.SALE_TYPE_QUOTE_SETTINGS
     rules = DiffRules(given_only=True)
+    export_folder = "settings/sale-types"
+    fallback_stem = "sale-type"
 
     def canonical(
         self, spec: ManifestSpec, products: Mapping[str, object] | None
@@ -82,8 +101,54 @@ class SaleTypeQuoteSettingsKind(BaseKind):
         one left out would be left to the other CRM."""
         return {key: resource.spec[key] for key in SALE_TYPE_QUOTE_KEYS}
 
+    def add(self, state: LiveState, fetched: Any, read: LiveRead) -> None:
+        """No branch of its own: its calls go out here, once the other kinds are read."""
+        if read.wants(self.kind):
+            read_sale_types(read.client, state)
+
 
 KIND = SaleTypeQuoteSettingsKind()
+
+
+def read_sale_types(client: CrmClient, state: LiveState) -> None:
+    """Every sale type in use, as a SaleTypeQuoteSettings resource; templates into the context."""
+    ctx = state.context
+    templates, entities = client.run_bulk(
+        [client.list_get_all_document_templates, client.list_get_all_sale_types]
+    )
+    for doc_type in sorted(QUOTE_DOC_TYPES):
+        ctx.quote_templates[doc_type] = {}
+    for template in sorted(templates, key=lambda t: int(t["DocumentTemplateId"])):
+        doc_type = text(template.get("QuoteDocType"))
+        if doc_type not in QUOTE_DOC_TYPES or template.get("Deleted"):
+            continue
+        name = text(template.get("Name"))
+        named = ctx.quote_templates[doc_type]
+        if name in named:
+            state.notes.append(
+                f"Two {doc_type} document templates are named {name!r}; sale types are "
+                "compared with the first one."
+            )
+            continue
+        named[name] = int(template["DocumentTemplateId"])
+    for entity in entities:
+        if entity.get("Deleted"):
+            continue
+        name = text(entity.get("Name"))
+        if name in ctx.sale_types:
+            state.notes.append(
+                f"Two sale types are named {name!r} in the CRM; the first one is compared."
+            )
+            continue
+        ctx.sale_types[name] = int(entity["SaleTypeId"])
+        state.add(
+            Resource(
+                kind=Kind.SALE_TYPE_QUOTE_SETTINGS,
+                name=name,
+                spec={**from_carrier(entity, ctx.quote_templates), "deleted": False},
+                ids={"id": int(entity["SaleTypeId"])},
+            )
+        )
 
 
 def unknown_template(template_id: int) -> str:

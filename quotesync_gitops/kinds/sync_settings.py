@@ -1,20 +1,43 @@
-"""SyncSettings: the singleton of sync priority and the sync engine's state."""
+"""SyncSettings: the singleton of sync priority and the sync engine's state.
+
+Its carrier is in two parts: the order of the ERP connections (the CRM lists them in sync
+priority order; ``SaveSyncPriorities`` takes their ids in that order) and the sync engine's
+status (``GetEngineStatus``: ``IsRunning`` and ``Interval``, a TimeSpan; written by
+``ChangeEngineStatus`` and ``ChangeEngineInterval``). Its live read takes the connections
+from the ERP connections' read (``LiveRead.rows``) and reads only the engine itself.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TypedDict, cast
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
+    Carrier,
     DiffRules,
     ManifestSpec,
     Reference,
     Spec,
     references_in,
+    text,
 )
 from quotesync_gitops.kinds.export_parts import ExportContext
-from quotesync_gitops.model import Kind, Resource
+from quotesync_gitops.kinds.normalise import interval
+from quotesync_gitops.kinds.reading import SINGLETON_NAME
+from quotesync_gitops.model import Kind, LiveState, Resource, ResourceIds
+
+if TYPE_CHECKING:
+    from quotesync_gitops.kinds.reading import LiveRead
+
+
+class SyncCarrier(TypedDict):
+    """What the writes take: ``SaveSyncPriorities``' connection ids in order, and the
+    engine's ``IsRunning`` and ``Interval`` (None: not written, the CRM keeps its own)."""
+
+    Priorities: list[int]
+    IsRunning: bool | None
+    Interval: str | None
 
 
 class SyncSettingsFields(TypedDict):
@@ -36,13 +59,14 @@ class SyncSettingsSpec(SyncSettingsFields):
 
 def spec_of(resource: Resource) -> SyncSettingsSpec:
     """A SyncSettings resource's spec, typed: the one narrowing of this kind's specs."""
-    # Built by canonical() (plus "deleted") or by the live reader in this shape.
+    # Built by canonical() (plus "deleted") or by from_carrier() below: that shape.
     return cast(SyncSettingsSpec, resource.spec)
 
 
 class SyncSettingsKind(BaseKind):
     kind = Kind.SYNC_SETTINGS
     rules = DiffRules(server_filled=frozenset({"automaticSync", "interval"}))
+    export_file = "settings/sync.yaml"
 
     def canonical(
         self, spec: ManifestSpec, products: Mapping[str, object] | None
@@ -68,5 +92,45 @@ class SyncSettingsKind(BaseKind):
             out["interval"] = spec["interval"]
         return out
 
+    def fetch(self, read: LiveRead) -> Callable[[], Any] | None:
+        if not read.wants(self.kind):
+            return None
+        return read.client.erp_get_engine_status
+
+    def add(self, state: LiveState, fetched: Any, read: LiveRead) -> None:
+        """The ERP connections' read (before it, in ``KINDS`` order) left their rows."""
+        if fetched is None:
+            return
+        spec, ids = from_carrier(read.rows.get(Kind.ERP_CONNECTION, []), fetched)
+        state.add(Resource(kind=self.kind, name=SINGLETON_NAME, spec=dict(spec), ids=ids))
+
 
 KIND = SyncSettingsKind()
+
+
+def to_carrier(spec: SyncSettingsFields, connection_ids: Mapping[str, int]) -> SyncCarrier:
+    """The priority as connection ids (``connection_ids``: name -> ErpConnectionId), and the
+    engine settings the spec gives."""
+    return {
+        "Priorities": [connection_ids[name] for name in spec["priority"]],
+        "IsRunning": spec["automaticSync"],
+        "Interval": spec["interval"],
+    }
+
+
+def from_carrier(
+    connections: Iterable[Carrier], engine: Carrier
+) -> tuple[SyncSettingsSpec, ResourceIds]:
+    """(canonical spec, ids) from the ERP connections as listed (soft-deleted ones are in no
+    priority) and the engine's status; ids: ``connectionIds``, name -> ErpConnectionId."""
+    live = [c for c in connections if not c.get("Deleted")]
+    spec: SyncSettingsSpec = {
+        "priority": [text(c.get("DisplayName")) for c in live],
+        "automaticSync": bool(engine.get("IsRunning", False)),
+        "interval": interval(engine.get("Interval")),
+        "deleted": False,
+    }
+    ids: ResourceIds = {
+        "connectionIds": {text(c.get("DisplayName")): int(c["ErpConnectionId"]) for c in live}
+    }
+    return spec, ids

@@ -1,7 +1,7 @@
 """JSON Schemas narrowed to one tenant: `quotesync schema --from-crm`.
 
 The shipped schemas accept any name; narrowed ones list the names this CRM offers (its
-catalogs, see live/catalog.py), so an editor completes and underlines them as you type:
+catalogs, see live/tenant.py), so an editor completes and underlines them as you type:
 connectors and, per connector, its configuration field keys (and the mandatory ones
 without a default); users and groups; currencies; quote line field names; and, per
 existing ERP connection (by ``metadata.name``), its actor types and their ERP field keys.

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from quotesync_gitops.kinds import KINDS, price_list, rules_of
 from quotesync_gitops.kinds.connection_parts import config_of
+from quotesync_gitops.kinds.crm_checks import check_against_crm, deferred_checks
 from quotesync_gitops.kinds.product_parts import ProductSpec
 from quotesync_gitops.model import (
     ATTACHED_KINDS,
@@ -30,7 +31,6 @@ from quotesync_gitops.model import (
     SourceRef,
     SpecProblem,
 )
-from quotesync_gitops.plan.crm_checks import check_against_crm, deferred_checks
 from quotesync_gitops.plan.diff import DiffResult, diff_specs, is_order_only
 from quotesync_gitops.plan.model import Action, Change, FieldChange, GuardReport, Plan, Unmanaged
 from quotesync_gitops.plan.prepare import (

@@ -6,7 +6,7 @@ Two things only the CRM knows decide how a manifest value must be read:
   literally in a manifest, and the CRM does not hand them back);
 * which default a connector field has (a field the manifest leaves out takes its default).
 
-The checks against what the CRM declares live in plan/crm_checks.py.
+The checks against what the CRM declares are each kind's (kinds/crm_checks.py dispatches them).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from quotesync_gitops.kinds.connection_parts import ConfigValue, config_of
+from quotesync_gitops.kinds.crm_checks import connector_fields
 from quotesync_gitops.model import Diagnostic, Kind, LiveContext, Resource, SourceRef
-from quotesync_gitops.plan.crm_checks import connector_fields
 from quotesync_gitops.plan.diff import with_config_defaults
 from quotesync_gitops.plan.sale_types import check_sale_type_settings
 from quotesync_gitops.secrets import Secret

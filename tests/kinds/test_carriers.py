@@ -14,6 +14,7 @@ from quotesync_gitops.kinds import (
     price_list,
     product_field_settings,
     sale_type_quote_settings,
+    sync_settings,
 )
 from quotesync_gitops.kinds.base import CarrierError
 from quotesync_gitops.secrets import Secret
@@ -138,3 +139,59 @@ def test_a_template_the_crm_lacks_has_no_carrier() -> None:
         sale_type_quote_settings.to_carrier(
             {}, {"quoteLinesTemplate": "Nope"}, ["quoteLinesTemplate"], TEMPLATES
         )
+
+
+intervals = st.one_of(
+    st.none(),
+    st.builds(
+        "{:02d}:{:02d}:{:02d}".format, st.integers(0, 99), st.integers(0, 59), st.integers(0, 59)
+    ),
+)
+
+
+@given(
+    priority=st.lists(names, unique=True, max_size=6),
+    automatic=st.booleans(),
+    interval=intervals,
+    retired=st.lists(names, max_size=3),
+    data=st.data(),
+)
+def test_sync_settings_round_trip(
+    priority: list[str],
+    automatic: bool,
+    interval: str | None,
+    retired: list[str],
+    data: st.DataObject,
+) -> None:
+    spec: sync_settings.SyncSettingsSpec = {
+        "priority": priority,
+        "automaticSync": automatic,
+        "interval": interval,
+        "deleted": False,
+    }
+    ids = {name: 100 + index for index, name in enumerate(priority)}
+    carrier = sync_settings.to_carrier(spec, ids)
+    assert carrier == {
+        "Priorities": list(ids.values()),
+        "IsRunning": automatic,
+        "Interval": interval,
+    }
+    # The CRM lists its connections in priority order, soft-deleted ones anywhere among them.
+    by_id = {ident: name for name, ident in ids.items()}
+    rows: list[dict[str, Any]] = [
+        {"ErpConnectionId": ident, "DisplayName": by_id[ident], "Deleted": False}
+        for ident in carrier["Priorities"]
+    ]
+    for offset, name in enumerate(retired):
+        at = data.draw(st.integers(0, len(rows)))
+        rows.insert(at, {"ErpConnectionId": 900 + offset, "DisplayName": name, "Deleted": True})
+    engine = {"IsRunning": carrier["IsRunning"], "Interval": carrier["Interval"]}
+    assert sync_settings.from_carrier(rows, engine) == (spec, {"connectionIds": ids})
+
+
+def test_sync_settings_read_the_engines_timespan_as_hours() -> None:
+    engine = {"IsRunning": True, "Interval": "1.02:30:00.5000000"}
+    spec, ids = sync_settings.from_carrier([], engine)
+    assert spec == {"priority": [], "automaticSync": True, "interval": "26:30:00", "deleted": False}
+    assert ids == {"connectionIds": {}}
+    assert sync_settings.from_carrier([], {})[0]["automaticSync"] is False

@@ -86,3 +86,40 @@ def test_only_connections_have_connector_fields() -> None:
     assert KINDS[Kind.ERP_CONNECTION].connector_fields({"connector": "Q"}, ctx) is None
     assert KINDS[Kind.QUOTE_CONNECTION].connector_fields({"connector": "Q"}, ctx) == {}
     assert KINDS[Kind.PRICE_LIST].connector_fields({"connector": "E"}, ctx) is None
+
+
+def test_each_kind_names_its_export_folder_or_its_one_file() -> None:
+    from quotesync_gitops.export.tree import FALLBACK_STEMS, FOLDERS, SINGLETON_FILES
+    from quotesync_gitops.model import SINGLETON_KINDS
+
+    for kind, definition in KINDS.items():
+        if kind in SINGLETON_KINDS or kind == Kind.REPOSITORY_SETTINGS:
+            assert definition.export_file and not definition.export_folder, kind
+            assert SINGLETON_FILES[kind] == definition.export_file
+        else:
+            assert definition.export_folder and definition.fallback_stem, kind
+            assert not definition.export_file, kind
+            assert (FOLDERS[kind], FALLBACK_STEMS[kind]) == (
+                definition.export_folder,
+                definition.fallback_stem,
+            )
+    paths = [*FOLDERS.values(), *SINGLETON_FILES.values()]
+    assert len(paths) == len(set(paths)) == len(KINDS)
+
+
+def test_catalog_checks_are_dispatched_to_the_kind() -> None:
+    from quotesync_gitops.kinds.crm_checks import check_against_crm, deferred_checks
+    from quotesync_gitops.model import LiveContext, Resource
+
+    ctx = LiveContext(currencies={"NOK": 1}, line_fields={"Discount": {"restrictEdit": True}})
+    line = Resource(Kind.PRODUCT_FIELD_SETTINGS, "default", {"fields": {"Discont": {}}})
+    [problem] = check_against_crm(line, ctx)
+    assert (problem.path, problem.level) == (("fields", "Discont"), "error")
+    assert "did you mean 'Discount'" in problem.message
+    restricted = Resource(
+        Kind.PRODUCT_FIELD_SETTINGS, "default", {"fields": {"Discount": {"editable": True}}}
+    )
+    assert "restricted by the CRM" in check_against_crm(restricted, ctx)[0].message
+    # Kinds the CRM declares no catalog for have nothing to check, and nothing deferred.
+    sync = Resource(Kind.SYNC_SETTINGS, "default", {"priority": ["Nope"]})
+    assert check_against_crm(sync, ctx) == [] and deferred_checks(sync, ctx) == []

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from quotesync_gitops.emulator import FaultConfig
-from quotesync_gitops.live.catalog import DIRECTORY_LISTS
+from quotesync_gitops.live.directory import DIRECTORY_LISTS
 from tests.reliability.helpers import copy_examples, run_cli, running_crm
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

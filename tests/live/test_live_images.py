@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from quotesync_gitops.live.images import live_image
+from quotesync_gitops.kinds.price_list.images import live_image
 from quotesync_gitops.model import ImageFile, image_value
 from tests.crm.helpers import Recorder, json_response, make_client
 

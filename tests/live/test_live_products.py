@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from quotesync_gitops.kinds.live_products import LiveProducts
+from quotesync_gitops.kinds.normalise import product
 from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS
-from quotesync_gitops.live.normalise import product
-from quotesync_gitops.live.products import LiveProducts
 from quotesync_gitops.manifest.products import product_template
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.planner import fingerprint

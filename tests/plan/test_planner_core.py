@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from quotesync_gitops.kinds.crm_checks import check_against_crm, waits_for_creation
 from quotesync_gitops.model import (
     DesiredState,
     ErpFieldInfo,
@@ -17,7 +18,6 @@ from quotesync_gitops.model import (
     Resource,
 )
 from quotesync_gitops.pipeline import stale_objects
-from quotesync_gitops.plan.crm_checks import check_against_crm, waits_for_creation
 from quotesync_gitops.plan.diff import diff_specs
 from quotesync_gitops.plan.model import Action
 from quotesync_gitops.plan.planner import build_plan, fingerprint
@@ -243,7 +243,7 @@ def test_currencies_and_tombstones() -> None:
 
 
 def test_plan_notes_the_checks_that_wait_for_apply() -> None:
-    from quotesync_gitops.plan.crm_checks import deferred_checks
+    from quotesync_gitops.kinds.crm_checks import deferred_checks
 
     ctx = _ctx()
     new = Resource(Kind.ERP_CONNECTION, "Other", _connection().spec)

@@ -1,6 +1,8 @@
 """The erp connection kind: everything it is, in one package (docs/design.md, "How to add a
 kind"). ``spec.py`` holds its spec types, ``kind.py`` its canonical form, carrier both ways
-and export; the stages reach it only through ``KIND`` (``kinds.KINDS``) and the names below."""
+and export, ``read.py`` its live read (with the ERP catalog, ``catalog.py``), ``checks.py``
+its checks against the CRM's catalogs; the stages reach it only through ``KIND``
+(``kinds.KINDS``) and the names below."""
 
 from __future__ import annotations
 

@@ -1,18 +1,20 @@
 """ErpConnection: a connection of a Sync Connector (``ErpConnection`` and its mappings).
 
 Its carriers: the connection header (here, both ways), and per actor type the field
-mappings and default values (here, both ways); the list mappings and the actor catalog are
-read in live/erp_reader.py and written in apply/erp.py.
+mappings and default values (here, both ways); its live read is ``read.py`` (with the ERP
+catalog, ``catalog.py``), its checks against that catalog ``checks.py``; the list mappings
+are written in apply/erp.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
     DiffRules,
+    Found,
     ManifestSpec,
     Reference,
     Spec,
@@ -29,6 +31,7 @@ from quotesync_gitops.kinds.connection_parts import (
     scope_from_carrier,
     scope_to_carrier,
 )
+from quotesync_gitops.kinds.erp_connection import checks
 from quotesync_gitops.kinds.erp_connection.spec import (
     ActorSpec,
     DefaultSpec,
@@ -54,9 +57,13 @@ from quotesync_gitops.model import (
     FieldInfo,
     Kind,
     LiveContext,
+    LiveState,
     Resource,
 )
 from quotesync_gitops.secrets import Secret, reveal
+
+if TYPE_CHECKING:
+    from quotesync_gitops.kinds.reading import LiveRead
 
 #: What a field mapping / a default value gets for a flag the manifest leaves out.
 MAPPING_FLAGS: dict[Literal["showInSearch", "showInTab"], bool] = {
@@ -85,6 +92,8 @@ class ErpConnectionKind(BaseKind):
         read=lambda c, ident: c.erp_get_connection(ident),
         head_of_carrier=_head_of_carrier,
     )
+    export_folder = "erp/connections"
+    fallback_stem = "connection"
 
     def canonical(
         self, spec: ManifestSpec, products: Mapping[str, object] | None
@@ -117,6 +126,26 @@ class ErpConnectionKind(BaseKind):
         # Connectors are usually pre-installed: only a declared tombstone is an error in
         # the manifests; plan checks the name against the CRM.
         return reference_at(spec, "connector", Kind.ERP_CONNECTOR, must_be_declared=False)
+
+    def fetch(self, read: LiveRead) -> Callable[[], Any]:
+        from quotesync_gitops.kinds.erp_connection import read as reader  # the HTTP client
+
+        return reader.fetch(read)
+
+    def add(self, state: LiveState, fetched: Any, read: LiveRead) -> None:
+        from quotesync_gitops.kinds.erp_connection import read as reader
+
+        reader.add(state, fetched, read)
+
+    def crm_checks(self, resource: Resource, ctx: LiveContext, live: Resource | None) -> Found:
+        fields = self.connector_fields(resource.spec, ctx)
+        return checks.crm_checks(resource, fields, ctx, live)
+
+    def waits_for_creation(self, resource: Resource, ctx: LiveContext) -> bool:
+        return checks.waits_for_creation(resource, ctx)
+
+    def deferred_checks(self, resource: Resource, ctx: LiveContext) -> list[str]:
+        return checks.deferred_checks(resource, ctx)
 
     def export(self, resource: Resource, ctx: ExportContext) -> Spec:
         spec = spec_of(resource)

@@ -3,17 +3,20 @@
 Price lists have no deleted flag: their soft delete is ``IsActive: false``, so an inactive
 list counts as retired. Currency and validity cannot change after creation (a replace).
 The products are compared and written by the product hot path (plan/products.py,
-live/products.py); this module holds the list's own carrier, both ways.
+kinds/live_products.py); this module holds the list's own carrier, both ways, and its check
+against the CRM's currencies; ``read.py`` is its live read (``images.py``: its products'
+images, read only for the products a manifest manages one of, and by export).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypedDict, cast
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
     DiffRules,
+    Found,
     ManifestSpec,
     Reference,
     Spec,
@@ -24,8 +27,12 @@ from quotesync_gitops.kinds.base import (
 )
 from quotesync_gitops.kinds.export_parts import ExportContext, given
 from quotesync_gitops.kinds.product_parts import ImageSpec, ProductSpec
-from quotesync_gitops.model import ImageFile, Kind, Resource
+from quotesync_gitops.model import ImageFile, Kind, LiveContext, LiveState, Resource
 from quotesync_gitops.secrets import reveal
+from quotesync_gitops.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from quotesync_gitops.kinds.reading import LiveRead
 
 
 class PriceListHeader(TypedDict):
@@ -50,7 +57,7 @@ class PriceListImages(TypedDict, total=False):
 class PriceListFields(PriceListHeader, PriceListImages):
     """What ``canonical()`` gives (``deleted`` is added beside it)."""
 
-    #: by product code (live: read lazily, live/products.py)
+    #: by product code (live: read lazily, kinds/live_products.py)
     products: Mapping[str, ProductSpec]
 
 
@@ -80,7 +87,7 @@ def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
 def desired_images(resource: Resource) -> Mapping[str, ImageFile | None]:
     """A desired PriceList's images by code: the manifest's files (None: no image)."""
     # manifest/images.py builds every desired image as an ImageFile; only the live side
-    # (live/images.py) holds plain descriptions, and it is never read through this.
+    # (images.py) holds plain descriptions, and it is never read through this.
     return cast(Mapping[str, ImageFile | None], spec_of(resource).get("images") or {})
 
 
@@ -98,6 +105,8 @@ class PriceListKind(BaseKind):
         server_filled=frozenset({"erpKey", "currencyName"}),
         replace_fields=frozenset({"currency", "validFrom", "validTo"}),
     )
+    export_folder = "pricing"
+    fallback_stem = "price-list"
 
     def canonical(
         self, spec: ManifestSpec, products: Mapping[str, object] | None
@@ -121,6 +130,22 @@ class PriceListKind(BaseKind):
     def retired(self, spec: Mapping[str, object]) -> bool:
         """Set inactive: its soft delete (pruned, tombstoned, or the old list of a replace)."""
         return bool(spec.get("deleted")) or not spec.get("active")
+
+    def fetch(self, read: LiveRead) -> Callable[[], Any] | None:
+        from quotesync_gitops.kinds.price_list import read as reader  # the HTTP client
+
+        return reader.fetch(read)
+
+    def add(self, state: LiveState, fetched: Any, read: LiveRead) -> None:
+        from quotesync_gitops.kinds.price_list import read as reader
+
+        reader.add(state, fetched, read)
+
+    def crm_checks(self, resource: Resource, ctx: LiveContext, live: Resource | None) -> Found:
+        currency = str(resource.spec.get("currency", ""))
+        if ctx.currencies and currency and currency not in ctx.currencies:
+            hint = did_you_mean(currency, ctx.currencies, listing="it has")
+            yield ("currency",), f"the CRM has no currency {currency!r}{hint}", "value"
 
     def export(self, resource: Resource, ctx: ExportContext) -> Spec:
         """Everything but the products (export writes them inline or as CSV).

@@ -1,6 +1,7 @@
 """The quote connection kind: everything it is, in one package (docs/design.md, "How to add a
-kind"). ``kind.py`` holds its spec types, canonical form, carrier both ways and export; the
-stages reach it only through ``KIND`` (``kinds.KINDS``) and the names below."""
+kind"). ``kind.py`` holds its spec types, canonical form, carrier both ways and export,
+``read.py`` its live read; the stages reach it only through ``KIND`` (``kinds.KINDS``) and
+the names below."""
 
 from __future__ import annotations
 

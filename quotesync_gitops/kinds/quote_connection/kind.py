@@ -1,14 +1,17 @@
 """QuoteConnection: a connection of a Quote Connector (``QuoteConnection``; its config
-values travel in their own calls, GetConnectionConfigFields / SaveConnectionConfigFields)."""
+values travel in their own calls, GetConnectionConfigFields / SaveConnectionConfigFields).
+``read.py`` is its live read; its checks against the CRM are every connection's
+(``kinds/checking.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, cast
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
     DiffRules,
+    Found,
     ManifestSpec,
     Reference,
     ScopeSpec,
@@ -20,6 +23,7 @@ from quotesync_gitops.kinds.base import (
     secrets_version,
     text,
 )
+from quotesync_gitops.kinds.checking import connection_problems, fixed_at_creation
 from quotesync_gitops.kinds.connection_parts import (
     ConfigValue,
     config_from_carrier,
@@ -35,8 +39,11 @@ from quotesync_gitops.kinds.export_parts import (
     written_scope,
     written_secrets_version,
 )
-from quotesync_gitops.model import FieldInfo, Kind, LiveContext, Resource
+from quotesync_gitops.model import FieldInfo, Kind, LiveContext, LiveState, Resource
 from quotesync_gitops.secrets import reveal
+
+if TYPE_CHECKING:
+    from quotesync_gitops.kinds.reading import LiveRead
 
 
 class QuoteConnectionFields(SecretsVersionSpec):
@@ -82,6 +89,8 @@ class QuoteConnectionKind(BaseKind):
         read=lambda c, ident: c.quote_get_connection(ident),
         head_of_carrier=_head_of_carrier,
     )
+    export_folder = "quote"
+    fallback_stem = "connection"
 
     def canonical(
         self, spec: ManifestSpec, products: Mapping[str, object] | None
@@ -103,6 +112,21 @@ class QuoteConnectionKind(BaseKind):
 
     def references(self, spec: Mapping[str, object]) -> list[Reference]:
         return reference_at(spec, "erpConnection", Kind.ERP_CONNECTION)
+
+    def fetch(self, read: LiveRead) -> Callable[[], Any] | None:
+        from quotesync_gitops.kinds.quote_connection import read as reader  # the HTTP client
+
+        return reader.fetch(read)
+
+    def add(self, state: LiveState, fetched: Any, read: LiveRead) -> None:
+        from quotesync_gitops.kinds.quote_connection import read as reader
+
+        reader.add(state, fetched, read)
+
+    def crm_checks(self, resource: Resource, ctx: LiveContext, live: Resource | None) -> Found:
+        fields = self.connector_fields(resource.spec, ctx)
+        yield from connection_problems(resource, fields, ctx.quote_connectors, ctx)
+        yield from fixed_at_creation(resource, live)
 
     def export(self, resource: Resource, ctx: ExportContext) -> Spec:
         spec = spec_of(resource)

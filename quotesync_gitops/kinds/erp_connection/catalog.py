@@ -1,104 +1,31 @@
-"""What the CRM offers, read into the ``LiveContext`` that plan and apply check manifests against.
-
-Where each catalog lives in SuperOffice's API (``superoffice-api/``):
+"""The ERP catalog of a connection: its actor types and ERP fields, its ERP list items and
+the CRM lists behind its list fields, read into the ``LiveContext`` that plan and apply check
+manifests against (``read.py`` reads it with the connection; apply reads it with
+``read_erp_catalog`` right after creating one, since it exists only then).
 
 ==============================  ==========================================================
-users, groups                   ``MDOList/associate``, ``MDOList/usergroup``
-currencies                      ``MDOList/currency``
-CRM list items                  ``MDOList/{name}``, the list named by a list mapping's
-                                ``CrmList`` (``GetConnectionListMappings``)
-ERP connectors, config fields   ``GetAllConnectors`` + ``GetConfigurationFields`` (the
-                                ``FieldMetadata``: type, access, max length, default)
-quote connectors, config fields ``GetAllAvailableQuoteConnections`` + ``GetConfigurationFields``
 ERP actor types and fields      ``GetActorTypeMapping`` per connection and actor type (only
                                 for a connection that exists)
 ERP list items                  ``GetConnectionListMappings`` (``ErpCrmListItemMappings`` of
                                 each List-type ERP field of an enabled actor type)
-quote line field names          ``GetAllQuoteLineConfigurations``
+CRM list items                  ``MDOList/{name}``, the list named by a list mapping's
+                                ``CrmList`` (``GetConnectionListMappings``)
 ==============================  ==========================================================
 
-The API has **no** catalog of CRM field keys (``crmField``) and none of the values a
-connector's List-type configuration field accepts (``FieldMetadata.ListName`` names a list
-no method returns). Apply's first write of a connection's mappings is the judge of CRM
-field keys (apply/erp_guard.py); the connector's connection test, which runs before any
-configuration is written, is the only judge of List-type values (docs/manifests.md).
-
-The directory lists are independent, so they are read at once, through the client's
-bounded concurrency; one call per list, never one per value.
+The API has **no** catalog of CRM field keys (``crmField``): apply's first write of a
+connection's mappings is their judge (apply/erp_guard.py).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
-from quotesync_gitops.live import normalise as norm
-from quotesync_gitops.live.common import only_agent_refusals
+from quotesync_gitops.kinds import normalise as norm
+from quotesync_gitops.kinds.reading import only_agent_refusals, read_crm_lists
 from quotesync_gitops.model import ErpFieldInfo, LiveContext
-
-#: MDO lists every plan needs: users, groups, currencies.
-DIRECTORY_LISTS = ("associate", "usergroup", "currency")
-
-
-def _named(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    return {norm.text(r.get("Name")): int(r.get("Id") or 0) for r in rows}
-
-
-def read_directory(client: CrmClient, ctx: LiveContext) -> None:
-    """Users, groups and currencies, in one concurrent batch."""
-    users, groups, currencies = client.run_bulk([_mdo(client, name) for name in DIRECTORY_LISTS])
-    ctx.users = _named(users)
-    ctx.groups = _named(groups)
-    ctx.currencies = _named(currencies)
-
-
-def _mdo(client: CrmClient, name: str) -> Any:
-    return lambda: client.mdo_list(name)
-
-
-def read_crm_lists(client: CrmClient, ctx: LiveContext, names: Iterable[str]) -> None:
-    """The items of each CRM list named (once per list, concurrently; cached in ``ctx``)."""
-    wanted = sorted({n for n in names if n and n not in ctx.crm_lists})
-    for name, rows in zip(wanted, client.run_bulk([_mdo(client, n) for n in wanted]), strict=True):
-        keep_crm_list(ctx, name, rows)
-
-
-def keep_crm_list(ctx: LiveContext, name: str, rows: Iterable[Mapping[str, Any]]) -> None:
-    """The items of CRM list ``name`` as ``MDOList/{name}`` answered, cached in ``ctx``."""
-    ctx.crm_lists[name] = _named(rows)
-
-
-class CrmListReads:
-    """Reads of CRM lists shared by concurrent readers: each list is read once, by the
-    first reader that asks for it; the others wait for that answer (or its error).
-
-    Each ERP connection's reader asks for the CRM lists behind its list mappings as soon as
-    it knows them, alongside its default values, instead of a round of its own after every
-    connection is read; two connections mapping to the same list still cost one call.
-    """
-
-    def __init__(self, client: CrmClient) -> None:
-        self._client = client
-        self._lock = threading.Lock()
-        self._reads: dict[str, Future[list[dict[str, Any]]]] = {}
-
-    def read(self, name: str) -> list[dict[str, Any]]:
-        with self._lock:
-            future = self._reads.get(name)
-            first = future is None
-            if future is None:
-                future = self._reads[name] = Future()
-        if first:
-            try:
-                future.set_result(self._client.mdo_list(name))
-            except BaseException as exc:
-                future.set_exception(exc)
-                raise
-        return future.result()
 
 
 def crm_list_names(list_mappings: Mapping[str, Any], mappings: Iterable[Any]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Read ERP connections: per connection its config, actor mappings, defaults, list mappings.
+"""ErpConnection's live read (``KindDef.fetch``/``add``): per connection its config, actor
+mappings, defaults, list mappings, and the ERP catalog that comes with them.
 
 The API has per-object calls only for these (see benchmarks/README.md, "Fewer calls"): a
 connection costs 2 + 7 actor types + one call per ERP field. Connections are read at once,
@@ -7,25 +8,35 @@ each one's calls together, within the client's bound on requests in flight.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, cast
 
 from quotesync_gitops.crm.client import CrmClient
-from quotesync_gitops.kinds import erp_connection
-from quotesync_gitops.kinds.erp_connection import ActorSpec, ErpConnectionSpec, MappingSpec
-from quotesync_gitops.live import normalise as norm
-from quotesync_gitops.live.catalog import (
-    CrmListReads,
+from quotesync_gitops.kinds import erp_connector
+from quotesync_gitops.kinds import normalise as norm
+from quotesync_gitops.kinds.erp_connection import kind as erp_connection
+from quotesync_gitops.kinds.erp_connection.catalog import (
     crm_list_names,
     erp_field_infos,
-    keep_crm_list,
     list_field_addresses,
     record_list_items,
     safe_actor_mapping,
 )
-from quotesync_gitops.live.common import bind
+from quotesync_gitops.kinds.erp_connection.spec import (
+    ActorSpec,
+    ErpConnectionSpec,
+    MappingSpec,
+    spec_of,
+)
+from quotesync_gitops.kinds.reading import (
+    CrmListReads,
+    LiveRead,
+    bind,
+    keep_crm_list,
+    read_crm_lists,
+)
 from quotesync_gitops.model import (
     ERP_ACTOR_TYPES,
     Kind,
@@ -50,16 +61,33 @@ class ConnectionRead:
     crm_lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def kept_ids(reuse: LiveState | None, reread: Collection[str]) -> frozenset[int]:
-    """Ids of the ERP connections whose details ``reuse`` already holds and may keep."""
-    if reuse is None:
-        return frozenset()
-    again = set(reread)
-    return frozenset(
-        int(r.ids["id"])
-        for r in reuse.of_kind(Kind.ERP_CONNECTION)
-        if f"{r.kind}/{r.name}" not in again and "id" in r.ids
-    )
+#: The list rows (soft-deleted ones too) and, when asked for, every connection's details.
+Fetched = tuple[list[dict[str, Any]], list[ConnectionRead]]
+
+
+def fetch(read: LiveRead) -> Callable[[], Fetched]:
+    """The list always (quote connections and SyncSettings name connections from it); the
+    details when ErpConnection or SyncSettings is asked for, except those ``reuse`` may keep."""
+    details = read.wants(Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS)
+    kept = read.kept(Kind.ERP_CONNECTION)
+    return lambda: fetch_erp_connections(read.client, details, kept)
+
+
+def add(state: LiveState, fetched: Fetched, read: LiveRead) -> None:
+    """Every connection's name by id and its list row into ``read`` (for the kinds after it);
+    with details, the connections as resources, their catalogs, and the CRM lists that a
+    kept connection's list fields name (read once, after the branches)."""
+    connections, details = fetched
+    read.names[Kind.ERP_CONNECTION] = {
+        int(c["ErpConnectionId"]): norm.text(c.get("DisplayName")) for c in connections
+    }
+    read.rows[Kind.ERP_CONNECTION] = connections
+    erp_connector.add_retired(state, read, connections)
+    if not read.wants(Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS):
+        return
+    ctx = state.context
+    add_erp_connections(state, connections, details, read.reuse)
+    read_crm_lists(read.client, ctx, [crm_list for _, crm_list in ctx.crm_list_of.values()])
 
 
 def fetch_erp_connections(
@@ -133,7 +161,7 @@ def add_erp_connections(
         if read.mappings is None:
             assert reuse is not None
             before = earlier[int(carrier["ErpConnectionId"])]
-            kept = erp_connection.spec_of(before)
+            kept = spec_of(before)
             actors, field_ids = kept["actors"], before.ids["fieldIds"]
             list_mappings = kept["listMappings"]
             _keep_context(ctx, reuse.context, before.name, name)

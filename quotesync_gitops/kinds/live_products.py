@@ -25,8 +25,8 @@ from collections.abc import Iterator, KeysView, Mapping, Sequence
 from operator import eq, itemgetter
 from typing import Any
 
+from quotesync_gitops.kinds.normalise import product, text
 from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS, ProductSpec, ProductValue
-from quotesync_gitops.live.normalise import product, text
 
 _CANONICAL_VALUES = itemgetter(*PRODUCT_FIELDS)
 _CARRIER_VALUES = itemgetter(*PRODUCT_FIELDS.values())
