@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any, Literal
 
 from quotesync_gitops.apply.concurrency import check_before_write
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
 from quotesync_gitops.apply.erp import write_erp_connection, write_erp_connector
 from quotesync_gitops.apply.images import write_price_list_with_images
 from quotesync_gitops.apply.quote import (
@@ -28,6 +27,7 @@ from quotesync_gitops.apply.quote import (
 from quotesync_gitops.apply.sale_types import write_sale_type_quote_settings
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
 from quotesync_gitops.kinds import references_of
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change, Plan
 from quotesync_gitops.secrets import secret_values

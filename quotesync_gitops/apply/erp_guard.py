@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed
 from quotesync_gitops.live.catalog import read_erp_catalog
 from quotesync_gitops.model import ERP_ACTOR_TYPES, Resource
 from quotesync_gitops.plan.crm_checks import check_against_crm

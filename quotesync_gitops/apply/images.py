@@ -11,8 +11,8 @@ import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.apply.pricing import write_price_list
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.model import ImageFile, Kind
 from quotesync_gitops.plan.model import Action, Change, Section
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from quotesync_gitops.apply.concurrency import conflict
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.kinds.base import CarrierError
 from quotesync_gitops.kinds.sale_type_quote_settings import from_carrier, to_carrier
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.plan.model import Change
 from quotesync_gitops.secrets import plain
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from quotesync_gitops.crm.client import CrmClient
+from quotesync_gitops.changes import Change
 from quotesync_gitops.errors import QuotesyncError
 from quotesync_gitops.model import LiveState, Resource, SpecProblem
-from quotesync_gitops.plan.model import Change
+
+if TYPE_CHECKING:  # the kinds load without the HTTP client (validate, schema)
+    from quotesync_gitops.crm.client import CrmClient
 
 
 class ResourceFailed(QuotesyncError):
