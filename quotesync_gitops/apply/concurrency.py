@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from quotesync_gitops.apply.carriers import write_body
 from quotesync_gitops.crm.errors import CrmNotFound
 from quotesync_gitops.errors import StalePlanError
 from quotesync_gitops.kinds import KINDS
 from quotesync_gitops.kinds.base import WriteGuard
+from quotesync_gitops.kinds.price_list.product_carrier import write_body
 from quotesync_gitops.kinds.writing import ApplyContext, created_id
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change

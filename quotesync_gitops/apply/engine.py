@@ -17,16 +17,16 @@ from functools import partial
 from typing import Any, Literal
 
 from quotesync_gitops.apply.concurrency import check_before_write
-from quotesync_gitops.apply.erp import write_erp_connection, write_erp_connector
-from quotesync_gitops.apply.images import write_price_list_with_images
-from quotesync_gitops.apply.quote import (
+from quotesync_gitops.apply.sale_types import write_sale_type_quote_settings
+from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
+from quotesync_gitops.kinds import references_of
+from quotesync_gitops.kinds.erp_connection.write import write_erp_connection, write_erp_connector
+from quotesync_gitops.kinds.price_list.images import write_price_list_with_images
+from quotesync_gitops.kinds.quote_connection.write import (
     write_product_field_settings,
     write_quote_connection,
     write_sync_settings,
 )
-from quotesync_gitops.apply.sale_types import write_sale_type_quote_settings
-from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
-from quotesync_gitops.kinds import references_of
 from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed
 from quotesync_gitops.model import Kind
 from quotesync_gitops.plan.model import Action, Change, Plan

@@ -13,14 +13,20 @@ from typing import Any
 
 from quotesync_gitops.apply.concurrency import interfered, record_created
 from quotesync_gitops.apply.connection_tests import test_erp_connection
-from quotesync_gitops.apply.erp_guard import WriteLog, check_catalog, fail_existing, fail_shell
+from quotesync_gitops.changes import Action, Change, Section
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError, CrmRejected
-from quotesync_gitops.kinds import erp_connection, erp_connector
+from quotesync_gitops.kinds import erp_connector
 from quotesync_gitops.kinds.connection_parts import config_to_carrier
-from quotesync_gitops.kinds.erp_connection import ActorSpec, DefaultSpec, MappingSpec
+from quotesync_gitops.kinds.erp_connection import kind as erp_connection
+from quotesync_gitops.kinds.erp_connection.guard import (
+    WriteLog,
+    check_catalog,
+    fail_existing,
+    fail_shell,
+)
+from quotesync_gitops.kinds.erp_connection.kind import ActorSpec, DefaultSpec, MappingSpec
 from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.model import Kind, Resource, SpecProblem
-from quotesync_gitops.plan.model import Action, Change, Section
 
 MOVE_DOWN = 1
 

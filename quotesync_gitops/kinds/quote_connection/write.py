@@ -7,12 +7,13 @@ from typing import Any
 
 from quotesync_gitops.apply.concurrency import record_created
 from quotesync_gitops.apply.connection_tests import test_quote_connection
+from quotesync_gitops.changes import Action, Change, Section
 from quotesync_gitops.crm.errors import CrmRejected
-from quotesync_gitops.kinds import product_field_settings, quote_connection
+from quotesync_gitops.kinds import product_field_settings
 from quotesync_gitops.kinds.connection_parts import config_to_carrier
+from quotesync_gitops.kinds.quote_connection import kind as quote_connection
 from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, find_by_name, wanted
 from quotesync_gitops.model import Kind, Resource
-from quotesync_gitops.plan.model import Action, Change, Section
 
 
 def write_quote_connection(ac: ApplyContext, change: Change) -> None:

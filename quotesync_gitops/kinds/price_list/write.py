@@ -13,13 +13,13 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from quotesync_gitops.apply import carriers
 from quotesync_gitops.apply.concurrency import claim_created_products, record_created
+from quotesync_gitops.changes import Action, Change
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
-from quotesync_gitops.kinds import price_list
+from quotesync_gitops.kinds.price_list import kind as price_list
+from quotesync_gitops.kinds.price_list import product_carrier as carriers
 from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, created_id, wanted
 from quotesync_gitops.model import Kind
-from quotesync_gitops.plan.model import Action, Change
 from quotesync_gitops.plan.planner import retired_name
 
 
