@@ -5,10 +5,12 @@ A kind module holds what one kind *is*, so that the stages dispatch through the 
 canonical form (from the manifest document), its references to other kinds, how plan
 compares it (``DiffRules``) and when a live one counts as retired. Kinds whose CRM carrier
 is one object also hold both directions of it (``to_carrier``/``from_carrier`` in their
-module), tested as a round trip in tests/kinds/.
+module), tested as a round trip in tests/kinds/. Every kind the CRM holds has its writer
+(``write``: apply's engine calls ``KINDS[change.kind].write``), built on ``kinds/writing.py``,
+and a kind with a ``write_guard`` the retirement of a losing duplicate (``retire``).
 
-kinds/ imports only model, secrets, errors, suggest and crm: the stages import kinds,
-never the reverse.
+kinds/ imports only changes, model, secrets, errors, suggest and crm: the stages import
+kinds, never the reverse.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from quotesync_gitops.model import (
 )
 
 if TYPE_CHECKING:  # validate and schema never load the HTTP client
+    from quotesync_gitops.changes import Change
     from quotesync_gitops.crm.client import CrmClient
     from quotesync_gitops.kinds.export_parts import ExportContext
+    from quotesync_gitops.kinds.writing import ApplyContext
 
 #: A spec as the manifest wrote it (schema-valid: every value has the type it must have).
 ManifestSpec = Mapping[str, Any]
@@ -152,6 +156,21 @@ class KindDef(Protocol):
         ``kinds/export_parts.py``; ``export/`` writes it as YAML)."""
         ...
 
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        """Carry out one change of this kind in the CRM (create, update, delete, restore,
+        replace; a price list's products with it), from the change's prepared desired and
+        live objects and the sections it touches (``change.touched``). Raises
+        ``ResourceFailed`` when the resource cannot be applied (the run goes on without it),
+        ``ConcurrentChange`` when another writer got in (the run stops)."""
+        ...
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        """Move this run's losing copy of a create out of the way (``kinds/writing.
+        claim_created``: another run created the same name at once): renamed to
+        ``new_name`` and soft-deleted, never hard-deleted. Only kinds with a
+        ``write_guard`` are ever asked."""
+        ...
+
 
 class BaseKind:
     """Defaults for a kind module's object: no references, plain comparison, retired when
@@ -180,6 +199,12 @@ class BaseKind:
         self, spec: Mapping[str, object], ctx: LiveContext
     ) -> dict[str, FieldInfo] | None:
         return None
+
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        raise NotImplementedError(f"{self.kind} is not written to the CRM")
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        raise NotImplementedError(f"{self.kind} has no write guard: it has no duplicates")
 
 
 def reference_at(

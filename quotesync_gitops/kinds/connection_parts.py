@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from quotesync_gitops.kinds.base import text
-from quotesync_gitops.model import FieldInfo
+from quotesync_gitops.model import FieldInfo, Resource
 from quotesync_gitops.secrets import UNREADABLE, Secret, reveal
 from quotesync_gitops.secrets_version import join_description, split_description
 
@@ -86,3 +86,11 @@ def description_from_carrier(carrier: Mapping[str, Any]) -> dict[str, Any]:
     """``description`` and, when the CRM records one, ``secretsVersion``."""
     description, version = split_description(text(carrier.get("DisplayDescription")))
     return {"description": description, **({} if version is None else {"secretsVersion": version})}
+
+
+def test_config(resource: Resource) -> dict[str, str]:
+    """Request-ready config for a connection test: every value as it would be saved (secrets
+    revealed); a password the CRM keeps but will not hand back is left out."""
+    config: Mapping[str, Any] = resource.spec.get("config", {})
+    known = {k: v for k, v in config.items() if v is not UNREADABLE}
+    return config_to_carrier(known, keep_passwords=False)

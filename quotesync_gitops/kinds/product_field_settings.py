@@ -1,13 +1,16 @@
 """ProductFieldSettings: the singleton of quote line "Configure product" settings
-(``QuoteLineConfiguration``, one carrier per quote line field)."""
+(``QuoteLineConfiguration``, one carrier per quote line field): what it is, its carrier
+both ways, and its writer."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
+from quotesync_gitops.changes import Change, Section
 from quotesync_gitops.kinds.base import BaseKind, DiffRules, ManifestSpec, Spec, text
 from quotesync_gitops.kinds.export_parts import ExportContext
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.secrets import reveal
 
@@ -61,6 +64,9 @@ class ProductFieldSettingsKind(BaseKind):
         }
         return {"fields": out} if out else {}
 
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        write_product_field_settings(ac, change)
+
 
 KIND = ProductFieldSettingsKind()
 
@@ -86,3 +92,16 @@ def from_carrier(carrier: Mapping[str, Any]) -> LineFieldSpec:
         "mandatory": bool(carrier.get("Mandatory", False)),
         "order": int(carrier.get("Rank") or 0),
     }
+
+
+def write_product_field_settings(ac: ApplyContext, change: Change) -> None:
+    want = wanted(change)
+    known = ac.live.context.line_fields
+    fields: Mapping[str, Any] = want.spec.get("fields", {})
+    bodies = []
+    for name in sorted(change.touched.within(Section.FIELDS)):
+        if name not in known:
+            raise ResourceFailed(f"the CRM has no quote line field {name!r}")
+        bodies.append(to_carrier(known[name]["carrier"], fields[name]))
+    if bodies:
+        ac.client.quote_save_line_configurations(bodies)

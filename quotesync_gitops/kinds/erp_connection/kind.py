@@ -150,9 +150,6 @@ class ErpConnectionKind(BaseKind):
         return out
 
 
-KIND = ErpConnectionKind()
-
-
 def actor(settings: ManifestSpec) -> ActorSpec:
     """One actor type's settings in canonical form (maps keyed by ERP field)."""
     mappings: dict[str, MappingSpec] = {

@@ -1,22 +1,23 @@
-"""Write ERP connectors and ERP connections, respecting SuperOffice's rules.
+"""Write ERP connections (the kind's ``write``), respecting SuperOffice's rules.
 
 * a connection's test must pass before its configuration is saved;
 * the configuration of an active connection can only change while it is inactive
   (deactivate, save, reactivate — ToggleErpConnectionActive reports why it cannot);
 * ERP-tab field order is changed only by relative one-place moves (MoveErpFieldItem).
+
+All or nothing per resource: ``guard.py``. The connection test apply runs before it writes a
+configuration is here too (``test_erp_connection``; ``plan --test-connections`` runs it
+through apply/connection_tests.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from quotesync_gitops.apply.concurrency import interfered, record_created
-from quotesync_gitops.apply.connection_tests import test_erp_connection
-from quotesync_gitops.changes import Action, Change, Section
+from quotesync_gitops.changes import Action, Change, Section, TestResult
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError, CrmRejected
-from quotesync_gitops.kinds import erp_connector
-from quotesync_gitops.kinds.connection_parts import config_to_carrier
+from quotesync_gitops.kinds.connection_parts import config_to_carrier, test_config
 from quotesync_gitops.kinds.erp_connection import kind as erp_connection
 from quotesync_gitops.kinds.erp_connection.guard import (
     WriteLog,
@@ -25,36 +26,44 @@ from quotesync_gitops.kinds.erp_connection.guard import (
     fail_shell,
 )
 from quotesync_gitops.kinds.erp_connection.kind import ActorSpec, DefaultSpec, MappingSpec
-from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, find_by_name, wanted
+from quotesync_gitops.kinds.writing import (
+    ApplyContext,
+    ResourceFailed,
+    find_by_name,
+    interfered,
+    record_created,
+    wanted,
+)
 from quotesync_gitops.model import Kind, Resource, SpecProblem
+from quotesync_gitops.secrets import secret_values
+
+if TYPE_CHECKING:
+    from quotesync_gitops.crm.client import CrmClient
 
 MOVE_DOWN = 1
 
+ERP_TEST_FAILED = (
+    "The ERP connector reported that the connection does not work with this configuration "
+    "(TestConnectionByConfig answered false)."
+)
 
-def write_erp_connector(ac: ApplyContext, change: Change) -> None:
-    client = ac.client
-    if change.action is Action.DELETE:
-        entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
-        client.erp_save_connector_entity({**entity, "Deleted": True})
-        return
-    want = wanted(change)
-    if change.action is Action.CREATE:
 
-        def landed() -> dict[str, Any] | None:
-            for item in client.erp_get_all_connectors():
-                if item.get("Name") == change.name:
-                    return client.erp_get_connector_entity(int(item["Id"]))
-            return None
+def test_erp_connection(client: CrmClient, connection_id: int, resource: Resource) -> TestResult:
+    """The connector's test of the desired configuration (SuperOffice tests by connection id)."""
+    client.hide_values(secret_values(resource.spec))  # a server may echo the test request
+    try:
+        ok = client.erp_test_connection_by_config(connection_id, test_config(resource))
+    except CrmError as exc:
+        return TestResult(resource.kind, resource.name, False, str(exc))
+    return TestResult(resource.kind, resource.name, ok, "" if ok else ERP_TEST_FAILED)
 
-        entity = erp_connector.to_carrier(want.spec, change.name, connector_id=0)
-        saved = client.erp_save_connector_entity(entity, landed=landed)
-        record_created(ac, change.kind, change.name, saved, "ErpConnectorId")
-        return
-    connector_id = int(change.live_ids["id"])
-    entity = client.erp_get_connector_entity(connector_id)
-    client.erp_save_connector_entity(
-        {**entity, **erp_connector.to_carrier(want.spec, change.name, connector_id=connector_id)}
-    )
+
+def retire_erp_connection(ac: ApplyContext, object_id: int, new_name: str) -> None:
+    """A losing duplicate of a create: renamed out of the way, its configuration emptied,
+    soft-deleted."""
+    row = ac.client.erp_get_connection(object_id)
+    ac.client.erp_save_connection({**row, "DisplayName": new_name, "ConfigFields": {}})
+    ac.client.erp_delete_connection(object_id)
 
 
 def write_erp_connection(ac: ApplyContext, change: Change) -> None:

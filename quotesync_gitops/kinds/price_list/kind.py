@@ -100,9 +100,6 @@ class PriceListKind(BaseKind):
         return out | given(spec, defaults, ("quoteConnection",))
 
 
-KIND = PriceListKind()
-
-
 def to_carrier(
     spec: Mapping[str, Any], name: str, *, price_list_id: int, quote_connection_id: int
 ) -> dict[str, Any]:

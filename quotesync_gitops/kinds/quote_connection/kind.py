@@ -84,9 +84,6 @@ class QuoteConnectionKind(BaseKind):
         return out
 
 
-KIND = QuoteConnectionKind()
-
-
 def to_carrier(
     spec: Mapping[str, Any],
     name: str,
