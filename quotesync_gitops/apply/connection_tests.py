@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from quotesync_gitops.changes import TestResult
 from quotesync_gitops.crm.client import CrmClient
-from quotesync_gitops.kinds.erp_connection.write import test_erp_connection
+from quotesync_gitops.kinds.erp_connection.guard import test_erp_connection
 from quotesync_gitops.kinds.quote_connection.write import test_quote_connection
 from quotesync_gitops.model import Kind, LiveState, Resource
 

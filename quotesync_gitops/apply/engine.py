@@ -1,5 +1,8 @@
 """Carry out a plan: independent resources at once, within the dependency order.
 
+The engine schedules; each change is written by its kind (``KINDS[change.kind].write``, in
+``kinds/``) right after the check that no other writer got in (apply/concurrency.py).
+
 A resource that fails (its connection test, a CRM rule) is reported and skipped, and so
 is everything that depends on it; the rest of the plan goes on. A lost connection to the
 CRM stops the run: the next apply re-reads and converges, because every write is planned

@@ -2,7 +2,7 @@
 
 Its carriers: the connection header (here, both ways), and per actor type the field
 mappings and default values (here, both ways); the list mappings and the actor catalog are
-read in live/erp_reader.py and written in apply/erp.py.
+read in live/erp_reader.py and written in ``write.py``.
 """
 
 from __future__ import annotations

@@ -5,25 +5,24 @@
   (deactivate, save, reactivate — ToggleErpConnectionActive reports why it cannot);
 * ERP-tab field order is changed only by relative one-place moves (MoveErpFieldItem).
 
-All or nothing per resource: ``guard.py``. The connection test apply runs before it writes a
-configuration is here too (``test_erp_connection``; ``plan --test-connections`` runs it
-through apply/connection_tests.py).
+All or nothing per resource, and the connection test that comes first: ``guard.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from quotesync_gitops.changes import Action, Change, Section, TestResult
+from quotesync_gitops.changes import Action, Change, Section
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError, CrmRejected
-from quotesync_gitops.kinds.connection_parts import config_to_carrier, test_config
+from quotesync_gitops.kinds.connection_parts import config_to_carrier
 from quotesync_gitops.kinds.erp_connection import kind as erp_connection
 from quotesync_gitops.kinds.erp_connection.guard import (
     WriteLog,
     check_catalog,
     fail_existing,
     fail_shell,
+    test_erp_connection,
 )
 from quotesync_gitops.kinds.erp_connection.kind import ActorSpec, DefaultSpec, MappingSpec
 from quotesync_gitops.kinds.writing import (
@@ -35,27 +34,8 @@ from quotesync_gitops.kinds.writing import (
     wanted,
 )
 from quotesync_gitops.model import Kind, Resource, SpecProblem
-from quotesync_gitops.secrets import secret_values
-
-if TYPE_CHECKING:
-    from quotesync_gitops.crm.client import CrmClient
 
 MOVE_DOWN = 1
-
-ERP_TEST_FAILED = (
-    "The ERP connector reported that the connection does not work with this configuration "
-    "(TestConnectionByConfig answered false)."
-)
-
-
-def test_erp_connection(client: CrmClient, connection_id: int, resource: Resource) -> TestResult:
-    """The connector's test of the desired configuration (SuperOffice tests by connection id)."""
-    client.hide_values(secret_values(resource.spec))  # a server may echo the test request
-    try:
-        ok = client.erp_test_connection_by_config(connection_id, test_config(resource))
-    except CrmError as exc:
-        return TestResult(resource.kind, resource.name, False, str(exc))
-    return TestResult(resource.kind, resource.name, ok, "" if ok else ERP_TEST_FAILED)
 
 
 def retire_erp_connection(ac: ApplyContext, object_id: int, new_name: str) -> None:
