@@ -3,6 +3,8 @@ duplicate of a concurrent create is retired by its kind's ``retire`` hook."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,16 @@ def test_exactly_the_guarded_kinds_retire_a_losing_duplicate() -> None:
             Kind.PRICE_LIST,
         }
     )
+
+
+def test_importing_the_kinds_loads_no_writer_and_no_http_client() -> None:
+    """A kind package's writer is imported on its first write (the writers bring in httpx)."""
+    code = (
+        "import sys, quotesync_gitops.kinds\n"
+        "print(sorted(m for m in sys.modules if m == 'httpx' or m.endswith(('.write', '.guard'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 class _FakeClient:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class PriceList(PriceListKind):
     """The kind with its writer, which writes its products too (a product is not a manifest
     kind). ``write.py`` is imported on the first write, not with the kind: it brings in the
-    HTTP client, which validate and schema never load."""
+    HTTP client, and importing the kinds must not."""
 
     def write(self, ac: ApplyContext, change: Change) -> None:
         from quotesync_gitops.kinds.price_list.images import write_price_list_with_images

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 class QuoteConnection(QuoteConnectionKind):
     """The kind with its writer. ``write.py`` is imported on the first write, not with the
-    kind: it brings in the HTTP client, which validate and schema never load."""
+    kind: it brings in the HTTP client, and importing the kinds must not."""
 
     def write(self, ac: ApplyContext, change: Change) -> None:
         from quotesync_gitops.kinds.quote_connection.write import write_quote_connection
