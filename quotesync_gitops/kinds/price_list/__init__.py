@@ -1,7 +1,7 @@
 """The price list kind: everything it is, in one package (docs/design.md, "How to add a
 kind"). ``kind.py`` holds its spec types, canonical form, carrier both ways and export;
 ``write.py`` its writer (the list and its products, through ``product_carrier.py``) and
-``images.py`` the product images written after them; this module assembles ``KIND`` from
+``write_images.py`` the product images written after them; this module assembles ``KIND`` from
 them. The stages reach it only through ``KIND`` (``kinds.KINDS``) and the names below; the
 siblings never import this module."""
 
@@ -27,7 +27,7 @@ class PriceList(PriceListKind):
     HTTP client, and importing the kinds must not."""
 
     def write(self, ac: ApplyContext, change: Change) -> None:
-        from quotesync_gitops.kinds.price_list.images import write_price_list_with_images
+        from quotesync_gitops.kinds.price_list.write_images import write_price_list_with_images
 
         write_price_list_with_images(ac, change)
 
