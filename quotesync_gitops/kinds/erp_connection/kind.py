@@ -2,13 +2,13 @@
 
 Its carriers: the connection header (here, both ways), and per actor type the field
 mappings and default values (here, both ways); the list mappings and the actor catalog are
-read in live/erp_reader.py and written in ``write.py``.
+read in live/erp_reader.py and written in apply/erp.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
@@ -48,6 +48,10 @@ from quotesync_gitops.model import (
     Resource,
 )
 from quotesync_gitops.secrets import Secret, reveal
+
+if TYPE_CHECKING:
+    from quotesync_gitops.changes import Change
+    from quotesync_gitops.kinds.writing import ApplyContext
 
 #: What a field mapping / a default value gets for a flag the manifest leaves out.
 MAPPING_FLAGS: dict[str, bool] = {"showInSearch": False, "showInTab": True}
@@ -148,6 +152,20 @@ class ErpConnectionKind(BaseKind):
         if list_mappings:
             out["listMappings"] = list_mappings
         return out
+
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        # Imported on the first write, not with the kind: the writer brings in the HTTP client.
+        from quotesync_gitops.kinds.erp_connection.write import write_erp_connection
+
+        write_erp_connection(ac, change)
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        from quotesync_gitops.kinds.erp_connection.write import retire_erp_connection
+
+        retire_erp_connection(ac, object_id, new_name)
+
+
+KIND = ErpConnectionKind()
 
 
 def actor(settings: ManifestSpec) -> ActorSpec:

@@ -9,7 +9,7 @@ live/products.py); this module holds the list's own carrier, both ways.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
@@ -25,6 +25,10 @@ from quotesync_gitops.kinds.base import (
 from quotesync_gitops.kinds.export_parts import ExportContext, given
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.secrets import reveal
+
+if TYPE_CHECKING:
+    from quotesync_gitops.changes import Change
+    from quotesync_gitops.kinds.writing import ApplyContext
 
 
 class PriceListSpec(TypedDict):
@@ -98,6 +102,20 @@ class PriceListKind(BaseKind):
         if spec["erpKey"] and spec["erpKey"] != str(resource.ids.get("id", "")):
             out["erpKey"] = spec["erpKey"]
         return out | given(spec, defaults, ("quoteConnection",))
+
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        # Imported on the first write, not with the kind: the writer brings in the HTTP client.
+        from quotesync_gitops.kinds.price_list.write_images import write_price_list_with_images
+
+        write_price_list_with_images(ac, change)
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        from quotesync_gitops.kinds.price_list.write import retire_price_list
+
+        retire_price_list(ac, object_id, new_name)
+
+
+KIND = PriceListKind()
 
 
 def to_carrier(

@@ -4,7 +4,7 @@ values travel in their own calls, GetConnectionConfigFields / SaveConnectionConf
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quotesync_gitops.kinds.base import (
     BaseKind,
@@ -34,6 +34,10 @@ from quotesync_gitops.kinds.export_parts import (
 )
 from quotesync_gitops.model import FieldInfo, Kind, LiveContext, Resource
 from quotesync_gitops.secrets import reveal
+
+if TYPE_CHECKING:
+    from quotesync_gitops.changes import Change
+    from quotesync_gitops.kinds.writing import ApplyContext
 
 
 def _head_of_carrier(row: Mapping[str, Any]) -> dict[str, object]:
@@ -82,6 +86,20 @@ class QuoteConnectionKind(BaseKind):
         written_scope(spec["scope"], out)
         config(resource, self.connector_fields(spec, ctx.live) or {}, ctx, out)
         return out
+
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        # Imported on the first write, not with the kind: the writer brings in the HTTP client.
+        from quotesync_gitops.kinds.quote_connection.write import write_quote_connection
+
+        write_quote_connection(ac, change)
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        from quotesync_gitops.kinds.quote_connection.write import retire_quote_connection
+
+        retire_quote_connection(ac, object_id, new_name)
+
+
+KIND = QuoteConnectionKind()
 
 
 def to_carrier(
