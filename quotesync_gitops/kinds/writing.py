@@ -9,7 +9,7 @@ writers and checks right before each write (``apply/concurrency.check_before_wri
 
 There is no desired state here on purpose: a writer takes its desired object from the
 change it carries out (``wanted``), never by looking a name up again. Nothing here loads the
-HTTP client (validate and schema import the kinds)."""
+HTTP client: the single-module kinds import this module, and importing the kinds must not."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from quotesync_gitops.changes import Change
 from quotesync_gitops.errors import QuotesyncError, StalePlanError
 from quotesync_gitops.model import Kind, LiveState, Resource, SpecProblem
 
-if TYPE_CHECKING:  # the kinds load without the HTTP client (validate, schema)
+if TYPE_CHECKING:  # the kinds load without the HTTP client
     from quotesync_gitops.crm.client import CrmClient
     from quotesync_gitops.kinds.base import KindDef, WriteGuard
 
