@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quotesync_gitops.apply import carriers
 from quotesync_gitops.emulator import rest
 from quotesync_gitops.emulator.store import Store
 from quotesync_gitops.emulator.tables import PRODUCT
+from quotesync_gitops.kinds.price_list import product_carrier as carriers
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "manifests"
 CURRENCIES = ("NOK", "SEK", "DKK", "EUR", "GBP", "USD")

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quotesync_gitops.apply.connection_tests import run_connection_tests
-from quotesync_gitops.apply.context import ApplyContext
 from quotesync_gitops.apply.engine import ApplyResult, apply_plan
 from quotesync_gitops.apply.stale_credentials import find_stale_credentials
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError, StalePlanError
 from quotesync_gitops.kinds.price_list.images import read_product_images
+from quotesync_gitops.kinds.writing import ApplyContext
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary
@@ -297,8 +297,6 @@ def plan_for_apply(
     if run.plan.has_changes:
         check_guards(run.plan, allow_deletes=allow_deletes, allow_mass_changes=allow_mass_changes)
     return run
-
-
 
 
 #: ErpConnection sections GetAllConnections answers (the rest needs a connection's own calls).

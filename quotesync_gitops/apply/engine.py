@@ -1,5 +1,8 @@
 """Carry out a plan: independent resources at once, within the dependency order.
 
+The engine schedules; each change is written by its kind (``KINDS[change.kind].write``, in
+``kinds/``) right after the check that no other writer got in (apply/concurrency.py).
+
 A resource that fails (its connection test, a CRM rule) is reported and skipped, and so
 is everything that depends on it; the rest of the plan goes on. A lost connection to the
 CRM stops the run: the next apply re-reads and converges, because every write is planned
@@ -17,32 +20,13 @@ from functools import partial
 from typing import Any, Literal
 
 from quotesync_gitops.apply.concurrency import check_before_write
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
-from quotesync_gitops.apply.erp import write_erp_connection, write_erp_connector
-from quotesync_gitops.apply.images import write_price_list_with_images
-from quotesync_gitops.apply.quote import (
-    write_product_field_settings,
-    write_quote_connection,
-    write_sync_settings,
-)
-from quotesync_gitops.apply.sale_types import write_sale_type_quote_settings
+from quotesync_gitops.changes import Action, Change
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
-from quotesync_gitops.kinds import references_of
+from quotesync_gitops.kinds import KINDS, references_of
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed
 from quotesync_gitops.model import Kind
-from quotesync_gitops.plan.model import Action, Change, Plan
+from quotesync_gitops.plan.model import Plan
 from quotesync_gitops.secrets import secret_values
-
-Writer = Callable[[ApplyContext, Change], None]
-
-WRITERS: dict[str, Writer] = {
-    Kind.ERP_CONNECTOR: write_erp_connector,
-    Kind.ERP_CONNECTION: write_erp_connection,
-    Kind.QUOTE_CONNECTION: write_quote_connection,
-    Kind.SYNC_SETTINGS: write_sync_settings,
-    Kind.PRICE_LIST: write_price_list_with_images,
-    Kind.PRODUCT_FIELD_SETTINGS: write_product_field_settings,
-    Kind.SALE_TYPE_QUOTE_SETTINGS: write_sale_type_quote_settings,
-}
 
 #: Past tense of each action, for summaries.
 DONE = {
@@ -188,7 +172,7 @@ def _apply_one(ac: ApplyContext, change: Change) -> Outcome:
         ac.client.hide_values(secret_values(change.desired.spec))
     check_before_write(ac, change)
     try:
-        WRITERS[change.kind](ac, change)
+        KINDS[change.kind].write(ac, change)
     except CrmConnectionError:
         raise
     except (ResourceFailed, CrmError) as exc:

@@ -9,8 +9,8 @@ compares it (``DiffRules``), when a live one counts as retired, its live read
 carrier, both ways (``to_carrier``/``from_carrier`` in its module), is tested as a round
 trip in tests/kinds/.
 
-kinds/ imports only model, secrets, errors, suggest and crm: the stages import kinds,
-never the reverse.
+kinds/ imports only changes, model, secrets, errors, suggest and crm: the stages import
+kinds, never the reverse.
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ from quotesync_gitops.model import (
 )
 
 if TYPE_CHECKING:  # validate and schema never load the HTTP client
+    from quotesync_gitops.changes import Change
     from quotesync_gitops.crm.client import CrmClient
     from quotesync_gitops.kinds.export_parts import ExportContext
     from quotesync_gitops.kinds.reading import LiveRead
+    from quotesync_gitops.kinds.writing import ApplyContext
 
 #: A spec as the manifest wrote it: parsed YAML at the edge, loosely typed, but schema-valid
 #: (every value has the type its kind's schema says); ``canonical()`` gives it its type.
@@ -222,6 +224,19 @@ class KindDef(Protocol):
 
     def deferred_checks(self, resource: Resource, ctx: LiveContext) -> list[str]:
         """What plan cannot check yet, as notes."""
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        """Carry out one change of this kind in the CRM (create, update, delete, restore,
+        replace; a price list's products with it), from the change's prepared desired and
+        live objects and the sections it touches (``change.touched``). Raises
+        ``ResourceFailed`` when the resource cannot be applied (the run goes on without it),
+        ``ConcurrentChange`` when another writer got in (the run stops)."""
+        ...
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        """Move this run's losing copy of a create out of the way (``kinds/writing.
+        claim_created``: another run created the same name at once): renamed to
+        ``new_name`` and soft-deleted, never hard-deleted. Only kinds with a
+        ``write_guard`` are ever asked."""
         ...
 
 
@@ -270,6 +285,11 @@ class BaseKind:
 
     def deferred_checks(self, resource: Resource, ctx: LiveContext) -> list[str]:
         return []
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        raise NotImplementedError(f"{self.kind} is not written to the CRM")
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        raise NotImplementedError(f"{self.kind} has no write guard: it has no duplicates")
 
 
 def reference_at(

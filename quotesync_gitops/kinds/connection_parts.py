@@ -113,3 +113,12 @@ def description_from_carrier(carrier: Mapping[str, Any]) -> DescriptionSpec:
     if version is not None:
         out["secretsVersion"] = version
     return out
+    return {"description": description, **({} if version is None else {"secretsVersion": version})}
+
+
+def test_config(resource: Resource) -> dict[str, str]:
+    """Request-ready config for a connection test: every value as it would be saved (secrets
+    revealed); a password the CRM keeps but will not hand back is left out."""
+    config = config_of(resource)
+    known = {k: v for k, v in config.items() if v is not UNREADABLE}
+    return config_to_carrier(known, keep_passwords=False)

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from quotesync_gitops.changes import Action, Change
 from quotesync_gitops.kinds.base import BaseKind, ManifestSpec, Spec, WriteGuard
 from quotesync_gitops.kinds.export_parts import ExportContext
 from quotesync_gitops.kinds.normalise import field_info
 from quotesync_gitops.kinds.reading import bind, only_agent_refusals
+from quotesync_gitops.kinds.writing import ApplyContext, record_created, wanted
 from quotesync_gitops.model import Kind, LiveState, Resource, ResourceIds
 from quotesync_gitops.secrets import Secret, reveal
 
@@ -66,6 +68,13 @@ class ErpConnectorKind(BaseKind):
         ones are found through the connections that name them (``add_retired``)."""
         read.rows[self.kind] = [entity for entity, _ in fetched]
         _add_connectors(state, fetched, read.wants(self.kind))
+
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        write_erp_connector(ac, change)
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        entity = ac.client.erp_get_connector_entity(object_id)
+        ac.client.erp_save_connector_entity({**entity, "DisplayName": new_name, "Deleted": True})
 
 
 KIND = ErpConnectorKind()
@@ -172,3 +181,29 @@ def from_carrier(entity: Mapping[str, Any]) -> tuple[str, ErpConnectorSpec, Reso
         "deleted": bool(entity.get("Deleted")),
     }
     return name, spec, {"id": int(entity["ErpConnectorId"])}
+
+
+def write_erp_connector(ac: ApplyContext, change: Change) -> None:
+    client = ac.client
+    if change.action is Action.DELETE:
+        entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
+        client.erp_save_connector_entity({**entity, "Deleted": True})
+        return
+    want = wanted(change)
+    if change.action is Action.CREATE:
+
+        def landed() -> dict[str, Any] | None:
+            for item in client.erp_get_all_connectors():
+                if item.get("Name") == change.name:
+                    return client.erp_get_connector_entity(int(item["Id"]))
+            return None
+
+        entity = to_carrier(spec_of(want), change.name, connector_id=0)
+        saved = client.erp_save_connector_entity(entity, landed=landed)
+        record_created(ac, change.kind, change.name, saved, "ErpConnectorId")
+        return
+    connector_id = int(change.live_ids["id"])
+    entity = client.erp_get_connector_entity(connector_id)
+    client.erp_save_connector_entity(
+        {**entity, **to_carrier(spec_of(want), change.name, connector_id=connector_id)}
+    )

@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
+from quotesync_gitops.changes import Change, Section
 from quotesync_gitops.kinds.base import BaseKind, DiffRules, Found, ManifestSpec, Spec, text
 from quotesync_gitops.kinds.export_parts import ExportContext
 from quotesync_gitops.kinds.reading import SINGLETON_NAME
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.model import Kind, LiveContext, LiveState, Resource
 from quotesync_gitops.secrets import reveal
 from quotesync_gitops.suggest import did_you_mean
@@ -134,6 +136,9 @@ class ProductFieldSettingsKind(BaseKind):
         }
         return {"fields": out} if out else {}
 
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        write_product_field_settings(ac, change)
+
 
 KIND = ProductFieldSettingsKind()
 
@@ -159,3 +164,16 @@ def from_carrier(carrier: Mapping[str, Any]) -> LineFieldSpec:
         "mandatory": bool(carrier.get("Mandatory", False)),
         "order": int(carrier.get("Rank") or 0),
     }
+
+
+def write_product_field_settings(ac: ApplyContext, change: Change) -> None:
+    want = wanted(change)
+    known = ac.live.context.line_fields
+    fields: Mapping[str, LineFieldSpec] = spec_of(want).get("fields", {})
+    bodies = []
+    for name in sorted(change.touched.within(Section.FIELDS)):
+        if name not in known:
+            raise ResourceFailed(f"the CRM has no quote line field {name!r}")
+        bodies.append(to_carrier(known[name]["carrier"], fields[name]))
+    if bodies:
+        ac.client.quote_save_line_configurations(bodies)

@@ -30,6 +30,9 @@ from quotesync_gitops.model import SALE_TYPE_QUOTE_KEYS, Kind, LiveState, Resour
 if TYPE_CHECKING:
     from quotesync_gitops.crm.client import CrmClient
     from quotesync_gitops.kinds.reading import LiveRead
+from quotesync_gitops.changes import Change
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, conflict, wanted
+from quotesync_gitops.secrets import plain
 
 
 class SaleTypeQuoteSpec(TypedDict, total=False):
@@ -105,6 +108,8 @@ class SaleTypeQuoteSettingsKind(BaseKind):
         """No branch of its own: its calls go out here, once the other kinds are read."""
         if read.wants(self.kind):
             read_sale_types(read.client, state)
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        write_sale_type_quote_settings(ac, change)
 
 
 KIND = SaleTypeQuoteSettingsKind()
@@ -198,3 +203,34 @@ def to_carrier(
             if value is not None:
                 body[field] = value
     return body
+
+
+# --- the writer: read, modify, write the whole entity ----------------------------------------
+#
+# ``SaveSaleTypeEntity`` replaces the stored sale type with the carrier it is given, so the
+# writer fetches the entity right before it writes, checks that the settings it is about to
+# change still hold what the plan read (another writer in between stops the run, exit 3), and
+# sends the fetched entity back with only the planned quote settings changed: stages,
+# duration, guide and every other field travel back exactly as the CRM gave them.
+
+
+def write_sale_type_quote_settings(ac: ApplyContext, change: Change) -> None:
+    want = wanted(change)
+    templates = ac.live.context.quote_templates
+    sale_type_id = int(change.live_ids["id"])
+    keys = {str(section) for section in change.touched}
+    entity = ac.client.list_get_sale_type(sale_type_id)
+    if str(entity.get("Name") or "").strip() != change.name or entity.get("Deleted"):
+        raise conflict(change, "was renamed or deleted")
+    now = from_carrier(entity, templates)
+    if any(plain(now.get(f.path)) != plain(f.before) for f in change.fields):
+        raise conflict(change, "had its quote settings changed")
+    try:
+        body = to_carrier(entity, want.spec, keys, templates)
+    except CarrierError as exc:
+        raise ResourceFailed(str(exc)) from exc
+    saved = ac.client.list_save_sale_type(body)
+    after: Mapping[str, object] = from_carrier(saved, templates)
+    differ = sorted(key for key in keys if after[key] != want.spec[key])
+    if differ:
+        raise ResourceFailed(f"the CRM saved other values for {', '.join(differ)}")

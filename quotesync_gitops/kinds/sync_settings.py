@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from quotesync_gitops.changes import Change, Section
 from quotesync_gitops.kinds.base import (
     BaseKind,
     Carrier,
@@ -25,6 +26,7 @@ from quotesync_gitops.kinds.base import (
 from quotesync_gitops.kinds.export_parts import ExportContext
 from quotesync_gitops.kinds.normalise import interval
 from quotesync_gitops.kinds.reading import SINGLETON_NAME
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.model import Kind, LiveState, Resource, ResourceIds
 
 if TYPE_CHECKING:
@@ -103,6 +105,8 @@ class SyncSettingsKind(BaseKind):
             return
         spec, ids = from_carrier(read.rows.get(Kind.ERP_CONNECTION, []), fetched)
         state.add(Resource(kind=self.kind, name=SINGLETON_NAME, spec=dict(spec), ids=ids))
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        write_sync_settings(ac, change)
 
 
 KIND = SyncSettingsKind()
@@ -134,3 +138,18 @@ def from_carrier(
         "connectionIds": {text(c.get("DisplayName")): int(c["ErpConnectionId"]) for c in live}
     }
     return spec, ids
+def write_sync_settings(ac: ApplyContext, change: Change) -> None:
+    client = ac.client
+    want = wanted(change)
+    touched = change.touched
+    if Section.PRIORITY in touched:
+        names: list[str] = list(spec_of(want).get("priority", []))
+        ids = [ac.id_of(Kind.ERP_CONNECTION, name) for name in names]
+        rows = client.erp_get_all_connections(include_deleted=False)
+        rest = [int(r["ErpConnectionId"]) for r in rows if int(r["ErpConnectionId"]) not in ids]
+        if not client.erp_save_sync_priorities(ids + rest):
+            raise ResourceFailed("the CRM did not accept the sync priorities")
+    if Section.AUTOMATIC_SYNC in touched:
+        client.erp_change_engine_status(bool(spec_of(want)["automaticSync"]))
+    if Section.INTERVAL in touched:
+        client.erp_change_engine_interval(str(spec_of(want)["interval"]))

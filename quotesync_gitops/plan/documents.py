@@ -1,36 +1,13 @@
 """The JSON shape of a plan (schemas/plan.schema.json, docs/plan-format.md), as
 ``Plan.to_dict()`` and ``Change.to_dict()`` write it: what leaves the process, so values are
-masked JSON (``secrets.mask``), never Secrets."""
+masked JSON (``secrets.mask``), never Secrets. A change's own shape is in ``changes.py``,
+beside ``Change``; it is re-exported here."""
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import TypedDict
 
-
-class FieldChangeDoc(TypedDict):
-    path: str
-    before: object
-    after: object
-    sensitive: bool
-
-
-class SourceDoc(TypedDict):
-    file: str
-    line: int
-    column: int
-
-
-class ChangeDoc(TypedDict):
-    kind: str
-    name: str
-    action: str
-    fields: list[FieldChangeDoc]
-    reason: NotRequired[str]
-    source: NotRequired[SourceDoc]
-    liveIds: NotRequired[dict[str, int | str]]
-    children: NotRequired[list[ChangeDoc]]
-    unchangedChildren: NotRequired[int]
-    retire: NotRequired[list[FieldChangeDoc]]
+from quotesync_gitops.changes import ChangeDoc, FieldChangeDoc, SourceDoc
 
 
 class PlanDoc(TypedDict):
@@ -46,3 +23,6 @@ class PlanDoc(TypedDict):
     tests: list[dict[str, object]]
     guard: dict[str, object]
     fingerprints: dict[str, dict[str, str]]
+
+
+__all__ = ["ChangeDoc", "FieldChangeDoc", "PlanDoc", "SourceDoc"]

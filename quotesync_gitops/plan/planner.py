@@ -16,6 +16,7 @@ from quotesync_gitops.kinds import KINDS, price_list, rules_of
 from quotesync_gitops.kinds.connection_parts import config_of
 from quotesync_gitops.kinds.crm_checks import check_against_crm, deferred_checks
 from quotesync_gitops.kinds.product_parts import ProductSpec
+from quotesync_gitops.kinds.writing import retired_name
 from quotesync_gitops.model import (
     ATTACHED_KINDS,
     CRM_KINDS,
@@ -51,16 +52,6 @@ STORED_FAIL_REASON = (
     "the credentials the CRM has stored fail the connection test, the manifest's pass "
     "(rotated on the ERP side?): write the manifest's secrets"
 )
-
-#: Longest display name the CRM stores (docs/design.md "Column limits").
-NAME_LIMIT = 254
-
-
-def retired_name(name: str, old_id: int) -> str:
-    """The name a replaced price list is given, out of the new one's way: unique (its id)
-    and within the CRM's name limit."""
-    suffix = f" (replaced #{old_id})"
-    return name[: NAME_LIMIT - len(suffix)].rstrip() + suffix
 
 
 @dataclass(frozen=True)

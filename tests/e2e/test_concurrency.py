@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from quotesync_gitops.apply.concurrency import ConcurrentChange
 from quotesync_gitops.errors import ExitCode
+from quotesync_gitops.kinds.writing import ConcurrentChange
 from quotesync_gitops.pipeline import ManifestOptions, execute, plan_against
 from tests.e2e.conftest import Workspace
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from quotesync_gitops.kinds.writing import MAX_NAME as NAME_LIMIT
+from quotesync_gitops.kinds.writing import retired_name
 from quotesync_gitops.model import DesiredState, Kind, LiveState, RepositorySettings, Resource
 from quotesync_gitops.pipeline import stale_objects
 from quotesync_gitops.plan.model import Action, Change, FieldChange, Plan
-from quotesync_gitops.plan.planner import NAME_LIMIT, build_plan, retired_name
+from quotesync_gitops.plan.planner import build_plan
 
 
 def _price_list(currency: str = "NOK", *, active: bool = True, **products: float) -> dict[str, Any]:

@@ -130,7 +130,7 @@ def test_product_children_carry_their_code() -> None:
 def test_an_erp_connection_writes_its_header_for_a_secrets_version_alone() -> None:
     """secretsVersion lives in the connection's description: a version raised on a
     connection without secrets in its configuration must still save the connection."""
-    from quotesync_gitops.apply.erp import writes_header
+    from quotesync_gitops.kinds.erp_connection.write import writes_header
 
     def change(*paths: str) -> Change:
         fields = tuple(FieldChange(p, 1, 2, tuple(p.split("."))) for p in paths)

@@ -63,7 +63,9 @@ from quotesync_gitops.model import (
 from quotesync_gitops.secrets import Secret, reveal
 
 if TYPE_CHECKING:
+    from quotesync_gitops.changes import Change
     from quotesync_gitops.kinds.reading import LiveRead
+    from quotesync_gitops.kinds.writing import ApplyContext
 
 #: What a field mapping / a default value gets for a flag the manifest leaves out.
 MAPPING_FLAGS: dict[Literal["showInSearch", "showInTab"], bool] = {
@@ -164,6 +166,17 @@ class ErpConnectionKind(BaseKind):
         if list_mappings:
             out["listMappings"] = list_mappings
         return out
+
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        # Imported on the first write, not with the kind: the writer brings in the HTTP client.
+        from quotesync_gitops.kinds.erp_connection.write import write_erp_connection
+
+        write_erp_connection(ac, change)
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        from quotesync_gitops.kinds.erp_connection.write import retire_erp_connection
+
+        retire_erp_connection(ac, object_id, new_name)
 
 
 KIND = ErpConnectionKind()

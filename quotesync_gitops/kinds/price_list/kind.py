@@ -34,6 +34,10 @@ from quotesync_gitops.suggest import did_you_mean
 if TYPE_CHECKING:
     from quotesync_gitops.kinds.reading import LiveRead
 
+if TYPE_CHECKING:
+    from quotesync_gitops.changes import Change
+    from quotesync_gitops.kinds.writing import ApplyContext
+
 
 class PriceListHeader(TypedDict):
     """The price list's own fields (``products``, ``images`` and ``deleted`` beside): its
@@ -160,6 +164,17 @@ class PriceListKind(BaseKind):
         if spec["erpKey"] and spec["erpKey"] != str(resource.ids.get("id", "")):
             out["erpKey"] = spec["erpKey"]
         return out | given(spec, defaults, ("quoteConnection",))
+
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        # Imported on the first write, not with the kind: the writer brings in the HTTP client.
+        from quotesync_gitops.kinds.price_list.write_images import write_price_list_with_images
+
+        write_price_list_with_images(ac, change)
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        from quotesync_gitops.kinds.price_list.write import retire_price_list
+
+        retire_price_list(ac, object_id, new_name)
 
 
 KIND = PriceListKind()

@@ -43,7 +43,9 @@ from quotesync_gitops.model import FieldInfo, Kind, LiveContext, LiveState, Reso
 from quotesync_gitops.secrets import reveal
 
 if TYPE_CHECKING:
+    from quotesync_gitops.changes import Change
     from quotesync_gitops.kinds.reading import LiveRead
+    from quotesync_gitops.kinds.writing import ApplyContext
 
 
 class QuoteConnectionFields(SecretsVersionSpec):
@@ -136,6 +138,17 @@ class QuoteConnectionKind(BaseKind):
         written_scope(spec["scope"], out)
         config(resource, spec["config"], self.connector_fields(spec, ctx.live) or {}, ctx, out)
         return out
+
+    def write(self, ac: ApplyContext, change: Change) -> None:
+        # Imported on the first write, not with the kind: the writer brings in the HTTP client.
+        from quotesync_gitops.kinds.quote_connection.write import write_quote_connection
+
+        write_quote_connection(ac, change)
+
+    def retire(self, ac: ApplyContext, object_id: int, new_name: str) -> None:
+        from quotesync_gitops.kinds.quote_connection.write import retire_quote_connection
+
+        retire_quote_connection(ac, object_id, new_name)
 
 
 KIND = QuoteConnectionKind()

@@ -13,16 +13,23 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from quotesync_gitops.apply import carriers
-from quotesync_gitops.apply.concurrency import claim_created_products, record_created
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, created_id, wanted
+from quotesync_gitops.changes import Action, Change
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
-from quotesync_gitops.kinds import price_list
-from quotesync_gitops.kinds.price_list import PriceListSpec
+from quotesync_gitops.kinds.price_list import kind as price_list
+from quotesync_gitops.kinds.price_list import product_carrier as carriers
+from quotesync_gitops.kinds.price_list.kind import PriceListSpec
 from quotesync_gitops.kinds.product_parts import ProductSpec
+from quotesync_gitops.kinds.writing import (
+    ApplyContext,
+    ResourceFailed,
+    claim_created_products,
+    created_id,
+    record_created,
+    retired_name,
+    wanted,
+    write_body,
+)
 from quotesync_gitops.model import Kind
-from quotesync_gitops.plan.model import Action, Change
-from quotesync_gitops.plan.planner import retired_name
 
 
 def write_price_list(ac: ApplyContext, change: Change) -> None:
@@ -57,6 +64,13 @@ def write_price_list(ac: ApplyContext, change: Change) -> None:
         str(have.spec.get("erpKey", "")),
         have.ids.get("productIds", {}),
     )
+
+
+def retire_price_list(ac: ApplyContext, object_id: int, new_name: str) -> None:
+    """A losing duplicate of a create: renamed out of the way, deactivated (a price list has
+    no deleted flag)."""
+    row = write_body(ac.client.get_pricelist(object_id))
+    ac.client.update_pricelist(object_id, {**row, "Name": new_name, "IsActive": False})
 
 
 def _replace(ac: ApplyContext, change: Change, spec: PriceListSpec, quote_id: int) -> None:
@@ -224,7 +238,7 @@ def _updater(ac: ApplyContext, product_id: int, body: dict[str, Any]) -> Callabl
 
 def _plain(carrier: Mapping[str, Any]) -> dict[str, Any]:
     """A price list as read, minus the REST links (not part of a write body)."""
-    body = carriers.write_body(carrier)
+    body = write_body(carrier)
     if not body.get("PriceListId"):
         raise ResourceFailed("the CRM answered a price list without an id")
     return body

@@ -1,9 +1,11 @@
-"""Write ERP connectors and ERP connections, respecting SuperOffice's rules.
+"""Write ERP connections (the kind's ``write``), respecting SuperOffice's rules.
 
 * a connection's test must pass before its configuration is saved;
 * the configuration of an active connection can only change while it is inactive
   (deactivate, save, reactivate — ToggleErpConnectionActive reports why it cannot);
 * ERP-tab field order is changed only by relative one-place moves (MoveErpFieldItem).
+
+All or nothing per resource, and the connection test that comes first: ``guard.py``.
 """
 
 from __future__ import annotations
@@ -11,49 +13,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from quotesync_gitops.apply.concurrency import interfered, record_created
-from quotesync_gitops.apply.connection_tests import test_erp_connection
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
-from quotesync_gitops.apply.erp_guard import WriteLog, check_catalog, fail_existing, fail_shell
+from quotesync_gitops.changes import Action, Change, Section
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError, CrmRejected
-from quotesync_gitops.kinds import erp_connection, erp_connector
 from quotesync_gitops.kinds.connection_parts import config_to_carrier
-from quotesync_gitops.kinds.erp_connection import ActorSpec, DefaultSpec, MappingSpec
+from quotesync_gitops.kinds.erp_connection import kind as erp_connection
+from quotesync_gitops.kinds.erp_connection.guard import (
+    WriteLog,
+    check_catalog,
+    fail_existing,
+    fail_shell,
+    test_erp_connection,
+)
+from quotesync_gitops.kinds.erp_connection.spec import ActorSpec, DefaultSpec, MappingSpec, spec_of
+from quotesync_gitops.kinds.writing import (
+    ApplyContext,
+    ResourceFailed,
+    find_by_name,
+    interfered,
+    record_created,
+    wanted,
+)
 from quotesync_gitops.model import Kind, Resource, SpecProblem
-from quotesync_gitops.plan.model import Action, Change, Section
 
 MOVE_DOWN = 1
 
 
-def write_erp_connector(ac: ApplyContext, change: Change) -> None:
-    client = ac.client
-    if change.action is Action.DELETE:
-        entity = client.erp_get_connector_entity(int(change.live_ids["id"]))
-        client.erp_save_connector_entity({**entity, "Deleted": True})
-        return
-    want = wanted(change)
-    if change.action is Action.CREATE:
-
-        def landed() -> dict[str, Any] | None:
-            for item in client.erp_get_all_connectors():
-                if item.get("Name") == change.name:
-                    return client.erp_get_connector_entity(int(item["Id"]))
-            return None
-
-        entity = erp_connector.to_carrier(erp_connector.spec_of(want), change.name, connector_id=0)
-        saved = client.erp_save_connector_entity(entity, landed=landed)
-        record_created(ac, change.kind, change.name, saved, "ErpConnectorId")
-        return
-    connector_id = int(change.live_ids["id"])
-    entity = client.erp_get_connector_entity(connector_id)
-    client.erp_save_connector_entity(
-        {
-            **entity,
-            **erp_connector.to_carrier(
-                erp_connector.spec_of(want), change.name, connector_id=connector_id
-            ),
-        }
-    )
+def retire_erp_connection(ac: ApplyContext, object_id: int, new_name: str) -> None:
+    """A losing duplicate of a create: renamed out of the way, its configuration emptied,
+    soft-deleted."""
+    row = ac.client.erp_get_connection(object_id)
+    ac.client.erp_save_connection({**row, "DisplayName": new_name, "ConfigFields": {}})
+    ac.client.erp_delete_connection(object_id)
 
 
 def write_erp_connection(ac: ApplyContext, change: Change) -> None:
@@ -109,9 +99,9 @@ def _write_connection(
         if not result.ok:
             raise ResourceFailed(f"connection test failed: {result.explanation}")
 
-    desired_actors: Mapping[str, ActorSpec] = erp_connection.spec_of(want).get("actors", {})
+    desired_actors: Mapping[str, ActorSpec] = spec_of(want).get("actors", {})
     live_actors: Mapping[str, ActorSpec] = (
-        erp_connection.spec_of(have).get("actors", {}) if have and not creating else {}
+        spec_of(have).get("actors", {}) if have and not creating else {}
     )
     actors = set(touched.within(Section.ACTORS))
     if creating or restoring:
@@ -134,12 +124,12 @@ def _write_connection(
 
     if creating or restoring or writes_header(change):
         config = config_to_carrier(
-            erp_connection.spec_of(want)["config"],
+            spec_of(want)["config"],
             keep_passwords=not config_changed,
             password_keys={k for k, f in ctx.erp_connectors[connector][1].items() if f.write_only},
         )
         body = erp_connection.to_carrier(
-            erp_connection.spec_of(want),
+            spec_of(want),
             want.name,
             connection_id=conn_id,
             connector_id=connector_id,
@@ -165,7 +155,7 @@ def _write_connection(
         )
         log.wrote(f"actor {actor} default values and field order")
     if creating or Section.LIST_MAPPINGS in touched:
-        _write_list_mappings(ac, conn_id, erp_connection.spec_of(want).get("listMappings", {}))
+        _write_list_mappings(ac, conn_id, spec_of(want).get("listMappings", {}))
         log.wrote("list mappings")
 
     if bool(want.spec.get("active")) != active:
@@ -197,7 +187,7 @@ def _create_shell(ac: ApplyContext, want: Resource, connector_id: int) -> int:
         return find_by_name(rows, "DisplayName", want.name)
 
     body = erp_connection.to_carrier(
-        erp_connection.spec_of(want),
+        spec_of(want),
         want.name,
         connection_id=0,
         connector_id=connector_id,

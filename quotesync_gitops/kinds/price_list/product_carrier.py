@@ -1,4 +1,5 @@
-"""Carrier helpers of apply, and the product carrier (the product hot path).
+"""The product carrier a price list's writer sends (the product hot path; the fields it maps
+are ``kinds/product_parts.PRODUCT_FIELDS``, shared with the reader).
 
 Each kind's own carriers are in its module (``quotesync_gitops.kinds``). Only those, this
 module and the writers that call them reveal secrets, and only into request bodies: every
@@ -12,18 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS, ProductValue
+from quotesync_gitops.kinds.product_parts import PRODUCT_FIELDS
 from quotesync_gitops.secrets import Secret
 
 
-def write_body(carrier: Mapping[str, Any]) -> dict[str, Any]:
-    """A carrier as read, ready to send back: without the REST ``_Links`` (read-only)."""
-    return {k: v for k, v in carrier.items() if k != "_Links"}
-
-
-def product(
-    values: Mapping[str, ProductValue], *, product_id: int, price_list_key: str
-) -> dict[str, Any]:
+def product(values: Mapping[str, Any], *, product_id: int, price_list_key: str) -> dict[str, Any]:
     carrier: dict[str, Any] = {"ProductId": product_id, "ERPPriceListKey": price_list_key}
     for key, carrier_key in PRODUCT_FIELDS.items():
         value = values.get(key)  # flat, and called per product: revealed inline

@@ -11,11 +11,11 @@ import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, wanted
-from quotesync_gitops.apply.pricing import write_price_list
-from quotesync_gitops.kinds.price_list import desired_images
+from quotesync_gitops.changes import Action, Change, Section
+from quotesync_gitops.kinds.price_list.kind import desired_images
+from quotesync_gitops.kinds.price_list.write import write_price_list
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed, wanted
 from quotesync_gitops.model import ImageFile, Kind
-from quotesync_gitops.plan.model import Action, Change, Section
 
 
 def write_price_list_with_images(ac: ApplyContext, change: Change) -> None:

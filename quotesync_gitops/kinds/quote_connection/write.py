@@ -1,19 +1,47 @@
-"""Write quote connections, sync settings and quote line ("Configure product") settings."""
+"""Write quote connections (the kind's ``write``), and the connection test apply runs before
+it writes a configuration (``test_quote_connection``; ``plan --test-connections`` runs it
+through apply/connection_tests.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from quotesync_gitops.apply.concurrency import record_created
-from quotesync_gitops.apply.connection_tests import test_quote_connection
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed, find_by_name, wanted
-from quotesync_gitops.crm.errors import CrmRejected
-from quotesync_gitops.kinds import product_field_settings, quote_connection, sync_settings
-from quotesync_gitops.kinds.connection_parts import config_to_carrier
-from quotesync_gitops.kinds.product_field_settings import LineFieldSpec
+from quotesync_gitops.changes import Action, Change, Section, TestResult
+from quotesync_gitops.crm.errors import CrmError, CrmRejected
+from quotesync_gitops.kinds.connection_parts import config_to_carrier, test_config
+from quotesync_gitops.kinds.quote_connection import kind as quote_connection
+from quotesync_gitops.kinds.writing import (
+    ApplyContext,
+    ResourceFailed,
+    find_by_name,
+    record_created,
+    wanted,
+)
 from quotesync_gitops.model import Kind, Resource
-from quotesync_gitops.plan.model import Action, Change, Section
+from quotesync_gitops.secrets import secret_values
+
+if TYPE_CHECKING:
+    from quotesync_gitops.crm.client import CrmClient
+
+
+def test_quote_connection(client: CrmClient, resource: Resource) -> TestResult:
+    """The connector's test of the desired configuration."""
+    connector = str(resource.spec.get("connector", ""))
+    client.hide_values(secret_values(resource.spec))  # a server may echo the test request
+    try:
+        answer = client.quote_test_connection(connector, test_config(resource))
+    except CrmError as exc:
+        return TestResult(resource.kind, resource.name, False, str(exc))
+    ok = bool(answer.get("IsOk"))
+    explanation = str(answer.get("UserExplanation") or answer.get("TechExplanation") or "")
+    return TestResult(resource.kind, resource.name, ok, explanation)
+
+
+def retire_quote_connection(ac: ApplyContext, object_id: int, new_name: str) -> None:
+    """A losing duplicate of a create: renamed out of the way, soft-deleted."""
+    row = ac.client.quote_get_connection(object_id)
+    ac.client.quote_save_connection({**row, "DisplayName": new_name})
+    ac.client.quote_delete_connection(object_id)
 
 
 def write_quote_connection(ac: ApplyContext, change: Change) -> None:
@@ -77,33 +105,3 @@ def _save_config(ac: ApplyContext, change: Change, conn_id: int, want: Resource)
                 f"{exc} (the connection is left soft-deleted; the next apply restores it)"
             ) from exc
         raise ResourceFailed(f"{exc} (written before the failure: nothing)") from exc
-
-
-def write_sync_settings(ac: ApplyContext, change: Change) -> None:
-    client = ac.client
-    want = wanted(change)
-    touched = change.touched
-    if Section.PRIORITY in touched:
-        names: list[str] = list(sync_settings.spec_of(want).get("priority", []))
-        ids = [ac.id_of(Kind.ERP_CONNECTION, name) for name in names]
-        rows = client.erp_get_all_connections(include_deleted=False)
-        rest = [int(r["ErpConnectionId"]) for r in rows if int(r["ErpConnectionId"]) not in ids]
-        if not client.erp_save_sync_priorities(ids + rest):
-            raise ResourceFailed("the CRM did not accept the sync priorities")
-    if Section.AUTOMATIC_SYNC in touched:
-        client.erp_change_engine_status(bool(want.spec["automaticSync"]))
-    if Section.INTERVAL in touched:
-        client.erp_change_engine_interval(str(want.spec["interval"]))
-
-
-def write_product_field_settings(ac: ApplyContext, change: Change) -> None:
-    want = wanted(change)
-    known = ac.live.context.line_fields
-    fields: Mapping[str, LineFieldSpec] = product_field_settings.spec_of(want).get("fields", {})
-    bodies = []
-    for name in sorted(change.touched.within(Section.FIELDS)):
-        if name not in known:
-            raise ResourceFailed(f"the CRM has no quote line field {name!r}")
-        bodies.append(product_field_settings.to_carrier(known[name]["carrier"], fields[name]))
-    if bodies:
-        ac.client.quote_save_line_configurations(bodies)

@@ -1,5 +1,11 @@
-"""All-or-nothing for an ERP connection: check against its catalog before writing, undo
-what cannot be checked in advance, and say exactly what was written when it fails.
+"""All-or-nothing for an ERP connection: test it and check against its catalog before
+writing, undo what cannot be checked in advance, and say exactly what was written when it
+fails.
+
+* The connector's **connection test** of the desired configuration (``test_erp_connection``)
+  must pass before a configuration is written; SuperOffice tests by connection id, so a new
+  connection is tested once its shell exists. ``plan --test-connections`` runs the same
+  test (apply/connection_tests.py).
 
 * A **new** connection's ERP catalog (actor types, ERP fields, list items) exists only once
   the connection does. Apply creates it inactive and empty, reads that catalog and checks
@@ -18,13 +24,34 @@ what cannot be checked in advance, and say exactly what was written when it fail
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from quotesync_gitops.apply.context import ApplyContext, ResourceFailed
+from quotesync_gitops.changes import TestResult
 from quotesync_gitops.crm.errors import CrmConnectionError, CrmError
+from quotesync_gitops.kinds.connection_parts import test_config
 from quotesync_gitops.kinds.crm_checks import check_against_crm
 from quotesync_gitops.kinds.erp_connection.catalog import read_erp_catalog
+from quotesync_gitops.kinds.writing import ApplyContext, ResourceFailed
 from quotesync_gitops.model import ERP_ACTOR_TYPES, Resource
+from quotesync_gitops.secrets import secret_values
+
+if TYPE_CHECKING:
+    from quotesync_gitops.crm.client import CrmClient
+
+ERP_TEST_FAILED = (
+    "The ERP connector reported that the connection does not work with this configuration "
+    "(TestConnectionByConfig answered false)."
+)
+
+
+def test_erp_connection(client: CrmClient, connection_id: int, resource: Resource) -> TestResult:
+    """The connector's test of the desired configuration (SuperOffice tests by connection id)."""
+    client.hide_values(secret_values(resource.spec))  # a server may echo the test request
+    try:
+        ok = client.erp_test_connection_by_config(connection_id, test_config(resource))
+    except CrmError as exc:
+        return TestResult(resource.kind, resource.name, False, str(exc))
+    return TestResult(resource.kind, resource.name, ok, "" if ok else ERP_TEST_FAILED)
 
 
 @dataclass
