@@ -297,8 +297,6 @@ def plan_for_apply(
     return run
 
 
-
-
 #: ErpConnection sections GetAllConnections answers (the rest needs a connection's own calls).
 _ERP_HEADER = (Section.DESCRIPTION, Section.ACTIVE, Section.SCOPE, Section.DELETED)
 
@@ -312,6 +310,24 @@ def _header_only(change: Change) -> bool:
     )
 
 
+def _verify_scope(run: PlanRun, touched: set[str], reread: list[str]) -> str:
+    """What the verification reads again and what it keeps from the plan's read, worded."""
+
+    def kept(kinds: set[str], kind: str) -> int:
+        resources = run.live.of_kind(kind) if touched & kinds else []
+        return sum(f"{r.kind}/{r.name}" not in reread for r in resources)
+
+    connections = kept({Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS}, Kind.ERP_CONNECTION)
+    price_lists = kept({Kind.PRICE_LIST}, Kind.PRICE_LIST)
+    written = sum(a.startswith(f"{Kind.PRICE_LIST}/") for a in reread)
+    parts = [f"the products of {written} price list(s) apply wrote"] if written else []
+    as_read = [f"the products of {price_lists} price list(s)"] if price_lists else []
+    as_read += [f"the details of {connections} ERP connection(s)"] if connections else []
+    if as_read:
+        parts.append(f"{' and '.join(as_read)} as the plan read them: apply did not write them")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def execute(
     client: CrmClient,
     run: PlanRun,
@@ -322,7 +338,8 @@ def execute(
 
     The verification re-reads the kinds apply wrote; of the ERP connections, only the
     written ones are read in detail (the others keep what the plan read: same list row
-    fresh, about 30 calls a connection saved), and the progress says so.
+    fresh, about 30 calls a connection saved), and of the price lists only the written
+    ones' products (a filtered read each); the progress says so.
     """
     context = ApplyContext(client, run.live, progress)
     base = Path(run.plan.workdir) if run.plan.workdir else Path.cwd()
@@ -335,21 +352,7 @@ def execute(
     # An ERP connection whose change is only in its list row (description, state, scope) is
     # verified from that row, read anyway; the rest of it is what the plan read.
     reread = [c.address for c in run.plan.changes if not _header_only(c)]
-    kept = [
-        r.name
-        for r in run.live.of_kind(Kind.ERP_CONNECTION)
-        if touched & {Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS}
-        and f"{r.kind}/{r.name}" not in reread
-    ]
-    progress(
-        "verifying: reading the CRM again"
-        + (
-            f" (the details of {len(kept)} ERP connection(s) as the plan read them: "
-            "apply did not write them)"
-            if kept
-            else ""
-        )
-    )
+    progress("verifying: reading the CRM again" + _verify_scope(run, touched, reread))
     live = read_live(client, kinds=touched, reuse=run.live, reread=reread)
     read_product_images(client, run.desired, live)
     after = build_plan(run.desired, live, targets=targets).plan

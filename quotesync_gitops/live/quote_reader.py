@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -92,14 +92,51 @@ def _safe_quote_fields(client: CrmClient, connector: str) -> Callable[[], dict[s
 PriceListRead = tuple[list[dict[str, Any]], dict[str, LiveProducts]]
 
 
-def fetch_price_lists(client: CrmClient) -> PriceListRead:
-    """Price lists and every product: the two list reads go out together."""
-    calls: list[Callable[[], Any]] = [
-        lambda: list(client.iter_pricelists()),
-        lambda: _read_products(client),
-    ]
-    pricelists, products = client.run_bulk(calls, workers=2)
+def fetch_price_lists(
+    client: CrmClient, reuse: LiveState | None = None, reread: Collection[str] = ()
+) -> PriceListRead:
+    """Price lists and every product: the two list reads go out together.
+
+    With ``reuse`` (apply's verification): the price list rows are read, then the products
+    of only the lists whose address is in ``reread`` (and of lists the earlier read did not
+    see, such as one apply created), each with the API's filter on its key; every other
+    list keeps the products ``reuse`` holds.
+    """
+    if reuse is None:
+        calls: list[Callable[[], Any]] = [
+            lambda: list(client.iter_pricelists()),
+            lambda: _read_products(client),
+        ]
+        pricelists, products = client.run_bulk(calls, workers=2)
+        return pricelists, products
+    pricelists = list(client.iter_pricelists())
+    again = set(reread)
+    kept: dict[str, LiveProducts] = {}
+    written: set[str] = set()
+    for resource in reuse.of_kind(Kind.PRICE_LIST):
+        key, of_list = resource.spec.get("erpKey"), resource.spec.get("products")
+        if not isinstance(key, str) or not isinstance(of_list, LiveProducts):
+            continue
+        if f"{resource.kind}/{resource.name}" in again:
+            written.add(key)
+        else:
+            kept[key] = of_list
+    keys = sorted({norm.text(row.get("ERPPriceListKey")) for row in pricelists})
+    fresh = [key for key in keys if key in written or key not in kept]
+    read = client.run_bulk([_products_of(client, key) for key in fresh])
+    products = {key: kept[key] for key in keys if key in kept and key not in written}
+    products.update(zip(fresh, read, strict=True))
     return pricelists, products
+
+
+def _products_of(client: CrmClient, key: str) -> Callable[[], LiveProducts]:
+    def read() -> LiveProducts:
+        products = LiveProducts()
+        for page in client.iter_product_pages(price_list_key=key):
+            products.extend(page)
+        return products
+
+    return read
 
 
 def add_price_lists(state: LiveState, read: PriceListRead, quote_names: dict[int, str]) -> None:

@@ -50,7 +50,9 @@ def read_live(
     With ``reuse`` (a state read earlier in this run), an ERP connection whose address is not
     in ``reread`` keeps the actor mappings, defaults and list mappings read then (about 30
     calls a connection); its list row (name, description, state, scope) and its config are
-    read fresh. Apply's verification uses it: it re-reads what it wrote, not the rest.
+    read fresh. Likewise a price list not in ``reread`` keeps the products read then (its row
+    is read fresh); the others' products are read with a filter on their key. Apply's
+    verification uses it: it re-reads what it wrote, not the rest.
 
     Reads that do not need each other's answers go out together: every branch below (users
     and groups, connectors, ERP connections with their per-object reads, the engine, quote
@@ -73,7 +75,9 @@ def read_live(
             (lambda: fetch_erp_connections(client, erp, kept_ids(reuse, reread))),
             client.erp_get_engine_status if Kind.SYNC_SETTINGS in wanted else nothing,
             (lambda: fetch_quote_connections(client)) if quote else nothing,
-            (lambda: fetch_price_lists(client)) if Kind.PRICE_LIST in wanted else nothing,
+            (lambda: fetch_price_lists(client, reuse, reread))
+            if Kind.PRICE_LIST in wanted
+            else nothing,
             client.quote_get_line_configurations
             if Kind.PRODUCT_FIELD_SETTINGS in wanted
             else nothing,
