@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmNotFound, CrmRejected
+from quotesync_gitops.crm.rest import MAX_PAGE_SIZE
 from quotesync_gitops.kinds import price_list, product_field_settings, quote_connection
 from quotesync_gitops.live import normalise as norm
 from quotesync_gitops.live.common import SINGLETON_NAME, bind, only_agent_refusals
@@ -100,7 +101,8 @@ def fetch_price_lists(
     With ``reuse`` (apply's verification): the price list rows are read, then the products
     of only the lists whose address is in ``reread`` (and of lists the earlier read did not
     see, such as one apply created), each with the API's filter on its key; every other
-    list keeps the products ``reuse`` holds.
+    list keeps the products ``reuse`` holds. When that would take more requests than
+    reading every product (most lists written), every product is read, as without ``reuse``.
     """
     if reuse is None:
         calls: list[Callable[[], Any]] = [
@@ -123,10 +125,20 @@ def fetch_price_lists(
             kept[key] = of_list
     keys = sorted({norm.text(row.get("ERPPriceListKey")) for row in pricelists})
     fresh = [key for key in keys if key in written or key not in kept]
+    sizes = {key: len(of_list) for key, of_list in kept.items()}
+    if _requests(sizes.get(key, 0) for key in fresh) > _requests([sum(sizes.values())]):
+        # More requests than one read of every product (most lists were written): read all.
+        return pricelists, _read_products(client)
     read = client.run_bulk([_products_of(client, key) for key in fresh])
     products = {key: kept[key] for key in keys if key in kept and key not in written}
     products.update(zip(fresh, read, strict=True))
     return pricelists, products
+
+
+def _requests(sizes: Iterable[int]) -> int:
+    """About how many requests reading products of these counts takes, one read each: its
+    pages, and the highest-id probe of a read longer than a page (``CrmClient``)."""
+    return sum(1 if n < MAX_PAGE_SIZE else -(-n // MAX_PAGE_SIZE) + 1 for n in sizes)
 
 
 def _products_of(client: CrmClient, key: str) -> Callable[[], LiveProducts]:

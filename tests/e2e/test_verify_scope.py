@@ -143,3 +143,29 @@ def test_verification_rereads_only_the_written_price_list(
     assert later.exit_code == 2, later.output
     assert f"Product/{drifted}" in later.output
     assert (STANDARD if in_written_list else SERVICES) in later.output
+
+
+def test_when_every_price_list_was_written_one_full_read_verifies_them(tmp_path: Path) -> None:
+    """Filtered reads of every list would cost more requests than one read of all products."""
+    log = ProductLog()
+    with running_crm(tmp_path / "crm", wrap=log.wrap) as crm:
+        manifests = copy_examples(tmp_path)
+        first = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
+        assert first.exit_code == 0, first.output
+        standard = manifests / "pricing" / "standard-nok-2026.yaml"
+        text = standard.read_text(encoding="utf-8")
+        standard.write_text(text.replace("listPrice: 14990", "listPrice: 15990", 1), "utf-8")
+        services = manifests / "pricing" / "services-products.csv"
+        text = services.read_text(encoding="utf-8")
+        services.write_text(text.replace(",hour,hour,145,", ",hour,hour,146,", 1), "utf-8")
+        log.filters.clear()
+        result = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
+        reads = list(log.filters)
+        again = run_cli("plan", str(manifests), "--detailed-exitcode", env=crm.env)
+    assert result.exit_code == 0, result.output
+    assert again.exit_code == 0, again.output
+    assert "verifying: reading the CRM again (the products of 2 price list(s) apply wrote)" in (
+        result.output
+    )
+    assert reads and not any("ERPPriceListKey" in f for f in reads), reads
+    assert len(reads) == 2  # the plan's read of every product, then the same read once more
