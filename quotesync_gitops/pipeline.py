@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quotesync_gitops.apply.connection_tests import run_connection_tests
-from quotesync_gitops.apply.context import ApplyContext
-from quotesync_gitops.apply.engine import ApplyResult, apply_plan
 from quotesync_gitops.apply.stale_credentials import find_stale_credentials
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError, StalePlanError
@@ -28,6 +27,9 @@ from quotesync_gitops.plan.model import Action, Change, Plan, Section, TestResul
 from quotesync_gitops.plan.planfile import is_plan_file, load_plan
 from quotesync_gitops.plan.planner import build_plan
 from quotesync_gitops.target import anchored, describe_target
+
+if TYPE_CHECKING:  # the writers load only when apply runs (plan does not need them)
+    from quotesync_gitops.apply.engine import ApplyResult
 
 
 class InvalidManifests(ManifestError):
@@ -341,6 +343,9 @@ def execute(
     fresh, about 30 calls a connection saved), and of the price lists only the written
     ones' products (a filtered read each); the progress says so.
     """
+    from quotesync_gitops.apply.context import ApplyContext
+    from quotesync_gitops.apply.engine import apply_plan
+
     context = ApplyContext(client, run.live, progress)
     base = Path(run.plan.workdir) if run.plan.workdir else Path.cwd()
     context.locate = problem_locator(run.desired.resources, base)
