@@ -360,7 +360,7 @@ def execute(
     progress("verifying: reading the CRM again" + _verify_scope(run, touched, reread))
     live = read_live(client, kinds=touched, reuse=run.live, reread=reread)
     read_product_images(client, run.desired, live)
-    after = build_plan(run.desired, live, targets=targets).plan
+    after = build_plan(run.desired, live, targets=targets, fingerprint_targets=False).plan
     failed = {o.change.address for o in result.failed}
     for change in after.changes:
         if change.address in failed:

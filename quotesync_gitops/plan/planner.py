@@ -101,8 +101,12 @@ def build_plan(
     *,
     targets: Iterable[str] = (),
     stored_fail: Collection[str] = frozenset(),
+    fingerprint_targets: bool = True,
 ) -> PlanResult:
     """The changes that make the CRM match the manifests (``targets``: only these kind/name).
+
+    ``fingerprint_targets=False``: a targeted plan that is never saved (apply's verification)
+    skips the desired fingerprints, a JSON dump of every product of every targeted list.
 
     ``stored_fail``: connections ("kind/name") whose stored credentials fail the connector's
     test while the manifest's pass (``apply/stale_credentials.py``): their secrets are
@@ -129,7 +133,7 @@ def build_plan(
         if want is None and kind in ATTACHED_KINDS:
             continue  # the CRM's own objects (sale types): not managed without a manifest
         if want is not None:
-            if wanted:  # a targeted plan is stale only when its targets' manifests change
+            if wanted and fingerprint_targets:  # stale only when its targets' manifests change
                 plan.desired_fingerprints[f"{kind}/{name}"] = fingerprint(want.spec)
             problems += check_against_crm(want, ctx, have)
             diagnostics += check_sale_types(want, ctx)

@@ -169,3 +169,32 @@ def test_when_every_price_list_was_written_one_full_read_verifies_them(tmp_path:
     )
     assert reads and not any("ERPPriceListKey" in f for f in reads), reads
     assert len(reads) == 2  # the plan's read of every product, then the same read once more
+
+
+def test_the_verification_does_not_fingerprint_the_manifests_products(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Desired fingerprints are for saved targeted plans; apply's own check never saves one
+    (a JSON dump of every product of every list it wrote, 20% of a 100,000-product apply)."""
+    from quotesync_gitops.live.products import LiveProducts
+    from quotesync_gitops.plan import planner
+
+    dumped: list[str] = []
+    original = planner.fingerprint
+
+    def counting(spec: Any) -> str:
+        products = spec.get("products") if hasattr(spec, "get") else None
+        if products is not None and not isinstance(products, LiveProducts):
+            dumped.append(str(spec.get("currency")))
+        return original(spec)
+
+    monkeypatch.setattr(planner, "fingerprint", counting)
+    with running_crm(tmp_path / "crm") as crm:
+        manifests = copy_examples(tmp_path)
+        result = run_cli("apply", str(manifests), "--auto-approve", env=crm.env)
+        assert result.exit_code == 0, result.output
+        assert "verifying: reading the CRM again" in result.output
+        # A targeted plan still fingerprints what it targets (its staleness check needs it).
+        targeted = run_cli("plan", str(manifests), "--target", f"PriceList/{STANDARD}", env=crm.env)
+    assert targeted.exit_code == 0, targeted.output
+    assert dumped == ["NOK"]
