@@ -200,7 +200,11 @@ class _RequestHandler(WSGIRequestHandler):
         if self.request_version != "HTTP/1.1":
             self.close_connection = True
         environ = self.get_environ()
-        body = self._body(environ)
+        try:
+            body = self._body(environ)
+        except (TimeoutError, OSError):  # the client went away or stalled mid-body
+            self.close_connection = True
+            return
         if body is None:
             self.close_connection = True
             self.send_error(400, "Malformed chunked request body")
@@ -221,8 +225,14 @@ class _RequestHandler(WSGIRequestHandler):
         except OSError:
             self.close_connection = True
             return
-        drained = body.drain() if isinstance(body, _Body) else True
-        if handler.closing or not handler.complete or not drained:
+        if handler.closing or not handler.complete:
+            self.close_connection = True
+            return
+        try:
+            drained = body.drain() if isinstance(body, _Body) else True
+        except (TimeoutError, OSError):
+            drained = False
+        if not drained:
             self.close_connection = True
 
     def _body(self, environ: dict[str, Any]) -> io.IOBase | None:

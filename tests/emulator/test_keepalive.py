@@ -229,3 +229,20 @@ def test_httpx_reuses_one_connection_for_many_calls(served: RunningServer) -> No
             stream = response.extensions["network_stream"]
             ports.add(stream.get_extra_info("client_addr")[1])
     assert len(ports) == 1
+
+
+def test_a_client_that_closes_mid_body_writes_nothing(served: RunningServer) -> None:
+    before = httpx.get(served.url + "/api/v1/Pricelist").json()["value"]
+    body = _price_list_body("Half sent")
+    cut = Wire(served.url)
+    head = f"POST /api/v1/Pricelist HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n"
+    cut.send(head.encode() + body[: len(body) // 2])
+    cut.close()  # gone before the body is complete
+    cut = Wire(served.url)
+    cut.request("POST", GET_ALL)
+    assert cut.answer().status == 200
+    cut.close()  # a client that closes between requests: the server just ends that thread
+    with httpx.Client(base_url=served.url) as client:
+        assert client.post(GET_ALL).status_code == 200
+        after = client.get("/api/v1/Pricelist").json()["value"]
+    assert after == before
