@@ -45,6 +45,7 @@ from scale_measure import (
     record_agent_calls,
     run_measured,
     serve,
+    use_bytecode_cache,
 )
 
 FLOOR_SCRIPT = str(Path(__file__).resolve().parent / "scale_floor.py")
@@ -201,8 +202,23 @@ def profile_plans(setup: Setup, targets: dict[str, str], into: Path) -> None:
             stats.sort_stats("cumulative").print_stats(30)
 
 
+def warm_up(setup: Setup, targets: dict[str, str], calls: Path) -> None:
+    """One unmeasured floor and plan per CRM, so that every module the measured runs import
+    is already compiled."""
+    for target in targets.values():
+        floor_args = ["--manifests", str(setup.manifests), "--target", target, "--calls"]
+        run_measured([PYTHON, FLOOR_SCRIPT, *floor_args, str(calls)], setup.root)
+        run_measured(quotesync("plan", str(setup.changed), "--crm", target), setup.root)
+
+
 def run_size(
-    n: int, work: Path, price_lists: int, repeat: int, profile: Path | None = None
+    n: int,
+    work: Path,
+    price_lists: int,
+    repeat: int,
+    profile: Path | None = None,
+    *,
+    warm: bool = False,
 ) -> SizeResult:
     started = time.perf_counter()
     setup = build(work / f"n{n}", n, price_lists)
@@ -213,6 +229,8 @@ def run_size(
     with serve(served_db, setup.root) as server:
         record_agent_calls(server.url, calls)
         targets = {"embedded": f"local:{setup.db}", "served": server.url}
+        if warm:
+            warm_up(setup, targets, calls)
         result = measure_plans(setup, targets, calls, repeat)
         if profile is not None:
             profile_plans(setup, targets, profile)
@@ -363,12 +381,22 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=Path, help="also profile one plan per N and CRM (cProfile) into DIR"
     )
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="leave PYTHONDONTWRITEBYTECODE as it is (every run compiles the package)",
+    )
     args = parser.parse_args()
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     work = args.workdir or Path(tempfile.mkdtemp(prefix="quotesync-scale-"))
+    if not args.no_bytecode_cache:
+        use_bytecode_cache(work / "pycache")
     started = time.perf_counter()
     try:
-        results = [run_size(n, work, args.price_lists, args.repeat, args.profile) for n in sizes]
+        results = [
+            run_size(n, work, args.price_lists, args.repeat, args.profile, warm=n == sizes[0])
+            for n in sizes
+        ]
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -285,6 +285,10 @@ class LiveContext:
 
     #: connector display name -> (connector id, its config fields by key)
     erp_connectors: dict[str, tuple[int, dict[str, FieldInfo]]] = field(default_factory=dict)
+    #: the same of the soft-deleted connectors read (usable only once restored)
+    erp_connectors_deleted: dict[str, tuple[int, dict[str, FieldInfo]]] = field(
+        default_factory=dict
+    )
     #: quote connector name -> its config fields by key
     quote_connectors: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
     #: (ERP connection name, actor type) -> ERP field key -> info

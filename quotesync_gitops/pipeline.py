@@ -25,7 +25,8 @@ from quotesync_gitops.manifest.spec_locate import locate_spec_problems, problem_
 from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState, SpecProblem
 from quotesync_gitops.plan.model import Action, Change, Plan, Section, TestResult
 from quotesync_gitops.plan.planfile import is_plan_file, load_plan
-from quotesync_gitops.plan.planner import build_plan
+from quotesync_gitops.plan.planner import build_plan, prepare_plan
+from quotesync_gitops.plan.run_secrets import hide_run_secrets, run_secret_values
 from quotesync_gitops.target import anchored, describe_target
 
 if TYPE_CHECKING:  # the writers load only when apply runs (plan does not need them)
@@ -93,20 +94,21 @@ def plan_against(
     live = read_live(client)
     read_product_images(client, desired, live)
     _check_targets(targets, desired, live)
-    result = build_plan(desired, live, targets=targets)
-    located = _located(result.problems, desired, base) + result.diagnostics
+    prepared = prepare_plan(desired, live, targets=targets)
+    located = _located(prepared.problems, desired, base) + prepared.diagnostics
     if any(d.level == "error" for d in located):
         raise InvalidManifests(
             sorted(set(loaded.diagnostics) | set(located)), "the manifests do not fit this CRM"
         )
     warnings += located
     tests: list[TestResult] = []
+    stale: frozenset[str] = frozenset()
     if test_connections:
-        tests = run_connection_tests(client, result.prepared.values(), live, targets=targets)
+        tests = run_connection_tests(client, prepared.prepared.values(), live, targets=targets)
+        # rotated on the ERP side: the plan writes the manifest's secrets again
         tests, stale = find_stale_credentials(client, desired, live, tests)
-        if stale:  # rotated on the ERP side: plan the manifest's secrets written again
-            result = build_plan(desired, live, targets=targets, stored_fail=stale)
-    plan = result.plan
+    plan = build_plan(desired, live, targets=targets, stored_fail=stale, prepared=prepared).plan
+    hide_run_secrets(plan, run_secret_values(desired))  # its values equal to them, masked
     plan.tests = tests
     plan.paths = [str(p) for p in options.paths] or ["."]
     plan.workdir = str(options.base.absolute())
@@ -135,7 +137,7 @@ def _crm_problems(
     known = [t for t in wanted if _known(t, desired, live)]
     if wanted and not known:
         return []
-    found = build_plan(desired, live, targets=known)
+    found = prepare_plan(desired, live, targets=known)
     return _located(found.problems, desired, base) + found.diagnostics
 
 

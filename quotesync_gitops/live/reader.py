@@ -85,6 +85,8 @@ def read_live(
         workers=_BRANCHES,
     )
     connections, details = erp_read
+    if Kind.ERP_CONNECTOR in wanted:
+        connectors = connectors + _fetch_deleted_connectors(client, connectors, connections)
     erp_names = {int(c["ErpConnectionId"]): norm.text(c.get("DisplayName")) for c in connections}
     _add_connectors(state, connectors, Kind.ERP_CONNECTOR in wanted)
     if erp:
@@ -125,11 +127,50 @@ def _fetch_connectors(client: CrmClient) -> list[_Connector]:
     return list(zip(answers[: len(ids)], answers[len(ids) :], strict=True))
 
 
+def _fetch_deleted_connectors(
+    client: CrmClient, listed: list[_Connector], connections: list[dict[str, Any]]
+) -> list[_Connector]:
+    """The soft-deleted connectors the CRM's connections (soft-deleted ones too) still name.
+
+    ``GetAllConnectors`` leaves soft-deleted connectors out and has no flag to include them;
+    the API lists them nowhere else. An ``ErpConnection`` names its connector by
+    ``ErpConnectorId`` (``GetAllConnections`` with ``IncludeDeleted`` lists deleted ones too),
+    and ``GetErpSyncConnectorEntity`` answers for a deleted id with ``Deleted`` set. A
+    soft-deleted connector no connection ever used is out of reach (docs/export.md).
+    """
+    known = {int(entity["ErpConnectorId"]) for entity, _ in listed}
+    named = {int(c.get("ErpConnectorId") or 0) for c in connections}
+    ids = sorted(named - known - {0})
+    entities = client.run_bulk([_entity_or_none(client, i) for i in ids])
+    deleted = [e for e in entities if e is not None and e.get("Deleted")]
+    fields = client.run_bulk([_safe_fields(client, int(e["ErpConnectorId"])) for e in deleted])
+    return list(zip(deleted, fields, strict=True))
+
+
+def _entity_or_none(client: CrmClient, connector_id: int) -> Callable[[], dict[str, Any] | None]:
+    def call() -> dict[str, Any] | None:
+        try:
+            return client.erp_get_connector_entity(connector_id)
+        except CrmNotFound:  # removed for good: nothing to export
+            return None
+
+    return call
+
+
 def _add_connectors(state: LiveState, connectors: list[_Connector], include: bool) -> None:
+    """Soft-deleted connectors come last, each only under a name no connector in use (or
+    deleted one before it) has. A connection cannot use one: they stay out of the context's
+    connectors until the plan restores them (plan/planner.py)."""
+    ctx = state.context
     for entity, meta in connectors:
         name, spec, ids = erp_connector.from_carrier(entity)
         fields = {f.key: f for f in (norm.field_info(m) for m in meta)}
-        state.context.erp_connectors[name] = (ids["id"], fields)
+        if spec["deleted"]:
+            if name in ctx.erp_connectors or name in ctx.erp_connectors_deleted:
+                continue
+            ctx.erp_connectors_deleted[name] = (ids["id"], fields)
+        else:
+            ctx.erp_connectors[name] = (ids["id"], fields)
         if include:
             state.add(Resource(kind=Kind.ERP_CONNECTOR, name=name, spec=dict(spec), ids=ids))
 

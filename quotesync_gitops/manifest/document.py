@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -177,6 +178,21 @@ def _products(
         first_at[code] = at
         out[code] = product
 
+    def add_all(found: list[tuple[dict[str, Any], CsvCell]]) -> None:
+        """A products file's products: at once when every code is trimmed, new and unique
+        (what :func:`add` would find of each), else one by one through it."""
+        codes = [product["code"] for product, _ in found]
+        if (
+            len(set(codes)) == len(codes)
+            and first_at.keys().isdisjoint(codes)
+            and list(map(str.strip, codes)) == codes
+        ):
+            out.update(zip(codes, map(itemgetter(0), found), strict=True))
+            first_at.update(zip(codes, map(itemgetter(1), found), strict=True))
+            return
+        for product, at in found:
+            add(product, at)
+
     inline = spec.get("products")
     if isinstance(inline, list):
         for index, item in enumerate(inline):
@@ -204,7 +220,7 @@ def _products(
         )
     file_name = spec.get("productsFile")
     if isinstance(file_name, str) and file_name:
-        _products_file(file_name, where, ctx, problems, add)
+        _products_file(file_name, where, ctx, problems, add_all)
     return out
 
 
@@ -238,7 +254,7 @@ def _products_file(
     where: Where,
     ctx: FileContext,
     problems: Problems,
-    add: Callable[[dict[str, Any], Where | CsvCell], None],
+    add_all: Callable[[list[tuple[dict[str, Any], CsvCell]]], None],
 ) -> None:
     path = _repository_file("productsFile", file_name, where.child("productsFile"), ctx, problems)
     if path is None:
@@ -249,8 +265,7 @@ def _products_file(
         problems.add(diagnostic.source, diagnostic.message)
     if result.sha256 is not None:
         ctx.extra_files[display] = result.sha256
-    for product, source in result.products:
-        add(product, source)
+    add_all(result.products)
 
 
 def _image(

@@ -34,6 +34,10 @@ from quotesync_gitops.model import Diagnostic, SourceRef
 MAX_CSV_BYTES = 50 * 1024 * 1024
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
+#: The booleans as usually written (any other case or spelling: _boolean_cell)
+_BOOLEANS = {text: True for text in _TRUE} | {text: False for text in _FALSE}
+#: The characters of a number the row reader takes as written, without _number_cell
+_PLAIN_NUMBER = "0123456789.+-"
 
 
 @dataclass
@@ -141,7 +145,7 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
-            if record and "".join(record).strip():  # a row of blank cells is skipped
+            if any(record):  # no cells, or only empty ones: nothing written, skipped
                 row(record, start)
     except csv.Error as exc:
         out.problem(SourceRef(display, reader.line_num or 1, 1), f"CSV syntax error: {exc}")
@@ -269,23 +273,22 @@ class _Rows:
                 if not text:
                     continue
                 if kind == _NUMBER_FIELD:
-                    try:
-                        number = float(text)
-                    except ValueError:
-                        number = math.nan
-                    if (
-                        len(text) <= 7  # at most 6 decimals
-                        and lowest <= number <= highest
-                        and math.isfinite(number)
-                        and text.isascii()
-                        and "_" not in text
-                        and "e" not in text
-                        and "E" not in text
-                    ):
-                        product[name] = number
-                        continue
+                    # Only digits, signs and points (so ASCII, no exponent, no "_", never
+                    # inf or nan), at most 6 decimals, within the field's range.
+                    if len(text) <= 7 and not text.strip(_PLAIN_NUMBER):
+                        try:
+                            number = float(text)
+                        except ValueError:
+                            number = math.nan  # "1-2", ".": _number_cell words it
+                        if lowest <= number <= highest:  # False for nan
+                            product[name] = number
+                            continue
                     value, problem = _number_cell(column, text, lowest, highest, self.delimiter)
                 else:
+                    flag = _BOOLEANS.get(text)
+                    if flag is not None:
+                        product[name] = flag
+                        continue
                     value, problem = _boolean_cell(text)
                 if problem is None:
                     product[name] = value

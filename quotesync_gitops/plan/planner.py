@@ -21,6 +21,7 @@ from quotesync_gitops.model import (
     DesiredState,
     Diagnostic,
     Kind,
+    LiveContext,
     LiveState,
     RepositorySettings,
     Resource,
@@ -95,33 +96,38 @@ def _fingerprint_value(value: object) -> object:
     return str(value)
 
 
-def build_plan(
+@dataclass
+class PreparedPlan:
+    """The first half of a plan: every resource checked against the CRM and prepared, both
+    sides (what connection tests need, before the changes are compared)."""
+
+    #: (key, prepared desired or None, prepared live or None), in plan order
+    pairs: list[tuple[ResourceKey, Resource | None, Resource | None]]
+    problems: list[SpecProblem]
+    diagnostics: list[Diagnostic]
+    waiting: list[str]
+    prepared: dict[ResourceKey, Resource]
+    desired_fingerprints: dict[str, str]
+    live_fingerprints: dict[str, str]
+
+
+def prepare_plan(
     desired: DesiredState,
     live: LiveState,
     *,
     targets: Iterable[str] = (),
-    stored_fail: Collection[str] = frozenset(),
     fingerprint_targets: bool = True,
-) -> PlanResult:
-    """The changes that make the CRM match the manifests (``targets``: only these kind/name).
+) -> PreparedPlan:
+    """Check every desired resource (of ``targets``: only these kind/name) against the CRM
+    and prepare both sides, once; :func:`build_plan` compares them.
 
     ``fingerprint_targets=False``: a targeted plan that is never saved (apply's verification)
-    skips the desired fingerprints, a JSON dump of every product of every targeted list.
-
-    ``stored_fail``: connections ("kind/name") whose stored credentials fail the connector's
-    test while the manifest's pass (``apply/stale_credentials.py``): their secrets are
-    written again, as for a raised ``secretsVersion``.
-    """
+    skips the desired fingerprints, a JSON dump of every product of every targeted list."""
     ctx = live.context
     wanted = set(targets)
+    _restored_connectors_usable(desired, ctx, wanted)
     live_by_key = _align_singletons(desired, live)
-    problems: list[SpecProblem] = []
-    diagnostics: list[Diagnostic] = []
-    waiting: list[str] = []
-    changes: list[Change] = []
-    unreadable = 0
-    prepared: dict[ResourceKey, Resource] = {}
-    plan = Plan(notes=list(live.notes))
+    out = PreparedPlan([], [], [], [], {}, {}, {})
     for key in sorted(set(live_by_key) | set(desired.resources), key=_order_key):
         kind, name = key
         if kind == Kind.REPOSITORY_SETTINGS:
@@ -134,17 +140,50 @@ def build_plan(
             continue  # the CRM's own objects (sale types): not managed without a manifest
         if want is not None:
             if wanted and fingerprint_targets:  # stale only when its targets' manifests change
-                plan.desired_fingerprints[f"{kind}/{name}"] = fingerprint(want.spec)
-            problems += check_against_crm(want, ctx, have)
-            diagnostics += check_sale_types(want, ctx)
-            waiting += deferred_checks(want, ctx)
+                out.desired_fingerprints[f"{kind}/{name}"] = fingerprint(want.spec)
+            out.problems += check_against_crm(want, ctx, have)
+            out.diagnostics += check_sale_types(want, ctx)
+            out.waiting += deferred_checks(want, ctx)
             want = prepare_desired(want, ctx)
-            prepared[key] = want
+            out.prepared[key] = want
         if have is not None:
             if want is not None and not want.deleted:
-                diagnostics += check_live_duplicates(want, have)
+                out.diagnostics += check_live_duplicates(want, have)
             have = prepare_live(have, ctx)
-            plan.live_fingerprints[f"{kind}/{name}"] = fingerprint(have.spec)
+            out.live_fingerprints[f"{kind}/{name}"] = fingerprint(have.spec)
+        out.pairs.append((key, want, have))
+    return out
+
+
+def build_plan(
+    desired: DesiredState,
+    live: LiveState,
+    *,
+    targets: Iterable[str] = (),
+    stored_fail: Collection[str] = frozenset(),
+    prepared: PreparedPlan | None = None,
+    fingerprint_targets: bool = True,
+) -> PlanResult:
+    """The changes that make the CRM match the manifests (``targets``: only these kind/name).
+
+    ``stored_fail``: connections ("kind/name") whose stored credentials fail the connector's
+    test while the manifest's pass (``apply/stale_credentials.py``): their secrets are
+    written again, as for a raised ``secretsVersion``. ``prepared``: what
+    :func:`prepare_plan` made of the same desired and live states and targets (else it
+    runs here, with ``fingerprint_targets``).
+    """
+    ready = prepared
+    if ready is None:
+        ready = prepare_plan(
+            desired, live, targets=targets, fingerprint_targets=fingerprint_targets
+        )
+    changes: list[Change] = []
+    unreadable = 0
+    plan = Plan(notes=list(live.notes))
+    plan.desired_fingerprints = dict(ready.desired_fingerprints)
+    plan.live_fingerprints = dict(ready.live_fingerprints)
+    for key, want, have in ready.pairs:
+        kind, name = key
         change, skipped = _compare(want, have, desired.settings, f"{kind}/{name}" in stored_fail)
         unreadable += skipped
         if change is not None:
@@ -160,10 +199,22 @@ def build_plan(
             "passwords back. They are written when their connection is created, its "
             "configuration changes, or its secretsVersion is raised."
         )
-    plan.notes += waiting
+    plan.notes += ready.waiting
     plan.guard = evaluate_guards(plan, live, desired.settings)
     plan.manifest_fingerprints = dict(desired.files)
-    return PlanResult(plan, problems, diagnostics, prepared)
+    return PlanResult(plan, list(ready.problems), list(ready.diagnostics), dict(ready.prepared))
+
+
+def _restored_connectors_usable(
+    desired: DesiredState, ctx: LiveContext, wanted: Collection[str]
+) -> None:
+    """A soft-deleted ERP connector this plan restores is one the manifests' connections may
+    name: apply restores it (same id) before it writes any connection (kind order)."""
+    for name, found in ctx.erp_connectors_deleted.items():
+        want = desired.get(Kind.ERP_CONNECTOR, name)
+        if want is None or want.deleted or (wanted and f"{want.kind}/{name}" not in wanted):
+            continue
+        ctx.erp_connectors.setdefault(name, found)
 
 
 def _order_key(key: tuple[str, str]) -> tuple[int, str]:

@@ -11,6 +11,7 @@ passwords are canaries: no output and no file may hold either.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from click.testing import Result
 
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.emulator import Credentials, RunningServer, start_in_thread
+from quotesync_gitops.model import LiveContext, Resource
 from quotesync_gitops.plan.planner import STORED_FAIL_REASON
 from quotesync_gitops.target import open_client
 from tests.e2e.conftest import Workspace
@@ -282,3 +284,34 @@ def test_a_saved_rotation_plan_is_stale_once_the_stored_credentials_work_again(
     assert "stale" in stale.output
     assert tenant.stored_pass(ERP)
     tenant.assert_no_canary(planfile)
+
+
+def test_stale_credentials_are_known_before_the_plan_is_built_once(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection tests run on the prepared resources; the plan is then built once, with
+    the stale connections known (each resource prepared once, not once more for them)."""
+    from quotesync_gitops import pipeline
+    from quotesync_gitops.plan import planner
+
+    prepared: Counter[tuple[str, str]] = Counter()
+    built: list[frozenset[str]] = []
+    real_prepare, real_build = planner.prepare_desired, pipeline.build_plan
+
+    def counting_prepare(resource: Resource, ctx: LiveContext) -> Resource:
+        prepared[resource.key] += 1
+        return real_prepare(resource, ctx)
+
+    def counting_build(*args: Any, **kwargs: Any) -> Any:
+        built.append(frozenset(kwargs.get("stored_fail", ())))
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "prepare_desired", counting_prepare)
+    monkeypatch.setattr(pipeline, "build_plan", counting_build)
+    tenant.erp_side(ERP_URL, password=NEW_ERP)
+    tenant.ci = NEW_FOR_ERP
+    planned = tenant.plan("--test-connections", "--detailed-exitcode", "--format", "json")
+    assert planned.exit_code == 2, planned.output
+    assert list(_changes(planned.output)) == [ERP]
+    assert built == [frozenset({ERP})]
+    assert len(prepared) >= 5 and set(prepared.values()) == {1}, prepared

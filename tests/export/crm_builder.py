@@ -29,6 +29,9 @@ BIG_LIST = "Big list #1 – 2026/27"
 SMALL_LIST = "Small: 'USD' list ${x}"
 OLD_LIST = "1e5"
 CONNECTOR_DELETED = "Legacy ERP"
+#: The demo ERP's address, written the way an older registration had it (the emulator
+#: compares connector URLs without case and trailing slash).
+LEGACY_URL = "https://Connectors.example.com/demo-erp/"
 BIG_LIST_SIZE = 520
 
 
@@ -298,10 +301,16 @@ def build(client: CrmClient, *, canary: str) -> None:
         "Contact",
         {"supplierNo": ("contact.number2", True, True, False, True)},
     )
+    # The retired connection used a connector registered for it, since soft-deleted too: the
+    # API lists such a connector nowhere but through the connections that name it.
+    legacy = client.erp_save_connector_entity(
+        {"ErpConnectorId": 0, "DisplayName": CONNECTOR_DELETED, "URL": LEGACY_URL,
+         "Deleted": False}
+    )  # fmt: skip
     deleted = _erp_connection(
         client,
         ERP_DELETED,
-        DEMO_ERP,
+        int(legacy["ErpConnectorId"]),
         {"companyNumber": "1", "username": "old", "password": canary},
         description="Replaced in 2025",
     )
@@ -310,10 +319,6 @@ def build(client: CrmClient, *, canary: str) -> None:
     client.erp_change_engine_interval("01:30:00")
     client.erp_change_engine_status(True)
 
-    legacy = client.erp_save_connector_entity(
-        {"ErpConnectorId": 0, "DisplayName": CONNECTOR_DELETED,
-         "URL": "https://legacy.example.com/erp", "Deleted": False}
-    )  # fmt: skip
     client.erp_save_connector_entity({**legacy, "Deleted": True})
 
     main = _quote_connection(

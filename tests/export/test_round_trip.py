@@ -8,8 +8,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.model import Kind
 from quotesync_gitops.target import open_client
@@ -76,7 +74,7 @@ def test_hand_built_crm_exports_with_tombstones_and_plans_as_no_changes(
     out = tmp_path / "exported"
     result = run("export", "--out", str(out), "--crm", hand_built, "--include-deleted")
     assert result.exit_code == 0, result.output
-    assert "2 soft-deleted object(s) as tombstones" in result.stdout
+    assert "3 soft-deleted object(s) as tombstones" in result.stdout
     files = tree_of(out)
     tombstone = files["erp/connections/old-erp-retired.yaml"].decode()
     assert tombstone.endswith("metadata:\n  name: Old ERP (retired)\nspec:\n  deleted: true\n")
@@ -100,7 +98,7 @@ def test_soft_deleted_objects_are_left_out_without_include_deleted(
     out = tmp_path / "exported"
     result = run("export", "--out", str(out), "--crm", hand_built)
     assert result.exit_code == 0, result.output
-    assert "Left out 2 soft-deleted object(s); --include-deleted" in result.stdout
+    assert "Left out 3 soft-deleted object(s); --include-deleted" in result.stdout
     assert not any(b"deleted: true" in content for content in tree_of(out).values())
     assert "old-erp-retired.yaml" not in str(list(tree_of(out)))
     _no_changes(out, hand_built, valid_env(result.stdout))
@@ -171,17 +169,13 @@ def test_export_applied_to_an_empty_crm_makes_the_same_crm(hand_built: str, tmp_
     deleted = {key for key, spec in live_first.items() if spec["deleted"]}
     assert deleted == {
         (Kind.ERP_CONNECTION, built.ERP_DELETED),
+        (Kind.ERP_CONNECTOR, built.CONNECTOR_DELETED),
         (Kind.QUOTE_CONNECTION, built.QUOTE_DELETED),
     }
     assert {k: v for k, v in live_first.items() if k not in deleted} == live_second
     _no_changes(first, second_crm, env)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="live/reader.py _read_connectors lists connectors with GetAllConnectors, which "
-    "leaves soft-deleted connectors out, so they cannot be exported as tombstones",
-)
 def test_soft_deleted_connector_is_exported_as_a_tombstone(hand_built: str, tmp_path: Path) -> None:
     out = tmp_path / "exported"
     result = run("export", "--out", str(out), "--crm", hand_built, "--include-deleted")

@@ -346,6 +346,11 @@ async function roundTrips({ production }) {
   await call(erp, "ErpSync/DeleteErpSyncConnectorEntity", "deleteErpSyncConnectorEntityAsync", registered.erpConnectorId);
   const removed = await call(erp, "ErpSync/GetErpSyncConnectorEntity", "getErpSyncConnectorEntityAsync", registered.erpConnectorId);
   expect(removed.deleted === true, "DeleteErpSyncConnectorEntity: not deleted");
+  // how quotesync finds a soft-deleted connector: not listed, but named by the connections
+  // (deleted ones too) through erpConnectorId, and its entity answers deleted
+  const listedNow = await call(erp, "ErpSync/GetAllConnectors", "getAllConnectorsAsync");
+  expect(!listedNow.some((c) => c.id === registered.erpConnectorId), "GetAllConnectors lists a soft-deleted connector");
+  expect(gone.erpConnectorId === 2, "GetAllConnections(true): a deleted connection must still name its connector");
 
   // a scratch price list with two products, removed again by the agent's delete methods
   const draft = await call(quote, "Quote/CreateDefaultPriceList", "createDefaultPriceListAsync");
