@@ -1,11 +1,12 @@
 """Start-up cost: `quotesync --help`, the imports, and a small plan, in CPU seconds.
 
-    .venv/bin/python benchmarks/startup.py [--repeat 7]
+    .venv/bin/python benchmarks/startup.py [--repeat 7] [--before /path/to/other/checkout]
 
 Each command runs in a fresh process; the figure is its CPU time (user + system, from
 ``os.wait4``), best of ``--repeat``: CPU time barely moves when other processes share the
 machine, wall time does. The small plan is the repository's examples against a fresh
-embedded CRM that already holds them.
+embedded CRM that already holds them. ``--before``: also run every command with that
+checkout's ``.venv/bin/python``, alternating with this one, and print both columns.
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ def cpu_seconds(args: list[str], cwd: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--before", type=Path, help="another checkout to compare with")
     args = parser.parse_args()
+    pythons = {"after": PYTHON}
+    if args.before is not None:
+        pythons = {"before": str(args.before / ".venv" / "bin" / "python"), **pythons}
     with tempfile.TemporaryDirectory(prefix="quotesync-startup-") as tmp:
         work = Path(tmp)
         crm = f"local:{work / 'crm.sqlite'}"
@@ -57,6 +62,13 @@ def main() -> None:
             ],
             "quotesync schema": [PYTHON, "-m", "quotesync_gitops", "schema"],
             "quotesync --help": [PYTHON, "-m", "quotesync_gitops", "--help"],
+            "quotesync validate (examples)": [
+                PYTHON,
+                "-m",
+                "quotesync_gitops",
+                "validate",
+                examples,
+            ],
             "quotesync plan (examples, embedded)": [
                 PYTHON,
                 "-m",
@@ -67,11 +79,15 @@ def main() -> None:
                 crm,
             ],
         }
-        print(f"| what | CPU s (best of {args.repeat}) |")
-        print("|---|---:|")
+        columns = " | ".join(f"CPU s {label}" for label in pythons)
+        print(f"| what | {columns} (best of {args.repeat}) |")
+        print("|---|" + "---:|" * len(pythons))
         for label, command in cases.items():
-            best = min(cpu_seconds(command, work) for _ in range(args.repeat))
-            print(f"| {label} | {best:.3f} |")
+            best = {name: float("inf") for name in pythons}
+            for _ in range(args.repeat):
+                for name, python in pythons.items():  # alternating: the load hits both alike
+                    best[name] = min(best[name], cpu_seconds([python, *command[1:]], work))
+            print(f"| {label} | {' | '.join(f'{best[name]:.3f}' for name in pythons)} |")
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quotesync_gitops.apply.connection_tests import run_connection_tests
-from quotesync_gitops.apply.engine import ApplyResult, apply_plan
 from quotesync_gitops.apply.stale_credentials import find_stale_credentials
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError, StalePlanError
 from quotesync_gitops.kinds.price_list.images import read_product_images
-from quotesync_gitops.kinds.writing import ApplyContext
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary
@@ -29,6 +28,9 @@ from quotesync_gitops.plan.planfile import is_plan_file, load_plan
 from quotesync_gitops.plan.planner import build_plan, prepare_plan
 from quotesync_gitops.plan.run_secrets import hide_run_secrets, run_secret_values
 from quotesync_gitops.target import anchored, describe_target
+
+if TYPE_CHECKING:  # the writers load only when apply runs (plan does not need them)
+    from quotesync_gitops.apply.engine import ApplyResult
 
 
 class InvalidManifests(ManifestError):
@@ -312,6 +314,24 @@ def _header_only(change: Change) -> bool:
     )
 
 
+def _verify_scope(run: PlanRun, touched: set[str], reread: list[str]) -> str:
+    """What the verification reads again and what it keeps from the plan's read, worded."""
+
+    def kept(kinds: set[str], kind: str) -> int:
+        resources = run.live.of_kind(kind) if touched & kinds else []
+        return sum(f"{r.kind}/{r.name}" not in reread for r in resources)
+
+    connections = kept({Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS}, Kind.ERP_CONNECTION)
+    price_lists = kept({Kind.PRICE_LIST}, Kind.PRICE_LIST)
+    written = sum(a.startswith(f"{Kind.PRICE_LIST}/") for a in reread)
+    parts = [f"the products of {written} price list(s) apply wrote"] if written else []
+    as_read = [f"the products of {price_lists} price list(s)"] if price_lists else []
+    as_read += [f"the details of {connections} ERP connection(s)"] if connections else []
+    if as_read:
+        parts.append(f"{' and '.join(as_read)} as the plan read them: apply did not write them")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def execute(
     client: CrmClient,
     run: PlanRun,
@@ -322,8 +342,12 @@ def execute(
 
     The verification re-reads the kinds apply wrote; of the ERP connections, only the
     written ones are read in detail (the others keep what the plan read: same list row
-    fresh, about 30 calls a connection saved), and the progress says so.
+    fresh, about 30 calls a connection saved), and of the price lists only the written
+    ones' products (a filtered read each); the progress says so.
     """
+    from quotesync_gitops.apply.engine import apply_plan
+    from quotesync_gitops.kinds.writing import ApplyContext
+
     context = ApplyContext(client, run.live, progress)
     base = Path(run.plan.workdir) if run.plan.workdir else Path.cwd()
     context.locate = problem_locator(run.desired.resources, base)
@@ -331,28 +355,14 @@ def execute(
         context.bulk_progress = bulk_progress
     result = apply_plan(run.plan, context)
     targets = [c.address for c in run.plan.changes]
-    touched = {c.kind for c in run.plan.changes}  # verify only what apply wrote
+    touched: set[str] = {c.kind for c in run.plan.changes}  # verify only what apply wrote
     # An ERP connection whose change is only in its list row (description, state, scope) is
     # verified from that row, read anyway; the rest of it is what the plan read.
     reread = [c.address for c in run.plan.changes if not _header_only(c)]
-    kept = [
-        r.name
-        for r in run.live.of_kind(Kind.ERP_CONNECTION)
-        if touched & {Kind.ERP_CONNECTION, Kind.SYNC_SETTINGS}
-        and f"{r.kind}/{r.name}" not in reread
-    ]
-    progress(
-        "verifying: reading the CRM again"
-        + (
-            f" (the details of {len(kept)} ERP connection(s) as the plan read them: "
-            "apply did not write them)"
-            if kept
-            else ""
-        )
-    )
+    progress("verifying: reading the CRM again" + _verify_scope(run, touched, reread))
     live = read_live(client, kinds=touched, reuse=run.live, reread=reread)
     read_product_images(client, run.desired, live)
-    after = build_plan(run.desired, live, targets=targets).plan
+    after = build_plan(run.desired, live, targets=targets, fingerprint_targets=False).plan
     failed = {o.change.address for o in result.failed}
     for change in after.changes:
         if change.address in failed:

@@ -27,15 +27,16 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from quotesync_gitops.crm.auth_login import LoginEndpoint
-from quotesync_gitops.crm.auth_tokens import sign_system_token, ticket_from_jwt
 from quotesync_gitops.crm.errors import CrmAuthError, CrmConfigError, CrmProtocolError
 from quotesync_gitops.crm.transport import CrmAuth, ensure_safe_url
+
+if TYPE_CHECKING:  # cryptography and PyJWT (~50 ms) load only when a system user signs in
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 AUTHENTICATE_PATH = "/Login/api/PartnerSystemUser/Authenticate"
 OPENID_CONFIGURATION_PATH = "/login/.well-known/openid-configuration"
@@ -156,6 +157,8 @@ class SystemUserAuth(RenewingAuth):
         return {"Authorization": f"SOTicket {credential}", "SO-AppToken": self._client_secret}
 
     def _obtain(self) -> tuple[str, float | None]:
+        from quotesync_gitops.crm.auth_tokens import sign_system_token, ticket_from_jwt
+
         signed = sign_system_token(
             self._system_user_token, self._key, datetime.fromtimestamp(self._clock(), UTC)
         )

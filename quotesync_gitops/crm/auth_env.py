@@ -25,7 +25,6 @@ from pathlib import Path
 
 from quotesync_gitops.crm.auth import BasicAuth, RefreshTokenAuth, SystemUserAuth
 from quotesync_gitops.crm.auth_login import LoginEndpoint
-from quotesync_gitops.crm.auth_tokens import load_private_key
 from quotesync_gitops.crm.errors import CrmConfigError
 from quotesync_gitops.crm.transport import (
     ENV_ACCESS_TOKEN,
@@ -143,6 +142,8 @@ def auth_for_env(
         assert login is not None and context_id is not None
         token, secret = _need(env, "system user", ENV_SYSTEM_USER_TOKEN, ENV_CLIENT_SECRET)
         text, source = _private_key_text(env)
+        from quotesync_gitops.crm.auth_tokens import load_private_key  # cryptography: only here
+
         return SystemUserAuth(
             login,
             system_user_token=token,

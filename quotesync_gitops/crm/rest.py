@@ -176,18 +176,26 @@ class RestCalls(CrmCore):
         return rows, high is None or last is None or last < high
 
     def _range_pages(
-        self, path: str, id_field: str, page_size: int, low: int, high: int | None
+        self,
+        path: str,
+        id_field: str,
+        page_size: int,
+        low: int,
+        high: int | None,
+        where: str | None = None,
     ) -> list[list[dict[str, Any]]]:
         """Every row with ``low < id <= high``, as pages (a keyset read bounded above)."""
-        return list(self._keyset_pages(path, id_field, page_size, low, high))
+        return list(self._keyset_pages(path, id_field, page_size, low, high, where))
 
-    def _highest_id(self, path: str, id_field: str) -> int | None:
+    def _highest_id(self, path: str, id_field: str, where: str | None = None) -> int | None:
         """The largest id (one row, one column), or None when the server cannot sort down."""
         params: dict[str, str | int] = {
             "$orderBy": f"{id_field} desc",
             "$top": 1,
             "$select": id_field,
         }
+        if where:
+            params["$filter"] = where
         operation = f"GET {path}"
         try:
             rows, _ = self._call("GET", path, _page, operation=operation, params=params)
@@ -201,31 +209,32 @@ class RestCalls(CrmCore):
             raise CrmProtocolError(str(exc), operation=operation) from exc
 
     def _iter_ranged_pages(
-        self, path: str, id_field: str, page_size: int
+        self, path: str, id_field: str, page_size: int, where: str | None = None
     ) -> Iterator[list[dict[str, Any]]]:
-        """Pages in ``id_field`` order, id ranges read concurrently (see the module doc)."""
+        """Pages in ``id_field`` order, id ranges read concurrently (see the module doc);
+        ``where``: an OData condition ANDed to every request."""
         _check_page_size(page_size)
         counted = _Counted(f"GET {path}")
-        for page in self._ranged_pages(path, id_field, page_size):
+        for page in self._ranged_pages(path, id_field, page_size, where):
             counted.add(page)
             yield page
 
     def _ranged_pages(
-        self, path: str, id_field: str, page_size: int
+        self, path: str, id_field: str, page_size: int, where: str | None
     ) -> Iterator[list[dict[str, Any]]]:
-        first, more = self._keyset_page(path, id_field, page_size, None, None)
+        first, more = self._keyset_page(path, id_field, page_size, None, None, where)
         yield first
         if not more:
             return  # the first page held everything
         lowest, last = int_field(first[0], id_field), int_field(first[-1], id_field)
-        highest = self._highest_id(path, id_field)
+        highest = self._highest_id(path, id_field, where)
         if highest == last and len(first) > 1:
             return  # the first page ended at the highest id (a full last page: no probe)
         workers = self.read_concurrency
         if highest is None or highest <= last or workers == 1:
             # No usable highest id (a server that cannot sort down, or ignored the order):
             # read on page after page.
-            yield from self._keyset_pages(path, id_field, page_size, last)
+            yield from self._keyset_pages(path, id_field, page_size, last, where=where)
             return
         # The ids the last range spanned per row decide the next width: enough ids for 95% of
         # a page (so a range rarely needs a second request), at least a page of ids (dense
@@ -240,7 +249,7 @@ class RestCalls(CrmCore):
                 while cursor < highest and len(window) < workers:
                     upper = min(cursor + width, highest)
                     future = pool.submit(
-                        self._range_pages, path, id_field, page_size, cursor, upper
+                        self._range_pages, path, id_field, page_size, cursor, upper, where
                     )
                     window.append((future, cursor, upper))
                     cursor = upper
@@ -302,14 +311,20 @@ class RestCalls(CrmCore):
         """Every product row, in ``ProductId`` order, one page request per ``page_size``."""
         return self._iter_keyset(PRODUCT, "ProductId", page_size)
 
-    def iter_product_pages(self, page_size: int = MAX_PAGE_SIZE) -> Iterator[list[dict[str, Any]]]:
+    def iter_product_pages(
+        self, page_size: int = MAX_PAGE_SIZE, *, price_list_key: str | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
         """Every product row in ``ProductId`` order, a page at a time, ranges read concurrently.
 
         About one request per page, plus one for the highest id. Rows created once the read
         has started may be missed, as with any paged read. A server that cannot sort by
-        ``ProductId desc`` is read sequentially.
+        ``ProductId desc`` is read sequentially. ``price_list_key``: only the products of that
+        price list (``$filter=ERPPriceListKey eq '...'`` on every request).
         """
-        return self._iter_ranged_pages(PRODUCT, "ProductId", page_size)
+        where = None
+        if price_list_key is not None:
+            where = f"ERPPriceListKey eq {odata_string(price_list_key)}"
+        return self._iter_ranged_pages(PRODUCT, "ProductId", page_size, where)
 
     def find_products(
         self, price_list_key: str, code: str | None = None

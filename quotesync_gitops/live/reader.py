@@ -31,7 +31,9 @@ def read_live(
     With ``reuse`` (a state read earlier in this run), an ERP connection whose address is not
     in ``reread`` keeps the actor mappings, defaults and list mappings read then (about 30
     calls a connection); its list row (name, description, state, scope) and its config are
-    read fresh. Apply's verification uses it: it re-reads what it wrote, not the rest.
+    read fresh. Likewise a price list not in ``reread`` keeps the products read then (its row
+    is read fresh); the others' products are read with a filter on their key. Apply's
+    verification uses it: it re-reads what it wrote, not the rest.
 
     Reads that do not need each other's answers go out together: every branch (users and
     groups, then each kind's ``fetch``: connectors, ERP connections with their per-object

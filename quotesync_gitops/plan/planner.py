@@ -104,10 +104,17 @@ class PreparedPlan:
 
 
 def prepare_plan(
-    desired: DesiredState, live: LiveState, *, targets: Iterable[str] = ()
+    desired: DesiredState,
+    live: LiveState,
+    *,
+    targets: Iterable[str] = (),
+    fingerprint_targets: bool = True,
 ) -> PreparedPlan:
     """Check every desired resource (of ``targets``: only these kind/name) against the CRM
-    and prepare both sides, once; :func:`build_plan` compares them."""
+    and prepare both sides, once; :func:`build_plan` compares them.
+
+    ``fingerprint_targets=False``: a targeted plan that is never saved (apply's verification)
+    skips the desired fingerprints, a JSON dump of every product of every targeted list."""
     ctx = live.context
     wanted = set(targets)
     _restored_connectors_usable(desired, ctx, wanted)
@@ -124,7 +131,7 @@ def prepare_plan(
         if want is None and kind in ATTACHED_KINDS:
             continue  # the CRM's own objects (sale types): not managed without a manifest
         if want is not None:
-            if wanted:  # a targeted plan is stale only when its targets' manifests change
+            if wanted and fingerprint_targets:  # stale only when its targets' manifests change
                 out.desired_fingerprints[f"{kind}/{name}"] = fingerprint(want.spec)
             out.problems += check_against_crm(want, ctx, have)
             out.diagnostics += check_sale_types(want, ctx)
@@ -147,6 +154,7 @@ def build_plan(
     targets: Iterable[str] = (),
     stored_fail: Collection[str] = frozenset(),
     prepared: PreparedPlan | None = None,
+    fingerprint_targets: bool = True,
 ) -> PlanResult:
     """The changes that make the CRM match the manifests (``targets``: only these kind/name).
 
@@ -154,9 +162,13 @@ def build_plan(
     test while the manifest's pass (``apply/stale_credentials.py``): their secrets are
     written again, as for a raised ``secretsVersion``. ``prepared``: what
     :func:`prepare_plan` made of the same desired and live states and targets (else it
-    runs here).
+    runs here, with ``fingerprint_targets``).
     """
-    ready = prepared if prepared is not None else prepare_plan(desired, live, targets=targets)
+    ready = prepared
+    if ready is None:
+        ready = prepare_plan(
+            desired, live, targets=targets, fingerprint_targets=fingerprint_targets
+        )
     changes: list[Change] = []
     unreadable = 0
     plan = Plan(notes=list(live.notes))

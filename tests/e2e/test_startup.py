@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import inspect
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from click.testing import CliRunner
 
 from quotesync_gitops.cli.main import COMMANDS, cli
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "manifests"
 
 
 def _first_paragraph(command: click.Command) -> str:
@@ -53,6 +57,44 @@ def test_help_imports_neither_the_pipeline_nor_httpx() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in done.stdout, done.stdout
     assert "Commands:" in done.stdout
+
+
+def _loaded_after(argv: list[str], modules: tuple[str, ...]) -> tuple[list[str], str]:
+    """Which of ``modules`` a real ``quotesync`` run (in a fresh process) has imported."""
+    code = (
+        "import json, sys\n"
+        "from quotesync_gitops.cli.main import main\n"
+        f"sys.argv = ['quotesync', *{argv!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    print('EXIT', exc.code)\n"
+        f"print('LOADED', json.dumps(sorted(m for m in {modules!r} if m in sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("LOADED"))
+    return json.loads(line.removeprefix("LOADED ")), done.stdout
+
+
+HEAVY = (
+    "httpx",
+    "jwt",
+    "cryptography",
+    "quotesync_gitops.pipeline",
+    "quotesync_gitops.emulator",
+    "quotesync_gitops.apply.engine",
+)
+
+
+def test_validate_loads_no_crm_client_no_pipeline_and_no_cryptography() -> None:
+    loaded, out = _loaded_after(["validate", str(EXAMPLES)], HEAVY)
+    assert "EXIT 0" in out, out
+    assert loaded == [], out
+
+
+def test_plan_loads_neither_the_writers_nor_the_system_user_cryptography(tmp_path: Path) -> None:
+    crm = f"local:{tmp_path / 'crm.sqlite'}"
+    loaded, out = _loaded_after(["plan", str(EXAMPLES), "--crm", crm], HEAVY)
+    assert "EXIT 0" in out or "EXIT" not in out, out  # changes, no --detailed-exitcode: 0
+    # The embedded CRM is the emulator, reached through httpx's transport interface.
+    assert loaded == ["httpx", "quotesync_gitops.emulator", "quotesync_gitops.pipeline"], out
 
 
 def test_an_unknown_command_is_still_a_usage_error() -> None:
