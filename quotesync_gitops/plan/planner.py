@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -33,14 +32,15 @@ from quotesync_gitops.model import (
     SpecProblem,
 )
 from quotesync_gitops.plan.diff import DiffResult, diff_specs, is_order_only
-from quotesync_gitops.plan.model import Action, Change, FieldChange, GuardReport, Plan, Unmanaged
+from quotesync_gitops.plan.guards import evaluate_guards
+from quotesync_gitops.plan.model import Action, Change, FieldChange, Plan, Unmanaged
 from quotesync_gitops.plan.prepare import (
     check_live_duplicates,
     check_sale_types,
     prepare_desired,
     prepare_live,
 )
-from quotesync_gitops.plan.products import PRODUCT_KIND, created_product, diff_products
+from quotesync_gitops.plan.products import created_product, diff_products
 from quotesync_gitops.secrets import MASK, is_sensitive
 
 #: Apply order: what others refer to comes first. Deletions run in reverse.
@@ -381,36 +381,3 @@ def _apply_order(changes: list[Change]) -> list[Change]:
     deletes = [c for c in changes if c.action is Action.DELETE]
     deletes.sort(key=lambda c: _order_key((c.kind, c.name)), reverse=True)
     return forward + deletes
-
-
-def evaluate_guards(plan: Plan, live: LiveState, settings: RepositorySettings) -> GuardReport:
-    """Deletions need --allow-deletes; too many changes of one kind need --allow-mass-changes."""
-    counts = plan.counts()
-    existing: Counter[str] = Counter(r.kind for r in live if not r.deleted)
-    existing[PRODUCT_KIND] = sum(
-        len(price_list.spec_of(r).get("products", {})) for r in live.of_kind(Kind.PRICE_LIST)
-    )
-    deletes = tuple(
-        f"{n} {kind} soft delete(s)"
-        for (kind, action), n in sorted(counts.items())
-        if action == Action.DELETE and n
-    )
-    mass: list[str] = []
-    for kind in sorted({k for k, _ in counts}):
-        have = existing[kind]
-        if have < settings.min_existing:
-            continue
-        for action, limit in (
-            (Action.DELETE, settings.max_delete_percent),
-            (Action.UPDATE, settings.max_update_percent),
-        ):
-            n = counts[(kind, str(action))]
-            if n and 100.0 * n / have > limit:
-                mass.append(
-                    f"{n} of {have} {kind} objects would be {action}d "
-                    f"({100.0 * n / have:.0f}% > {limit:g}%)"
-                )
-    return GuardReport(
-        needs_allow_deletes=() if settings.allow_deletes else deletes,
-        needs_allow_mass_changes=tuple(mass),
-    )
