@@ -224,6 +224,7 @@ class KindDef(Protocol):
 
     def deferred_checks(self, resource: Resource, ctx: LiveContext) -> list[str]:
         """What plan cannot check yet, as notes."""
+
     def write(self, ac: ApplyContext, change: Change) -> None:
         """Carry out one change of this kind in the CRM (create, update, delete, restore,
         replace; a price list's products with it), from the change's prepared desired and
@@ -285,6 +286,7 @@ class BaseKind:
 
     def deferred_checks(self, resource: Resource, ctx: LiveContext) -> list[str]:
         return []
+
     def write(self, ac: ApplyContext, change: Change) -> None:
         raise NotImplementedError(f"{self.kind} is not written to the CRM")
 

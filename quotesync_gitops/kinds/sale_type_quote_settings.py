@@ -108,6 +108,7 @@ class SaleTypeQuoteSettingsKind(BaseKind):
         """No branch of its own: its calls go out here, once the other kinds are read."""
         if read.wants(self.kind):
             read_sale_types(read.client, state)
+
     def write(self, ac: ApplyContext, change: Change) -> None:
         write_sale_type_quote_settings(ac, change)
 

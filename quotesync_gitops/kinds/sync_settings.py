@@ -105,6 +105,7 @@ class SyncSettingsKind(BaseKind):
             return
         spec, ids = from_carrier(read.rows.get(Kind.ERP_CONNECTION, []), fetched)
         state.add(Resource(kind=self.kind, name=SINGLETON_NAME, spec=dict(spec), ids=ids))
+
     def write(self, ac: ApplyContext, change: Change) -> None:
         write_sync_settings(ac, change)
 
@@ -138,6 +139,8 @@ def from_carrier(
         "connectionIds": {text(c.get("DisplayName")): int(c["ErpConnectionId"]) for c in live}
     }
     return spec, ids
+
+
 def write_sync_settings(ac: ApplyContext, change: Change) -> None:
     client = ac.client
     want = wanted(change)

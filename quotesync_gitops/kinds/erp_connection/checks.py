@@ -115,8 +115,7 @@ def _actor(
             )
             yield (
                 (*base, "defaults", Match.of(erpField=key), "value"),
-                f"default value {shown(raw)} of {actor}/{key} is not an item of its ERP list"
-                f"{hint}",
+                f"default value {shown(raw)} of {actor}/{key} is not an item of its ERP list{hint}",
                 "value",
             )
     if active and settings.get("enabled", True):

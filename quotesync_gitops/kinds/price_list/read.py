@@ -138,5 +138,3 @@ def _read_products(client: CrmClient) -> dict[str, LiveProducts]:
         for key, batch in batches.items():
             products[key].extend(batch)
     return dict(products)
-
-
