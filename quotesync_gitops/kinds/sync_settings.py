@@ -142,17 +142,28 @@ def from_carrier(
 
 
 def write_sync_settings(ac: ApplyContext, change: Change) -> None:
+    """Each touched part through its own call, from ``to_carrier``; the priority names only
+    the managed connections, and the CRM's others keep their order after them."""
     client = ac.client
-    want = wanted(change)
+    spec = spec_of(wanted(change))
     touched = change.touched
+    # Ids only when the priority is written: ``id_of`` refuses a name the CRM lacks.
+    priority = spec["priority"] if Section.PRIORITY in touched else []
+    carrier = to_carrier(
+        {
+            "priority": priority,
+            "automaticSync": spec["automaticSync"],
+            "interval": spec["interval"],
+        },
+        {name: ac.id_of(Kind.ERP_CONNECTION, name) for name in priority},
+    )
     if Section.PRIORITY in touched:
-        names: list[str] = list(spec_of(want).get("priority", []))
-        ids = [ac.id_of(Kind.ERP_CONNECTION, name) for name in names]
+        ids = carrier["Priorities"]
         rows = client.erp_get_all_connections(include_deleted=False)
         rest = [int(r["ErpConnectionId"]) for r in rows if int(r["ErpConnectionId"]) not in ids]
         if not client.erp_save_sync_priorities(ids + rest):
             raise ResourceFailed("the CRM did not accept the sync priorities")
     if Section.AUTOMATIC_SYNC in touched:
-        client.erp_change_engine_status(bool(spec_of(want)["automaticSync"]))
+        client.erp_change_engine_status(bool(carrier["IsRunning"]))
     if Section.INTERVAL in touched:
-        client.erp_change_engine_interval(str(spec_of(want)["interval"]))
+        client.erp_change_engine_interval(str(carrier["Interval"]))
