@@ -32,6 +32,14 @@ sys.argv = ["quotesync", *sys.argv[1:]]
 runpy.run_module("quotesync_gitops", run_name="__main__")
 """
 PROMPT = b"Apply these changes? [y/N]:"
+#: What the terminal shows once the prompt waits for a key: click echoes PROMPT, then
+#: ``input(" ")`` writes the space and starts reading.
+WAITING = PROMPT + b" "
+#: A person presses the key after seeing the prompt, not in the microseconds between
+#: ``input()`` writing its space and starting to read: a SIGINT that lands in that gap is
+#: handled only once the read returns (CPython's stdio prompt), so the test waits as a
+#: person would.
+REACTION_SECONDS = 0.3
 CANARY = "prompt-canary-Qm3"
 KEYS = {"ctrl-c": b"\x03", "ctrl-d": b"\x04", "no": b"n\n"}
 
@@ -86,8 +94,9 @@ def _answer_with(tmp_path: Path, key: str) -> tuple[int, str]:
     )
     os.close(terminal)
     try:
-        shown = _read_until(main, PROMPT, 120)
+        shown = _read_until(main, WAITING, 120)
         assert b"Plan: 36 to create" in shown  # it asks after showing the plan
+        time.sleep(REACTION_SECONDS)
         os.write(main, KEYS[key])
         code = process.wait(timeout=60)
         after = _drain(main)
