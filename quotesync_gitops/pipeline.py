@@ -18,6 +18,7 @@ from quotesync_gitops.apply.stale_credentials import find_stale_credentials
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.errors import GuardError, ManifestError, QuotesyncError, StalePlanError
 from quotesync_gitops.kinds.price_list.images import read_product_images
+from quotesync_gitops.live.ahead import ReadAhead
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
 from quotesync_gitops.manifest.problems import problem_summary
@@ -78,6 +79,7 @@ def plan_against(
     Problems come all at once: when manifests have offline problems, the resources that did
     load are still checked against the CRM, and both are reported together.
     """
+    ahead = ReadAhead(client)  # the CRM is read while the manifests load
     loaded = load_manifests(
         [Path(p) for p in options.paths] or [Path(".")],
         env=options.env,
@@ -89,9 +91,9 @@ def plan_against(
     warnings = [d for d in loaded.diagnostics if d.level != "error"]
     base = options.base
     if not loaded.ok:
-        found = _crm_problems(client, desired, targets, base)
+        found = _crm_problems(ahead, desired, targets, base)
         raise InvalidManifests(loaded.diagnostics + found)
-    live = read_live(client)
+    live = ahead.state()
     read_product_images(client, desired, live)
     _check_targets(targets, desired, live)
     prepared = prepare_plan(desired, live, targets=targets)
@@ -124,13 +126,13 @@ def _located(
 
 
 def _crm_problems(
-    client: CrmClient, desired: DesiredState, targets: Iterable[str], base: Path
+    ahead: ReadAhead, desired: DesiredState, targets: Iterable[str], base: Path
 ) -> list[Diagnostic]:
     """CRM checks of the resources that loaded, when the CRM can be read (else none)."""
     if not len(desired):
         return []
     try:
-        live = read_live(client, kinds={r.kind for r in desired})  # only what is checked
+        live = ahead.state(kinds={r.kind for r in desired})  # only what is checked
     except QuotesyncError:
         return []  # the offline problems are reported; the CRM's wait for the next run
     wanted = set(targets)

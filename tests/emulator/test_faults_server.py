@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -150,15 +149,13 @@ def test_fault_specs() -> None:
 @TIMING
 def test_latency_and_concurrent_requests(db_path: Path) -> None:
     with start_in_thread(db_path, faults=FaultConfig(latency_ms=300)) as running:
-        started = time.monotonic()
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(
                 pool.map(lambda _: httpx.post(running.url + ENGINE).status_code, range(8))
             )
-        elapsed = time.monotonic() - started
         assert statuses == [200] * 8
-        # one after another would take 8 x 0.3 s; the margin keeps a loaded 2-core CI honest
-        assert elapsed < 8 * 0.3 * 0.8  # served side by side, not one after another
+        # Served side by side, not one after another: several were in the 300 ms wait at
+        # once (the server's own count, not a clock, which a loaded machine makes flaky).
         stats = httpx.get(running.url + "/_emulator/stats").json()
         assert stats["max_in_flight"] >= 4
         assert stats["in_flight"] == 0

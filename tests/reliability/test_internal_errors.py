@@ -1,7 +1,7 @@
 """An unexpected exception is one line, exit 1; --debug adds the traceback; no secret in either.
 
 The crash is forced from outside the product: the subprocess tests start the real entry point
-(``python -m quotesync_gitops``, through ``runpy``) after replacing a pipeline function with
+(``python -m quotesync_gitops``, through ``runpy``) after replacing the CRM read with
 one that raises; the in-process tests monkeypatch the same function and drive the CLI with
 click's runner. The exception text quotes canary secrets: a value the manifests take from
 ``${env:}`` (a Password field), its base64 form (as a server might echo it), and the CRM
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from quotesync_gitops import pipeline
+from quotesync_gitops.live import ahead
 from quotesync_gitops.cli.crash import DEBUG_HINT, HINT
 from quotesync_gitops.cli.main import cli
 from quotesync_gitops.errors import QuotesyncError
@@ -30,11 +30,12 @@ CREDENTIAL = "crashtoken-Hs4kT9-never-print"
 B64 = base64.b64encode(CANARY.encode()).decode()
 CANARIES = (CANARY, CREDENTIAL, B64)
 
-#: Replaces ``pipeline.read_live`` (the first CRM read of plan, drift and apply), then runs
-#: the real entry point with the given arguments.
+#: Replaces ``live.ahead.read_live`` (the first CRM read of plan, drift and apply, run on
+#: the read-ahead thread while the manifests load), then runs the real entry point with the
+#: given arguments.
 CRASHING_ENTRY = """
 import base64, os, runpy, sys
-import quotesync_gitops.pipeline as pipeline
+import quotesync_gitops.live.ahead as ahead
 
 def read_live(*args, **kwargs):
     secret = os.environ["DEMO_ERP_PASSWORD"]
@@ -45,7 +46,7 @@ def read_live(*args, **kwargs):
         f" with {os.environ['QUOTESYNC_ACCESS_TOKEN']})"
     )
 
-pipeline.read_live = read_live
+ahead.read_live = read_live
 sys.argv = ["quotesync", *sys.argv[1:]]
 runpy.run_module("quotesync_gitops", run_name="__main__")
 """
@@ -136,7 +137,7 @@ def _run_in_process(
     def read_live(*_: object, **__: object) -> None:
         raise error
 
-    monkeypatch.setattr(pipeline, "read_live", read_live)
+    monkeypatch.setattr(ahead, "read_live", read_live)
     manifests = copy_examples(tmp_path)
     env = {
         "QUOTESYNC_CRM": f"local:{tmp_path / 'crm.sqlite'}",

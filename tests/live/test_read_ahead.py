@@ -1,0 +1,112 @@
+"""Plan reads the CRM while the manifests load (``live.ahead``), and sees what it saw before.
+
+The read starts before loading and is taken after it: a plan costs about the longer of the
+two, not their sum (across the internet the read is mostly waiting). What plan reports must
+not change: the same resources as a read made afterwards, for every kind asked for, and a
+manifest problem still before a CRM problem.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quotesync_gitops import pipeline
+from quotesync_gitops.errors import QuotesyncError
+from quotesync_gitops.live import ahead
+from quotesync_gitops.live.ahead import ReadAhead
+from quotesync_gitops.live.reader import read_live
+from quotesync_gitops.model import MANIFEST_KINDS, Kind
+from quotesync_gitops.target import open_client
+from tests.export.conftest import EXAMPLES, run
+from tests.reliability.helpers import copy_examples, run_cli, running_crm
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+@pytest.fixture(scope="module")
+def examples_crm(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("read-ahead")
+    manifests = folder / "examples"
+    shutil.copytree(EXAMPLES, manifests)
+    crm = f"local:{folder / 'crm.sqlite'}"
+    result = run("apply", str(manifests), "--auto-approve", "--crm", crm)
+    assert result.exit_code == 0, result.output
+    return crm
+
+
+@pytest.mark.parametrize("kinds", [None, *([str(k)] for k in MANIFEST_KINDS)])
+def test_the_read_ahead_holds_what_a_read_afterwards_holds(
+    examples_crm: str, kinds: list[str] | None
+) -> None:
+    with open_client(examples_crm, {}) as client:
+        early = ReadAhead(client).state(kinds)
+        late = read_live(client, kinds)
+    assert early.resources == late.resources
+    assert {r.kind for r in early} <= set(kinds or MANIFEST_KINDS)
+
+
+def test_the_crm_is_read_while_the_manifests_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading waits (up to 30 s) for the first request to reach the CRM: it reaches it
+    only if the read was started before loading."""
+    first_request = threading.Event()
+
+    def wrap(app: WsgiApp) -> WsgiApp:
+        def seen(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            first_request.set()
+            return app(environ, start_response)
+
+        return seen
+
+    loading_saw_a_request: list[bool] = []
+    real_load = pipeline.load_manifests
+
+    def load_manifests(*args: Any, **kwargs: Any) -> Any:
+        loading_saw_a_request.append(first_request.wait(timeout=30))
+        return real_load(*args, **kwargs)
+
+    with running_crm(tmp_path / "crm", wrap=wrap) as crm:
+        manifests = copy_examples(tmp_path)
+        first_request.clear()  # seeding the CRM is not the plan's read
+        monkeypatch.setattr(pipeline, "load_manifests", load_manifests)
+        result = run_cli("plan", str(manifests), "--detailed-exitcode", env=crm.env)
+    assert result.exit_code == 2, result.output
+    assert loading_saw_a_request == [True]
+
+
+def test_a_manifest_problem_comes_before_the_crm_failing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_live(*_: object, **__: object) -> None:
+        raise QuotesyncError("cannot reach the CRM")
+
+    monkeypatch.setattr(ahead, "read_live", read_live)
+    manifests = copy_examples(tmp_path)
+    broken = manifests / "pricing" / "services-eur-2026.yaml"
+    broken.write_text(broken.read_text("utf-8").replace("currency: EUR", "currency: 12"), "utf-8")
+    result = run_cli("plan", str(manifests), "--crm", f"local:{tmp_path / 'crm.sqlite'}")
+    assert result.exit_code == 1
+    assert "services-eur-2026.yaml:" in result.output
+    assert "cannot reach the CRM" not in result.output
+    assert not (tmp_path / "crm.sqlite").exists()  # nothing written
+
+
+def test_the_crm_failing_is_reported_when_the_manifests_are_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_live(*_: object, **__: object) -> None:
+        raise QuotesyncError("cannot reach the CRM")
+
+    monkeypatch.setattr(ahead, "read_live", read_live)
+    manifests = copy_examples(tmp_path)
+    result = run_cli("plan", str(manifests), "--crm", f"local:{tmp_path / 'crm.sqlite'}")
+    assert result.exit_code == 1
+    assert "cannot reach the CRM" in result.output
+    assert Kind.PRICE_LIST not in result.output  # no plan was rendered
