@@ -295,20 +295,19 @@ def _open_embedded(
         base_url=EMBEDDED_BASE_URL,
         headers=headers,
     )
-    # In process there are no round trips to overlap: list reads go one request at a time.
-    return _client(http, max_concurrency, retry, read_concurrency=1)
+    # In process there are no round trips to overlap: calls go one at a time, on the caller's
+    # thread (see ``CrmClient.run_bulk``).
+    return _client(http, max_concurrency, retry, in_process=True)
 
 
 def _client(
     http: httpx.Client,
     max_concurrency: int,
     retry: RetryPolicy | None,
-    read_concurrency: int | None = None,
+    in_process: bool = False,
 ) -> CrmClient:
     try:
-        return CrmClient(
-            http, retry=retry, max_concurrency=max_concurrency, read_concurrency=read_concurrency
-        )
+        return CrmClient(http, retry=retry, max_concurrency=max_concurrency, in_process=in_process)
     except BaseException:
         http.close()
         raise

