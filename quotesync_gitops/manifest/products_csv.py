@@ -29,7 +29,13 @@ from quotesync_gitops.manifest.products import (
     product_template,
     required_fields,
 )
-from quotesync_gitops.manifest.products_csv_plain import plain_body, read_plain
+from quotesync_gitops.manifest.products_csv_lines import (
+    CsvCell,
+    byte_position,
+    cell_position,
+    plain_body,
+    read_plain,
+)
 from quotesync_gitops.manifest.wording import suggestion
 from quotesync_gitops.model import Diagnostic, SourceRef
 
@@ -105,7 +111,7 @@ def read_products_csv(path: Path, display: str) -> CsvProducts:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line, column = _byte_position(data, exc.start)
+        line, column = byte_position(data, exc.start)
         out.problem(
             SourceRef(display, line, column),
             "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in spreadsheets)",
@@ -120,12 +126,6 @@ def read_products_csv(path: Path, display: str) -> CsvProducts:
             gc.enable()
     out.finish(display)
     return out
-
-
-def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-    return data.count(b"\n", 0, offset) + 1, column
 
 
 def _delimiter(header_line: str) -> str:
@@ -157,9 +157,9 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
         rows = _Rows(_plan(columns), len(columns), lines, delimiter, display, out)
         row = rows.row
         previous_end = reader.line_num
-        body = plain_body(text, lines, previous_end)
-        if body is not None:
-            read_plain(body, previous_end + 1, delimiter, row)
+        plain = plain_body(text, lines, previous_end)
+        if plain is not None:
+            read_plain(plain, previous_end + 1, delimiter, row)
             return
         for record in reader:
             start = previous_end + 1
@@ -203,21 +203,6 @@ def _header(
                 f"the header has no {name!r} column; every product needs one",
             )
     return columns
-
-
-class CsvCell:
-    """Where a cell is, with its column worked out only when a diagnostic needs it."""
-
-    __slots__ = ("delimiter", "display", "index", "line", "lines")
-
-    def __init__(self, display: str, lines: list[str], delimiter: str, line: int, index: int):
-        self.display, self.lines, self.delimiter = display, lines, delimiter
-        self.line, self.index = line, index
-
-    def source(self) -> SourceRef:
-        return SourceRef(
-            self.display, *cell_position(self.lines, self.line, self.index, self.delimiter)
-        )
 
 
 _STRING, _NUMBER_FIELD, _BOOLEAN = 0, 1, 2
@@ -365,25 +350,3 @@ def _boolean_cell(text: str) -> tuple[Any, str | None]:
     if lowered in _FALSE:
         return False, None
     return None, f"{text!r} is not true or false"
-
-
-def cell_position(lines: list[str], line: int, index: int, delimiter: str) -> tuple[int, int]:
-    """(line, column), 1-based, where cell ``index`` of the record starting at ``line`` begins."""
-    row, column, cell, quoted = line - 1, 0, 0, False
-    while row < len(lines):
-        text = lines[row]
-        while column < len(text):
-            if cell == index and not quoted:
-                return row + 1, column + 1
-            char = text[column]
-            if char == '"':
-                quoted = not quoted
-            elif char == delimiter and not quoted:
-                cell += 1
-            column += 1
-        if cell == index and not quoted:
-            return row + 1, column + 1
-        if not quoted:
-            break
-        row, column = row + 1, 0
-    return line, 1
