@@ -17,7 +17,7 @@ from quotesync_gitops.manifest.interpolate import Found, resolve_tree
 from quotesync_gitops.manifest.names import check_names, name_problem
 from quotesync_gitops.manifest.problems import Problems, Where
 from quotesync_gitops.manifest.products import MAX_PRODUCT_PROBLEMS, check_product
-from quotesync_gitops.manifest.products_csv import CsvCell, read_products_csv
+from quotesync_gitops.manifest.products_csv import CsvProducts, read_products_csv
 from quotesync_gitops.manifest.references import ReferenceContext, is_inside
 from quotesync_gitops.manifest.schema_check import check_document
 from quotesync_gitops.manifest.schemagen.parts import API_VERSION
@@ -157,31 +157,37 @@ def _products(
     """Inline products and those of productsFile, by code; repeats and bad rows reported.
     The images inline products name go to ``images`` (code → image, None: no image)."""
     out: dict[str, dict[str, Any]] = {}
-    first_at: dict[str, Where | CsvCell] = {}
+    #: code → where it is first listed: inline, or the line of its row in the products file
+    first_at: dict[str, Where | int] = {}
     if not isinstance(spec, dict):
         return out
     shown = hidden = 0
+    csv_files: list[CsvProducts] = []  # the products file read (one at most)
 
-    def add(product: dict[str, Any], at: Where | CsvCell) -> None:
+    def source(at: Where | int) -> Where | SourceRef:
+        return at if isinstance(at, Where) else csv_files[0].code_cell(at).source()
+
+    def add(product: dict[str, Any], at: Where | int) -> None:
         code = product["code"]
         untrimmed = name_problem("the product code", code) if isinstance(code, str) else None
         if untrimmed is not None:
-            problems.at(at if isinstance(at, Where) else at.source(), untrimmed)
+            problems.at(source(at), untrimmed)
             return
         if code in first_at:
-            first = first_at[code]
             problems.at(
-                at if isinstance(at, Where) else at.source(),
+                source(at),
                 f"product code {code!r} is listed twice in this price list (first at {{first}})",
-                first=first if isinstance(first, Where) else first.source(),
+                first=source(first_at[code]),
             )
             return
         first_at[code] = at
         out[code] = product
 
-    def add_all(found: list[tuple[dict[str, Any], CsvCell]]) -> None:
+    def add_all(result: CsvProducts) -> None:
         """A products file's products: at once when every code is trimmed, new and unique
         (what :func:`add` would find of each), else one by one through it."""
+        csv_files.append(result)
+        found = result.products
         codes = [product["code"] for product, _ in found]
         if (
             len(set(codes)) == len(codes)
@@ -191,8 +197,8 @@ def _products(
             out.update(zip(codes, map(itemgetter(0), found), strict=True))
             first_at.update(zip(codes, map(itemgetter(1), found), strict=True))
             return
-        for product, at in found:
-            add(product, at)
+        for product, line in found:
+            add(product, line)
 
     inline = spec.get("products")
     if isinstance(inline, list):
@@ -255,7 +261,7 @@ def _products_file(
     where: Where,
     ctx: FileContext,
     problems: Problems,
-    add_all: Callable[[list[tuple[dict[str, Any], CsvCell]]], None],
+    add_all: Callable[[CsvProducts], None],
 ) -> None:
     path = _repository_file("productsFile", file_name, where.child("productsFile"), ctx, problems)
     if path is None:
@@ -266,7 +272,7 @@ def _products_file(
         problems.add(diagnostic.source, diagnostic.message)
     if result.sha256 is not None:
         ctx.extra_files[display] = result.sha256
-    add_all(result.products)
+    add_all(result)
 
 
 def _image(

@@ -11,6 +11,7 @@ comma in a number is refused, since ``1,034`` could mean a thousand.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import math
@@ -28,6 +29,13 @@ from quotesync_gitops.manifest.products import (
     product_template,
     required_fields,
 )
+from quotesync_gitops.manifest.products_csv_lines import (
+    CsvCell,
+    byte_position,
+    cell_position,
+    plain_body,
+    read_plain,
+)
 from quotesync_gitops.manifest.wording import suggestion
 from quotesync_gitops.model import Diagnostic, SourceRef
 
@@ -42,11 +50,18 @@ _PLAIN_NUMBER = "0123456789.+-"
 
 @dataclass
 class CsvProducts:
-    #: (canonical product, where its code cell is)
-    products: list[tuple[dict[str, Any], CsvCell]] = field(default_factory=list)
+    #: (canonical product, the line its row starts on: ``code_cell`` says where its code is)
+    products: list[tuple[dict[str, Any], int]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sha256: str | None = None
     _hidden: int = 0
+    #: what code_cell needs: (display, the file's lines, delimiter, the code's cell index)
+    _where: tuple[str, list[str], str, int] = ("", [], ",", 0)
+
+    def code_cell(self, line: int) -> CsvCell:
+        """Where the code of the product read from the row starting at ``line`` is."""
+        display, lines, delimiter, index = self._where
+        return CsvCell(display, lines, delimiter, line, index)
 
     def problem(self, source: SourceRef, message: str) -> None:
         if len(self.diagnostics) < MAX_PRODUCT_PROBLEMS:
@@ -96,21 +111,21 @@ def read_products_csv(path: Path, display: str) -> CsvProducts:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line, column = _byte_position(data, exc.start)
+        line, column = byte_position(data, exc.start)
         out.problem(
             SourceRef(display, line, column),
             "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in spreadsheets)",
         )
         return out
-    _parse(text, display, out)
+    collecting = gc.isenabled()
+    gc.disable()  # see _parse
+    try:
+        _parse(text, display, out)
+    finally:
+        if collecting:
+            gc.enable()
     out.finish(display)
     return out
-
-
-def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-    return data.count(b"\n", 0, offset) + 1, column
 
 
 def _delimiter(header_line: str) -> str:
@@ -142,6 +157,10 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
         rows = _Rows(_plan(columns), len(columns), lines, delimiter, display, out)
         row = rows.row
         previous_end = reader.line_num
+        plain = plain_body(text, lines, previous_end)
+        if plain is not None:
+            read_plain(plain, previous_end + 1, delimiter, row)
+            return
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
@@ -186,21 +205,6 @@ def _header(
     return columns
 
 
-class CsvCell:
-    """Where a cell is, with its column worked out only when a diagnostic needs it."""
-
-    __slots__ = ("delimiter", "display", "index", "line", "lines")
-
-    def __init__(self, display: str, lines: list[str], delimiter: str, line: int, index: int):
-        self.display, self.lines, self.delimiter = display, lines, delimiter
-        self.line, self.index = line, index
-
-    def source(self) -> SourceRef:
-        return SourceRef(
-            self.display, *cell_position(self.lines, self.line, self.index, self.delimiter)
-        )
-
-
 _STRING, _NUMBER_FIELD, _BOOLEAN = 0, 1, 2
 _KINDS = {"string": _STRING, "number": _NUMBER_FIELD, "boolean": _BOOLEAN}
 
@@ -241,6 +245,7 @@ class _Rows:
         self.plan, self.width, self.lines = plan, width, lines
         self.delimiter, self.display, self.out = delimiter, display, out
         self.code_index = next((column[0] for column in plan if column[2] == "code"), -1)
+        out._where = (display, lines, delimiter, self.code_index)
 
     def row(self, record: list[str], line: int) -> None:
         """One record → a canonical product, or its problems. The usual cell is decided
@@ -269,25 +274,30 @@ class _Rows:
                     continue
                 problem = length_problem(column, raw, "the value", secret=False)
             else:
-                text = raw.strip()
-                if not text:
+                if not raw:
                     continue
                 if kind == _NUMBER_FIELD:
-                    # Only digits, signs and points (so ASCII, no exponent, no "_", never
-                    # inf or nan), at most 6 decimals, within the field's range.
-                    if len(text) <= 7 and not text.strip(_PLAIN_NUMBER):
+                    # Only digits, signs and points (so no spaces around it, ASCII, no
+                    # exponent, no "_", never inf or nan), at most 6 decimals, in range.
+                    if len(raw) <= 7 and not raw.strip(_PLAIN_NUMBER):
                         try:
-                            number = float(text)
+                            number = float(raw)
                         except ValueError:
                             number = math.nan  # "1-2", ".": _number_cell words it
                         if lowest <= number <= highest:  # False for nan
                             product[name] = number
                             continue
+                    text = raw.strip()
+                    if not text:
+                        continue
                     value, problem = _number_cell(column, text, lowest, highest, self.delimiter)
                 else:
-                    flag = _BOOLEANS.get(text)
+                    flag = _BOOLEANS.get(raw)
                     if flag is not None:
                         product[name] = flag
+                        continue
+                    text = raw.strip()
+                    if not text:
                         continue
                     value, problem = _boolean_cell(text)
                 if problem is None:
@@ -305,9 +315,7 @@ class _Rows:
                 SourceRef(self.display, line, 1), "code is empty; every product needs a code"
             )
         else:
-            out.products.append(
-                (product, CsvCell(self.display, self.lines, self.delimiter, line, self.code_index))
-            )
+            out.products.append((product, line))
 
 
 def _number_cell(
@@ -342,25 +350,3 @@ def _boolean_cell(text: str) -> tuple[Any, str | None]:
     if lowered in _FALSE:
         return False, None
     return None, f"{text!r} is not true or false"
-
-
-def cell_position(lines: list[str], line: int, index: int, delimiter: str) -> tuple[int, int]:
-    """(line, column), 1-based, where cell ``index`` of the record starting at ``line`` begins."""
-    row, column, cell, quoted = line - 1, 0, 0, False
-    while row < len(lines):
-        text = lines[row]
-        while column < len(text):
-            if cell == index and not quoted:
-                return row + 1, column + 1
-            char = text[column]
-            if char == '"':
-                quoted = not quoted
-            elif char == delimiter and not quoted:
-                cell += 1
-            column += 1
-        if cell == index and not quoted:
-            return row + 1, column + 1
-        if not quoted:
-            break
-        row, column = row + 1, 0
-    return line, 1
