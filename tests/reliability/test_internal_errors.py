@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from quotesync_gitops.live import ahead
 from quotesync_gitops.cli.crash import DEBUG_HINT, HINT
 from quotesync_gitops.cli.main import cli
 from quotesync_gitops.errors import QuotesyncError
+from quotesync_gitops.live import ahead
 from tests.reliability.helpers import copy_examples
 
 CANARY = "crashcanary-Vb6pQ1"
