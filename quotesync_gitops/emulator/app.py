@@ -52,6 +52,7 @@ from quotesync_gitops.emulator.http import (
     Request,
     Response,
     Route,
+    RouteIndex,
     agent_routes,
     bad_request,
     ok,
@@ -97,6 +98,7 @@ ROUTES: list[Route] = [
     *mdo.ROUTES,
     *product_images.ROUTES,
 ]
+_ROUTE_INDEX = RouteIndex(ROUTES)
 
 
 def _nearest_endpoint(path: str) -> str:
@@ -278,7 +280,7 @@ class EmulatorApp:
 
     def _dispatch(self, request: Request) -> Response:
         allowed: list[str] = []
-        for candidate in ROUTES:
+        for candidate in _ROUTE_INDEX.candidates(request.path):
             match = candidate.pattern.match(request.path)
             if match is None:
                 continue

@@ -159,6 +159,32 @@ def route(method: str, template: str, handler: Handler, *, writes: bool) -> Rout
     return Route(method, template, re.compile(f"^{regex}/?$", re.IGNORECASE), handler, writes)
 
 
+def _prefix(path: str) -> tuple[str, ...]:
+    return tuple(path.lower().split("/")[:4])  # "", "api", "v1", "product"
+
+
+class RouteIndex:
+    """The routes by their first three segments, so a request tries only those that can
+    match it. A pattern matches only a path starting with its literal segments (ignoring
+    case); a path with other than ASCII (whose case folding a pattern may match otherwise)
+    or with a newline (``$`` matches before one) tries every route, and so does every
+    path when a template has a parameter or its end within its first three segments."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self.routes = routes
+        index: dict[tuple[str, ...], list[Route]] = {}
+        for r in routes:
+            index.setdefault(_prefix(r.template), []).append(r)
+        usable = all(len(k) == 4 and k[3] and not any("{" in p for p in k) for k in index)
+        self._index = index if usable else None
+
+    def candidates(self, path: str) -> list[Route]:
+        """The routes that can match ``path``, in the routes' order."""
+        if self._index is None or not path.isascii() or "\n" in path:
+            return self.routes
+        return self._index.get(_prefix(path), [])
+
+
 def agent_routes(agent: str, methods: Mapping[str, tuple[Handler, bool]]) -> list[Route]:
     """``POST /api/v1/Agents/<agent>/<Method>`` for each (handler, writes) entry."""
     return [

@@ -57,9 +57,9 @@ def _read(table: Table, body: Any, stored: dict[str, Any]) -> dict[str, Any]:
         raise bad_request("The request body must be a JSON object.")
     values = dict(stored)
     for column in table.columns[1:]:
-        if column.carrier not in body or body[column.carrier] is None:
+        value = body.get(column.carrier)  # one case-insensitive lookup: absent or null
+        if value is None:
             continue
-        value = body[column.carrier]
         kind = column.kind
         if kind == "bool" and isinstance(value, bool):
             values[column.name] = int(value)
@@ -296,12 +296,18 @@ def default_product(call: Call) -> Response:
     return ok(with_rights(default_product_carrier()))
 
 
-def store_product(db: sqlite3.Connection, body: Any, product_id: int) -> int:
+def store_product(
+    db: sqlite3.Connection, body: Any, product_id: int, row: sqlite3.Row | None = None
+) -> int:
     """Create (``product_id`` 0) or update a product from a carrier body; its id.
 
     The REST resource and the Quote agent's ``SaveProduct`` share it. An unknown id is a 404.
+    ``row``: the stored product, when the caller has just read it (not read again).
     """
-    stored = _product_defaults() if not product_id else dict(_row(db, PRODUCT, str(product_id)))
+    if not product_id:
+        stored = _product_defaults()
+    else:
+        stored = dict(row if row is not None else _row(db, PRODUCT, str(product_id)))
     values = _read(PRODUCT, body, stored)
     _check_product(db, values)
     if not product_id:
@@ -326,7 +332,7 @@ def get_product(call: Call) -> Response:
 
 def update_product(call: Call) -> Response:
     row = _row(call.db, PRODUCT, call.params["id"])
-    store_product(call.db, call.request.json(), row["id"])
+    store_product(call.db, call.request.json(), row["id"], row)
     return ok(with_rights(product_carrier(product_row(call.db, row["id"]))))
 
 

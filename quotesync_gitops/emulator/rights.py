@@ -32,18 +32,31 @@ def _field_type(value: Any) -> tuple[str, int]:
     return "System.Object", 0
 
 
+#: One ``FieldProperties`` entry per field type, shared by every answer (only serialised).
+_ENTRIES: dict[tuple[str, int], dict[str, Any]] = {}
+
+
+def _entry(field_type: tuple[str, int]) -> dict[str, Any]:
+    entry = _ENTRIES.get(field_type)
+    if entry is None:
+        entry = _ENTRIES.setdefault(
+            field_type,
+            {
+                "FieldRight": {"Mask": "Update", "Reason": ""},
+                "FieldType": field_type[0],
+                "FieldLength": field_type[1],
+            },
+        )
+    return entry
+
+
 def with_rights(carrier: Mapping[str, Any]) -> dict[str, Any]:
     """``carrier`` with ``TableRight`` and one ``FieldProperties`` entry per field."""
-    properties = {}
-    for name, value in carrier.items():
-        if name in _NOT_FIELDS:
-            continue
-        field_type, length = _field_type(value)
-        properties[name] = {
-            "FieldRight": {"Mask": "Update", "Reason": ""},
-            "FieldType": field_type,
-            "FieldLength": length,
-        }
+    properties = {
+        name: _entry(_field_type(value))
+        for name, value in carrier.items()
+        if name not in _NOT_FIELDS
+    }
     return {
         **carrier,
         "TableRight": {"Mask": TABLE_RIGHT_FULL, "Reason": ""},
