@@ -6,7 +6,6 @@ range scan), the carriers, and the OData ``$filter`` / ``$orderBy`` / ``$select`
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -53,6 +52,8 @@ class Table:
     def unknown_field(self, name: str) -> str:
         """Why ``name`` is refused, with the nearest field or the list of them."""
         names = [c.carrier for c in self.columns]
+        import difflib  # a suggestion is rare: not imported at start-up
+
         near = difflib.get_close_matches(name, names, n=1)
         hint = f"did you mean '{near[0]}'?" if near else f"the fields are: {', '.join(names)}."
         return f"unknown field '{name}'; {hint}"
