@@ -280,7 +280,7 @@ class EmulatorApp:
     def _dispatch(self, request: Request) -> Response:
         allowed: list[str] = []
         for candidate in ROUTES:
-            match = candidate.pattern.match(request.path)
+            match = candidate.match(request.path)
             if match is None:
                 continue
             if candidate.method != request.method:
