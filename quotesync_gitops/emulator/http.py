@@ -67,6 +67,8 @@ INT32 = range(-(2**31), 2**31)
 
 @dataclass(frozen=True)
 class Request:
+    """A request as the handlers see it."""
+
     method: str
     path: str
     query: Mapping[str, str]  # keys lower-cased: SuperOffice treats them case-insensitively
@@ -120,6 +122,8 @@ class Request:
 
 @dataclass(frozen=True)
 class Response:
+    """An answer: status, JSON body (``has_body`` False: none at all) and extra headers."""
+
     status: int = 200
     body: Any = None
     has_body: bool = True

@@ -14,6 +14,8 @@ ColumnKind = Literal["int", "str", "float", "bool", "date"]
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a table and the carrier field it holds."""
+
     carrier: str  # carrier field name (PascalCase, as in the API documents)
     name: str  # SQL column
     kind: ColumnKind
@@ -38,6 +40,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """A table whose first column is its key."""
+
     name: str
     columns: tuple[Column, ...]
 
