@@ -103,6 +103,9 @@ NOT_AT_PLAN = (
     "quotesync_gitops.manifest.schemagen.connections",  # the schema generator, not the files
     "quotesync_gitops.manifest.schemagen.pricing",
     "quotesync_gitops.manifest.schemagen.sale_types",
+    "quotesync_gitops.crm.auth",  # signing in (Online, an https URL): not the embedded CRM
+    "quotesync_gitops.crm.auth_env",
+    "quotesync_gitops.crm.auth_tenant",
 )
 
 
