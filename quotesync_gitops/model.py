@@ -216,6 +216,8 @@ class Resource:
 
 @dataclass(frozen=True)
 class RepositorySettings:
+    """The RepositorySettings manifest: pruning, guards and acknowledged objects."""
+
     prune: frozenset[str] = frozenset()
     allow_deletes: bool = False
     max_delete_percent: float = 30.0
@@ -250,6 +252,8 @@ class State:
 
 @dataclass
 class DesiredState(State):
+    """What the manifests declare, with the repository's settings and the files read."""
+
     settings: RepositorySettings = field(default_factory=RepositorySettings)
     #: Manifest files read, with a sha256 of their bytes (plan-file fingerprint).
     files: dict[str, str] = field(default_factory=dict)

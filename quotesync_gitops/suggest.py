@@ -3,7 +3,6 @@ the checks against the CRM's catalogs)."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -13,6 +12,8 @@ def closest(word: str, options: Iterable[str]) -> str | None:
     for option in options:
         if option.lower() == word.lower():
             return option
+    import difflib  # a suggestion is rare: not imported at start-up
+
     found = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return found[0] if found else None
 

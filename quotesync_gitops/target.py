@@ -27,18 +27,19 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 
 from quotesync_gitops import __version__
-from quotesync_gitops.crm.auth_env import CREDENTIALS_HINT, auth_for_env
 from quotesync_gitops.crm.auth_login import ENVIRONMENT_HOSTS, LoginEndpoint
-from quotesync_gitops.crm.auth_tenant import TenantState, TenantTransport, look_up_tenant
 from quotesync_gitops.crm.client import CrmClient
 from quotesync_gitops.crm.errors import CrmConfigError
 from quotesync_gitops.crm.retry import RetryPolicy
 from quotesync_gitops.crm.transport import CrmAuth, is_loopback
+
+if TYPE_CHECKING:
+    from quotesync_gitops.crm.auth_tenant import TenantState
 
 ENV_TARGET = "QUOTESYNC_CRM"
 ENV_ENVIRONMENT_URL = "QUOTESYNC_ENVIRONMENT_URL"
@@ -108,6 +109,8 @@ def resolve_target(target: str | None, env: Mapping[str, str]) -> Target:
     if not url.host:
         raise CrmConfigError(f"CRM target {shown!r} has no host: use {ACCEPTED_FORMS}")
     if url.userinfo:
+        from quotesync_gitops.crm.auth_env import CREDENTIALS_HINT
+
         raise CrmConfigError(
             f"CRM target {shown!r} carries credentials in the URL: remove them and "
             f"{CREDENTIALS_HINT} instead"
@@ -193,6 +196,9 @@ def open_client(
     timeouts = httpx.Timeout(timeout, connect=min(timeout, 10.0))
     if resolved.kind == "tenant":
         return _open_tenant(resolved, env, headers, timeouts, limits, max_concurrency, retry)
+    # The sign-in pieces are imported by the targets that sign in, not by the embedded CRM.
+    from quotesync_gitops.crm.auth_env import CREDENTIALS_HINT, auth_for_env
+
     auth = auth_for_env(env)
     url = httpx.URL(resolved.location)
     if auth is None and url.scheme == "https":
@@ -244,6 +250,9 @@ def _open_tenant(
     retry: RetryPolicy | None,
 ) -> CrmClient:
     """An Online tenant by name: look it up, sign in as the variables say, follow its moves."""
+    from quotesync_gitops.crm.auth_env import CREDENTIALS_HINT, auth_for_env
+    from quotesync_gitops.crm.auth_tenant import TenantTransport, look_up_tenant
+
     login_http = httpx.Client(
         base_url=environment_url(target, env),
         headers=headers,

@@ -10,7 +10,6 @@ never faulted or counted, but they need credentials too when the server has them
 
 from __future__ import annotations
 
-import difflib
 import hmac
 import json
 import logging
@@ -104,6 +103,8 @@ _ROUTE_INDEX = RouteIndex(ROUTES)
 def _nearest_endpoint(path: str) -> str:
     """ " Did you mean …?" for a mistyped path (an agent method name, usually)."""
     templates = {r.template.lower(): r.template for r in ROUTES}
+    import difflib  # a suggestion is rare: not imported at start-up
+
     near = difflib.get_close_matches(path.lower().rstrip("/"), list(templates), n=1, cutoff=0.85)
     return f" Did you mean {templates[near[0]]}?" if near else ""
 
@@ -281,7 +282,7 @@ class EmulatorApp:
     def _dispatch(self, request: Request) -> Response:
         allowed: list[str] = []
         for candidate in _ROUTE_INDEX.candidates(request.path):
-            match = candidate.pattern.match(request.path)
+            match = candidate.match(request.path)
             if match is None:
                 continue
             if candidate.method != request.method:

@@ -20,6 +20,8 @@ from quotesync_gitops.emulator.http import MAX_VALUE, PASSWORD_MASK, AgentMessag
 
 @dataclass(frozen=True)
 class StoredValue:
+    """A stored config value, and whether it is a password (never handed back)."""
+
     value: str
     is_password: bool
 

@@ -20,6 +20,8 @@ DEMO_ACCOUNTING_URL = "https://connectors.example.com/demo-accounting"
 
 @dataclass(frozen=True)
 class TestResult:
+    """What a connection test answers."""
+
     ok: bool
     explanation: str = ""
     tech: str = ""
@@ -87,6 +89,8 @@ class ErpField:
 
 @dataclass(frozen=True)
 class ErpConnectorDef:
+    """A demo ERP connector: its config fields, actors, lists and connection test."""
+
     url: str
     config_fields: tuple[ConfigField, ...]
     actors: Mapping[str, tuple[ErpField, ...]]
@@ -107,6 +111,8 @@ class ErpConnectorDef:
 
 @dataclass(frozen=True)
 class QuoteConnectorDef:
+    """A demo quote connector: its config fields and connection test."""
+
     name: str
     display_name: str
     description: str

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CrmField:
+    """A CRM field an ERP field can be mapped to."""
+
     key: str
     display_name: str
     list_name: str = ""  # the MDO list behind a list field
@@ -74,6 +76,8 @@ def crm_field(crm_actor: str, key: str) -> CrmField | None:
 
 @dataclass(frozen=True)
 class MdoItem:
+    """An item of an MDO list."""
+
     id: int
     name: str
     full_name: str = ""
@@ -106,6 +110,8 @@ MDO_LIST_IDS: dict[str, int] = {name: i for i, name in enumerate(MDO_LISTS, star
 
 @dataclass(frozen=True)
 class QuoteLineField:
+    """A quote line field and how the CRM configures it."""
+
     field_name: str
     label: str
     tooltip: str

@@ -14,6 +14,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from quotesync_gitops.emulator.binding import JsonObject, json_object_hook
@@ -66,6 +67,8 @@ INT32 = range(-(2**31), 2**31)
 
 @dataclass(frozen=True)
 class Request:
+    """A request as the handlers see it."""
+
     method: str
     path: str
     query: Mapping[str, str]  # keys lower-cased: SuperOffice treats them case-insensitively
@@ -119,6 +122,8 @@ class Request:
 
 @dataclass(frozen=True)
 class Response:
+    """An answer: status, JSON body (``has_body`` False: none at all) and extra headers."""
+
     status: int = 200
     body: Any = None
     has_body: bool = True
@@ -146,17 +151,30 @@ Handler = Callable[[Call], Response]
 
 @dataclass(frozen=True)
 class Route:
+    """A route whose ``{name}`` segments become path parameters; matching ignores case."""
+
     method: str
     template: str  # e.g. /api/v1/Pricelist/{id}
-    pattern: re.Pattern[str]
     handler: Handler
     writes: bool
 
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Compiled on first use: a process serves a few of the hundred routes."""
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
+        return re.compile(f"^{regex}/?$", re.IGNORECASE)
+
+    def match(self, path: str) -> re.Match[str] | None:
+        # A template without parameters matches only paths of its length, one "/" or one
+        # "\n" ($) longer (IGNORECASE matches a character to one character): no need to
+        # compile the other routes' patterns to know they do not match.
+        if "{" not in self.template and not 0 <= len(path) - len(self.template) <= 2:
+            return None
+        return self.pattern.match(path)
+
 
 def route(method: str, template: str, handler: Handler, *, writes: bool) -> Route:
-    """A route whose ``{name}`` segments become path parameters; matching ignores case."""
-    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-    return Route(method, template, re.compile(f"^{regex}/?$", re.IGNORECASE), handler, writes)
+    return Route(method, template, handler, writes)
 
 
 def _prefix(path: str) -> tuple[str, ...]:

@@ -31,6 +31,8 @@ _FUNCTIONS = {"startswith": ("", "%"), "endswith": ("%", ""), "contains": ("%", 
 
 @dataclass(frozen=True)
 class ODataQuery:
+    """``$filter``, ``$orderBy``, ``$top``, ``$skip`` and ``$select`` as SQL."""
+
     where: str
     params: tuple[Any, ...]
     order_by: str

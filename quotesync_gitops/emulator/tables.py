@@ -6,7 +6,6 @@ range scan), the carriers, and the OData ``$filter`` / ``$orderBy`` / ``$select`
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -15,6 +14,8 @@ ColumnKind = Literal["int", "str", "float", "bool", "date"]
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a table and the carrier field it holds."""
+
     carrier: str  # carrier field name (PascalCase, as in the API documents)
     name: str  # SQL column
     kind: ColumnKind
@@ -39,6 +40,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """A table whose first column is its key."""
+
     name: str
     columns: tuple[Column, ...]
 
@@ -53,6 +56,8 @@ class Table:
     def unknown_field(self, name: str) -> str:
         """Why ``name`` is refused, with the nearest field or the list of them."""
         names = [c.carrier for c in self.columns]
+        import difflib  # a suggestion is rare: not imported at start-up
+
         near = difflib.get_close_matches(name, names, n=1)
         hint = f"did you mean '{near[0]}'?" if near else f"the fields are: {', '.join(names)}."
         return f"unknown field '{name}'; {hint}"

@@ -62,6 +62,8 @@ def _validator(kind: str) -> Draft202012Validator:
 
 @dataclass(frozen=True)
 class SchemaProblem:
+    """A schema violation at a path of a document, worded."""
+
     path: Path
     message: str
     at: Anchor = "value"

@@ -26,6 +26,8 @@ ORDER_KEYS = frozenset({"fieldOrder", "priority"})
 
 @dataclass
 class DiffResult:
+    """The field changes between a live and a desired spec."""
+
     changes: list[FieldChange] = field(default_factory=list)
     #: secrets that could not be compared because the CRM does not hand them back
     unreadable: list[str] = field(default_factory=list)

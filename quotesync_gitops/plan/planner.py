@@ -56,6 +56,8 @@ STORED_FAIL_REASON = (
 
 @dataclass(frozen=True)
 class PlanResult:
+    """The plan, with what the CRM would refuse and what it holds wrongly."""
+
     plan: Plan
     #: What the CRM would refuse, each at a spec path of its resource (see crm_checks)
     problems: list[SpecProblem]

@@ -3,8 +3,6 @@ the templates it names exist as templates of the right kind."""
 
 from __future__ import annotations
 
-import difflib
-
 from quotesync_gitops.model import LiveContext, Resource
 
 #: Manifest key → the QuoteDocType its template must have.
@@ -15,6 +13,8 @@ TEMPLATE_TYPES = {
 
 
 def _hint(name: str, known: list[str]) -> str:
+    import difflib  # a suggestion is rare: not imported at start-up
+
     near = difflib.get_close_matches(name, known, n=1)
     if near:
         return f"; did you mean {near[0]!r}?"

@@ -97,6 +97,27 @@ def test_plan_loads_neither_the_writers_nor_the_system_user_cryptography(tmp_pat
     assert loaded == ["httpx", "quotesync_gitops.emulator", "quotesync_gitops.pipeline"], out
 
 
+#: What a plan of valid manifests never needs: each is imported where it is used.
+NOT_AT_PLAN = (
+    "difflib",
+    "quotesync_gitops.manifest.schemagen.connections",  # the schema generator, not the files
+    "quotesync_gitops.manifest.schemagen.pricing",
+    "quotesync_gitops.manifest.schemagen.sale_types",
+    "quotesync_gitops.crm.auth",  # signing in (Online, an https URL): not the embedded CRM
+    "quotesync_gitops.crm.auth_env",
+    "quotesync_gitops.crm.auth_tenant",
+)
+
+
+def test_plan_of_valid_manifests_imports_nothing_only_a_problem_or_another_path_needs(
+    tmp_path: Path,
+) -> None:
+    crm = f"local:{tmp_path / 'crm.sqlite'}"
+    loaded, out = _loaded_after(["plan", str(EXAMPLES), "--crm", crm], NOT_AT_PLAN)
+    assert "Traceback" not in out, out
+    assert loaded == [], out
+
+
 def test_an_unknown_command_is_still_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["plna"])
     assert result.exit_code == 1  # usage errors exit 1, as every error does

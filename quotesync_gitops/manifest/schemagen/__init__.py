@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from quotesync_gitops.manifest.schemagen import connections, pricing, sale_types
 from quotesync_gitops.manifest.schemagen.parts import DRAFT, ID_BASE, Schema
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -19,16 +18,22 @@ SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 #: The combined schema for files that hold documents of several kinds.
 COMBINED_FILE = "manifest.schema.json"
 
-BUILDERS: dict[str, Callable[[], Schema]] = {
-    "ErpConnector": connections.erp_connector,
-    "ErpConnection": connections.erp_connection,
-    "QuoteConnection": connections.quote_connection,
-    "SyncSettings": connections.sync_settings,
-    "PriceList": pricing.price_list,
-    "ProductFieldSettings": pricing.product_field_settings,
-    "SaleTypeQuoteSettings": sale_types.sale_type_quote_settings,
-    "RepositorySettings": pricing.repository_settings,
-}
+
+def builders() -> dict[str, Callable[[], Schema]]:
+    """Each kind's schema builder. Imported here, not with the package: validate and plan
+    read the shipped files and import only ``parts`` (the patterns and limits) from it."""
+    from quotesync_gitops.manifest.schemagen import connections, pricing, sale_types
+
+    return {
+        "ErpConnector": connections.erp_connector,
+        "ErpConnection": connections.erp_connection,
+        "QuoteConnection": connections.quote_connection,
+        "SyncSettings": connections.sync_settings,
+        "PriceList": pricing.price_list,
+        "ProductFieldSettings": pricing.product_field_settings,
+        "SaleTypeQuoteSettings": sale_types.sale_type_quote_settings,
+        "RepositorySettings": pricing.repository_settings,
+    }
 
 
 def file_name(kind: str) -> str:
@@ -72,7 +77,7 @@ def combined(schemas: dict[str, Schema]) -> Schema:
 
 def build_all() -> dict[str, str]:
     """File name → JSON text of every generated schema."""
-    schemas = {kind: build() for kind, build in BUILDERS.items()}
+    schemas = {kind: build() for kind, build in builders().items()}
     out = {file_name(kind): _dump(schema) for kind, schema in schemas.items()}
     out[COMBINED_FILE] = _dump(combined(schemas))
     return out
