@@ -14,9 +14,7 @@ import hmac
 import json
 import logging
 import os
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +54,7 @@ from quotesync_gitops.emulator.http import (
     bad_request,
     ok,
 )
+from quotesync_gitops.emulator.request_stats import RequestStats
 from quotesync_gitops.emulator.store import Store
 
 log = logging.getLogger(__name__)
@@ -133,39 +132,6 @@ class Credentials:
         if scheme.lower() == "bearer" and self.access_token:
             return hmac.compare_digest(value.encode(), self.access_token.encode())
         return False
-
-
-class RequestStats:
-    """Requests per path and how many were in flight at once (for concurrency checks)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.per_path: Counter[str] = Counter()
-        self.in_flight = 0
-        self.max_in_flight = 0
-
-    def begin(self, path: str) -> None:
-        with self._lock:
-            self.per_path[path] += 1
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
-
-    def end(self) -> None:
-        with self._lock:
-            self.in_flight -= 1
-
-    def reset(self) -> None:
-        with self._lock:
-            self.per_path.clear()
-            self.max_in_flight = self.in_flight
-
-    def to_json(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                "requests_per_path": dict(self.per_path),
-                "in_flight": self.in_flight,
-                "max_in_flight": self.max_in_flight,
-            }
 
 
 def _request(environ: dict[str, Any]) -> Request:
