@@ -21,6 +21,7 @@ from quotesync_gitops.kinds.price_list.images import read_product_images
 from quotesync_gitops.live.ahead import ReadAhead
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.manifest import load_manifests
+from quotesync_gitops.manifest.options import ManifestOptions
 from quotesync_gitops.manifest.problems import problem_summary
 from quotesync_gitops.manifest.spec_locate import locate_spec_problems, problem_locator
 from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState, SpecProblem
@@ -52,20 +53,6 @@ class PlanRun:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ManifestOptions:
-    paths: Sequence[str]
-    env: Mapping[str, str]
-    variables: Mapping[str, str]
-    allow_files_outside: bool = False
-    #: The folder relative paths are read from (a saved plan's workdir); None = current.
-    workdir: str | None = None
-
-    @property
-    def base(self) -> Path:
-        return Path(self.workdir) if self.workdir else Path.cwd()
-
-
 def plan_against(
     client: CrmClient,
     options: ManifestOptions,
@@ -73,13 +60,15 @@ def plan_against(
     targets: Iterable[str] = (),
     test_connections: bool = False,
     target_label: str = "",
+    ahead: ReadAhead | None = None,
 ) -> PlanRun:
     """Everything `plan` and `drift` do short of rendering.
 
     Problems come all at once: when manifests have offline problems, the resources that did
-    load are still checked against the CRM, and both are reported together.
+    load are still checked against the CRM, and both are reported together. ``ahead``: the
+    client's read, if the caller started it earlier (the CLI does, before it imports this).
     """
-    ahead = ReadAhead(client)  # the CRM is read while the manifests load
+    ahead = ahead or ReadAhead(client)  # the CRM is read while the manifests load
     loaded = load_manifests(
         [Path(p) for p in options.paths] or [Path(".")],
         env=options.env,

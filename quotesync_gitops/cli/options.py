@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from quotesync_gitops.manifest import parse_var_args
-
-if TYPE_CHECKING:  # the pipeline (apply, the CRM client, httpx) only for commands that use it
-    from quotesync_gitops.pipeline import ManifestOptions
+from quotesync_gitops.manifest.options import ManifestOptions
+from quotesync_gitops.manifest.variables import parse_var_args
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,8 +83,6 @@ def build_manifest_options(
 ) -> ManifestOptions:
     """``--var-file`` paths are read relative to the current directory; manifest paths
     relative to ``workdir`` (a saved plan's folder) when given."""
-    from quotesync_gitops.pipeline import ManifestOptions
-
     return ManifestOptions(
         paths=list(paths),
         env=dict(os.environ),

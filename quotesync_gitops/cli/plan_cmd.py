@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -19,7 +19,7 @@ from quotesync_gitops.cli.options import (
     use_color,
 )
 from quotesync_gitops.errors import ExitCode, QuotesyncError
-from quotesync_gitops.pipeline import InvalidManifests, plan_against
+from quotesync_gitops.live.ahead import ReadAhead
 from quotesync_gitops.plan.model import Plan
 from quotesync_gitops.plan.planfile import load_plan, save_plan
 from quotesync_gitops.render import PLAN_RENDERERS, PlanFormat, PlanView, render_plan
@@ -27,6 +27,9 @@ from quotesync_gitops.render.diagnostics import ci_format, render_diagnostics
 from quotesync_gitops.render.markdown import COMMENT_MARKER
 from quotesync_gitops.render.wording import Mode, drift_found
 from quotesync_gitops.target import describe_target, open_client
+
+if TYPE_CHECKING:
+    from quotesync_gitops.pipeline import InvalidManifests
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -122,6 +125,11 @@ def _run(
 ) -> Plan:
     options = build_manifest_options(paths, var_pairs, var_files, allow_files_outside)
     with open_client(crm, os.environ) as client:
+        # The CRM read starts before the pipeline, the manifest checks and jsonschema are
+        # imported: against a served CRM or a tenant, they load while it answers.
+        ahead = ReadAhead(client)
+        from quotesync_gitops.pipeline import InvalidManifests, plan_against
+
         try:
             run = plan_against(
                 client,
@@ -129,6 +137,7 @@ def _run(
                 targets=targets,
                 test_connections=test_connections,
                 target_label=describe_target(crm, os.environ),
+                ahead=ahead,
             )
         except InvalidManifests as exc:
             report_invalid(exc)

@@ -8,7 +8,10 @@ manifest problem still before a CRM problem.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -110,3 +113,42 @@ def test_the_crm_failing_is_reported_when_the_manifests_are_valid(
     assert result.exit_code == 1
     assert "cannot reach the CRM" in result.output
     assert Kind.PRICE_LIST not in result.output  # no plan was rendered
+
+
+#: Runs the real entry point, noting on stderr which of the heavy modules were already
+#: imported when the CRM read was started.
+STARTING_ENTRY = """
+import runpy, sys
+from quotesync_gitops.live import ahead
+
+HEAVY = ("jsonschema", "quotesync_gitops.manifest.loader", "quotesync_gitops.pipeline")
+start = ahead.ReadAhead.__init__
+
+def noted(self, client):
+    loaded = [name for name in HEAVY if name in sys.modules]
+    sys.stderr.write(f"read started; already imported: {loaded}\\n")
+    start(self, client)
+
+ahead.ReadAhead.__init__ = noted
+sys.argv = ["quotesync", *sys.argv[1:]]
+runpy.run_module("quotesync_gitops", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize(("command", "code"), [("plan", 0), ("drift", 2)])  # 2: drift found
+def test_the_read_starts_before_the_manifest_checks_are_imported(
+    tmp_path: Path, command: str, code: int
+) -> None:
+    """Against a served CRM or a tenant the pipeline, the manifest checks and jsonschema
+    (about 0.1 s) import while the CRM answers the first calls."""
+    manifests = copy_examples(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", STARTING_ENTRY, command, str(manifests)],
+        env={**os.environ, "QUOTESYNC_CRM": f"local:{tmp_path / 'crm.sqlite'}", "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == code, done.stderr
+    assert "read started; already imported: []" in done.stderr.splitlines()
