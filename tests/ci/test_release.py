@@ -43,9 +43,7 @@ def test_release_workflow_builds_checks_and_publishes_only_from_a_tag() -> None:
     assert "secrets." not in RELEASE.read_text(encoding="utf-8")
 
 
-VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
-    "version"
-]
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
 @pytest.mark.parametrize(
