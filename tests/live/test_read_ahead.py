@@ -84,14 +84,19 @@ def test_the_crm_is_read_while_the_manifests_load(
     assert loading_saw_a_request == [True]
 
 
-def test_a_manifest_problem_comes_before_the_crm_failing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def unreachable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The examples, planned against a CRM whose read fails."""
+
     def read_live(*_: object, **__: object) -> None:
         raise QuotesyncError("cannot reach the CRM")
 
     monkeypatch.setattr(ahead, "read_live", read_live)
-    manifests = copy_examples(tmp_path)
+    return copy_examples(tmp_path)
+
+
+def test_a_manifest_problem_comes_before_the_crm_failing(tmp_path: Path, unreachable: Path) -> None:
+    manifests = unreachable
     broken = manifests / "pricing" / "services-eur-2026.yaml"
     broken.write_text(broken.read_text("utf-8").replace("currency: EUR", "currency: 12"), "utf-8")
     result = run_cli("plan", str(manifests), "--crm", f"local:{tmp_path / 'crm.sqlite'}")
@@ -102,14 +107,9 @@ def test_a_manifest_problem_comes_before_the_crm_failing(
 
 
 def test_the_crm_failing_is_reported_when_the_manifests_are_valid(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, unreachable: Path
 ) -> None:
-    def read_live(*_: object, **__: object) -> None:
-        raise QuotesyncError("cannot reach the CRM")
-
-    monkeypatch.setattr(ahead, "read_live", read_live)
-    manifests = copy_examples(tmp_path)
-    result = run_cli("plan", str(manifests), "--crm", f"local:{tmp_path / 'crm.sqlite'}")
+    result = run_cli("plan", str(unreachable), "--crm", f"local:{tmp_path / 'crm.sqlite'}")
     assert result.exit_code == 1
     assert "cannot reach the CRM" in result.output
     assert Kind.PRICE_LIST not in result.output  # no plan was rendered
