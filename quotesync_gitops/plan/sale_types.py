@@ -4,21 +4,13 @@ the templates it names exist as templates of the right kind."""
 from __future__ import annotations
 
 from quotesync_gitops.model import LiveContext, Resource
+from quotesync_gitops.suggest import did_you_mean
 
 #: Manifest key → the QuoteDocType its template must have.
 TEMPLATE_TYPES = {
     "quoteLinesTemplate": "QuoteLines",
     "confirmationLinesTemplate": "ConfirmationLines",
 }
-
-
-def _hint(name: str, known: list[str]) -> str:
-    import difflib  # a suggestion is rare: not imported at start-up
-
-    near = difflib.get_close_matches(name, known, n=1)
-    if near:
-        return f"; did you mean {near[0]!r}?"
-    return f"; the CRM has: {', '.join(sorted(known)) or 'none'}"
 
 
 def check_sale_type_settings(
@@ -31,7 +23,7 @@ def check_sale_type_settings(
                 None,
                 f"{label}: the CRM has no sale type named {resource.name!r} (quotesync manages "
                 f"the quote settings of existing sale types, it does not create them)"
-                f"{_hint(resource.name, list(ctx.sale_types))}",
+                f"{did_you_mean(resource.name, ctx.sale_types, listing='the CRM has')}",
             )
         ]
     problems: list[tuple[str | None, str]] = []
@@ -41,11 +33,12 @@ def check_sale_type_settings(
             continue
         known = ctx.quote_templates.get(doc_type, {})
         if template not in known:
+            hint = did_you_mean(template, known, listing="the CRM has")
             problems.append(
                 (
                     key,
                     f"{label}: spec.{key} names {template!r}, which is not a {doc_type} "
-                    f"document template in the CRM{_hint(template, list(known))}",
+                    f"document template in the CRM{hint}",
                 )
             )
     return problems
