@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 #: Full rights, spelt as the server's flags enum serialises them.
@@ -32,22 +33,13 @@ def _field_type(value: Any) -> tuple[str, int]:
     return "System.Object", 0
 
 
-#: One ``FieldProperties`` entry per field type, shared by every answer (only serialised).
-_ENTRIES: dict[tuple[str, int], dict[str, Any]] = {}
-
-
+@cache  # one entry per field type, shared by every answer (answers are only serialised)
 def _entry(field_type: tuple[str, int]) -> dict[str, Any]:
-    entry = _ENTRIES.get(field_type)
-    if entry is None:
-        entry = _ENTRIES.setdefault(
-            field_type,
-            {
-                "FieldRight": {"Mask": "Update", "Reason": ""},
-                "FieldType": field_type[0],
-                "FieldLength": field_type[1],
-            },
-        )
-    return entry
+    return {
+        "FieldRight": {"Mask": "Update", "Reason": ""},
+        "FieldType": field_type[0],
+        "FieldLength": field_type[1],
+    }
 
 
 def with_rights(carrier: Mapping[str, Any]) -> dict[str, Any]:
