@@ -6,7 +6,6 @@ become resources in ``KINDS`` order, whatever order they arrive in.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +17,6 @@ from quotesync_gitops.kinds.reading import LiveRead
 from quotesync_gitops.live import reader
 from quotesync_gitops.model import MANIFEST_KINDS, Kind, LiveState, Resource
 from quotesync_gitops.target import open_client
-from tests.export.conftest import EXAMPLES, run
 
 
 class Untouched:
@@ -87,22 +85,6 @@ def test_kept_details_are_those_not_read_again() -> None:
     read = LiveRead(Untouched(), frozenset(), reuse, frozenset({"ErpConnection/B"}))  # type: ignore[arg-type]
     assert read.kept(Kind.ERP_CONNECTION) == {1}
     assert LiveRead(Untouched(), frozenset()).kept(Kind.ERP_CONNECTION) == frozenset()  # type: ignore[arg-type]
-
-
-@pytest.fixture(scope="module")
-def examples_crm(tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("kind-reads")
-    manifests = folder / "examples"
-    shutil.copytree(EXAMPLES, manifests)
-    services = manifests / "pricing" / "services-eur-2026.yaml"  # names a quote connection
-    text = services.read_text("utf-8").replace(
-        "  currency: EUR\n", "  currency: EUR\n  quoteConnection: ERP Quotes\n"
-    )
-    services.write_text(text, "utf-8")
-    crm = f"local:{folder / 'crm.sqlite'}"
-    result = run("apply", str(manifests), "--auto-approve", "--crm", crm)
-    assert result.exit_code == 0, result.output
-    return crm
 
 
 class Reversed:

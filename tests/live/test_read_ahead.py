@@ -9,7 +9,6 @@ manifest problem still before a CRM problem.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -26,21 +25,9 @@ from quotesync_gitops.live.ahead import ReadAhead
 from quotesync_gitops.live.reader import read_live
 from quotesync_gitops.model import MANIFEST_KINDS, Kind
 from quotesync_gitops.target import open_client
-from tests.export.conftest import EXAMPLES, run
 from tests.reliability.helpers import copy_examples, run_cli, running_crm
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-@pytest.fixture(scope="module")
-def examples_crm(tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("read-ahead")
-    manifests = folder / "examples"
-    shutil.copytree(EXAMPLES, manifests)
-    crm = f"local:{folder / 'crm.sqlite'}"
-    result = run("apply", str(manifests), "--auto-approve", "--crm", crm)
-    assert result.exit_code == 0, result.output
-    return crm
 
 
 @pytest.mark.parametrize("kinds", [None, *([str(k)] for k in MANIFEST_KINDS)])
