@@ -24,8 +24,10 @@ from quotesync_gitops.model import LiveState
 class ReadAhead:
     """A ``read_live(client)`` running on a thread of its own, started on creation.
 
-    The thread is a daemon: if loading fails in a way that leaves the plan (Ctrl+C, a bug),
-    nobody waits for a read whose answer is no longer wanted.
+    The thread is a daemon, so a plan that ends without the answer (invalid manifests with
+    nothing loaded, Ctrl+C, a bug) does not wait for the whole read; the interpreter still
+    waits at exit for the calls the read's worker threads have in flight (closing the client
+    makes the queued ones fail at once).
     """
 
     def __init__(self, client: CrmClient) -> None:
