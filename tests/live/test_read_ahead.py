@@ -102,6 +102,51 @@ def test_the_crm_failing_is_reported_when_the_manifests_are_valid(
     assert Kind.PRICE_LIST not in result.output  # no plan was rendered
 
 
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What plan did, in order: ``"load"`` for loading the manifests, and for each CRM read
+    whether it ran on the thread that planned."""
+    planner = threading.get_ident()
+    events: list[object] = []
+    real_load, real_read = pipeline.load_manifests, ahead.read_live
+
+    def load_manifests(*args: Any, **kwargs: Any) -> Any:
+        events.append("load")
+        return real_load(*args, **kwargs)
+
+    def read_live(*args: Any, **kwargs: Any) -> Any:
+        events.append(("read on the planning thread", threading.get_ident() == planner))
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_manifests", load_manifests)
+    monkeypatch.setattr(ahead, "read_live", read_live)
+    return events
+
+
+def test_the_embedded_crm_is_read_after_loading_on_the_planning_thread(
+    tmp_path: Path, reads: list[object]
+) -> None:
+    """In this process the embedded CRM only takes turns with loading for the GIL: no thread."""
+    manifests = copy_examples(tmp_path)
+    crm = f"local:{tmp_path / 'crm.sqlite'}"
+    result = run_cli("plan", str(manifests), "--crm", crm, "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert reads == ["load", ("read on the planning thread", True)]
+
+
+def test_nothing_loaded_means_no_read_of_the_embedded_crm(
+    tmp_path: Path, reads: list[object]
+) -> None:
+    """Nothing to check against it: the plan ends at once, with no call still in flight."""
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    (manifests / "broken.yaml").write_text("kind: PriceList\nname: [\n", "utf-8")
+    result = run_cli("plan", str(manifests), "--crm", f"local:{tmp_path / 'crm.sqlite'}")
+    assert result.exit_code == 1
+    assert "broken.yaml:" in result.output
+    assert reads == ["load"]
+
+
 #: Runs the real entry point, noting on stderr which of the heavy modules were already
 #: imported when the CRM read was started.
 STARTING_ENTRY = """
