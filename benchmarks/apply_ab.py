@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import scale_measure
-from scale import _write_seconds
+from scale_apply import write_seconds
 from scale_data import Setup, build, copy_database
 from scale_measure import run_measured, serve
 
@@ -61,7 +61,7 @@ def _apply_once(
     return {
         "wall": measured.wall,
         "cpu": measured.cpu,
-        "write_s": _write_seconds(measured.stderr_lines),
+        "write_s": write_seconds(measured.stderr_lines),
         "requests": sum(per_path.values()),
         "writes": sum(n for p, n in per_path.items() if re.fullmatch(r"/api/v1/Product/\d+", p)),
         "pages": per_path.get("/api/v1/Product", 0),

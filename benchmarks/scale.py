@@ -11,9 +11,10 @@ process, on the embedded CRM (``local:``) and on the emulator served over HTTP:
   products files + plain httpx reads of the same live objects;
 * ``quotesync plan`` with no changes and with 1% of the products changed: wall time, peak
   memory (the child's ru_maxrss), ratio to the floor;
-* ``quotesync apply`` of the 1% change against the served emulator with 20 ms added to every
-  call: wall time, HTTP requests (the emulator's /_emulator/stats), requests in flight, and
-  write throughput against concurrency / latency;
+* ``quotesync apply`` of the 1% change against the served emulator at 0 ms and with 20 ms
+  added to every call (``scale_apply.py``): wall time against issue 17's round-trip floor,
+  HTTP requests (the emulator's /_emulator/stats), requests in flight, and the write phase's
+  throughput;
 
 then the growth ratio time(largest)/time(largest / 10) and the targets as PASS/FAIL lines.
 Timings are the median of ``--repeat`` runs, floor and plan interleaved (other processes on
@@ -26,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import shutil
 import statistics
 import sys
@@ -37,10 +37,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from scale_apply import LATENCY_MS, ApplyPair, apply_table, apply_verdicts, measure_pair
 from scale_data import Setup, build, copy_database
 from scale_measure import (
     PYTHON,
     Measured,
+    concurrency,
     quotesync,
     record_agent_calls,
     run_measured,
@@ -49,9 +51,6 @@ from scale_measure import (
 )
 
 FLOOR_SCRIPT = str(Path(__file__).resolve().parent / "scale_floor.py")
-CONCURRENCY = 8  # open_client's default max_concurrency
-LATENCY_MS = 20
-PAGE = 1000
 
 
 @dataclass
@@ -77,28 +76,11 @@ class Timing:
 
 
 @dataclass
-class ApplyFigures:
-    wall: float
-    changed: int
-    requests: int
-    product_writes: int
-    product_pages: int
-    pages_expected: int
-    other_requests: int
-    max_in_flight: int
-    write_seconds: float
-
-    @property
-    def throughput(self) -> float:
-        return self.product_writes / self.write_seconds if self.write_seconds else 0.0
-
-
-@dataclass
 class SizeResult:
     n: int
     floor: dict[str, Timing] = field(default_factory=dict)
     plan: dict[tuple[str, str], Timing] = field(default_factory=dict)
-    apply: ApplyFigures | None = None
+    apply: ApplyPair | None = None
 
 
 def _check(measured: Measured, expected: int, what: str) -> None:
@@ -139,49 +121,6 @@ def measure_plans(setup: Setup, targets: dict[str, str], calls: Path, repeat: in
                 _check(measured, code, f"plan {case} on {label}")
                 result.plan.setdefault((label, case), Timing()).add(measured)
     return result
-
-
-_WRITING = re.compile(r"^\s*PriceList/(?P<name>.+): writing (?P<count>\d+) product")
-_DONE = re.compile(r"^\s*(updated|failed) PriceList/(?P<name>.+)$")
-
-
-def _write_seconds(lines: list[tuple[float, str]]) -> float:
-    """Time spent writing products, from apply's progress lines: the first "writing N
-    products" to the last price list done. Price lists are written at the same time and
-    their lines come out in plan order, so per-list spans would overlap."""
-    starts = [at for at, line in lines if _WRITING.match(line)]
-    ends = [at for at, line in lines if _DONE.match(line.rstrip())]
-    return max(ends) - min(starts) if starts and ends else 0.0
-
-
-def measure_apply(setup: Setup, served_db: Path) -> ApplyFigures:
-    with serve(served_db, setup.root) as server:
-        server.set_latency(LATENCY_MS)
-        server.reset_stats()
-        measured = run_measured(
-            quotesync("apply", str(setup.changed), "--crm", server.url, "--auto-approve"),
-            setup.root,
-            timestamp_stderr=True,
-        )
-        _check(measured, 0, "apply")
-        stats = server.stats()
-    per_path: dict[str, int] = stats["requests_per_path"]
-    writes = sum(n for p, n in per_path.items() if re.fullmatch(r"/api/v1/Product/\d+", p))
-    pages = per_path.get("/api/v1/Product", 0)
-    requests = sum(per_path.values())
-    # Two full reads: plan, then the verification after writing.
-    pages_expected = 2 * (setup.n // PAGE + 1)
-    return ApplyFigures(
-        wall=measured.wall,
-        changed=setup.changed_products,
-        requests=requests,
-        product_writes=writes,
-        product_pages=pages,
-        pages_expected=pages_expected,
-        other_requests=requests - writes - pages,
-        max_in_flight=int(stats["max_in_flight"]),
-        write_seconds=_write_seconds(measured.stderr_lines),
-    )
 
 
 def profile_plans(setup: Setup, targets: dict[str, str], into: Path) -> None:
@@ -235,7 +174,7 @@ def run_size(
         if profile is not None:
             profile_plans(setup, targets, profile)
     print(f"N={n:,}: plans measured {time.perf_counter() - started:.1f}s", file=sys.stderr)
-    result.apply = measure_apply(setup, served_db)
+    result.apply = measure_pair(setup)
     print(f"N={n:,}: apply measured {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return result
 
@@ -268,24 +207,6 @@ def plan_table(results: list[SizeResult]) -> list[str]:
                 f"{same.peak_mb:.0f} | {changed.wall:.2f} | {_ratio(r, label, '1%'):.2f}x | "
                 f"{_cpu_ratio(r, label, '1%'):.2f}x | {changed.peak_mb:.0f} |"
             )
-    return lines
-
-
-def apply_table(results: list[SizeResult]) -> list[str]:
-    target = CONCURRENCY / (LATENCY_MS / 1000)
-    lines = [
-        "| N | changed | apply s | requests | product writes | product pages (2 reads) "
-        "| other requests | max in flight | writes/s (write phase) | concurrency/latency |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        a = r.apply
-        assert a is not None
-        lines.append(
-            f"| {r.n:,} | {a.changed:,} | {a.wall:.2f} | {a.requests:,} | {a.product_writes:,} | "
-            f"{a.product_pages} (≤ {a.pages_expected}) | {a.other_requests} | {a.max_in_flight} "
-            f"| {a.throughput:.0f} | {target:.0f} |"
-        )
     return lines
 
 
@@ -327,27 +248,9 @@ def verdicts(results: list[SizeResult]) -> list[str]:
     peak = max(t.peak_mb for t in top.plan.values())
     line(peak < 1024, f"plan peak memory {at} under 1 GB: {peak:.0f} MB")
     line(peak < 500, f"plan peak memory {at} under the aim of 500 MB: {peak:.0f} MB")
-    for r in results:
-        a = r.apply
-        assert a is not None
-        line(
-            a.product_writes == a.changed,
-            f"apply {r.n:,}: one write per changed product ({a.product_writes} writes, "
-            f"{a.changed} changed)",
-        )
-        line(
-            a.product_pages <= a.pages_expected,
-            f"apply {r.n:,}: no more product reads than pages ({a.product_pages} page reads, "
-            f"{a.pages_expected} pages in the plan and verification reads)",
-        )
-    a = top.apply
-    assert a is not None
-    bound = 0.8 * CONCURRENCY / (LATENCY_MS / 1000)
-    line(
-        a.throughput >= bound,
-        f"apply {at}: throughput {a.throughput:.0f} writes/s ≥ 80% of concurrency/latency "
-        f"({CONCURRENCY}/{LATENCY_MS} ms → {bound:.0f}/s); max in flight {a.max_in_flight}",
-    )
+    pairs = {r.n: r.apply for r in results if r.apply is not None}
+    for ok, text in apply_verdicts(pairs):
+        line(ok, text)
     return lines
 
 
@@ -357,10 +260,10 @@ def report(results: list[SizeResult], repeat: int, price_lists: int) -> str:
         "",
         *plan_table(results),
         "",
-        f"## Apply of 1% changed products (served emulator, +{LATENCY_MS} ms per call, "
-        f"concurrency {CONCURRENCY})",
+        f"## Apply of 1% changed products (served emulator, 0 and +{LATENCY_MS} ms per call, "
+        f"concurrency {concurrency()})",
         "",
-        *apply_table(results),
+        *apply_table({r.n: r.apply for r in results if r.apply is not None}),
         "",
         "## Targets",
         "",
@@ -409,7 +312,10 @@ def main() -> None:
                 "n": r.n,
                 "floor": {k: vars(v) for k, v in r.floor.items()},
                 "plan": {f"{k[0]} {k[1]}": vars(v) for k, v in r.plan.items()},
-                "apply": vars(r.apply) if r.apply else None,
+                "apply": {
+                    f"{a.latency_ms} ms": vars(a)
+                    for a in ((r.apply.at_zero, r.apply.at_latency) if r.apply else ())
+                },
             }
             for r in results
         ]

@@ -38,6 +38,28 @@ class Measured:
     stderr_lines: list[tuple[float, str]] = field(default_factory=list)
 
 
+#: Longest chain of calls that need the previous answer, by operation (see the README):
+#: plan reads connections → each connection's actor mappings → each field's default value
+#: (and first product page → highest id → id ranges): 3. Apply reads as plan does (3), checks
+#: each resource before writing (1), writes an edited ERP connection (read, save: 2), and reads
+#: again to verify (3).
+DEPTH = {"plan": 3, "apply": 9}
+#: The issue's bound: time at L ≤ TARGET × round_trip_floor(...).
+TARGET = 1.3
+
+
+def concurrency() -> int:
+    """The client's bounded concurrency C, as ``open_client`` takes it."""
+    return int(os.environ.get("QUOTESYNC_MAX_CONCURRENCY") or 8)
+
+
+def round_trip_floor(at_zero: float, latency_ms: float, calls: int, depth: int, c: int) -> float:
+    """Issue 17's floor at ``latency_ms`` a call: the time at 0 ms plus the round trips that
+    cannot be avoided, ``calls / C`` with C requests in flight all along, or the chain of
+    ``depth`` calls that need each other's answers, whichever is longer."""
+    return at_zero + latency_ms / 1000 * max(depth, calls / c)
+
+
 def use_bytecode_cache(cache: Path) -> None:
     """Children (and the setup) keep compiled bytecode under ``cache``, as an installed tool
     has it. With ``PYTHONDONTWRITEBYTECODE`` set (as on this machine) and an editable

@@ -26,7 +26,6 @@ The machine may be shared: compare ratios from one run, not seconds between runs
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -37,16 +36,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale_measure import Measured, Served, quotesync, run_measured, serve
+from scale_measure import (
+    DEPTH,
+    TARGET,
+    Measured,
+    Served,
+    concurrency,
+    quotesync,
+    round_trip_floor,
+    run_measured,
+    serve,
+)
 from tenant_data import Tenant, build_tenant
-
-#: Longest chain of calls that need the previous answer, by operation (see the README):
-#: plan reads connections → each connection's actor mappings → each field's default value
-#: (and first product page → highest id → id ranges): 3. Apply reads as plan does (3), checks
-#: each resource before writing (1), writes an edited ERP connection (read, save: 2), and reads
-#: again to verify (3).
-DEPTH = {"plan": 3, "apply": 9}
-TARGET = 1.3
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,8 @@ class Run:
     per_path: dict[str, int]
 
 
-def concurrency() -> int:
-    return int(os.environ.get("QUOTESYNC_MAX_CONCURRENCY") or 8)
-
-
 def floor(run: Run, at_zero: Run, c: int) -> float:
-    rounds = max(DEPTH[run.operation], run.calls / c)
-    return at_zero.wall + run.latency_ms / 1000 * rounds
+    return round_trip_floor(at_zero.wall, run.latency_ms, run.calls, DEPTH[run.operation], c)
 
 
 def _checked(measured: Measured, expected: int, what: str) -> Measured:
