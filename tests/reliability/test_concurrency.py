@@ -56,14 +56,15 @@ def _apply_twice_at_once(crm: Crm, manifests: Path) -> list[tuple[int, str]]:
     return results
 
 
-def _check_outcomes(results: list[tuple[int, str]], *, one_gets_through: bool = True) -> None:
+def _check_outcomes(results: list[tuple[int, str]]) -> None:
+    """Each run gets through or stops naming the conflict. Both may stop: each run writes
+    independent resources at the same time, so each can be the first to create a different
+    name (seen on a loaded machine); what is promised is that neither interleaves silently."""
     for code, output in results:
         assert code in (0, 3), output
         assert "Traceback" not in output
         if code == 3:
             assert any(word in output for word in CONFLICT_WORDS), output
-    if one_gets_through:  # the first create of a name wins; the other run stops
-        assert 0 in [code for code, _ in results], "one of the two runs must get through"
 
 
 def _check_converges(crm: Crm, manifests: Path) -> None:
@@ -95,7 +96,7 @@ def test_two_applies_adding_the_same_products_at_once(crm: Crm, tmp_path: Path) 
     csv.write_text("\n".join([header, *rows, *extra]) + "\n", encoding="utf-8")
     crm.faults(FaultConfig(latency_ms=20))
     results = _apply_twice_at_once(crm, manifests)
-    _check_outcomes(results, one_gets_through=False)
+    _check_outcomes(results)
     _check_converges(crm, manifests)
 
 
@@ -110,5 +111,5 @@ def test_two_applies_changing_an_active_connection_at_once(crm: Crm, tmp_path: P
     path.write_text(text.replace('companyNumber: "1"', 'companyNumber: "7"'), encoding="utf-8")
     crm.faults(FaultConfig(latency_ms=20))
     results = _apply_twice_at_once(crm, manifests)
-    _check_outcomes(results, one_gets_through=False)
+    _check_outcomes(results)
     _check_converges(crm, manifests)
