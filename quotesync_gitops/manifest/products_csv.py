@@ -29,6 +29,7 @@ from quotesync_gitops.manifest.products import (
     product_template,
     required_fields,
 )
+from quotesync_gitops.manifest.products_csv_fast import BOOLEAN, NUMBER, TEXT, Column, fast_reader
 from quotesync_gitops.manifest.products_csv_lines import (
     CsvCell,
     byte_position,
@@ -50,13 +51,21 @@ _PLAIN_NUMBER = "0123456789.+-"
 
 @dataclass
 class CsvProducts:
-    #: (canonical product, the line its row starts on: ``code_cell`` says where its code is)
-    products: list[tuple[dict[str, Any], int]] = field(default_factory=list)
+    #: the canonical products, in the file's order
+    found: list[dict[str, Any]] = field(default_factory=list)
+    #: the line each one's row starts on (``code_cell`` says where its code is): two lists,
+    #: not pairs, so that the garbage collector has nothing to walk per product
+    lines: list[int] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sha256: str | None = None
     _hidden: int = 0
     #: what code_cell needs: (display, the file's lines, delimiter, the code's cell index)
     _where: tuple[str, list[str], str, int] = ("", [], ",", 0)
+
+    @property
+    def products(self) -> list[tuple[dict[str, Any], int]]:
+        """(product, the line its row starts on) of every product read."""
+        return list(zip(self.found, self.lines, strict=True))
 
     def code_cell(self, line: int) -> CsvCell:
         """Where the code of the product read from the row starting at ``line`` is."""
@@ -159,7 +168,11 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
         previous_end = reader.line_num
         plain = plain_body(text, lines, previous_end)
         if plain is not None:
-            read_plain(plain, previous_end + 1, delimiter, row)
+            fast = fast_reader(tuple(rows.plan), rows.width, delimiter, plain, text)
+            if fast is not None:
+                fast(plain, previous_end, row, out.found.append, out.lines.append)
+            else:
+                read_plain(plain, previous_end + 1, delimiter, row)
             return
         for record in reader:
             start = previous_end + 1
@@ -205,14 +218,11 @@ def _header(
     return columns
 
 
-_STRING, _NUMBER_FIELD, _BOOLEAN = 0, 1, 2
+_STRING, _NUMBER_FIELD, _BOOLEAN = TEXT, NUMBER, BOOLEAN
 _KINDS = {"string": _STRING, "number": _NUMBER_FIELD, "boolean": _BOOLEAN}
 
-#: How one column is read: (cell index, field, its name, kind, max length, minimum, maximum).
-_Column = tuple[int, ProductField, str, int, int, float, float]
 
-
-def _plan(columns: list[ProductField | None]) -> list[_Column]:
+def _plan(columns: list[ProductField | None]) -> list[Column]:
     return [
         (
             index,
@@ -235,7 +245,7 @@ class _Rows:
 
     def __init__(
         self,
-        plan: list[_Column],
+        plan: list[Column],
         width: int,
         lines: list[str],
         delimiter: str,
@@ -315,7 +325,8 @@ class _Rows:
                 SourceRef(self.display, line, 1), "code is empty; every product needs a code"
             )
         else:
-            out.products.append((product, line))
+            out.found.append(product)
+            out.lines.append(line)
 
 
 def _number_cell(
