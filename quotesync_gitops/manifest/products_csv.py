@@ -35,6 +35,7 @@ from quotesync_gitops.manifest.products_csv_lines import (
     byte_position,
     cell_position,
     plain_body,
+    plain_header,
     read_plain,
 )
 from quotesync_gitops.manifest.wording import suggestion
@@ -148,10 +149,12 @@ def _delimiter(header_line: str) -> str:
 
 def _parse(text: str, display: str, out: CsvProducts) -> None:
     lines = text.split("\n")
-    delimiter = _delimiter(lines[0] if lines else "")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    delimiter = _delimiter(lines[0])
+    header = plain_header(lines, delimiter)
+    reader = None if header is not None else _reader(text, delimiter)
     try:
-        header = next(reader, None)
+        if reader is not None:
+            header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
             out.problem(
                 SourceRef(display, 1, 1),
@@ -165,22 +168,32 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
             return  # reported with the header; every row would repeat it
         rows = _Rows(_plan(columns), len(columns), lines, delimiter, display, out)
         row = rows.row
-        previous_end = reader.line_num
+        previous_end = 1 if reader is None else reader.line_num
         plain = plain_body(text, lines, previous_end)
         if plain is not None:
-            fast = fast_reader(tuple(rows.plan), rows.width, delimiter, plain, text)
+            body, longest = plain
+            fast = fast_reader(tuple(rows.plan), rows.width, delimiter, longest, "'" in text)
             if fast is not None:
-                fast(plain, previous_end, row, out.found.append, out.lines.append)
+                fast(body, previous_end, row, out.found.append, out.lines.append)
             else:
-                read_plain(plain, previous_end + 1, delimiter, row)
+                read_plain(body, previous_end + 1, delimiter, row)
             return
+        if reader is None:
+            reader = _reader(text, delimiter)
+            next(reader)  # the header, read above
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             if any(record):  # no cells, or only empty ones: nothing written, skipped
                 row(record, start)
     except csv.Error as exc:
-        out.problem(SourceRef(display, reader.line_num or 1, 1), f"CSV syntax error: {exc}")
+        line = reader.line_num if reader is not None else 0
+        out.problem(SourceRef(display, line or 1, 1), f"CSV syntax error: {exc}")
+
+
+def _reader(text: str, delimiter: str) -> Any:
+    """``csv.reader`` over the whole file, as it reads it."""
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
 
 
 def _header(

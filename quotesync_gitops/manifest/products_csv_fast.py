@@ -57,15 +57,15 @@ MAX_FAST_WIDTH = 255
 
 
 def fast_reader(
-    columns: tuple[Column, ...], width: int, delimiter: str, body: list[str], text: str
+    columns: tuple[Column, ...], width: int, delimiter: str, longest: int, apostrophes: bool
 ) -> BodyReader | None:
-    """The made loop for this header and body (``text``: the whole file's), or None when
-    the file has no code column or too many cells for one."""
+    """The made loop for this header and a body whose longest line is ``longest`` and
+    that has an apostrophe somewhere or not, or None when the file has no code column or
+    too many cells for one."""
     if width > MAX_FAST_WIDTH or not any(column[2] == "code" for column in columns):
         return None
     shortest = min((column[4] for column in columns if column[3] == TEXT), default=1 << 62)
-    longest_line = max(map(len, body), default=0)
-    return _made(columns, width, delimiter, "'" in text, longest_line > shortest)
+    return _made(columns, width, delimiter, apostrophes, longest > shortest)
 
 
 @lru_cache(maxsize=16)
