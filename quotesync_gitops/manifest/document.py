@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -185,19 +184,20 @@ def _products(
 
     def add_all(result: CsvProducts) -> None:
         """A products file's products: at once when every code is trimmed, new and unique
-        (what :func:`add` would find of each), else one by one through it."""
+        (what :func:`add` would find of each), else one by one through it. The file is
+        the last to add (``first_at`` is not looked at after it)."""
         csv_files.append(result)
-        found = result.products
-        codes = [product["code"] for product, _ in found]
+        found = result.found
+        codes = [product["code"] for product in found]
+        by_code = dict(zip(codes, found, strict=True))
         if (
-            len(set(codes)) == len(codes)
-            and first_at.keys().isdisjoint(codes)
+            len(by_code) == len(codes)
+            and out.keys().isdisjoint(by_code)
             and list(map(str.strip, codes)) == codes
         ):
-            out.update(zip(codes, map(itemgetter(0), found), strict=True))
-            first_at.update(zip(codes, map(itemgetter(1), found), strict=True))
+            out.update(by_code)
             return
-        for product, line in found:
+        for product, line in zip(found, result.lines, strict=True):
             add(product, line)
 
     inline = spec.get("products")

@@ -29,11 +29,13 @@ from quotesync_gitops.manifest.products import (
     product_template,
     required_fields,
 )
+from quotesync_gitops.manifest.products_csv_fast import BOOLEAN, NUMBER, TEXT, Column, fast_reader
 from quotesync_gitops.manifest.products_csv_lines import (
     CsvCell,
     byte_position,
     cell_position,
     plain_body,
+    plain_header,
     read_plain,
 )
 from quotesync_gitops.manifest.wording import suggestion
@@ -50,13 +52,21 @@ _PLAIN_NUMBER = "0123456789.+-"
 
 @dataclass
 class CsvProducts:
-    #: (canonical product, the line its row starts on: ``code_cell`` says where its code is)
-    products: list[tuple[dict[str, Any], int]] = field(default_factory=list)
+    #: the canonical products, in the file's order
+    found: list[dict[str, Any]] = field(default_factory=list)
+    #: the line each one's row starts on (``code_cell`` says where its code is): two lists,
+    #: not pairs, so that the garbage collector has nothing to walk per product
+    lines: list[int] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sha256: str | None = None
     _hidden: int = 0
     #: what code_cell needs: (display, the file's lines, delimiter, the code's cell index)
     _where: tuple[str, list[str], str, int] = ("", [], ",", 0)
+
+    @property
+    def products(self) -> list[tuple[dict[str, Any], int]]:
+        """(product, the line its row starts on) of every product read."""
+        return list(zip(self.found, self.lines, strict=True))
 
     def code_cell(self, line: int) -> CsvCell:
         """Where the code of the product read from the row starting at ``line`` is."""
@@ -139,10 +149,12 @@ def _delimiter(header_line: str) -> str:
 
 def _parse(text: str, display: str, out: CsvProducts) -> None:
     lines = text.split("\n")
-    delimiter = _delimiter(lines[0] if lines else "")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    delimiter = _delimiter(lines[0])
+    header = plain_header(lines, delimiter)
+    reader = None if header is not None else _reader(text, delimiter)
     try:
-        header = next(reader, None)
+        if reader is not None:
+            header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
             out.problem(
                 SourceRef(display, 1, 1),
@@ -156,18 +168,32 @@ def _parse(text: str, display: str, out: CsvProducts) -> None:
             return  # reported with the header; every row would repeat it
         rows = _Rows(_plan(columns), len(columns), lines, delimiter, display, out)
         row = rows.row
-        previous_end = reader.line_num
+        previous_end = 1 if reader is None else reader.line_num
         plain = plain_body(text, lines, previous_end)
         if plain is not None:
-            read_plain(plain, previous_end + 1, delimiter, row)
+            body, longest = plain
+            fast = fast_reader(tuple(rows.plan), rows.width, delimiter, longest, "'" in text)
+            if fast is not None:
+                fast(body, previous_end, row, out.found.append, out.lines.append)
+            else:
+                read_plain(body, previous_end + 1, delimiter, row)
             return
+        if reader is None:
+            reader = _reader(text, delimiter)
+            next(reader)  # the header, read above
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             if any(record):  # no cells, or only empty ones: nothing written, skipped
                 row(record, start)
     except csv.Error as exc:
-        out.problem(SourceRef(display, reader.line_num or 1, 1), f"CSV syntax error: {exc}")
+        line = reader.line_num if reader is not None else 0
+        out.problem(SourceRef(display, line or 1, 1), f"CSV syntax error: {exc}")
+
+
+def _reader(text: str, delimiter: str) -> Any:
+    """``csv.reader`` over the whole file, as it reads it."""
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
 
 
 def _header(
@@ -205,14 +231,11 @@ def _header(
     return columns
 
 
-_STRING, _NUMBER_FIELD, _BOOLEAN = 0, 1, 2
+_STRING, _NUMBER_FIELD, _BOOLEAN = TEXT, NUMBER, BOOLEAN
 _KINDS = {"string": _STRING, "number": _NUMBER_FIELD, "boolean": _BOOLEAN}
 
-#: How one column is read: (cell index, field, its name, kind, max length, minimum, maximum).
-_Column = tuple[int, ProductField, str, int, int, float, float]
 
-
-def _plan(columns: list[ProductField | None]) -> list[_Column]:
+def _plan(columns: list[ProductField | None]) -> list[Column]:
     return [
         (
             index,
@@ -235,7 +258,7 @@ class _Rows:
 
     def __init__(
         self,
-        plan: list[_Column],
+        plan: list[Column],
         width: int,
         lines: list[str],
         delimiter: str,
@@ -315,7 +338,8 @@ class _Rows:
                 SourceRef(self.display, line, 1), "code is empty; every product needs a code"
             )
         else:
-            out.products.append((product, line))
+            out.found.append(product)
+            out.lines.append(line)
 
 
 def _number_cell(

@@ -16,21 +16,32 @@ from collections.abc import Callable
 from quotesync_gitops.model import SourceRef
 
 
-def plain_body(text: str, lines: list[str], header_lines: int) -> list[str] | None:
-    """The body's lines (carriage returns of CRLF removed) if every record of it is one
-    line split at the delimiter, else None."""
+def plain_body(text: str, lines: list[str], header_lines: int) -> tuple[list[str], int] | None:
+    """The body's lines (carriage returns of CRLF removed) and the length of its longest,
+    if every record of it is one line split at the delimiter, else None."""
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         return None  # csv.reader counts a lone \r as a line end, lines does not
     body = lines[header_lines:]
     offset = sum(map(len, lines[:header_lines])) + header_lines
-    rest = text[offset:]
-    if '"' in rest or "\0" in rest:
+    if text.find('"', offset) >= 0 or text.find("\0", offset) >= 0:
         return None
-    if body and max(map(len, body)) > csv.field_size_limit():
+    longest = max(map(len, body), default=0)
+    if longest > csv.field_size_limit():
         return None  # csv.reader refuses the cell, with its own words
-    if "\r" in rest:
-        return rest.replace("\r\n", "\n").split("\n")
-    return body
+    if text.find("\r", offset) >= 0:
+        return text[offset:].replace("\r\n", "\n").split("\n"), longest
+    return body, longest
+
+
+def plain_header(lines: list[str], delimiter: str) -> list[str] | None:
+    """The header's cells as ``csv.reader`` reads them, if its first line is the whole
+    header (no ``"``, no NUL, no carriage return but a last one, within
+    ``csv.field_size_limit()``), else None. Split here, the file's text is not copied
+    into a ``StringIO`` (four bytes a character) for one line."""
+    first = lines[0].removesuffix("\r")
+    if '"' in first or "\0" in first or "\r" in first or len(first) > csv.field_size_limit():
+        return None
+    return first.split(delimiter)
 
 
 def read_plain(

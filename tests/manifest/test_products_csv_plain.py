@@ -157,3 +157,51 @@ def test_reading_leaves_garbage_collection_as_it_found_it(tmp_path: Path, collec
     finally:
         if was:
             gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("header", "split_here"),
+    [
+        ("code,name,listPrice", True),
+        ("code;name;listPrice", True),
+        ("code\tname\tlistPrice", True),
+        ("code,name,listPrice\r", True),
+        (" code , name ,listPrice", True),
+        ("code,,name,listPrice,nonsense", True),
+        ("", True),
+        (" , ", True),
+        ('"code",name,listPrice', False),
+        ('"code,name",listPrice', False),
+        ("code,name\0,listPrice", False),
+        ("code,name\rlistPrice", False),
+    ],
+)
+def test_a_header_line_is_read_as_through_csv_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, header: str, split_here: bool
+) -> None:
+    text = header + "\nA-1,Fine,10\nA-2,Bad,x\n"
+    lines = text.split("\n")
+    assert (products_csv.plain_header(lines, products_csv._delimiter(lines[0])) is not None) is (
+        split_here
+    )
+    path = tmp_path / "products.csv"
+    path.write_bytes(text.encode())
+
+    split = read_products_csv(path, "products.csv")
+    with monkeypatch.context() as patched:
+        patched.setattr(products_csv, "plain_header", lambda *args: None)
+        through_csv = read_products_csv(path, "products.csv")
+
+    _same(split, through_csv)
+
+
+def test_a_quoted_body_under_a_plain_header_is_read_by_csv_reader_after_the_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = 'code,name,listPrice\nA-1,"Two\nlines",10\nA-2,Bad,x\nA-3,"a,b",3\n'
+
+    plain, through_csv = _read_both(tmp_path, text, monkeypatch)
+
+    _same(plain, through_csv)
+    assert [line for _, line in plain.products] == [2, 5]
+    assert plain.products[0][0]["name"] == "Two\nlines"
