@@ -22,7 +22,8 @@ import hashlib
 import io
 import pickle
 from collections.abc import Iterator, KeysView, Mapping, Sequence
-from operator import eq, itemgetter
+from itertools import compress
+from operator import eq, itemgetter, not_
 from typing import Any
 
 from quotesync_gitops.kinds.normalise import product, text
@@ -134,23 +135,33 @@ class LiveProducts(Mapping[str, dict[str, ProductValue]]):
         """Codes of ``wanted`` that are new here or differ (in canonical form), in its order.
 
         All of a price list at once: carriers looked up, their values and the manifest's
-        taken in canonical order and compared as tuples, each step one C-level pass.
+        taken in canonical order and compared as tuples, each step one C-level pass. The
+        carriers are taken as they are when they hold the same codes in the same order (a
+        list the tool created reads back so), and the manifest's values with the key objects
+        of its first product (the loader builds every product from one template, so each
+        lookup finds its key by identity; any other key still by equality).
         """
         codes = list(wanted)
-        found = list(map(self._carriers.get, codes))
+        carriers = self._carriers
+        if len(carriers) == len(codes) and list(carriers) == codes:
+            found: list[Mapping[str, Any] | None] = list(carriers.values())
+        else:
+            found = list(map(carriers.get, codes))
         same: list[bool] | None = None
         if None not in found:
             try:
                 ours = map(_CARRIER_VALUES, found)  # type: ignore[arg-type]
-                same = list(map(eq, ours, map(_CANONICAL_VALUES, wanted.values())))
+                same = list(map(eq, ours, map(_canonical_values(wanted), wanted.values())))
             except KeyError:
                 same = None
         if same is None:
             return [code for code in codes if not self.unchanged(code, wanted[code])]
+        if False not in same:
+            return []
         return [
             code
-            for code, equal in zip(codes, same, strict=True)
-            if not equal and not self.unchanged(code, wanted[code])
+            for code in compress(codes, map(not_, same))
+            if not self.unchanged(code, wanted[code])
         ]
 
     def keys(self) -> KeysView[str]:
@@ -175,3 +186,12 @@ class LiveProducts(Mapping[str, dict[str, ProductValue]]):
 
     def __repr__(self) -> str:
         return f"<LiveProducts: {len(self)} product(s)>"
+
+
+def _canonical_values(wanted: Mapping[str, ProductSpec]) -> itemgetter[Any]:
+    """:data:`_CANONICAL_VALUES` with the key objects of the first of ``wanted`` (same keys)."""
+    first = next(iter(wanted.values()), None)
+    if first is None:
+        return _CANONICAL_VALUES
+    own = {key: key for key in first}
+    return itemgetter(*(own.get(key, key) for key in PRODUCT_FIELDS))

@@ -145,3 +145,31 @@ def test_changed_lists_new_and_different_codes_in_manifest_order() -> None:
     assert live.changed({"A": wanted("A", listPrice=25.0)}) == []
     assert sorted(live.keys() - want.keys()) == []
     assert sorted(live.keys() - {"A": 1}.keys()) == ["B", "C"]
+
+
+def test_changed_takes_the_carriers_as_read_when_the_codes_come_in_the_same_order() -> None:
+    live = products(carrier("A", UnitListPrice=25), carrier("B", Name="x"), carrier("C"))
+    same_order = {"A": wanted("A", listPrice=25.0), "B": wanted("B", name="y"), "C": wanted("C")}
+    assert live.changed(same_order) == ["B"]
+    assert live.changed({**same_order, "B": wanted("B", name="x")}) == []
+    fewer = {"A": wanted("A", listPrice=25.0), "C": wanted("C", name="z")}
+    assert live.changed(fewer) == ["C"]
+    other_codes = {"A": wanted("A", listPrice=25.0), "B": wanted("B", name="x"), "D": wanted("D")}
+    assert live.changed(other_codes) == ["D"]
+
+
+def _fresh_keys(product: dict[str, Any]) -> dict[str, Any]:
+    """The same product with key objects of its own, in reverse order."""
+    return {"".join(list(key)): value for key, value in reversed(product.items())}
+
+
+def test_changed_finds_a_product_by_equal_keys_whatever_its_key_objects() -> None:
+    live = products(carrier("A"), carrier("B", Name="x"), carrier("C", UnitCost=2))
+    want = {
+        "A": wanted("A"),
+        "B": _fresh_keys(wanted("B", name="x")),
+        "C": _fresh_keys(wanted("C", cost=3.0)),
+    }
+    assert live.changed(want) == ["C"]
+    sparse_first = {"A": {"code": "A"}, "B": wanted("B", name="x"), "C": wanted("C", cost=2.0)}
+    assert live.changed(sparse_first) == ["A"]  # compared in canonical form, product by product
