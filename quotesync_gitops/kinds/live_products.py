@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from collections.abc import Iterator, KeysView, Mapping, Sequence
+from collections.abc import Iterable, Iterator, KeysView, Mapping, Sequence
 from itertools import compress
 from operator import eq, itemgetter, not_
 from typing import Any
@@ -137,9 +137,10 @@ class LiveProducts(Mapping[str, dict[str, ProductValue]]):
         All of a price list at once: carriers looked up, their values and the manifest's
         taken in canonical order and compared as tuples, each step one C-level pass. The
         carriers are taken as they are when they hold the same codes in the same order (a
-        list the tool created reads back so), and the manifest's values with the key objects
-        of its first product (the loader builds every product from one template, so each
-        lookup finds its key by identity; any other key still by equality).
+        list the tool created reads back so). Each side's values are taken with key objects
+        of its own (:func:`_getter`): the loader builds every product from one template, and
+        the JSON decoder shares the key objects of a page's carriers, so each look-up finds
+        its key by identity (any other key is still found by equality: the same result).
         """
         codes = list(wanted)
         carriers = self._carriers
@@ -149,9 +150,14 @@ class LiveProducts(Mapping[str, dict[str, ProductValue]]):
             found = list(map(carriers.get, codes))
         same: list[bool] | None = None
         if None not in found:
+            products = list(wanted.values())
+            ours = _getter(products[0], PRODUCT_FIELDS) if products else _CANONICAL_VALUES
+            same = []
             try:
-                ours = map(_CARRIER_VALUES, found)  # type: ignore[arg-type]
-                same = list(map(eq, ours, map(_canonical_values(wanted), wanted.values())))
+                for start in range(0, len(found), _RUN):
+                    run: Any = found[start : start + _RUN]
+                    theirs = map(_getter(run[0], PRODUCT_FIELDS.values()), run)
+                    same += map(eq, theirs, map(ours, products[start : start + _RUN]))
             except KeyError:
                 same = None
         if same is None:
@@ -188,10 +194,11 @@ class LiveProducts(Mapping[str, dict[str, ProductValue]]):
         return f"<LiveProducts: {len(self)} product(s)>"
 
 
-def _canonical_values(wanted: Mapping[str, ProductSpec]) -> itemgetter[Any]:
-    """:data:`_CANONICAL_VALUES` with the key objects of the first of ``wanted`` (same keys)."""
-    first = next(iter(wanted.values()), None)
-    if first is None:
-        return _CANONICAL_VALUES
+#: Carriers given one getter (a page's share key objects; pages are 1,000 long).
+_RUN = 200
+
+
+def _getter(first: Mapping[str, Any], keys: Iterable[str]) -> itemgetter[Any]:
+    """An itemgetter of ``keys`` (in that order) with ``first``'s own objects of them."""
     own = {key: key for key in first}
-    return itemgetter(*(own.get(key, key) for key in PRODUCT_FIELDS))
+    return itemgetter(*(own.get(key, key) for key in keys))

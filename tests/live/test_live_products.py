@@ -173,3 +173,15 @@ def test_changed_finds_a_product_by_equal_keys_whatever_its_key_objects() -> Non
     assert live.changed(want) == ["C"]
     sparse_first = {"A": {"code": "A"}, "B": wanted("B", name="x"), "C": wanted("C", cost=2.0)}
     assert live.changed(sparse_first) == ["A"]  # compared in canonical form, product by product
+
+
+def test_changed_compares_every_run_of_carriers_whatever_its_key_objects() -> None:
+    many = [carrier(f"P{n}") for n in range(450)]  # more than one run of carriers
+    many[0] = _fresh_keys(many[0])  # the first of a run with key objects of its own
+    many[300] = {**many[300], "Name": "changed"}
+    live = products(*many)
+    want = {f"P{n}": wanted(f"P{n}") for n in range(450)}
+    assert live.changed(want) == ["P300"]
+    del many[420]["Rights"], many[401]["UnitCost"]  # a carrier without a product field
+    assert live.changed(want) == ["P300"]  # a missing cost is 0.0
+    assert live.changed({**want, "P401": wanted("P401", cost=1.0)}) == ["P300", "P401"]
