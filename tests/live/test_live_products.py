@@ -13,6 +13,7 @@ from quotesync_gitops.manifest.products import product_template
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.planner import fingerprint
 from quotesync_gitops.plan.products import diff_products
+from quotesync_gitops.secrets import Secret
 
 
 def carrier(code: str, **fields: Any) -> dict[str, Any]:
@@ -185,3 +186,33 @@ def test_changed_compares_every_run_of_carriers_whatever_its_key_objects() -> No
     del many[420]["Rights"], many[401]["UnitCost"]  # a carrier without a product field
     assert live.changed(want) == ["P300"]  # a missing cost is 0.0
     assert live.changed({**want, "P401": wanted("P401", cost=1.0)}) == ["P300", "P401"]
+
+
+def test_diff_products_takes_out_what_the_manifest_drops_even_when_it_adds_as_many() -> None:
+    live = products(carrier("A"), carrier("B"), carrier("C", InAssortment=False))
+    have = Resource(Kind.PRICE_LIST, "P", {"products": live}, ids={"productIds": live.ids})
+
+    def diffed(codes: str) -> list[tuple[str, str]]:
+        want = Resource(Kind.PRICE_LIST, "P", {"products": {c: wanted(c) for c in codes}})
+        return [(c.name, str(c.action)) for c in diff_products(want, have)[0]]
+
+    assert diffed("ABC") == [("P/C", "update")]  # back in the assortment
+    assert diffed("ABD") == [("P/D", "create")]  # C is already out of it
+    assert diffed("ACD") == [("P/B", "delete"), ("P/C", "update"), ("P/D", "create")]
+    assert diffed("CDE") == [("P/A", "delete"), ("P/B", "delete"), ("P/C", "update"),
+                             ("P/D", "create"), ("P/E", "create")]  # fmt: skip
+
+
+def test_a_secret_product_value_equal_to_the_live_text_is_no_change() -> None:
+    live = products(carrier("A", Name="clear"), carrier("B", Name="clear"))
+    have = Resource(Kind.PRICE_LIST, "P", {"products": live}, ids={"productIds": live.ids})
+    want = Resource(
+        Kind.PRICE_LIST,
+        "P",
+        {"products": {"A": wanted("A", name=Secret("clear")), "B": wanted("B", name=Secret("x"))}},
+    )
+    changes, unchanged = diff_products(want, have)
+    assert unchanged == 1
+    assert [(c.name, [(f.path, f.before) for f in c.fields]) for c in changes] == [
+        ("P/B", [("name", "clear")])
+    ]
