@@ -164,11 +164,8 @@ class LiveProducts(Mapping[str, dict[str, ProductValue]]):
             return [code for code in codes if not self.unchanged(code, wanted[code])]
         if False not in same:
             return []
-        return [
-            code
-            for code in compress(codes, map(not_, same))
-            if not self.unchanged(code, wanted[code])
-        ]
+        # what differs as read may be equal in canonical form (null and "", rounding, 7 and "7")
+        return [code for code in compress(codes, map(not_, same)) if self[code] != wanted[code]]
 
     def keys(self) -> KeysView[str]:
         return self._carriers.keys()  # a real dict view: set operations run in C
