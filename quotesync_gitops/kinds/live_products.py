@@ -191,7 +191,7 @@ class LiveProducts(Mapping[str, dict[str, ProductValue]]):
         return f"<LiveProducts: {len(self)} product(s)>"
 
 
-#: Carriers given one getter (a page's share key objects; pages are 1,000 long).
+#: Carriers given one getter (a page's carriers share key objects; pages are 1,000 long).
 _RUN = 200
 
 
