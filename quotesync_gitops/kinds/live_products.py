@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from collections.abc import Iterator, KeysView, Mapping, Sequence
-from operator import eq, itemgetter
+from collections.abc import Iterable, Iterator, KeysView, Mapping, Sequence
+from itertools import compress
+from operator import eq, itemgetter, not_
 from typing import Any
 
 from quotesync_gitops.kinds.normalise import product, text
@@ -134,24 +135,37 @@ class LiveProducts(Mapping[str, dict[str, ProductValue]]):
         """Codes of ``wanted`` that are new here or differ (in canonical form), in its order.
 
         All of a price list at once: carriers looked up, their values and the manifest's
-        taken in canonical order and compared as tuples, each step one C-level pass.
+        taken in canonical order and compared as tuples, each step one C-level pass. The
+        carriers are taken as they are when they hold the same codes in the same order (a
+        list the tool created reads back so). Each side's values are taken with key objects
+        of its own (:func:`_getter`): the loader builds every product from one template, and
+        the JSON decoder shares the key objects of a page's carriers, so each look-up finds
+        its key by identity (any other key is still found by equality: the same result).
         """
         codes = list(wanted)
-        found = list(map(self._carriers.get, codes))
+        carriers = self._carriers
+        if len(carriers) == len(codes) and list(carriers) == codes:
+            found: list[Mapping[str, Any] | None] = list(carriers.values())
+        else:
+            found = list(map(carriers.get, codes))
         same: list[bool] | None = None
         if None not in found:
+            products = list(wanted.values())
+            ours = _getter(products[0], PRODUCT_FIELDS) if products else _CANONICAL_VALUES
+            same = []
             try:
-                ours = map(_CARRIER_VALUES, found)  # type: ignore[arg-type]
-                same = list(map(eq, ours, map(_CANONICAL_VALUES, wanted.values())))
+                for start in range(0, len(found), _RUN):
+                    run: Any = found[start : start + _RUN]
+                    theirs = map(_getter(run[0], PRODUCT_FIELDS.values()), run)
+                    same += map(eq, theirs, map(ours, products[start : start + _RUN]))
             except KeyError:
                 same = None
         if same is None:
             return [code for code in codes if not self.unchanged(code, wanted[code])]
-        return [
-            code
-            for code, equal in zip(codes, same, strict=True)
-            if not equal and not self.unchanged(code, wanted[code])
-        ]
+        if False not in same:
+            return []
+        # what differs as read may be equal in canonical form (null and "", rounding, 7 and "7")
+        return [code for code in compress(codes, map(not_, same)) if self[code] != wanted[code]]
 
     def keys(self) -> KeysView[str]:
         return self._carriers.keys()  # a real dict view: set operations run in C
@@ -175,3 +189,13 @@ class LiveProducts(Mapping[str, dict[str, ProductValue]]):
 
     def __repr__(self) -> str:
         return f"<LiveProducts: {len(self)} product(s)>"
+
+
+#: Carriers given one getter (a page's carriers share key objects; pages are 1,000 long).
+_RUN = 200
+
+
+def _getter(first: Mapping[str, Any], keys: Iterable[str]) -> itemgetter[Any]:
+    """An itemgetter of ``keys`` (in that order) with ``first``'s own objects of them."""
+    own = {key: key for key in first}
+    return itemgetter(*(own.get(key, key) for key in keys))

@@ -67,16 +67,19 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
     changes: list[Change] = []
     candidates = live.changed(wanted) if isinstance(live, QuickCompare) else list(wanted)
     unchanged = len(wanted) - len(candidates)
+    created = 0
     for code in candidates:
         product = wanted[code]
         current = live.get(code)
         if current is None:
+            created += 1
             changes.append(created_product(want.name, code, product))
         elif current == product or not (
             fields := tuple(
-                FieldChange(key, current.get(key), value)
+                FieldChange(key, before, value)
                 for key, value in product.items()
-                if plain(current.get(key)) != plain(value)  # a secret equals its clear value
+                if (before := current.get(key)) != value
+                and plain(before) != plain(value)  # a secret equals its clear value
             )
         ):
             unchanged += 1
@@ -91,7 +94,10 @@ def diff_products(want: Resource, have: Resource) -> tuple[tuple[Change, ...], i
                     code=code,
                 )
             )
-    for code in live.keys() - wanted.keys():
+    # The live products the manifest no longer lists: some only when the live list holds
+    # more than the codes it shares with the manifest (every new code is a candidate).
+    gone = live.keys() - wanted.keys() if len(live) > len(wanted) - created else ()
+    for code in gone:
         current = live[code]
         if current.get("inAssortment", True):
             changes.append(

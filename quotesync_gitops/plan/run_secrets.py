@@ -9,31 +9,88 @@ which go through ``plain``/``reveal``, see the value as before.
 
 The set is the plan's own, from its desired state: never a process-wide one (one process may
 run many commands; a later command's innocent value must not be masked for an earlier one's
-secret).
+secret). Finding it walks every spec, 100,000 products included, so it is found only when
+the plan holds a value that could be one: every Secret's value is among
+:func:`secrets.sensitive_values` (a Secret notes its value when made, and cannot be copied),
+so a plan none of whose values is among those holds no value equal to a secret of its run,
+and is left as it is without the walk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Any
 
 from quotesync_gitops.model import DesiredState
 from quotesync_gitops.plan.model import Change, FieldChange, Plan
-from quotesync_gitops.secrets import Secret, secret_values
+from quotesync_gitops.secrets import Secret, secret_values, sensitive_values
 
 
-def run_secret_values(desired: DesiredState) -> frozenset[str]:
+class RunSecrets(Collection[str]):
+    """Every secret's value in the manifests of a run, found on first use."""
+
+    __slots__ = ("_desired", "_values")
+
+    def __init__(self, desired: DesiredState) -> None:
+        self._desired = desired
+        self._values: frozenset[str] | None = None
+
+    def values(self) -> frozenset[str]:
+        if self._values is None:
+            self._values = frozenset(
+                value
+                for resource in self._desired
+                for value in secret_values(resource.spec)
+                if value
+            )
+        return self._values
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.values()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values())
+
+    def __len__(self) -> int:
+        return len(self.values())
+
+
+def run_secret_values(desired: DesiredState) -> RunSecrets:
     """Every secret's value in the manifests of this run (empty values are no secret)."""
-    return frozenset(
-        value for resource in desired for value in secret_values(resource.spec) if value
-    )
+    return RunSecrets(desired)
 
 
 def hide_run_secrets(plan: Plan, secrets: Collection[str]) -> None:
     """Every value of ``plan`` equal to one of ``secrets`` becomes a Secret (in place)."""
-    if secrets:
-        plan.changes = [_change(change, secrets) for change in plan.changes]
+    texts: set[str] = set()
+    for change in plan.changes:
+        _change_texts(change, texts)
+    if isinstance(secrets, RunSecrets):
+        texts &= sensitive_values()  # the run's secrets are among these: see the module
+    found = texts.intersection(secrets) if texts else texts
+    if found:
+        plan.changes = [_change(change, found) for change in plan.changes]
+
+
+def _change_texts(change: Change, out: set[str]) -> None:
+    """The text values :func:`_change` looks at (its fields' and its children's)."""
+    for f in change.fields:
+        _texts(f.before, out)
+        _texts(f.after, out)
+    for child in change.children:
+        _change_texts(child, out)
+
+
+def _texts(value: Any, out: set[str]) -> None:
+    if isinstance(value, str):
+        out.add(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _texts(item, out)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _texts(item, out)
 
 
 def _change(change: Change, secrets: Collection[str]) -> Change:

@@ -13,6 +13,7 @@ from quotesync_gitops.manifest.products import product_template
 from quotesync_gitops.model import Kind, Resource
 from quotesync_gitops.plan.planner import fingerprint
 from quotesync_gitops.plan.products import diff_products
+from quotesync_gitops.secrets import Secret
 
 
 def carrier(code: str, **fields: Any) -> dict[str, Any]:
@@ -145,3 +146,73 @@ def test_changed_lists_new_and_different_codes_in_manifest_order() -> None:
     assert live.changed({"A": wanted("A", listPrice=25.0)}) == []
     assert sorted(live.keys() - want.keys()) == []
     assert sorted(live.keys() - {"A": 1}.keys()) == ["B", "C"]
+
+
+def test_changed_takes_the_carriers_as_read_when_the_codes_come_in_the_same_order() -> None:
+    live = products(carrier("A", UnitListPrice=25), carrier("B", Name="x"), carrier("C"))
+    same_order = {"A": wanted("A", listPrice=25.0), "B": wanted("B", name="y"), "C": wanted("C")}
+    assert live.changed(same_order) == ["B"]
+    assert live.changed({**same_order, "B": wanted("B", name="x")}) == []
+    fewer = {"A": wanted("A", listPrice=25.0), "C": wanted("C", name="z")}
+    assert live.changed(fewer) == ["C"]
+    other_codes = {"A": wanted("A", listPrice=25.0), "B": wanted("B", name="x"), "D": wanted("D")}
+    assert live.changed(other_codes) == ["D"]
+
+
+def _fresh_keys(product: dict[str, Any]) -> dict[str, Any]:
+    """The same product with key objects of its own, in reverse order."""
+    return {"".join(list(key)): value for key, value in reversed(product.items())}
+
+
+def test_changed_finds_a_product_by_equal_keys_whatever_its_key_objects() -> None:
+    live = products(carrier("A"), carrier("B", Name="x"), carrier("C", UnitCost=2))
+    want = {
+        "A": wanted("A"),
+        "B": _fresh_keys(wanted("B", name="x")),
+        "C": _fresh_keys(wanted("C", cost=3.0)),
+    }
+    assert live.changed(want) == ["C"]
+    sparse_first = {"A": {"code": "A"}, "B": wanted("B", name="x"), "C": wanted("C", cost=2.0)}
+    assert live.changed(sparse_first) == ["A"]  # compared in canonical form, product by product
+
+
+def test_changed_compares_every_run_of_carriers_whatever_its_key_objects() -> None:
+    many = [carrier(f"P{n}") for n in range(450)]  # more than one run of carriers
+    many[0] = _fresh_keys(many[0])  # the first of a run with key objects of its own
+    many[300] = {**many[300], "Name": "changed"}
+    live = products(*many)
+    want = {f"P{n}": wanted(f"P{n}") for n in range(450)}
+    assert live.changed(want) == ["P300"]
+    del many[420]["Rights"], many[401]["UnitCost"]  # a carrier without a product field
+    assert live.changed(want) == ["P300"]  # a missing cost is 0.0
+    assert live.changed({**want, "P401": wanted("P401", cost=1.0)}) == ["P300", "P401"]
+
+
+def test_diff_products_takes_out_what_the_manifest_drops_even_when_it_adds_as_many() -> None:
+    live = products(carrier("A"), carrier("B"), carrier("C", InAssortment=False))
+    have = Resource(Kind.PRICE_LIST, "P", {"products": live}, ids={"productIds": live.ids})
+
+    def diffed(codes: str) -> list[tuple[str, str]]:
+        want = Resource(Kind.PRICE_LIST, "P", {"products": {c: wanted(c) for c in codes}})
+        return [(c.name, str(c.action)) for c in diff_products(want, have)[0]]
+
+    assert diffed("ABC") == [("P/C", "update")]  # back in the assortment
+    assert diffed("ABD") == [("P/D", "create")]  # C is already out of it
+    assert diffed("ACD") == [("P/B", "delete"), ("P/C", "update"), ("P/D", "create")]
+    assert diffed("CDE") == [("P/A", "delete"), ("P/B", "delete"), ("P/C", "update"),
+                             ("P/D", "create"), ("P/E", "create")]  # fmt: skip
+
+
+def test_a_secret_product_value_equal_to_the_live_text_is_no_change() -> None:
+    live = products(carrier("A", Name="clear"), carrier("B", Name="clear"))
+    have = Resource(Kind.PRICE_LIST, "P", {"products": live}, ids={"productIds": live.ids})
+    want = Resource(
+        Kind.PRICE_LIST,
+        "P",
+        {"products": {"A": wanted("A", name=Secret("clear")), "B": wanted("B", name=Secret("x"))}},
+    )
+    changes, unchanged = diff_products(want, have)
+    assert unchanged == 1
+    assert [(c.name, [(f.path, f.before) for f in c.fields]) for c in changes] == [
+        ("P/B", [("name", "clear")])
+    ]
