@@ -141,3 +141,32 @@ def test_the_process_collects_garbage_less_often_and_tests_keep_the_default() ->
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert f"THRESHOLD ({GC_THRESHOLD}, 10, 10) True" in done.stdout, done.stdout
+
+
+def test_the_process_freezes_what_is_left_before_the_interpreter_exits() -> None:
+    code = (
+        "import gc, sys\n"
+        "from quotesync_gitops.cli.main import main\n"
+        "sys.argv = ['quotesync', 'plna']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    print('EXIT', exc.code)\n"
+        "print('FROZEN', gc.get_freeze_count() > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "EXIT 1" in done.stdout, done.stdout  # the command's exit code is kept
+    assert "FROZEN True" in done.stdout, done.stdout
+    assert "No such command 'plna'" in done.stderr, done.stderr
+
+
+def test_apply_and_plan_close_the_embedded_crm_before_freezing(tmp_path: Path) -> None:
+    """The run's garbage is collected before the freeze: the embedded CRM's SQLite file is
+    closed (checkpointed), so no ``-wal``/``-shm`` file is left beside it."""
+    crm = f"local:{tmp_path / 'crm.sqlite'}"
+    for argv in (
+        ["apply", str(EXAMPLES), "--crm", crm, "--auto-approve"],
+        ["plan", str(EXAMPLES), "--crm", crm],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "quotesync_gitops", *argv], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.sqlite"], argv
