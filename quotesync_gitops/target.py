@@ -40,6 +40,7 @@ from quotesync_gitops.crm.transport import CrmAuth, is_loopback
 
 if TYPE_CHECKING:
     from quotesync_gitops.crm.auth_tenant import TenantState
+    from quotesync_gitops.emulator.app import EmulatorApp
 
 ENV_TARGET = "QUOTESYNC_CRM"
 ENV_ENVIRONMENT_URL = "QUOTESYNC_ENVIRONMENT_URL"
@@ -160,7 +161,12 @@ def anchored(target: str, base: Path) -> str:
 
 
 class _EmbeddedTransport(httpx.WSGITransport):
-    """The in-process CRM: a dropped connection in the app reads as a network error."""
+    """The in-process CRM: a dropped connection in the app reads as a network error, and
+    closing the client closes the CRM's database (checkpointed: no ``-wal`` file is left)."""
+
+    def __init__(self, app: EmulatorApp) -> None:
+        super().__init__(app=app)
+        self._emulator = app
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         try:
@@ -169,6 +175,9 @@ class _EmbeddedTransport(httpx.WSGITransport):
             raise httpx.ReadError(
                 f"embedded CRM dropped the connection: {exc}", request=request
             ) from exc
+
+    def close(self) -> None:
+        self._emulator.close()
 
 
 def open_client(

@@ -118,15 +118,13 @@ def main() -> None:
 
 
 def settle_before_exit() -> None:
-    """Collect the run's garbage now, then freeze what is left for the interpreter's exit.
+    """Freeze what is left for the interpreter's exit.
 
-    The collection finalises what the command left in reference cycles, as the exit would
-    have (the embedded CRM's SQLite connections: closed, so no ``-wal``/``-shm`` files stay).
-    The interpreter's own exit then clears every module and collects several times more,
-    walking every object still alive (~35,000 after a plan of 10,000 products): ~50 ms of
-    CPU at that size (benchmarks/README.md), for nothing, as the process ends. Frozen objects
-    are left out of those collections; atexit handlers, thread joins and the flushing of
-    stdout still run.
+    The exit clears every module and collects several times, walking every object still
+    alive (~35,000 after a plan of 10,000 products): ~50 ms of CPU at that size
+    (benchmarks/README.md), for nothing, as the process ends. Frozen objects are left out of
+    those collections; atexit handlers, thread joins and the flushing of stdout still run.
+    Nothing is left to a finaliser: the commands close what they open (the embedded CRM's
+    database is closed with its client, so no ``-wal``/``-shm`` file stays beside it).
     """
-    gc.collect()
     gc.freeze()

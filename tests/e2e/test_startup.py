@@ -158,8 +158,9 @@ def test_the_process_freezes_what_is_left_before_the_interpreter_exits() -> None
 
 
 def test_apply_and_plan_close_the_embedded_crm_before_freezing(tmp_path: Path) -> None:
-    """The run's garbage is collected before the freeze: the embedded CRM's SQLite file is
-    closed (checkpointed), so no ``-wal``/``-shm`` file is left beside it."""
+    """Nothing is left to the garbage collector, which the freeze stops: the embedded CRM's
+    SQLite file is closed with its client (checkpointed), so no ``-wal``/``-shm`` file is
+    left beside it."""
     crm = f"local:{tmp_path / 'crm.sqlite'}"
     for argv in (
         ["apply", str(EXAMPLES), "--crm", crm, "--auto-approve"],
