@@ -94,7 +94,7 @@ def decode(body: bytes) -> Any:
 def echo_forms(value: str) -> set[str]:
     """Every form in which a server may echo ``value`` back in an error or an explanation.
 
-    The value itself; JSON-escaped (ASCII and not); HTML-escaped (named and numeric
+    The value itself; JSON-escaped (ASCII and not), once or twice; HTML-escaped (named and numeric
     entities); URL-encoded (path and form style, upper and lower case hex); and base64,
     standard and URL-safe, at each of the three byte alignments it can have inside a longer
     base64 stream (a Basic header, a token, a dumped request): only the characters that
@@ -111,6 +111,9 @@ def echo_forms(value: str) -> set[str]:
         escaped,
         escaped.replace("&#x27;", "&#39;").replace("&quot;", "&#34;"),
     }
+    for inner in (json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]):
+        forms.add(json.dumps(inner)[1:-1])  # a JSON text quoted in JSON again (a dumped body)
+        forms.add(json.dumps(inner, ensure_ascii=False)[1:-1])
     for encoded in (quote(value, safe=""), quote(value), quote_plus(value)):
         forms.add(encoded)
         forms.add(_PERCENT.sub(lambda m: m.group(0).lower(), encoded))

@@ -25,8 +25,9 @@ from urllib.parse import quote
 
 from quotesync_gitops.crm.core import CrmCore, describe
 from quotesync_gitops.crm.errors import CrmProtocolError, CrmRejected
+from quotesync_gitops.crm.pages import rows_of_page
 from quotesync_gitops.crm.responses import WrongShape, as_object, int_field
-from quotesync_gitops.crm.shapes import MDO_LIST_ITEM, PRICE_LIST, list_of, object_of, rows_of_page
+from quotesync_gitops.crm.shapes import MDO_LIST_ITEM, PRICE_LIST, list_of, object_of
 from quotesync_gitops.crm.shapes import PRODUCT as PRODUCT_CARRIER
 
 PRICELIST = "/api/v1/Pricelist"

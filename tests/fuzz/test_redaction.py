@@ -17,7 +17,7 @@ from collections.abc import Callable
 from urllib.parse import quote, quote_plus, unquote_plus
 
 import httpx
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from quotesync_gitops.crm.client import CrmClient
@@ -57,6 +57,8 @@ def _views(text: str) -> list[str]:
     before=FILLER,
     after=FILLER,
 )
+# Found by this test: a JSON-escaped secret quoted in JSON again kept its first characters.
+@example(secret='0000123"', encoding="JSON", outer="JSON", before="", after="")
 def test_echoed_secret_is_redacted(
     secret: str, encoding: str, outer: str, before: str, after: str
 ) -> None:

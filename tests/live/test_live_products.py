@@ -216,3 +216,35 @@ def test_a_secret_product_value_equal_to_the_live_text_is_no_change() -> None:
     assert [(c.name, [(f.path, f.before) for f in c.fields]) for c in changes] == [
         ("P/B", [("name", "clear")])
     ]
+
+
+def _three_batches() -> LiveProducts:
+    """The usual page, an empty one, and one that goes product by product (a field
+    missing, a code read again)."""
+    live = LiveProducts()
+    live.extend([{**carrier("A", UnitCost=1.5), "ProductId": 1}, {**carrier("B"), "ProductId": 2}])
+    live.extend([])
+    partial = {**carrier("C"), "ProductId": 3}
+    del partial["Rule"]
+    live.extend([partial, {**carrier("A", Name="again"), "ProductId": 4}])
+    return live
+
+
+def test_the_fingerprint_taken_when_asked_is_the_one_hashed_while_reading() -> None:
+    # The digest of these batches as the read hashed them batch by batch (before the
+    # fingerprint was taken on demand): plan files keep their bytes.
+    expected = "cd0abf8899f10c7c917e3dc784e5ff745b819f7e82ad168038313ac1d57b72c6"
+    live = _three_batches()
+    assert live.fingerprint() == expected
+    assert live.fingerprint() == expected  # asked again: the same
+    live.extend([{**carrier("D"), "ProductId": 5}])
+    assert live.fingerprint() != expected  # a batch read after it counts too
+
+
+def test_the_fingerprint_is_of_the_values_as_read_not_of_the_list_handed_over() -> None:
+    page = [{**carrier("A"), "ProductId": 1}, {**carrier("B"), "ProductId": 2}]
+    live, same = LiveProducts(), LiveProducts()
+    live.extend(page)
+    same.extend(list(page))
+    page.pop()  # the reader's list, reused after extend
+    assert live.fingerprint() == same.fingerprint()
