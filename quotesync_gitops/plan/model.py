@@ -10,6 +10,7 @@ without revealing a secret.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,8 +85,9 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     tests: list[TestResult] = field(default_factory=list)
     guard: GuardReport = field(default_factory=GuardReport)
-    #: "kind/name" -> sha256 of the live object's canonical form as read (plan-file staleness).
-    live_fingerprints: dict[str, str] = field(default_factory=dict)
+    #: "kind/name" -> sha256 of the live object's canonical form as read (plan-file staleness;
+    #: a fresh plan's are made when first read, see ``plan/fingerprints.py``).
+    live_fingerprints: Mapping[str, str] = field(default_factory=dict)
     #: manifest file -> sha256 of its bytes.
     manifest_fingerprints: dict[str, str] = field(default_factory=dict)
     #: "kind/name" -> sha256 of the desired canonical spec, secrets masked (targeted plans:

@@ -6,8 +6,6 @@ only the CRM could reveal (unknown connectors, fields, users...).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -32,6 +30,7 @@ from quotesync_gitops.model import (
     SpecProblem,
 )
 from quotesync_gitops.plan.diff import DiffResult, diff_specs, is_order_only
+from quotesync_gitops.plan.fingerprints import LiveFingerprints, fingerprint
 from quotesync_gitops.plan.guards import evaluate_guards
 from quotesync_gitops.plan.model import Action, Change, FieldChange, Plan, Unmanaged
 from quotesync_gitops.plan.prepare import (
@@ -68,28 +67,6 @@ class PlanResult:
     prepared: dict[ResourceKey, Resource] = field(default_factory=dict)
 
 
-def fingerprint(spec: Mapping[str, object]) -> str:
-    """sha256 of a canonical spec with secrets masked (safe to store in a plan file).
-
-    Secrets are masked as the encoder meets them (no masked copy of the spec is built), and
-    values that fingerprint themselves (the live reader's products of a price list) give
-    their own digest instead of being serialised.
-    """
-    data = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=_fingerprint_value)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-def _fingerprint_value(value: object) -> object:
-    if is_sensitive(value):
-        return MASK
-    own = getattr(value, "fingerprint", None)
-    if callable(own):
-        return own()
-    if isinstance(value, Mapping):
-        return dict(value)
-    return str(value)
-
-
 @dataclass
 class PreparedPlan:
     """The first half of a plan: every resource checked against the CRM and prepared, both
@@ -102,7 +79,7 @@ class PreparedPlan:
     waiting: list[str]
     prepared: dict[ResourceKey, Resource]
     desired_fingerprints: dict[str, str]
-    live_fingerprints: dict[str, str]
+    live_fingerprints: LiveFingerprints
 
 
 def prepare_plan(
@@ -121,7 +98,7 @@ def prepare_plan(
     wanted = set(targets)
     _restored_connectors_usable(desired, ctx, wanted)
     live_by_key = _align_singletons(desired, live)
-    out = PreparedPlan([], [], [], [], {}, {}, {})
+    out = PreparedPlan([], [], [], [], {}, {}, LiveFingerprints())
     for key in sorted(set(live_by_key) | set(desired.resources), key=_order_key):
         kind, name = key
         if kind == Kind.REPOSITORY_SETTINGS:
@@ -144,7 +121,7 @@ def prepare_plan(
             if want is not None and not want.deleted:
                 out.diagnostics += check_live_duplicates(want, have)
             have = prepare_live(have, ctx)
-            out.live_fingerprints[f"{kind}/{name}"] = fingerprint(have.spec)
+            out.live_fingerprints.add(f"{kind}/{name}", have.spec)
         out.pairs.append((key, want, have))
     return out
 
@@ -175,7 +152,7 @@ def build_plan(
     unreadable = 0
     plan = Plan(notes=list(live.notes))
     plan.desired_fingerprints = dict(ready.desired_fingerprints)
-    plan.live_fingerprints = dict(ready.live_fingerprints)
+    plan.live_fingerprints = ready.live_fingerprints  # made if a plan file or JSON asks
     for key, want, have in ready.pairs:
         kind, name = key
         change, skipped = _compare(want, have, desired.settings, f"{kind}/{name}" in stored_fail)
