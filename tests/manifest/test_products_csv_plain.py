@@ -51,12 +51,16 @@ AWKWARD_ROWS = [
 ]
 
 
-def _read_both(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+def _read_both(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch, split: str = "plain_body"
+) -> tuple[Any, Any]:
+    """``text`` read as a products file, then again with ``split`` (the plain split of the
+    body, or of the header) turned off, so that csv.reader reads that part."""
     path = tmp_path / "products.csv"
     path.write_bytes(text.encode())
     plain = read_products_csv(path, "products.csv")
     with monkeypatch.context() as patched:
-        patched.setattr(products_csv, "plain_body", lambda *args: None)
+        patched.setattr(products_csv, split, lambda *args: None)
         through_csv = read_products_csv(path, "products.csv")
     return plain, through_csv
 
@@ -184,15 +188,7 @@ def test_a_header_line_is_read_as_through_csv_reader(
     assert (products_csv.plain_header(lines, products_csv._delimiter(lines[0])) is not None) is (
         split_here
     )
-    path = tmp_path / "products.csv"
-    path.write_bytes(text.encode())
-
-    split = read_products_csv(path, "products.csv")
-    with monkeypatch.context() as patched:
-        patched.setattr(products_csv, "plain_header", lambda *args: None)
-        through_csv = read_products_csv(path, "products.csv")
-
-    _same(split, through_csv)
+    _same(*_read_both(tmp_path, text, monkeypatch, "plain_header"))
 
 
 def test_a_quoted_body_under_a_plain_header_is_read_by_csv_reader_after_the_header(
