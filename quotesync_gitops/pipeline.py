@@ -28,7 +28,7 @@ from quotesync_gitops.model import DesiredState, Diagnostic, Kind, LiveState, Sp
 from quotesync_gitops.plan.model import Action, Change, Plan, Section, TestResult
 from quotesync_gitops.plan.planfile import is_plan_file, load_plan
 from quotesync_gitops.plan.planner import build_plan, prepare_plan
-from quotesync_gitops.plan.run_secrets import hide_run_secrets, run_secret_values
+from quotesync_gitops.plan.run_secrets import hide_run_secrets
 from quotesync_gitops.target import anchored, describe_target
 
 if TYPE_CHECKING:  # the writers load only when apply runs (plan does not need them)
@@ -99,7 +99,7 @@ def plan_against(
         # rotated on the ERP side: the plan writes the manifest's secrets again
         tests, stale = find_stale_credentials(client, desired, live, tests)
     plan = build_plan(desired, live, targets=targets, stored_fail=stale, prepared=prepared).plan
-    hide_run_secrets(plan, run_secret_values(desired))  # its values equal to them, masked
+    hide_run_secrets(plan, desired)  # its values equal to the run's secrets, masked
     plan.tests = tests
     plan.paths = [str(p) for p in options.paths] or ["."]
     plan.workdir = str(options.base.absolute())

@@ -18,7 +18,7 @@ and is left as it is without the walk.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
@@ -27,48 +27,21 @@ from quotesync_gitops.plan.model import Change, FieldChange, Plan
 from quotesync_gitops.secrets import Secret, secret_values, sensitive_values
 
 
-class RunSecrets(Collection[str]):
-    """Every secret's value in the manifests of a run, found on first use."""
-
-    __slots__ = ("_desired", "_values")
-
-    def __init__(self, desired: DesiredState) -> None:
-        self._desired = desired
-        self._values: frozenset[str] | None = None
-
-    def values(self) -> frozenset[str]:
-        if self._values is None:
-            self._values = frozenset(
-                value
-                for resource in self._desired
-                for value in secret_values(resource.spec)
-                if value
-            )
-        return self._values
-
-    def __contains__(self, value: object) -> bool:
-        return value in self.values()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.values())
-
-    def __len__(self) -> int:
-        return len(self.values())
-
-
-def run_secret_values(desired: DesiredState) -> RunSecrets:
+def run_secret_values(desired: DesiredState) -> frozenset[str]:
     """Every secret's value in the manifests of this run (empty values are no secret)."""
-    return RunSecrets(desired)
+    return frozenset(
+        value for resource in desired for value in secret_values(resource.spec) if value
+    )
 
 
-def hide_run_secrets(plan: Plan, secrets: Collection[str]) -> None:
-    """Every value of ``plan`` equal to one of ``secrets`` becomes a Secret (in place)."""
+def hide_run_secrets(plan: Plan, desired: DesiredState) -> None:
+    """Every value of ``plan`` equal to a secret of ``desired`` becomes a Secret (in place).
+    The manifests are walked for their secrets only when some value could be one."""
     texts: set[str] = set()
     for change in plan.changes:
         _change_texts(change, texts)
-    if isinstance(secrets, RunSecrets):
-        texts &= sensitive_values()  # the run's secrets are among these: see the module
-    found = texts.intersection(secrets) if texts else texts
+    texts &= sensitive_values()  # the run's secrets are among these: see the module
+    found = texts & run_secret_values(desired) if texts else texts
     if found:
         plan.changes = [_change(change, found) for change in plan.changes]
 

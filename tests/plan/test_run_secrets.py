@@ -52,7 +52,7 @@ def test_a_value_equal_to_a_secret_held_in_a_product_is_masked(field: str) -> No
     held = f"product-secret-{field}"
     desired = _desired(_price_list({"a": {"code": "a", field: Secret(held), "listPrice": 1.0}}))
     plan = _plan(held, held)
-    hide_run_secrets(plan, run_secret_values(desired))
+    hide_run_secrets(plan, desired)
     change = plan.changes[0]
     assert change.fields[0].before == {"nested": [Secret(held)]}
     assert change.children[0].fields[0].before == Secret(held)
@@ -63,7 +63,7 @@ def test_a_value_equal_to_a_secret_of_another_run_is_shown() -> None:
     Secret("earlier-runs-secret")  # this process has held it, this run's manifests do not
     desired = _desired(_price_list({"a": {"code": "a", "name": "Anvil"}}))
     plan = _plan("earlier-runs-secret", "earlier-runs-secret")
-    hide_run_secrets(plan, run_secret_values(desired))
+    hide_run_secrets(plan, desired)
     assert plan.changes[0].fields[0].before == {"nested": ["earlier-runs-secret"]}
     assert plan.changes[0].children[0].fields[0].before == "earlier-runs-secret"
 
@@ -76,12 +76,12 @@ class _Unwalkable(DesiredState):
 def test_a_plan_with_no_value_any_secret_has_held_does_not_walk_the_manifests() -> None:
     plan = _plan("never-a-secret-x1", "never-a-secret-x2")
     changes = list(plan.changes)
-    hide_run_secrets(plan, run_secret_values(_Unwalkable()))
+    hide_run_secrets(plan, _Unwalkable())
     assert plan.changes == changes
 
 
-def test_secrets_given_as_a_plain_collection_are_masked_as_given() -> None:
-    plan = _plan("given-not-made", "other")
-    hide_run_secrets(plan, {"given-not-made"})
-    assert plan.changes[0].fields[0].before == {"nested": [Secret("given-not-made")]}
-    assert plan.changes[0].children[0].fields[0].before == "other"
+def test_the_run_s_secrets_are_its_manifests_non_empty_secret_values() -> None:
+    desired = _desired(
+        _price_list({"a": {"code": "a", "name": Secret("held-x9"), "description": Secret("")}})
+    )
+    assert run_secret_values(desired) == frozenset({"held-x9"})
