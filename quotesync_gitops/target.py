@@ -27,7 +27,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import httpx
 
@@ -164,10 +164,6 @@ class _EmbeddedTransport(httpx.WSGITransport):
     """The in-process CRM: a dropped connection in the app reads as a network error, and
     closing the client closes the CRM's database (checkpointed: no ``-wal`` file is left)."""
 
-    def __init__(self, app: EmulatorApp) -> None:
-        super().__init__(app=app)
-        self._emulator = app
-
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         try:
             return super().handle_request(request)
@@ -177,7 +173,7 @@ class _EmbeddedTransport(httpx.WSGITransport):
             ) from exc
 
     def close(self) -> None:
-        self._emulator.close()
+        cast("EmulatorApp", self.app).close()  # _open_embedded gives it the emulator's app
 
 
 def open_client(

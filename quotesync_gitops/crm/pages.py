@@ -83,14 +83,16 @@ def rows_of_page(data: Any) -> list[dict[str, Any]]:
     """The rows of an OData page of price lists or products, each checked as its carrier."""
     rows = as_list_of_objects(data)
     if rows:
-        first = rows[0]
-        carrier = (
-            PRODUCT if "ProductId" in first else PRICE_LIST if "PriceListId" in first else None
-        )
+        carrier = _carrier_of(rows[0])
         if carrier is not None and _all_plain(carrier, rows):
             return rows
     for index, row in enumerate(rows):
-        carrier = PRODUCT if "ProductId" in row else PRICE_LIST if "PriceListId" in row else None
+        carrier = _carrier_of(row)
         if carrier is not None:  # a row without its id is reported by the keyset reader
             check(carrier, row, f"{carrier.name}[{index}]")
     return rows
+
+
+def _carrier_of(row: dict[str, Any]) -> Carrier | None:
+    """A product or a price list, by the id the row holds."""
+    return PRODUCT if "ProductId" in row else PRICE_LIST if "PriceListId" in row else None

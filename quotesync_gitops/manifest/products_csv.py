@@ -231,8 +231,7 @@ def _header(
     return columns
 
 
-_STRING, _NUMBER_FIELD, _BOOLEAN = TEXT, NUMBER, BOOLEAN
-_KINDS = {"string": _STRING, "number": _NUMBER_FIELD, "boolean": _BOOLEAN}
+_KINDS = {"string": TEXT, "number": NUMBER, "boolean": BOOLEAN}
 
 
 def _plan(columns: list[ProductField | None]) -> list[Column]:
@@ -287,7 +286,7 @@ class _Rows:
         for index, column, name, kind, longest, lowest, highest in self.plan:
             raw = record[index]
             problem: str | None = None
-            if kind == _STRING:
+            if kind == TEXT:
                 if not raw:
                     continue
                 if raw[0] == "'" and formula_like(raw[1:]):
@@ -299,7 +298,7 @@ class _Rows:
             else:
                 if not raw:
                     continue
-                if kind == _NUMBER_FIELD:
+                if kind == NUMBER:
                     # Only digits, signs and points (so no spaces around it, ASCII, no
                     # exponent, no "_", never inf or nan), at most 6 decimals, in range.
                     if len(raw) <= 7 and not raw.strip(_PLAIN_NUMBER):
